@@ -1,0 +1,151 @@
+# Ronda — build, test, demo, bench.
+#
+#   make            build every program into build/bin/
+#   make check      install missing deps, build (plain and ASan+UBSan), run every test
+#   make demo       run the whole pipeline on one machine (embedded broker)
+#   make bench      throughput benchmarks against baselines measured in the same run
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Variants: `make SAN=1` builds with AddressSanitizer + UndefinedBehaviorSanitizer
+# into build/san/ (the tests run both).
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?= 0
+CC      ?= cc
+
+ifeq ($(SAN),1)
+B       := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT     := -O1 -g
+else
+B       := build
+SANFLAGS :=
+OPT     := -O2 -g
+endif
+
+PKGS    := libevent libevent_pthreads rdkafka sqlite3 libcjson yaml-0.1 libhs
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CFLAGS  ?=
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation \
+           -D_GNU_SOURCE -DRONDA_VERSION='"$(VERSION)"' \
+           -DRONDA_DATADIR='"$(PREFIX)/share/ronda"' \
+           -Iinclude -Icollector -Icorrelator $(PKG_CFLAGS) $(OPT) $(SANFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+LDLIBS  := $(PKG_LIBS) -lm -lpthread
+
+COMMON_SRC     := $(wildcard common/*.c)
+COLLECTOR_SRC  := $(filter-out collector/main.c,$(wildcard collector/*.c))
+CORRELATOR_SRC := $(filter-out correlator/main.c,$(wildcard correlator/*.c))
+
+COMMON_OBJ     := $(COMMON_SRC:%.c=$(B)/obj/%.o)
+COLLECTOR_OBJ  := $(COLLECTOR_SRC:%.c=$(B)/obj/%.o)
+CORRELATOR_OBJ := $(CORRELATOR_SRC:%.c=$(B)/obj/%.o)
+
+LIBCOMMON     := $(B)/lib/libronda_common.a
+LIBCOLLECTOR  := $(B)/lib/libronda_collector.a
+LIBCORRELATOR := $(B)/lib/libronda_correlator.a
+
+# Programs: name -> main source. Each links the libraries it needs.
+PROGRAMS := $(B)/bin/ronda-collector $(B)/bin/ronda-devbroker
+ifneq ($(wildcard correlator/main.c),)
+PROGRAMS += $(B)/bin/ronda-correlator
+endif
+TOOL_MAINS := $(filter-out tools/devbroker.c,$(wildcard tools/*.c))
+PROGRAMS += $(patsubst tools/%.c,$(B)/bin/ronda-%,$(TOOL_MAINS))
+# tools/ronda.c is the analysts' CLI: its program is plain `ronda`.
+PROGRAMS := $(patsubst $(B)/bin/ronda-ronda,$(B)/bin/ronda,$(PROGRAMS))
+
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+ALL_LIBS := $(LIBCORRELATOR) $(LIBCOLLECTOR) $(LIBCOMMON)
+
+.PHONY: all deps check check-build unit e2e demo bench accuracy install clean fuzz
+
+all: $(PROGRAMS) $(UNIT_BINS)
+
+deps:
+	@scripts/deps.sh
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBCOMMON): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@; ar rcs $@ $^
+$(LIBCOLLECTOR): $(COLLECTOR_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@; ar rcs $@ $^
+$(LIBCORRELATOR): $(CORRELATOR_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@; ar rcs $@ $^
+
+$(B)/bin/ronda-collector: $(B)/obj/collector/main.o $(LIBCOLLECTOR) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/ronda-correlator: $(B)/obj/correlator/main.o $(LIBCORRELATOR) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/ronda-devbroker: $(B)/obj/tools/devbroker.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/ronda: $(B)/obj/tools/ronda.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/bin/ronda-%: $(B)/obj/tools/%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+# check: deps, both builds, then every test under both. The runner prints the
+# closing `N passed, N failed` line and fails the target when anything failed.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory SAN=1 all
+	@tests/run.sh
+
+unit: all
+	@tests/run.sh --unit-only
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tools/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tools/bench.sh
+
+accuracy: all
+	@tools/accuracy.sh
+
+fuzz:
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ronda/rules \
+	    $(DESTDIR)$(PREFIX)/share/ronda/schemas $(DESTDIR)$(PREFIX)/share/doc/ronda
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 schemas/* $(DESTDIR)$(PREFIX)/share/ronda/schemas/
+	if ls rules/*.yaml >/dev/null 2>&1; then install -m 0644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/ronda/rules/; fi
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/ronda/
+	if [ -d dist/systemd ]; then install -d $(DESTDIR)$(PREFIX)/lib/systemd/system && \
+	    install -m 0644 dist/systemd/*.service $(DESTDIR)$(PREFIX)/lib/systemd/system/; fi
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,283 @@
+#include "ronda/buf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUF_DEFAULT_MAX (16u * 1024 * 1024)
+
+void
+ronda_buf_init(struct ronda_buf *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max ? max : BUF_DEFAULT_MAX;
+}
+
+void
+ronda_buf_release(struct ronda_buf *b)
+{
+	size_t max = b->max;
+
+	free(b->data);
+	ronda_buf_init(b, max);
+}
+
+void
+ronda_buf_reset(struct ronda_buf *b)
+{
+	b->len = 0;
+	b->overflow = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+int
+ronda_buf_reserve(struct ronda_buf *b, size_t n)
+{
+	size_t need, ncap;
+	char *p;
+
+	if (n > b->max || b->len > b->max - n) {
+		b->overflow = 1;
+		return -1;
+	}
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return 0;
+	ncap = b->cap ? b->cap : 256;
+	while (ncap < need)
+		ncap *= 2;
+	if ((p = realloc(b->data, ncap)) == NULL) {
+		b->overflow = 1;
+		return -1;
+	}
+	b->data = p;
+	b->cap = ncap;
+	return 0;
+}
+
+int
+ronda_buf_append(struct ronda_buf *b, const void *p, size_t n)
+{
+	if (ronda_buf_reserve(b, n) == -1)
+		return -1;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int
+ronda_buf_puts(struct ronda_buf *b, const char *s)
+{
+	return ronda_buf_append(b, s, strlen(s));
+}
+
+int
+ronda_buf_putc(struct ronda_buf *b, char c)
+{
+	if (b->len + 1 < b->cap) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return ronda_buf_append(b, &c, 1);
+}
+
+int
+ronda_buf_printf(struct ronda_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || ronda_buf_reserve(b, (size_t)n) == -1)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int
+ronda_buf_put_u64(struct ronda_buf *b, uint64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return ronda_buf_append(b, tmp + i, sizeof(tmp) - i);
+}
+
+int
+ronda_buf_put_i64(struct ronda_buf *b, int64_t v)
+{
+	if (v < 0) {
+		if (ronda_buf_putc(b, '-') == -1)
+			return -1;
+		return ronda_buf_put_u64(b, (uint64_t)0 - (uint64_t)v);
+	}
+	return ronda_buf_put_u64(b, (uint64_t)v);
+}
+
+size_t
+ronda_utf8_seq_len(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		if (n >= 2 && (p[1] & 0xc0) == 0x80)
+			return 2;
+		return 0;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && p[1] < 0xa0)
+			return 0;	/* overlong */
+		if (c == 0xed && p[1] >= 0xa0)
+			return 0;	/* UTF-16 surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && p[1] < 0x90)
+			return 0;	/* overlong */
+		if (c == 0xf4 && p[1] >= 0x90)
+			return 0;	/* above U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+static const char hexd[] = "0123456789abcdef";
+
+/*
+ * Bytes that pass through a JSON string unchanged: printable ASCII except
+ * '"' and '\'. Built once; the hot loop copies runs of them at a time.
+ */
+static unsigned char json_plain[256];
+static int json_plain_ready;
+
+static void
+json_plain_init(void)
+{
+	for (int c = 0x20; c < 0x7f; c++)
+		json_plain[c] = 1;
+	json_plain['"'] = 0;
+	json_plain['\\'] = 0;
+	json_plain_ready = 1;
+}
+
+int
+ronda_buf_json_str(struct ronda_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, run;
+	char esc[8];
+
+	if (!json_plain_ready)
+		json_plain_init();
+	/* Worst case every byte becomes 6 characters. */
+	if (ronda_buf_reserve(b, n + 2) == -1)
+		return -1;
+	b->data[b->len++] = '"';
+	while (i < n) {
+		run = i;
+		while (run < n && json_plain[p[run]])
+			run++;
+		if (run > i) {
+			if (ronda_buf_append(b, p + i, run - i) == -1)
+				return -1;
+			i = run;
+			if (i == n)
+				break;
+		}
+		unsigned c = p[i];
+		if (c >= 0x80) {
+			size_t l = ronda_utf8_seq_len(p + i, n - i);
+			if (l > 0) {
+				if (ronda_buf_append(b, p + i, l) == -1)
+					return -1;
+				i += l;
+				continue;
+			}
+			esc[0] = '\\'; esc[1] = '\\'; esc[2] = 'x';
+			esc[3] = hexd[c >> 4]; esc[4] = hexd[c & 15];
+			if (ronda_buf_append(b, esc, 5) == -1)
+				return -1;
+			i++;
+			continue;
+		}
+		switch (c) {
+		case '"':  if (ronda_buf_append(b, "\\\"", 2) == -1) return -1; break;
+		case '\\': if (ronda_buf_append(b, "\\\\", 2) == -1) return -1; break;
+		case '\n': if (ronda_buf_append(b, "\\n", 2) == -1) return -1; break;
+		case '\r': if (ronda_buf_append(b, "\\r", 2) == -1) return -1; break;
+		case '\t': if (ronda_buf_append(b, "\\t", 2) == -1) return -1; break;
+		default:
+			esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+			esc[4] = hexd[c >> 4]; esc[5] = hexd[c & 15];
+			if (ronda_buf_append(b, esc, 6) == -1)
+				return -1;
+		}
+		i++;
+	}
+	return ronda_buf_putc(b, '"');
+}
+
+int
+ronda_buf_term_str(struct ronda_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	char esc[4];
+
+	while (i < n) {
+		unsigned c = p[i];
+		if (c >= 0x20 && c < 0x7f) {
+			if (ronda_buf_putc(b, (char)c) == -1)
+				return -1;
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t l = ronda_utf8_seq_len(p + i, n - i);
+			/* C1 controls (U+0080..U+009F) act as escapes on some terminals. */
+			if (l == 2 && c == 0xc2 && p[i + 1] < 0xa0)
+				l = 0;
+			if (l > 0) {
+				if (ronda_buf_append(b, p + i, l) == -1)
+					return -1;
+				i += l;
+				continue;
+			}
+		}
+		if (c == '\n' || c == '\t' || c == '\r') {
+			esc[0] = '\\';
+			esc[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+			if (ronda_buf_append(b, esc, 2) == -1)
+				return -1;
+		} else {
+			esc[0] = '\\'; esc[1] = 'x';
+			esc[2] = hexd[c >> 4]; esc[3] = hexd[c & 15];
+			if (ronda_buf_append(b, esc, 4) == -1)
+				return -1;
+		}
+		i++;
+	}
+	return 0;
+}

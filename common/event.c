@@ -1,0 +1,347 @@
+#include "ronda/event.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "ronda/timeutil.h"
+
+void
+ronda_event_reset(struct ronda_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->bytes = -1;
+	ev->pid = -1;
+}
+
+void
+ronda_event_make_id(char out[RONDA_EVENT_ID_LEN + 1], const char *site,
+    uint64_t dev, uint64_t ino, uint64_t fingerprint, uint64_t offset)
+{
+	static const char hx[] = "0123456789abcdef";
+	unsigned char key[32];
+	uint64_t h[2], s;
+	size_t sl = strlen(site);
+
+	/* Fixed-width little-endian encoding of the numbers, then the site. */
+	for (int i = 0; i < 8; i++) {
+		key[i] = (unsigned char)(dev >> (8 * i));
+		key[8 + i] = (unsigned char)(ino >> (8 * i));
+		key[16 + i] = (unsigned char)(fingerprint >> (8 * i));
+		key[24 + i] = (unsigned char)(offset >> (8 * i));
+	}
+	s = ronda_hash64(site, sl, 0x524f4e4441ULL);
+	h[0] = ronda_hash64(key, sizeof(key), s);
+	h[1] = ronda_hash64(key, sizeof(key), s ^ 0xa0761d6478bd642fULL);
+	for (int w = 0; w < 2; w++)
+		for (int i = 0; i < 16; i++)
+			out[w * 16 + i] = hx[(h[w] >> (60 - 4 * i)) & 15];
+	out[RONDA_EVENT_ID_LEN] = '\0';
+}
+
+static const char *const sev_names[] = { "none", "low", "medium", "high", "critical" };
+
+const char *
+ronda_severity_name(int sev)
+{
+	if (sev < 0 || sev > RONDA_SEV_CRITICAL)
+		return "none";
+	return sev_names[sev];
+}
+
+int
+ronda_severity_parse(const char *name)
+{
+	for (int i = 0; i <= RONDA_SEV_CRITICAL; i++)
+		if (strcmp(name, sev_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * A tiny writer for nested objects with optional members: `first` tracks
+ * whether a comma is needed at the current level.
+ */
+struct jw {
+	struct ronda_buf *b;
+	int first[8];
+	int depth;
+	int err;
+};
+
+static void
+jw_raw(struct jw *w, const char *s, size_t n)
+{
+	if (ronda_buf_append(w->b, s, n) == -1)
+		w->err = 1;
+}
+
+static void
+jw_key(struct jw *w, const char *k)
+{
+	if (!w->first[w->depth])
+		jw_raw(w, ",", 1);
+	w->first[w->depth] = 0;
+	jw_raw(w, "\"", 1);
+	jw_raw(w, k, strlen(k));
+	jw_raw(w, "\":", 2);
+}
+
+static void
+jw_open(struct jw *w, const char *k)
+{
+	if (k != NULL)
+		jw_key(w, k);
+	jw_raw(w, "{", 1);
+	w->first[++w->depth] = 1;
+}
+
+static void
+jw_close(struct jw *w)
+{
+	jw_raw(w, "}", 1);
+	w->depth--;
+}
+
+static void
+jw_str(struct jw *w, const char *k, const char *p, size_t n)
+{
+	jw_key(w, k);
+	if (ronda_buf_json_str(w->b, p, n) == -1)
+		w->err = 1;
+}
+
+static void
+jw_slice(struct jw *w, const char *k, struct ronda_str s)
+{
+	if (s.n > 0)
+		jw_str(w, k, s.p, s.n);
+}
+
+static void
+jw_cstr(struct jw *w, const char *k, const char *s)
+{
+	if (s != NULL && *s != '\0')
+		jw_str(w, k, s, strlen(s));
+}
+
+static void
+jw_int(struct jw *w, const char *k, int64_t v)
+{
+	jw_key(w, k);
+	if (ronda_buf_put_i64(w->b, v) == -1)
+		w->err = 1;
+}
+
+static void
+jw_true(struct jw *w, const char *k)
+{
+	jw_key(w, k);
+	jw_raw(w, "true", 4);
+}
+
+/* Is s a textual IPv4 or IPv6 address? ECS source.ip must be one. */
+static int
+is_ip(struct ronda_str s)
+{
+	char tmp[64];
+	unsigned char addr[16];
+
+	if (s.n == 0 || s.n >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, s.p, s.n);
+	tmp[s.n] = '\0';
+	if (memchr(tmp, ':', s.n) != NULL)
+		return inet_pton(AF_INET6, tmp, addr) == 1;
+	return inet_pton(AF_INET, tmp, addr) == 1;
+}
+
+static int
+any_set(const struct ronda_str *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].n > 0)
+			return 1;
+	return 0;
+}
+
+int
+ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
+{
+	struct jw w = { .b = b };
+	char ts[RONDA_TS_LEN + 1];
+	struct ronda_str src = ev->source_ip.n > 0 ? ev->source_ip : ev->client_ip;
+	struct ronda_str user = ev->user_name.n > 0 ? ev->user_name : ev->remote_user;
+	int src_ok = is_ip(src);
+
+	w.first[0] = 1;
+	jw_raw(&w, "{", 1);
+	w.first[++w.depth] = 1;
+
+	ronda_fmt_utc_ms(ts, ev->ts_ms);
+	jw_str(&w, "@timestamp", ts, RONDA_TS_LEN);
+
+	jw_open(&w, "event");
+	jw_str(&w, "id", ev->id, strlen(ev->id));
+	if (ev->type == RONDA_EVENT_METRIC) {
+		jw_cstr(&w, "kind", "metric");
+		jw_key(&w, "category");
+		jw_raw(&w, "[\"web\"]", 7);
+	} else {
+		jw_cstr(&w, "kind", ev->nrules > 0 ? "alert" : "event");
+		jw_key(&w, "category");
+		if (ev->type == RONDA_EVENT_AUTH)
+			jw_raw(&w, "[\"authentication\"]", 18);
+		else
+			jw_raw(&w, "[\"web\"]", 7);
+	}
+	jw_cstr(&w, "dataset", ev->dataset);
+	jw_cstr(&w, "action", ev->action);
+	jw_cstr(&w, "outcome", ev->outcome);
+	if (ev->severity > 0)
+		jw_int(&w, "severity", ev->severity);
+	jw_slice(&w, "original", ev->original);
+	jw_close(&w);
+
+	jw_open(&w, "organization");
+	jw_cstr(&w, "id", ev->site);
+	jw_cstr(&w, "name", ev->agency);
+	jw_close(&w);
+
+	if (ev->host_name != NULL) {
+		jw_open(&w, "host");
+		jw_cstr(&w, "name", ev->host_name);
+		jw_close(&w);
+	}
+	if (ev->log_host.n > 0) {
+		jw_open(&w, "observer");
+		jw_slice(&w, "hostname", ev->log_host);
+		jw_close(&w);
+	}
+	if (src_ok) {
+		jw_open(&w, "source");
+		jw_slice(&w, "ip", src);
+		if (ev->source_port > 0)
+			jw_int(&w, "port", ev->source_port);
+		jw_close(&w);
+	}
+	if (user.n > 0 && !(user.n == 1 && user.p[0] == '-')) {
+		jw_open(&w, "user");
+		jw_slice(&w, "name", user);
+		jw_close(&w);
+	}
+	{
+		struct ronda_str u[] = { ev->url, ev->path, ev->query, ev->vhost };
+		if (any_set(u, 4)) {
+			jw_open(&w, "url");
+			jw_slice(&w, "original", ev->url);
+			jw_slice(&w, "path", ev->path);
+			jw_slice(&w, "query", ev->query);
+			jw_slice(&w, "domain", ev->vhost);
+			if (ev->vhost_port > 0)
+				jw_int(&w, "port", ev->vhost_port);
+			jw_close(&w);
+		}
+	}
+	if (ev->method.n > 0 || ev->status > 0 || ev->referrer.n > 0 ||
+	    ev->http_version.n > 0 || ev->bytes >= 0) {
+		jw_open(&w, "http");
+		jw_slice(&w, "version", ev->http_version);
+		if (ev->method.n > 0 || (ev->referrer.n > 0 &&
+		    !(ev->referrer.n == 1 && ev->referrer.p[0] == '-'))) {
+			jw_open(&w, "request");
+			jw_slice(&w, "method", ev->method);
+			if (!(ev->referrer.n == 1 && ev->referrer.p[0] == '-'))
+				jw_slice(&w, "referrer", ev->referrer);
+			jw_close(&w);
+		}
+		if (ev->status > 0 || ev->bytes >= 0) {
+			jw_open(&w, "response");
+			if (ev->status > 0)
+				jw_int(&w, "status_code", ev->status);
+			if (ev->bytes >= 0) {
+				jw_open(&w, "body");
+				jw_int(&w, "bytes", ev->bytes);
+				jw_close(&w);
+			}
+			jw_close(&w);
+		}
+		jw_close(&w);
+	}
+	if (ev->user_agent.n > 0 &&
+	    !(ev->user_agent.n == 1 && ev->user_agent.p[0] == '-')) {
+		jw_open(&w, "user_agent");
+		jw_slice(&w, "original", ev->user_agent);
+		jw_close(&w);
+	}
+	if (ev->program.n > 0 || ev->pid >= 0) {
+		jw_open(&w, "process");
+		jw_slice(&w, "name", ev->program);
+		if (ev->pid >= 0)
+			jw_int(&w, "pid", ev->pid);
+		jw_close(&w);
+	}
+	jw_slice(&w, "message", ev->message);
+
+	if (ev->file_path != NULL) {
+		jw_open(&w, "log");
+		jw_open(&w, "file");
+		jw_cstr(&w, "path", ev->file_path);
+		jw_close(&w);
+		jw_int(&w, "offset", (int64_t)ev->offset);
+		jw_close(&w);
+	}
+
+	if (ev->nrules > 0) {
+		static const char *const keys[] = { "id", "name", "category" };
+		jw_open(&w, "rule");
+		for (int k = 0; k < 3; k++) {
+			jw_key(&w, keys[k]);
+			jw_raw(&w, "[", 1);
+			for (int i = 0; i < ev->nrules; i++) {
+				const struct ronda_event_rule *r = &ev->rules[i];
+				const char *v = k == 0 ? r->id : k == 1 ? r->name : r->category;
+				if (i > 0)
+					jw_raw(&w, ",", 1);
+				if (ronda_buf_json_str(b, v, strlen(v)) == -1)
+					w.err = 1;
+			}
+			jw_raw(&w, "]", 1);
+		}
+		jw_close(&w);
+	}
+
+	jw_open(&w, "ronda");
+	jw_int(&w, "schema", 1);
+	jw_cstr(&w, "site", ev->site);
+	jw_cstr(&w, "region", ev->region);
+	jw_cstr(&w, "timezone", ev->timezone);
+	if (ev->severity > 0)
+		jw_cstr(&w, "severity", ronda_severity_name(ev->severity));
+	if (ev->flags & RONDA_EVENT_PARSE_ERROR)
+		jw_true(&w, "parse_error");
+	if (ev->flags & RONDA_EVENT_TRUNCATED)
+		jw_true(&w, "truncated");
+	if (ev->flags & RONDA_EVENT_TS_GUESSED)
+		jw_true(&w, "time_guessed");
+	if (!src_ok && src.n > 0)
+		jw_slice(&w, "client", src);
+	if (ev->auth_method != NULL) {
+		jw_open(&w, "auth");
+		jw_cstr(&w, "method", ev->auth_method);
+		jw_close(&w);
+	}
+	if (ev->norm_path.n > 0 || ev->norm_query.n > 0) {
+		jw_open(&w, "normalized");
+		jw_slice(&w, "path", ev->norm_path);
+		jw_slice(&w, "query", ev->norm_query);
+		jw_close(&w);
+	}
+	if (ev->type == RONDA_EVENT_METRIC && ev->metric_json.n > 0) {
+		jw_key(&w, "metrics");
+		jw_raw(&w, ev->metric_json.p, ev->metric_json.n);
+	}
+	jw_close(&w);
+
+	jw_close(&w);
+	return w.err ? -1 : 0;
+}
