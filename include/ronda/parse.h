@@ -1,0 +1,52 @@
+/*
+ * parse.h — log line parsers: web access logs and syslog lines.
+ *
+ * Parsers read an attacker-controlled line of exactly `len` bytes (no NUL
+ * needed, none assumed, embedded NULs allowed), fill the borrowed slices of a
+ * struct ronda_event that point into that line, and never read outside it.
+ * A line that does not parse still yields an event: the parser sets
+ * RONDA_EVENT_PARSE_ERROR, fills what it could, and returns -1.
+ */
+#ifndef RONDA_PARSE_H
+#define RONDA_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ronda/event.h"
+
+struct ronda_tz;
+
+enum ronda_web_format {
+	RONDA_WEB_COMBINED = 0,	/* nginx/Apache "combined" (+ extra trailing fields) */
+	RONDA_WEB_COMMON,	/* Common Log Format */
+	RONDA_WEB_VHOST_COMBINED,	/* Apache "vhost_combined": "host:port " + combined */
+};
+
+/* Format name ("combined", "common", "vhost_combined") to enum; -1 if unknown. */
+int ronda_web_format_parse(const char *name);
+
+/*
+ * Parse one access-log line (without its newline) into ev: client_ip,
+ * remote_user, ts_ms (from the line's own zone), method, url, path, query,
+ * http_version, status, bytes, referrer, user_agent, vhost/vhost_port.
+ * Apache's \" and nginx's \x22 escapes inside quoted fields are tolerated; a
+ * request with stray unescaped quotes is still split at the `" NNN ` that
+ * follows it. Returns 0, or -1 with RONDA_EVENT_PARSE_ERROR set.
+ */
+int ronda_parse_web(struct ronda_event *ev, const char *line, size_t len,
+    enum ronda_web_format fmt);
+
+/*
+ * Parse one syslog line: RFC 3164 ("Nov 20 23:04:05 host sshd[123]: msg",
+ * no year and no zone: the year is inferred from now_ms, handling the
+ * December->January turn, and the zone is tz) or the ISO 8601 form rsyslog
+ * and journald exports write ("2026-11-20T23:04:05.123456+08:00 host
+ * sshd[123]: msg"). An optional "<PRI>" prefix is skipped. Fills ts_ms,
+ * log_host, program, pid, message. tz may be NULL (UTC).
+ * Returns 0, or -1 with RONDA_EVENT_PARSE_ERROR set.
+ */
+int ronda_parse_syslog(struct ronda_event *ev, const char *line, size_t len,
+    const struct ronda_tz *tz, int64_t now_ms);
+
+#endif
