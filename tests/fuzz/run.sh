@@ -1,0 +1,142 @@
+#!/bin/bash
+# Build and run every libFuzzer target in tests/fuzz/fuzz_*.c.
+#
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]     (`make fuzz FUZZ_SECONDS=N`)
+#
+# SECONDS is the fuzzing time per target (default 30; 0 = only build and
+# replay). TARGETs ("parse_web" or "fuzz_parse_web") restrict the run; by
+# default every tests/fuzz/fuzz_*.c is found and run, so a new target needs no
+# change here. For each target:
+#   1. replay tests/fuzz/regress/<target>/* (inputs that once crashed);
+#   2. fuzz for SECONDS over a working copy of tests/fuzz/corpus/<target>/
+#      (build/fuzz/work/<target>/, kept between runs so coverage accumulates).
+# One line per target: `fuzz_<target>: N runs, OK` or what crashed; crash
+# inputs land in build/fuzz/crashes/. Exit 0 when every target is OK, 1 when
+# any crashed, 2 when the build failed.
+#
+# The project's sources (common/, collector/, correlator/ minus main.c) are
+# compiled with clang and -fsanitize=address,undefined,fuzzer-no-link into
+# build/fuzz/obj/ (rebuilt when a source or any header is newer) and archived,
+# so a target links only the modules it uses plus the Makefile's PKGS libs.
+set -u
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+
+SECONDS_PER=${1:-}
+[ -n "$SECONDS_PER" ] || SECONDS_PER=30
+case "$SECONDS_PER" in
+    ''|*[!0-9]*) echo "usage: tests/fuzz/run.sh [SECONDS] [TARGET...]" >&2; exit 2 ;;
+esac
+[ $# -gt 0 ] && shift
+
+CLANG=${CLANG:-clang}
+if ! command -v "$CLANG" >/dev/null 2>&1; then
+    echo "fuzz: $CLANG not found (libFuzzer needs clang)" >&2
+    exit 2
+fi
+
+OUT=$ROOT/build/fuzz
+mkdir -p "$OUT/obj" "$OUT/bin" "$OUT/crashes" "$OUT/work" "$OUT/logs"
+
+# The Makefile's PKGS line is the single list of libraries.
+PKGS=$(sed -n 's/^PKGS[[:space:]]*:=[[:space:]]*//p' Makefile | head -n 1)
+PKG_CFLAGS=$(pkg-config --cflags $PKGS 2>/dev/null)
+PKG_LIBS=$(pkg-config --libs $PKGS 2>/dev/null)
+
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+CFLAGS="-g -O1 -std=c11 -D_GNU_SOURCE -DRONDA_VERSION=\"fuzz\" -DRONDA_DATADIR=\"/nonexistent\" -Iinclude -Icollector -Icorrelator $PKG_CFLAGS"
+
+# Newest header: any change to one rebuilds every object (cheap enough).
+newest_hdr=$(ls -t include/ronda/*.h collector/*.h correlator/*.h 2>/dev/null | head -n 1)
+
+objs=()
+build_failed=0
+for src in common/*.c collector/*.c correlator/*.c; do
+    [ -f "$src" ] || continue
+    case "$src" in */main.c) continue ;; esac
+    obj=$OUT/obj/${src%.c}.o
+    mkdir -p "$(dirname "$obj")"
+    if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || \
+       { [ -n "$newest_hdr" ] && [ "$newest_hdr" -nt "$obj" ]; }; then
+        if ! $CLANG $CFLAGS $SAN -fsanitize=fuzzer-no-link -c -o "$obj" "$src" \
+                >"$OUT/logs/build.log" 2>&1; then
+            echo "fuzz: compiling $src failed:" >&2
+            sed 's/^/  | /' "$OUT/logs/build.log" | head -n 30 >&2
+            rm -f "$obj"
+            build_failed=1
+            continue
+        fi
+    fi
+    objs+=("$obj")
+done
+[ $build_failed = 0 ] || exit 2
+# Objects of deleted sources must not linger in the archive.
+rm -f "$OUT/libronda_fuzz.a"
+ar rcs "$OUT/libronda_fuzz.a" "${objs[@]}"
+
+targets=()
+if [ $# -gt 0 ]; then
+    for t in "$@"; do targets+=("tests/fuzz/fuzz_${t#fuzz_}.c"); done
+else
+    for f in tests/fuzz/fuzz_*.c; do [ -f "$f" ] && targets+=("$f"); done
+fi
+if [ ${#targets[@]} = 0 ]; then
+    echo "fuzz: no targets in tests/fuzz/"
+    exit 0
+fi
+
+export ASAN_OPTIONS=${FUZZ_ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+MAX_LEN=${FUZZ_MAX_LEN:-16384}
+
+rc=0
+for f in "${targets[@]}"; do
+    base=$(basename "$f" .c)         # fuzz_parse_web
+    name=${base#fuzz_}               # parse_web
+    bin=$OUT/bin/$base
+    log=$OUT/logs/$base.log
+    if [ ! -f "$f" ]; then
+        echo "$base: no such target ($f)"; rc=1; continue
+    fi
+    if ! $CLANG $CFLAGS $SAN -fsanitize=fuzzer -o "$bin" "$f" "$OUT/libronda_fuzz.a" \
+            $PKG_LIBS -lm -lpthread >"$log" 2>&1; then
+        echo "$base: BUILD FAILED"
+        sed 's/^/  | /' "$log" | head -n 30
+        rc=2
+        continue
+    fi
+
+    # 1. regressions: each input runs once and must not crash
+    reg=tests/fuzz/regress/$name
+    if [ -d "$reg" ] && [ -n "$(ls -A "$reg" 2>/dev/null)" ]; then
+        if ! "$bin" -runs=1 "$reg"/* >"$log" 2>&1; then
+            echo "$base: CRASH replaying $reg (log ${log#$ROOT/})"
+            grep -m 5 -E 'ERROR|SUMMARY|Assertion|runtime error|Running:' "$log" | sed 's/^/  | /'
+            [ $rc = 0 ] && rc=1
+            continue
+        fi
+    fi
+    [ "$SECONDS_PER" = 0 ] && { echo "$base: built, regressions OK"; continue; }
+
+    # 2. fuzz over a working copy of the seeds
+    work=$OUT/work/$name
+    mkdir -p "$work"
+    if [ -d "tests/fuzz/corpus/$name" ]; then
+        cp -n tests/fuzz/corpus/"$name"/* "$work"/ 2>/dev/null
+    fi
+    "$bin" -max_total_time="$SECONDS_PER" -max_len="$MAX_LEN" -timeout=10 \
+        -rss_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="$OUT/crashes/$name-" "$work" >"$log" 2>&1
+    frc=$?
+    runs=$(sed -n 's/^stat::number_of_executed_units:[[:space:]]*//p' "$log" | tail -n 1)
+    [ -n "$runs" ] || runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
+    if [ $frc = 0 ]; then
+        echo "$base: ${runs:-0} runs, OK"
+    else
+        art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+        echo "$base: CRASH after ${runs:-?} runs: ${art:-see log} (log ${log#$ROOT/})"
+        grep -m 5 -E 'ERROR|SUMMARY|Assertion|runtime error' "$log" | sed 's/^/  | /'
+        [ $rc = 0 ] && rc=1
+    fi
+done
+exit $rc
