@@ -227,6 +227,18 @@ parse_tag(struct ronda_event *ev, const char *l, size_t len, size_t *i)
 	pe = k;
 	if (pe == ps || k >= lim)
 		return -1;
+	/*
+	 * Old PAM wrote the module into the tag: "sshd(pam_unix)[19939]:". The
+	 * program is the part before the parenthesis.
+	 */
+	if (l[k] == '(') {
+		const char *rp = memchr(l + k + 1, ')', lim - k - 1);
+		if (rp == NULL || memchr(l + k + 1, ' ', (size_t)(rp - l) - k - 1) != NULL)
+			return -1;
+		k = (size_t)(rp - l) + 1;
+		if (k >= lim)
+			return -1;
+	}
 	if (l[k] == '[') {
 		const char *rb = memchr(l + k + 1, ']', lim - k - 1);
 		if (rb == NULL)

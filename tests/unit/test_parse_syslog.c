@@ -155,6 +155,9 @@ test_sudo_su_pam(void **state)
 		  "ftp", "pure-ftpd", -1, "(?@192.0.2.9) [WARNING] Authentication failed for user [admin]" },
 		{ "Nov 20 23:04:05 ftp in.tftpd[77]: RRQ from 192.0.2.9 filename /etc/passwd",
 		  "ftp", "in.tftpd", 77, "RRQ from 192.0.2.9 filename /etc/passwd" },
+		/* Red Hat 9 era PAM: the module inside the tag */
+		{ "Nov 20 23:04:05 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4 ",
+		  "combo", "sshd", 19939, "authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4 " },
 		/* forwarded with its priority */
 		{ "<86>Nov 20 23:04:05 web01 sshd[2]: Accepted password for root from 1.2.3.4 port 2 ssh2",
 		  "web01", "sshd", 2, "Accepted password for root from 1.2.3.4 port 2 ssh2" },

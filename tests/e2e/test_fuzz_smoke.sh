@@ -1,0 +1,27 @@
+#!/bin/bash
+# Fuzz smoke test: build every tests/fuzz/fuzz_*.c target, replay its
+# regression inputs and fuzz it for 10 seconds; fail if any target crashed or
+# did not build. The sanitizer pass skips it: the fuzz build already carries
+# ASan+UBSan, so one run per `tests/run.sh` is enough.
+set -u
+if [ "${RONDA_SAN:-0}" = 1 ]; then
+    echo "fuzz targets run once, in the plain pass"
+    exit 77
+fi
+cd "${RONDA_SRC:-$(dirname "$0")/../..}" || exit 1
+if ! command -v "${CLANG:-clang}" >/dev/null 2>&1; then
+    echo "clang not installed: no libFuzzer"
+    exit 77
+fi
+out=$(tests/fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-10}" 2>&1)
+rc=$?
+echo "$out"
+if [ $rc != 0 ]; then
+    echo "fuzz smoke: FAILED (run.sh exit $rc)"
+    exit 1
+fi
+if ! grep -q ', OK$' <<<"$out"; then
+    echo "fuzz smoke: no target ran"
+    exit 1
+fi
+echo "fuzz smoke: OK"
