@@ -1,0 +1,61 @@
+/*
+ * ckpt.h — the collector's checkpoints in a small SQLite state DB.
+ *
+ * A row says: the file with identity (dev, ino, fingerprint) has been
+ * delivered to Kafka up to byte `offset`. Rows are written only after Kafka
+ * confirmed every line before the offset, so a restart resumes there and at
+ * worst resends lines (with the same event ids). WAL mode; a failed write
+ * (disk full) leaves the previous checkpoint intact.
+ */
+#ifndef RONDA_CKPT_H
+#define RONDA_CKPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ronda_ckpt;
+
+struct ronda_ckpt_rec {
+	uint64_t dev;
+	uint64_t ino;
+	uint64_t fp;		/* fingerprint of the file's first bytes */
+	uint32_t fp_len;	/* how many bytes the fingerprint covers */
+	char *path;		/* last path it was seen at (owned by the record) */
+	uint64_t offset;	/* delivered up to here */
+	int done;		/* rotated away and read to its end */
+	int64_t updated_ms;
+};
+
+/* Open (creating) the state DB at path. NULL with a message in err. */
+struct ronda_ckpt *ronda_ckpt_open(const char *path, char *err, size_t errlen);
+/* Close; NULL is a no-op. */
+void ronda_ckpt_free(struct ronda_ckpt *ck);
+/* Last error text of ck. */
+const char *ronda_ckpt_errmsg(const struct ronda_ckpt *ck);
+
+/* Start / finish a write transaction grouping many puts. 0 / -1. */
+int ronda_ckpt_begin(struct ronda_ckpt *ck);
+int ronda_ckpt_commit(struct ronda_ckpt *ck);
+/* Roll back after a failed put (ignores errors). */
+void ronda_ckpt_rollback(struct ronda_ckpt *ck);
+
+/* Insert or update the row of rec's identity. 0 / -1. */
+int ronda_ckpt_put(struct ronda_ckpt *ck, const struct ronda_ckpt_rec *rec);
+
+/*
+ * Load every row that is not done. *recs is a new array the caller frees
+ * with ronda_ckpt_recs_free. 0 / -1.
+ */
+int ronda_ckpt_load(struct ronda_ckpt *ck, struct ronda_ckpt_rec **recs, size_t *n);
+void ronda_ckpt_recs_free(struct ronda_ckpt_rec *recs, size_t n);
+
+/*
+ * Has this input pattern been seen by an earlier run? Returns 1 if yes, 0 if
+ * this is its very first start (and records it), -1 on error.
+ */
+int ronda_ckpt_input_seen(struct ronda_ckpt *ck, const char *pattern);
+
+/* Delete done rows last updated before cutoff_ms. 0 / -1. */
+int ronda_ckpt_expire(struct ronda_ckpt *ck, int64_t cutoff_ms);
+
+#endif

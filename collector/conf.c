@@ -1,0 +1,260 @@
+#include "conf.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ronda/parse.h"
+#include "ronda/tz.h"
+
+static const char *const input_types[] = { "web", "auth", NULL };
+static const char *const start_ats[] = { "end", "beginning", NULL };
+static const char *const forwards[] = { "events", "all", NULL };
+
+#define IN(f) offsetof(struct ronda_collector_input, f)
+#define KF(f) offsetof(struct ronda_collector_kafka, f)
+#define CF(f) offsetof(struct ronda_collector_config, f)
+
+static void input_check(struct ronda_cfg_ctx *, void *, int, const char *);
+
+static const struct ronda_cfg_key input_keys[] = {
+	{ "path", RONDA_CFG_STR, NULL, 0, 0, IN(path), "file or glob to tail",
+	  RONDA_CFG_REQUIRED, NULL, NULL, 0, NULL },
+	{ "type", RONDA_CFG_ENUM, NULL, 0, 0, IN(type), "web or auth",
+	  RONDA_CFG_REQUIRED, input_types, NULL, 0, NULL },
+	{ "format", RONDA_CFG_STR, NULL, 0, 0, IN(format),
+	  "web: combined, common, vhost_combined; auth: syslog", 0, NULL, NULL, 0, NULL },
+	{ "site", RONDA_CFG_STR, NULL, 0, 0, IN(site), "site id override", 0, NULL,
+	  NULL, 0, NULL },
+	{ "agency", RONDA_CFG_STR, NULL, 0, 0, IN(agency), "agency override", 0, NULL,
+	  NULL, 0, NULL },
+	{ "timezone", RONDA_CFG_STR, NULL, 0, 0, IN(timezone), "zone override", 0,
+	  NULL, NULL, 0, NULL },
+	{ "start_at", RONDA_CFG_ENUM, "end", 0, 0, IN(start_at),
+	  "where a file seen at the very first start begins", 0, start_ats, NULL, 0, NULL },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
+};
+
+static const struct ronda_cfg_key kafka_keys[] = {
+	{ "brokers", RONDA_CFG_STR, "127.0.0.1:9092", 0, 0, KF(brokers),
+	  "bootstrap servers", 0, NULL, NULL, 0, NULL },
+	{ "topic", RONDA_CFG_STR, "ronda.events", 0, 0, KF(topic), "events topic", 0,
+	  NULL, NULL, 0, NULL },
+	{ "properties", RONDA_CFG_MAP, NULL, 0, 0, KF(properties),
+	  "librdkafka properties (TLS, SASL, ...)", 0, NULL, NULL, 0, NULL },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
+};
+
+static const struct ronda_cfg_key collector_keys[] = {
+	{ "site", RONDA_CFG_STR, NULL, 0, 0, CF(site), "site id of the events",
+	  RONDA_CFG_REQUIRED, NULL, NULL, 0, NULL },
+	{ "agency", RONDA_CFG_STR, NULL, 0, 0, CF(agency), "agency display name", 0,
+	  NULL, NULL, 0, NULL },
+	{ "region", RONDA_CFG_STR, NULL, 0, 0, CF(region), "region", 0, NULL, NULL, 0,
+	  NULL },
+	{ "timezone", RONDA_CFG_STR, "", 0, 0, CF(timezone),
+	  "IANA zone for lines without one", 0, NULL, NULL, 0, NULL },
+	{ "state_db", RONDA_CFG_STR, "/var/lib/ronda/collector.db", 0, 0, CF(state_db),
+	  "SQLite checkpoint file", 0, NULL, NULL, 0, NULL },
+	{ "host_name", RONDA_CFG_STR, NULL, 0, 0, CF(host_name), "host.name", 0, NULL,
+	  NULL, 0, NULL },
+	{ "kafka", RONDA_CFG_SECTION, NULL, 0, 0, CF(kafka), "Kafka", 0, NULL,
+	  kafka_keys, 0, NULL },
+	{ "forward", RONDA_CFG_ENUM, "events", 0, 0, CF(forward),
+	  "events: classified lines only; all: every line", 0, forwards, NULL, 0, NULL },
+	{ "inputs", RONDA_CFG_LIST, NULL, 0, 0, CF(inputs), "logs to tail",
+	  RONDA_CFG_REQUIRED, NULL, input_keys, sizeof(struct ronda_collector_input),
+	  input_check },
+	{ "rules", RONDA_CFG_STRLIST, NULL, 0, 0, CF(rules), "rule files or folders", 0,
+	  NULL, NULL, 0, NULL },
+	{ "max_line", RONDA_CFG_SIZE, "64k", 256, 16 * 1024 * 1024, CF(max_line),
+	  "longest line kept whole", 0, NULL, NULL, 0, NULL },
+	{ "scan_interval", RONDA_CFG_DURATION, "1s", 10, 3600000, CF(scan_interval),
+	  "stat() backstop period", 0, NULL, NULL, 0, NULL },
+	{ "rotate_wait", RONDA_CFG_DURATION, "5s", 0, 3600000, CF(rotate_wait),
+	  "how long a rotated file stays open after its last growth", 0, NULL, NULL, 0,
+	  NULL },
+	{ "max_inflight", RONDA_CFG_INT, "65536", 16, 4194304, CF(max_inflight),
+	  "unconfirmed lines per file before reading pauses", 0, NULL, NULL, 0, NULL },
+	{ "stats_interval", RONDA_CFG_DURATION, "60s", 1000, 86400000,
+	  CF(stats_interval), "counter log period", 0, NULL, NULL, 0, NULL },
+	{ "aggregate_interval", RONDA_CFG_DURATION, "60s", 1000, 3600000,
+	  CF(aggregate_interval), "per-site aggregate period", 0, NULL, NULL, 0, NULL },
+	{ "metrics_listen", RONDA_CFG_STR, NULL, 0, 0, CF(metrics_listen),
+	  "loopback host:port for /metrics", 0, NULL, NULL, 0, NULL },
+	{ "user", RONDA_CFG_STR, NULL, 0, 0, CF(user), "drop privileges to this user", 0,
+	  NULL, NULL, 0, NULL },
+	{ "group", RONDA_CFG_STR, NULL, 0, 0, CF(group), "and this group", 0, NULL,
+	  NULL, 0, NULL },
+	{ "log_level", RONDA_CFG_STR, "info", 0, 0, CF(log_level),
+	  "error, warn, info or debug", 0, NULL, NULL, 0, NULL },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
+};
+
+/* Cross-key checks of one input: its format must fit its type. */
+static void
+input_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
+{
+	struct ronda_collector_input *in = obj;
+	char kp[512];
+
+	snprintf(kp, sizeof(kp), "%s.format", path);
+	if (in->type == RONDA_INPUT_WEB) {
+		if (in->format == NULL)
+			in->format = strdup("combined");
+		in->web_format = ronda_web_format_parse(in->format);
+		if (in->web_format < 0)
+			ronda_cfg_error(ctx, line, kp,
+			    "\"%s\" is not a web format (combined, common, vhost_combined)",
+			    in->format);
+	} else {
+		if (in->format == NULL)
+			in->format = strdup("syslog");
+		if (in->format != NULL && strcmp(in->format, "syslog") != 0)
+			ronda_cfg_error(ctx, line, kp,
+			    "\"%s\" is not an auth format (syslog)", in->format);
+	}
+	if (in->path != NULL && in->path[0] != '/') {
+		snprintf(kp, sizeof(kp), "%s.path", path);
+		ronda_cfg_error(ctx, line, kp, "must be an absolute path");
+	}
+}
+
+void
+ronda_collector_config_free(struct ronda_collector_config *cfg)
+{
+	struct ronda_collector_input *ins;
+
+	if (cfg == NULL)
+		return;
+	ins = cfg->inputs.v;
+	for (size_t i = 0; i < cfg->inputs.n; i++)
+		ronda_tz_free(ins[i].tz);
+	ronda_tz_free(cfg->tz);
+	ronda_cfg_free(collector_keys, cfg);
+	free(cfg->path);
+	free(cfg);
+}
+
+static void
+add_error(struct ronda_cfg_errors *errs, const char *file, const char *key,
+    const char *msg)
+{
+	char *s = NULL;
+	char **v;
+
+	if (asprintf(&s, "%s: %s: %s", file, key, msg) == -1)
+		return;
+	v = realloc(errs->v, (errs->n + 1) * sizeof(*v));
+	if (v == NULL) {
+		free(s);
+		return;
+	}
+	errs->v = v;
+	errs->v[errs->n++] = s;
+}
+
+/*
+ * No `rules:` key: the shipped rules, from the installed folder, or from the
+ * source tree when the program runs from build/bin/ or build/san/bin/.
+ */
+static int
+default_rules(struct ronda_collector_config *cfg)
+{
+	static const char *const rel[] = { "/../../rules", "/../../../rules", NULL };
+	char exe[PATH_MAX], cand[PATH_MAX + 32];
+	struct stat sb;
+	ssize_t n;
+	char *dir = NULL;
+
+	if (stat(RONDA_DATADIR "/rules", &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		dir = strdup(RONDA_DATADIR "/rules");
+	} else if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		if (strrchr(exe, '/') != NULL)
+			*strrchr(exe, '/') = '\0';
+		for (int i = 0; rel[i] != NULL && dir == NULL; i++) {
+			snprintf(cand, sizeof(cand), "%s%s", exe, rel[i]);
+			if (stat(cand, &sb) == 0 && S_ISDIR(sb.st_mode))
+				dir = realpath(cand, NULL);
+		}
+	}
+	if (dir == NULL)
+		return -1;
+	cfg->rules.v = malloc(sizeof(char *));
+	if (cfg->rules.v == NULL) {
+		free(dir);
+		return -1;
+	}
+	cfg->rules.v[0] = dir;
+	cfg->rules.n = 1;
+	return 0;
+}
+
+struct ronda_collector_config *
+ronda_collector_config_load(const char *path, struct ronda_cfg_errors *errs)
+{
+	struct ronda_collector_config *cfg;
+	struct ronda_collector_input *ins;
+	char err[256], key[64], host[256];
+	int bad = 0;
+
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
+		return NULL;
+	cfg->path = strdup(path);
+	if (ronda_cfg_load(path, collector_keys, cfg, errs) == -1)
+		bad = 1;
+	if (!bad && cfg->inputs.n == 0) {
+		add_error(errs, path, "inputs", "at least one input is needed");
+		bad = 1;
+	}
+	if (cfg->log_level != NULL && strcmp(cfg->log_level, "error") &&
+	    strcmp(cfg->log_level, "warn") && strcmp(cfg->log_level, "info") &&
+	    strcmp(cfg->log_level, "debug")) {
+		add_error(errs, path, "log_level", "must be error, warn, info or debug");
+		bad = 1;
+	}
+	if (bad)
+		goto fail;
+
+	if ((cfg->tz = ronda_tz_new(cfg->timezone, err, sizeof(err))) == NULL) {
+		add_error(errs, path, "timezone", err);
+		bad = 1;
+	}
+	ins = cfg->inputs.v;
+	for (size_t i = 0; i < cfg->inputs.n; i++) {
+		struct ronda_collector_input *in = &ins[i];
+		in->site_id = in->site ? in->site : cfg->site;
+		in->agency_name = in->agency ? in->agency : cfg->agency;
+		in->tz_name = in->timezone ? in->timezone : cfg->timezone;
+		if (in->timezone != NULL) {
+			in->tz = ronda_tz_new(in->timezone, err, sizeof(err));
+			if (in->tz == NULL) {
+				snprintf(key, sizeof(key), "inputs[%zu].timezone", i);
+				add_error(errs, path, key, err);
+				bad = 1;
+			}
+		}
+	}
+	if (cfg->rules.n == 0 && default_rules(cfg) == -1) {
+		add_error(errs, path, "rules", "no rules given and the shipped rules were "
+		    "not found in " RONDA_DATADIR "/rules");
+		bad = 1;
+	}
+	if (cfg->host_name == NULL) {
+		if (gethostname(host, sizeof(host)) == -1)
+			strcpy(host, "localhost");
+		host[sizeof(host) - 1] = '\0';
+		cfg->host_name = strdup(host);
+	}
+	if (bad)
+		goto fail;
+	return cfg;
+fail:
+	ronda_collector_config_free(cfg);
+	return NULL;
+}

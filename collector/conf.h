@@ -1,0 +1,76 @@
+/*
+ * conf.h — the collector's configuration: one struct, parsed and validated
+ * completely (strict YAML, file:line: key: message errors) before the loop.
+ */
+#ifndef RONDA_COLLECTOR_CONF_H
+#define RONDA_COLLECTOR_CONF_H
+
+#include <stdint.h>
+
+#include "ronda/config.h"
+
+struct ronda_tz;
+
+enum ronda_input_type { RONDA_INPUT_WEB = 0, RONDA_INPUT_AUTH = 1 };
+enum ronda_start_at { RONDA_START_END = 0, RONDA_START_BEGINNING = 1 };
+enum ronda_forward { RONDA_FORWARD_EVENTS = 0, RONDA_FORWARD_ALL = 1 };
+
+struct ronda_collector_input {
+	char *path;		/* a file or a glob; re-scanned for new files */
+	int type;		/* enum ronda_input_type */
+	char *format;		/* web: combined|common|vhost_combined; auth: syslog */
+	char *site;		/* optional override of the top-level site */
+	char *agency;		/* optional override */
+	char *timezone;		/* optional override */
+	int start_at;		/* enum ronda_start_at, for files seen at the very first start */
+
+	/* Resolved by validation (not YAML keys). */
+	int web_format;		/* enum ronda_web_format when type is web */
+	struct ronda_tz *tz;	/* owned */
+	const char *site_id;	/* site or the top-level site (borrowed) */
+	const char *agency_name;
+	const char *tz_name;
+};
+
+struct ronda_collector_kafka {
+	char *brokers;
+	char *topic;
+	struct ronda_kvlist properties;
+};
+
+struct ronda_collector_config {
+	char *site;
+	char *agency;
+	char *region;
+	char *timezone;
+	char *state_db;
+	char *host_name;	/* host.name in events; default: gethostname() */
+	struct ronda_collector_kafka kafka;
+	int forward;		/* enum ronda_forward */
+	struct ronda_cfg_array inputs;	/* struct ronda_collector_input */
+	struct ronda_strlist rules;	/* rule files or folders; empty = shipped rules */
+	int64_t max_line;	/* bytes; longer lines are cut and flagged */
+	int64_t scan_interval;	/* ms between stat() backstop rescans */
+	int64_t rotate_wait;	/* ms a rotated file is kept open after its last growth */
+	int64_t max_inflight;	/* lines per file sent but not yet confirmed */
+	int64_t stats_interval;	/* ms between counter log lines */
+	int64_t aggregate_interval;	/* ms per site aggregate event */
+	char *metrics_listen;	/* optional loopback host:port for /metrics */
+	char *user;		/* drop privileges to this user after opening files */
+	char *group;
+	char *log_level;	/* error|warn|info|debug */
+
+	char *path;		/* the file it was loaded from */
+	struct ronda_tz *tz;	/* top-level zone, owned */
+};
+
+/*
+ * Load and validate path into a new config. On failure returns NULL and
+ * appends every problem to errs ("file:line: key: message").
+ */
+struct ronda_collector_config *ronda_collector_config_load(const char *path,
+    struct ronda_cfg_errors *errs);
+/* Free; NULL is a no-op. */
+void ronda_collector_config_free(struct ronda_collector_config *cfg);
+
+#endif

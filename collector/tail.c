@@ -1,0 +1,1314 @@
+#include "tail.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+#include "conf.h"
+#include "ronda/log.h"
+#include "ronda/timeutil.h"
+
+#define FP_MAX		1024	/* bytes a fingerprint covers at most */
+#define READ_CHUNK	(256 * 1024)
+#define PASS_BYTES	(4 * 1024 * 1024)	/* per file per read pass */
+#define POLL_EVERY	2048	/* lines between sink polls */
+#define MAX_STREAMS	65535
+#define SEQ_BITS	48
+#define SEQ_MASK	((UINT64_C(1) << SEQ_BITS) - 1)
+#define COPY_CANDIDATES	64	/* files looked at when searching a truncated file's copy */
+
+enum file_state { F_ACTIVE, F_ROTATED };
+
+/* One logical file: identity, in-flight ring, checkpoint. */
+struct stream {
+	int slot;
+	uint64_t dev, ino, fp;
+	uint32_t fp_len;
+	int fp_ready;
+	char *path;		/* last path (checkpoint row) */
+	uint64_t *ring_end;	/* end offset of each unconfirmed line, by seq */
+	unsigned char *ring_acked;
+	size_t ring_cap, ring_count, ring_head;
+	uint64_t seq_head;	/* seq of ring_head */
+	uint64_t committed;	/* all lines before this offset are confirmed */
+	uint64_t saved;		/* offset last written to the state DB */
+	int saved_once;
+	int detached;		/* no file feeds it any more */
+	int finished;		/* read to its end: mark done once drained */
+};
+
+/* One open fd feeding a stream. */
+struct tfile {
+	struct tfile *next;
+	struct stream *s;
+	size_t input;
+	char *path;
+	int fd;
+	int state;		/* enum file_state */
+	uint64_t read_off;	/* file position of the next read() */
+	char *buf;
+	size_t buf_len, buf_cap;
+	uint64_t buf_off;	/* file offset of buf[0] */
+	int discarding;		/* dropping the tail of an overlong line */
+	int eof;		/* the last read returned 0 */
+	int64_t last_growth;	/* monotonic ms */
+	uint64_t size;		/* size at the last fstat */
+	int seen;		/* matched in the current rescan */
+};
+
+struct watch {
+	int wd;
+	char *dir;
+};
+
+struct ronda_tail {
+	struct event_base *base;
+	const struct ronda_collector_config *cfg;
+	struct ronda_ckpt *ck;
+	struct ronda_tail_ops ops;
+	void *arg;
+	int once;
+	int initial;		/* in the first scan after start */
+
+	struct tfile *files;
+	struct stream **streams;	/* by slot */
+	size_t nstreams_cap;
+	size_t nstreams;
+
+	struct ronda_ckpt_rec *recs;	/* checkpoint rows not yet matched */
+	size_t nrecs;
+	unsigned char *rec_used;
+	unsigned char *first_start;	/* per input: never seen by an earlier run */
+
+	int ifd;
+	struct event *inotify_ev;
+	struct event *scan_ev;
+	struct event *work_ev;
+	struct event *ckpt_ev;
+	struct watch *watches;
+	size_t nwatches;
+
+	int rescan_pending;
+	int blocked;
+	int more;
+	struct ronda_tail_stats st;
+};
+
+static void tail_on_work(evutil_socket_t, short, void *);
+
+/* ---- streams ---------------------------------------------------------- */
+
+static struct stream *
+stream_new(struct ronda_tail *t, size_t ring_cap)
+{
+	struct stream *s;
+	size_t slot;
+
+	for (slot = 0; slot < t->nstreams_cap; slot++)
+		if (t->streams[slot] == NULL)
+			break;
+	if (slot == t->nstreams_cap) {
+		size_t ncap = t->nstreams_cap ? t->nstreams_cap * 2 : 16;
+		struct stream **ns;
+		if (ncap > MAX_STREAMS || (ns = realloc(t->streams,
+		    ncap * sizeof(*ns))) == NULL)
+			return NULL;
+		memset(ns + t->nstreams_cap, 0, (ncap - t->nstreams_cap) * sizeof(*ns));
+		t->streams = ns;
+		t->nstreams_cap = ncap;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->ring_cap = ring_cap;
+	s->ring_end = calloc(ring_cap, sizeof(*s->ring_end));
+	s->ring_acked = calloc(ring_cap, 1);
+	if (s->ring_end == NULL || s->ring_acked == NULL) {
+		free(s->ring_end);
+		free(s->ring_acked);
+		free(s);
+		return NULL;
+	}
+	s->slot = (int)slot;
+	t->streams[slot] = s;
+	t->nstreams++;
+	return s;
+}
+
+static void
+stream_free(struct ronda_tail *t, struct stream *s)
+{
+	t->streams[s->slot] = NULL;
+	t->nstreams--;
+	free(s->ring_end);
+	free(s->ring_acked);
+	free(s->path);
+	free(s);
+}
+
+static void
+stream_set_path(struct stream *s, const char *path)
+{
+	char *p;
+
+	if (s->path != NULL && strcmp(s->path, path) == 0)
+		return;
+	if ((p = strdup(path)) != NULL) {
+		free(s->path);
+		s->path = p;
+	}
+}
+
+/* Pop confirmed lines off the head of the ring, advancing the checkpoint. */
+static void
+stream_advance(struct stream *s)
+{
+	while (s->ring_count > 0 && s->ring_acked[s->ring_head]) {
+		s->committed = s->ring_end[s->ring_head];
+		s->ring_acked[s->ring_head] = 0;
+		s->ring_head = (s->ring_head + 1) % s->ring_cap;
+		s->ring_count--;
+		s->seq_head++;
+	}
+}
+
+/* Append a line ending at end; returns its ticket. Caller checked room. */
+static uint64_t
+stream_push(struct stream *s, uint64_t end, int acked)
+{
+	size_t idx = (s->ring_head + s->ring_count) % s->ring_cap;
+	uint64_t seq = s->seq_head + s->ring_count;
+
+	s->ring_end[idx] = end;
+	s->ring_acked[idx] = (unsigned char)acked;
+	s->ring_count++;
+	if (acked && s->ring_count == 1)
+		stream_advance(s);
+	return ((uint64_t)s->slot << SEQ_BITS) | (seq & SEQ_MASK);
+}
+
+/* ---- fingerprints ----------------------------------------------------- */
+
+/*
+ * Fingerprint = hash of the bytes up to and including the first newline, or
+ * of the first FP_MAX bytes when the first line is longer. Those bytes never
+ * change in an append-only file once they exist, so the identity (and every
+ * event id derived from it) is stable from the first complete line on.
+ * Returns 1 when established, 0 when the file has no complete first line
+ * yet, -1 on a read error.
+ */
+static int
+fp_compute(int fd, uint64_t *fp, uint32_t *fp_len)
+{
+	char b[FP_MAX];
+	ssize_t n;
+	char *nl;
+	size_t len;
+
+	n = pread(fd, b, sizeof(b), 0);
+	if (n < 0)
+		return -1;
+	if ((nl = memchr(b, '\n', (size_t)n)) != NULL)
+		len = (size_t)(nl - b) + 1;
+	else if ((size_t)n == sizeof(b))
+		len = sizeof(b);
+	else
+		return 0;
+	*fp = ronda_hash64(b, len, 0x66696c65);
+	*fp_len = (uint32_t)len;
+	return 1;
+}
+
+/* Does the file at fd start with the bytes whose fingerprint is (fp, len)? */
+static int
+fp_matches(int fd, uint64_t fp, uint32_t len)
+{
+	char b[FP_MAX];
+
+	if (len == 0 || len > FP_MAX)
+		return 0;
+	if (pread(fd, b, len, 0) != (ssize_t)len)
+		return 0;
+	return ronda_hash64(b, len, 0x66696c65) == fp;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static int
+skip_name(const char *path)
+{
+	static const char *const ext[] = { ".gz", ".bz2", ".xz", ".zst", ".lz4",
+	    ".zip", NULL };
+	size_t n = strlen(path);
+
+	for (int i = 0; ext[i] != NULL; i++) {
+		size_t e = strlen(ext[i]);
+		if (n > e && strcmp(path + n - e, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+tfile_free(struct tfile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->buf);
+	free(f->path);
+	free(f);
+}
+
+static struct tfile *
+tfile_new(struct ronda_tail *t, size_t input, const char *path, int fd)
+{
+	struct tfile *f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return NULL;
+	f->input = input;
+	f->fd = fd;
+	f->buf_cap = (size_t)t->cfg->max_line + READ_CHUNK;
+	if ((f->path = strdup(path)) == NULL ||
+	    (f->buf = malloc(f->buf_cap)) == NULL) {
+		f->fd = -1;
+		tfile_free(f);
+		return NULL;
+	}
+	f->last_growth = ronda_mono_ms();
+	f->next = t->files;
+	t->files = f;
+	return f;
+}
+
+static void
+tfile_unlink(struct ronda_tail *t, struct tfile *f)
+{
+	struct tfile **pp;
+
+	for (pp = &t->files; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == f) {
+			*pp = f->next;
+			return;
+		}
+	}
+}
+
+static struct tfile *
+find_by_inode(struct ronda_tail *t, uint64_t dev, uint64_t ino)
+{
+	for (struct tfile *f = t->files; f != NULL; f = f->next) {
+		struct stat sb;
+		if (fstat(f->fd, &sb) == 0 && (uint64_t)sb.st_dev == dev &&
+		    (uint64_t)sb.st_ino == ino)
+			return f;
+	}
+	return NULL;
+}
+
+/* Position f at offset (a line start) for reading. */
+static void
+tfile_seek(struct tfile *f, uint64_t off)
+{
+	f->read_off = off;
+	f->buf_off = off;
+	f->buf_len = 0;
+	f->discarding = 0;
+	f->eof = 0;
+}
+
+/*
+ * Where a file seen at the very first start begins with start_at: end: after
+ * the last complete line, so a partly written line is not cut in two.
+ */
+static uint64_t
+end_line_start(int fd, uint64_t size)
+{
+	char b[4096];
+	uint64_t pos = size;
+
+	while (pos > 0) {
+		size_t chunk = pos > sizeof(b) ? sizeof(b) : (size_t)pos;
+		ssize_t n = pread(fd, b, chunk, (off_t)(pos - chunk));
+		if (n != (ssize_t)chunk)
+			return size;
+		for (size_t i = chunk; i > 0; i--)
+			if (b[i - 1] == '\n')
+				return pos - chunk + i;
+		pos -= chunk;
+		if (size - pos > 1024 * 1024)
+			return size;	/* no newline near the end: start at the end */
+	}
+	return 0;
+}
+
+/* Open a file for an input, pairing it with a new stream at offset. */
+static struct tfile *
+open_new(struct ronda_tail *t, size_t input, const char *path, int fd,
+    const struct stat *sb, uint64_t offset)
+{
+	struct tfile *f;
+	struct stream *s;
+
+	if ((s = stream_new(t, (size_t)t->cfg->max_inflight)) == NULL)
+		return NULL;
+	if ((f = tfile_new(t, input, path, fd)) == NULL) {
+		stream_free(t, s);
+		return NULL;
+	}
+	f->s = s;
+	s->dev = (uint64_t)sb->st_dev;
+	s->ino = (uint64_t)sb->st_ino;
+	stream_set_path(s, path);
+	if (fp_compute(fd, &s->fp, &s->fp_len) == 1)
+		s->fp_ready = 1;
+	s->committed = s->saved = offset;
+	f->size = (uint64_t)sb->st_size;
+	tfile_seek(f, offset);
+	return f;
+}
+
+/* ---- checkpoints ------------------------------------------------------ */
+
+static void
+rec_from_stream(struct ronda_ckpt_rec *r, const struct stream *s)
+{
+	memset(r, 0, sizeof(*r));
+	r->dev = s->dev;
+	r->ino = s->ino;
+	r->fp = s->fp;
+	r->fp_len = s->fp_len;
+	r->path = s->path;
+	r->offset = s->committed;
+	r->done = s->finished && s->ring_count == 0;
+}
+
+int
+ronda_tail_checkpoint(struct ronda_tail *t)
+{
+	struct ronda_ckpt_rec r;
+	int any = 0, rc = 0;
+
+	for (size_t i = 0; i < t->nstreams_cap; i++) {
+		struct stream *s = t->streams[i];
+		if (s == NULL || !s->fp_ready)
+			continue;
+		if (s->saved_once && s->committed == s->saved &&
+		    !(s->finished && s->ring_count == 0))
+			continue;
+		any = 1;
+	}
+	if (!any)
+		goto reap;
+	if (ronda_ckpt_begin(t->ck) == -1)
+		goto fail;
+	for (size_t i = 0; i < t->nstreams_cap; i++) {
+		struct stream *s = t->streams[i];
+		if (s == NULL || !s->fp_ready)
+			continue;
+		if (s->saved_once && s->committed == s->saved &&
+		    !(s->finished && s->ring_count == 0))
+			continue;
+		rec_from_stream(&r, s);
+		if (ronda_ckpt_put(t->ck, &r) == -1) {
+			ronda_ckpt_rollback(t->ck);
+			goto fail;
+		}
+	}
+	if (ronda_ckpt_commit(t->ck) == -1)
+		goto fail;
+	for (size_t i = 0; i < t->nstreams_cap; i++) {
+		struct stream *s = t->streams[i];
+		if (s != NULL && s->fp_ready) {
+			s->saved = s->committed;
+			s->saved_once = 1;
+		}
+	}
+reap:
+	/* Streams no file feeds and nothing is in flight for are finished. */
+	for (size_t i = 0; i < t->nstreams_cap; i++) {
+		struct stream *s = t->streams[i];
+		if (s != NULL && s->detached && s->ring_count == 0 &&
+		    (s->saved_once || !s->fp_ready))
+			stream_free(t, s);
+	}
+	return rc;
+fail:
+	t->st.ckpt_errors++;
+	log_warnx("checkpoint: %s (lines stay unconfirmed; retrying)",
+	    ronda_ckpt_errmsg(t->ck));
+	return -1;
+}
+
+static void
+tail_on_ckpt_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	ronda_tail_checkpoint(arg);
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+enum { R_IDLE, R_MORE, R_BLOCKED, R_TRUNCATED };
+
+/* Hand one line to the callback; returns 0, or -1 when the sink is busy. */
+static int
+emit(struct ronda_tail *t, struct tfile *f, const char *p, size_t n, uint64_t off,
+    uint64_t end, unsigned flags)
+{
+	struct stream *s = f->s;
+	struct ronda_tail_line l;
+	int rc;
+
+	if (s->ring_count == s->ring_cap)
+		return -1;
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	l.p = p;
+	l.n = n;
+	l.offset = off;
+	l.flags = flags;
+	l.ticket = ((uint64_t)s->slot << SEQ_BITS) |
+	    ((s->seq_head + s->ring_count) & SEQ_MASK);
+	l.input = f->input;
+	l.path = f->path;
+	l.dev = s->dev;
+	l.ino = s->ino;
+	l.fp = s->fp;
+	rc = t->ops.on_line(t->arg, &l);
+	if (rc == RONDA_TAIL_BUSY)
+		return -1;
+	stream_push(s, end, rc == RONDA_TAIL_DONE);
+	t->st.lines++;
+	if (flags & RONDA_TAIL_TRUNCATED)
+		t->st.truncated++;
+	if (t->st.lines % POLL_EVERY == 0 && t->ops.poll != NULL)
+		t->ops.poll(t->arg);
+	return 0;
+}
+
+/*
+ * Consume complete lines from f's buffer. Returns R_BLOCKED when the sink or
+ * the ring is full, else R_IDLE (the buffer holds at most a partial line).
+ */
+static int
+drain_buffer(struct ronda_tail *t, struct tfile *f, int final)
+{
+	size_t pos = 0, max_line = (size_t)t->cfg->max_line;
+	int rc = R_IDLE;
+
+	if (!f->s->fp_ready && f->buf_len > 0) {
+		if (fp_compute(f->fd, &f->s->fp, &f->s->fp_len) == 1)
+			f->s->fp_ready = 1;
+		else if (memchr(f->buf, '\n', f->buf_len) != NULL ||
+		    f->buf_len >= FP_MAX)
+			return R_BLOCKED;	/* read error: retry on the next pass */
+		else
+			return R_IDLE;	/* no complete first line yet */
+	}
+	while (pos < f->buf_len) {
+		char *start = f->buf + pos;
+		size_t avail = f->buf_len - pos;
+		char *nl = memchr(start, '\n', avail > max_line + 1 ? max_line + 1 : avail);
+		uint64_t off = f->buf_off + pos;
+
+		if (f->discarding) {
+			nl = memchr(start, '\n', avail);
+			if (nl == NULL) {
+				pos = f->buf_len;
+				break;
+			}
+			/* The rest of a cut line: confirmed as soon as skipped. */
+			if (f->s->ring_count == f->s->ring_cap) {
+				rc = R_BLOCKED;
+				break;
+			}
+			pos += (size_t)(nl - start) + 1;
+			stream_push(f->s, f->buf_off + pos, 1);
+			f->discarding = 0;
+			continue;
+		}
+		if (nl != NULL) {
+			size_t n = (size_t)(nl - start);
+			if (emit(t, f, start, n, off, off + n + 1, 0) == -1) {
+				rc = R_BLOCKED;
+				break;
+			}
+			pos += n + 1;
+		} else if (avail > max_line) {
+			/* Cut: send the first max_line bytes, skip to the newline. */
+			if (emit(t, f, start, max_line, off, off + max_line,
+			    RONDA_TAIL_TRUNCATED) == -1) {
+				rc = R_BLOCKED;
+				break;
+			}
+			pos += max_line;
+			f->discarding = 1;
+		} else if (final && avail > 0) {
+			/* A rotated file's unterminated last line: it will not grow. */
+			if (emit(t, f, start, avail, off, off + avail, 0) == -1) {
+				rc = R_BLOCKED;
+				break;
+			}
+			pos += avail;
+		} else {
+			break;
+		}
+	}
+	if (pos > 0) {
+		memmove(f->buf, f->buf + pos, f->buf_len - pos);
+		f->buf_len -= pos;
+		f->buf_off += pos;
+	}
+	return rc;
+}
+
+static int was_truncated(struct tfile *f);
+
+/*
+ * Read and dispatch f for up to PASS_BYTES. Before each chunk an active file
+ * is checked for truncation, so bytes of a new generation of the file are
+ * never read at the old offset under the old identity.
+ */
+static int
+read_file(struct ronda_tail *t, struct tfile *f)
+{
+	size_t budget = PASS_BYTES;
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		if ((rc = drain_buffer(t, f, 0)) != R_IDLE)
+			return rc;
+		if (budget == 0)
+			return R_MORE;
+		if (f->state == F_ACTIVE && was_truncated(f))
+			return R_TRUNCATED;
+		n = pread(f->fd, f->buf + f->buf_len, f->buf_cap - f->buf_len,
+		    (off_t)f->read_off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warn("read %s", f->path);
+			return R_IDLE;
+		}
+		if (n == 0) {
+			f->eof = 1;
+			return R_IDLE;
+		}
+		f->eof = 0;
+		f->buf_len += (size_t)n;
+		f->read_off += (uint64_t)n;
+		f->last_growth = ronda_mono_ms();
+		t->st.bytes += (uint64_t)n;
+		budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
+	}
+}
+
+/* A rotated file that is fully read and quiet: flush its last line and close. */
+static int
+maybe_retire(struct ronda_tail *t, struct tfile *f)
+{
+	int64_t quiet = ronda_mono_ms() - f->last_growth;
+
+	if (f->state != F_ROTATED || !f->eof)
+		return 0;
+	if (!t->once && quiet < t->cfg->rotate_wait)
+		return 0;
+	if (drain_buffer(t, f, 1) != R_IDLE)
+		return 0;
+	log_info("done with rotated file %s at offset %llu", f->path,
+	    (unsigned long long)f->read_off);
+	f->s->detached = 1;
+	f->s->finished = 1;
+	tfile_unlink(t, f);
+	tfile_free(f);
+	return 1;
+}
+
+static void
+schedule_work(struct ronda_tail *t)
+{
+	if (!event_pending(t->work_ev, EV_TIMEOUT, NULL))
+		event_active(t->work_ev, EV_TIMEOUT, 0);
+}
+
+/* ---- copytruncate ----------------------------------------------------- */
+
+static char *
+dir_of(const char *path)
+{
+	char *tmp = strdup(path), *d;
+
+	if (tmp == NULL)
+		return NULL;
+	d = strdup(dirname(tmp));
+	free(tmp);
+	return d;
+}
+
+/*
+ * Find the copy a copytruncate made of stream s: a regular file in dir, not
+ * open already, whose first bytes match s's fingerprint and which is at least
+ * min_size long. Returns an open fd and its path in *pathp, or -1.
+ */
+static int
+find_copy(struct ronda_tail *t, const char *dir, const struct stream *s,
+    uint64_t min_size, char **pathp)
+{
+	DIR *d;
+	struct dirent *de;
+	int looked = 0, found = -1;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL && looked < COPY_CANDIDATES && found < 0) {
+		char full[PATH_MAX];
+		struct stat sb;
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+		if (skip_name(full) || stat(full, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+		    (uint64_t)sb.st_size < min_size)
+			continue;
+		if (((uint64_t)sb.st_dev == s->dev && (uint64_t)sb.st_ino == s->ino) ||
+		    find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino) != NULL)
+			continue;
+		looked++;
+		if ((fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+			continue;
+		if (fp_matches(fd, s->fp, s->fp_len)) {
+			*pathp = strdup(full);
+			found = fd;
+		} else {
+			close(fd);
+		}
+	}
+	closedir(d);
+	if (found >= 0 && *pathp == NULL) {
+		close(found);
+		found = -1;
+	}
+	return found;
+}
+
+/*
+ * f was truncated in place. Hand its stream, buffer and offset to the copy
+ * (when found) so the lines it had not read yet still arrive with their
+ * original identity; f starts a new stream at 0.
+ */
+static void
+handle_truncation(struct ronda_tail *t, struct tfile *f)
+{
+	struct stream *old = f->s, *ns;
+	char *dir, *copy_path = NULL;
+	int cfd = -1;
+
+	t->st.truncations++;
+	t->st.rotations++;
+	if (old->fp_ready && (dir = dir_of(f->path)) != NULL) {
+		cfd = find_copy(t, dir, old, f->read_off, &copy_path);
+		free(dir);
+	}
+	if (cfd >= 0) {
+		struct tfile *c = tfile_new(t, f->input, copy_path, cfd);
+		if (c != NULL) {
+			char *tmpbuf = c->buf;
+			size_t tmpcap = c->buf_cap;
+			/* Move the read state and the stream over to the copy. */
+			c->buf = f->buf;
+			c->buf_cap = f->buf_cap;
+			c->buf_len = f->buf_len;
+			c->buf_off = f->buf_off;
+			c->discarding = f->discarding;
+			c->read_off = f->read_off;
+			c->s = old;
+			c->state = F_ROTATED;
+			f->buf = tmpbuf;
+			f->buf_cap = tmpcap;
+			stream_set_path(old, copy_path);
+			t->st.copies_found++;
+			log_info("%s was truncated (copytruncate); reading its copy %s "
+			    "from offset %llu", f->path, copy_path,
+			    (unsigned long long)c->read_off);
+			free(copy_path);
+			goto fresh;
+		}
+		close(cfd);
+		free(copy_path);
+	}
+	log_warnx("%s was truncated at offset %llu and no copy was found: lines "
+	    "written after the last read and before the truncation are lost",
+	    f->path, (unsigned long long)f->read_off);
+	old->detached = 1;
+	old->finished = 1;
+fresh:
+	ns = stream_new(t, (size_t)t->cfg->max_inflight);
+	if (ns == NULL)
+		fatalx("out of memory for a new stream");
+	{
+		struct stat sb;
+		if (fstat(f->fd, &sb) == 0) {
+			ns->dev = (uint64_t)sb.st_dev;
+			ns->ino = (uint64_t)sb.st_ino;
+		}
+	}
+	stream_set_path(ns, f->path);
+	f->s = ns;
+	tfile_seek(f, 0);
+	if (fp_compute(f->fd, &ns->fp, &ns->fp_len) == 1)
+		ns->fp_ready = 1;
+}
+
+/* Did f shrink below what we read, or start with other bytes than it did? */
+static int
+was_truncated(struct tfile *f)
+{
+	struct stat sb;
+
+	if (f->state != F_ACTIVE || fstat(f->fd, &sb) == -1)
+		return 0;
+	f->size = (uint64_t)sb.st_size;
+	if ((uint64_t)sb.st_size < f->read_off)
+		return 1;
+	if (f->s->fp_ready && f->read_off > 0 && !fp_matches(f->fd, f->s->fp,
+	    f->s->fp_len))
+		return 1;
+	return 0;
+}
+
+/* ---- scanning --------------------------------------------------------- */
+
+static void
+add_watch(struct ronda_tail *t, const char *dir)
+{
+	struct watch *nw;
+	int wd;
+
+	if (t->ifd < 0)
+		return;
+	for (size_t i = 0; i < t->nwatches; i++)
+		if (strcmp(t->watches[i].dir, dir) == 0)
+			return;
+	wd = inotify_add_watch(t->ifd, dir, IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
+	    IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |
+	    IN_ATTRIB);
+	if (wd == -1)
+		return;	/* not there yet: the rescan tries again */
+	if ((nw = realloc(t->watches, (t->nwatches + 1) * sizeof(*nw))) == NULL)
+		return;
+	t->watches = nw;
+	t->watches[t->nwatches].wd = wd;
+	t->watches[t->nwatches].dir = strdup(dir);
+	if (t->watches[t->nwatches].dir == NULL)
+		return;
+	t->nwatches++;
+}
+
+static void
+drop_watch(struct ronda_tail *t, int wd)
+{
+	for (size_t i = 0; i < t->nwatches; i++) {
+		if (t->watches[i].wd == wd) {
+			free(t->watches[i].dir);
+			t->watches[i] = t->watches[--t->nwatches];
+			return;
+		}
+	}
+}
+
+/* Match a checkpoint row to an open fd of a file at path. */
+static ssize_t
+match_rec(struct ronda_tail *t, int fd, const struct stat *sb)
+{
+	for (size_t i = 0; i < t->nrecs; i++) {
+		struct ronda_ckpt_rec *r = &t->recs[i];
+		if (t->rec_used[i] || r->dev != (uint64_t)sb->st_dev ||
+		    r->ino != (uint64_t)sb->st_ino)
+			continue;
+		if (fp_matches(fd, r->fp, r->fp_len) && (uint64_t)sb->st_size >= r->offset)
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static struct tfile *
+open_from_rec(struct ronda_tail *t, size_t input, const char *path, int fd,
+    const struct stat *sb, size_t ri, int state)
+{
+	struct ronda_ckpt_rec *r = &t->recs[ri];
+	struct tfile *f;
+
+	if ((f = open_new(t, input, path, fd, sb, r->offset)) == NULL)
+		return NULL;
+	/* Keep the stored identity: event ids of resent lines must not change. */
+	f->s->dev = r->dev;
+	f->s->ino = r->ino;
+	f->s->fp = r->fp;
+	f->s->fp_len = r->fp_len;
+	f->s->fp_ready = 1;
+	f->s->saved_once = 1;
+	f->state = state;
+	t->rec_used[ri] = 1;
+	log_info("resuming %s at offset %llu%s", path, (unsigned long long)r->offset,
+	    state == F_ROTATED ? " (rotated while stopped)" : "");
+	return f;
+}
+
+/* Glob one input; open new files, mark known ones seen. */
+static void
+scan_input(struct ronda_tail *t, size_t idx)
+{
+	const struct ronda_collector_input *in =
+	    &((const struct ronda_collector_input *)t->cfg->inputs.v)[idx];
+	glob_t g;
+	char *dir;
+	int grc;
+
+	if ((dir = dir_of(in->path)) != NULL) {
+		add_watch(t, dir);
+		free(dir);
+	}
+	memset(&g, 0, sizeof(g));
+	grc = glob(in->path, GLOB_NOSORT, NULL, &g);
+	if (grc != 0) {
+		globfree(&g);
+		return;
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *p = g.gl_pathv[i];
+		struct stat sb;
+		struct tfile *f;
+		ssize_t ri;
+		int fd;
+
+		if (skip_name(p) || stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
+			continue;
+		if ((f = find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino))
+		    != NULL) {
+			f->seen = 1;
+			if (strcmp(f->path, p) != 0) {
+				char *np = strdup(p);
+				if (np != NULL) {
+					free(f->path);
+					f->path = np;
+					stream_set_path(f->s, p);
+				}
+			}
+			continue;
+		}
+		if ((fd = open(p, O_RDONLY | O_CLOEXEC)) == -1) {
+			log_warn("open %s", p);
+			continue;
+		}
+		if ((ri = match_rec(t, fd, &sb)) >= 0) {
+			f = open_from_rec(t, idx, p, fd, &sb, (size_t)ri, F_ACTIVE);
+		} else {
+			uint64_t off = 0;
+			if (t->initial && t->first_start[idx] &&
+			    in->start_at == RONDA_START_END)
+				off = end_line_start(fd, (uint64_t)sb.st_size);
+			f = open_new(t, idx, p, fd, &sb, off);
+			if (f != NULL)
+				log_info("following %s from offset %llu", p,
+				    (unsigned long long)off);
+		}
+		if (f == NULL) {
+			close(fd);
+			continue;
+		}
+		f->seen = 1;
+	}
+	globfree(&g);
+}
+
+/*
+ * After a restart: checkpoint rows whose file is no longer at its path were
+ * rotated while we were stopped. Look for them by identity in their folder
+ * (or, after a copytruncate, for a copy with the same first bytes) and read
+ * them to their end first.
+ */
+static void
+resume_rotated(struct ronda_tail *t)
+{
+	for (size_t i = 0; i < t->nrecs; i++) {
+		struct ronda_ckpt_rec *r = &t->recs[i];
+		char *dir;
+		DIR *d;
+		struct dirent *de;
+		int found = 0;
+
+		if (t->rec_used[i])
+			continue;
+		if ((dir = dir_of(r->path)) == NULL || (d = opendir(dir)) == NULL) {
+			free(dir);
+			goto lost;
+		}
+		while (!found && (de = readdir(d)) != NULL) {
+			char full[PATH_MAX];
+			struct stat sb;
+			int fd;
+			size_t input = 0;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+			if (skip_name(full) || stat(full, &sb) == -1 ||
+			    !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < r->offset)
+				continue;
+			if (find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino))
+				continue;
+			if ((fd = open(full, O_RDONLY | O_CLOEXEC)) == -1)
+				continue;
+			/* Same inode, or (copytruncate) a copy with the same start. */
+			if (fp_matches(fd, r->fp, r->fp_len)) {
+				for (size_t k = 0; k < t->cfg->inputs.n; k++) {
+					const struct ronda_collector_input *in =
+					    &((const struct ronda_collector_input *)
+					    t->cfg->inputs.v)[k];
+					char *idir = dir_of(in->path);
+					if (idir != NULL && strcmp(idir, dir) == 0)
+						input = k;
+					free(idir);
+				}
+				if (open_from_rec(t, input, full, fd, &sb, i, F_ROTATED))
+					found = 1;
+				else
+					close(fd);
+			} else {
+				close(fd);
+			}
+		}
+		closedir(d);
+		free(dir);
+		if (found)
+			continue;
+lost:
+		t->st.lost_files++;
+		log_warnx("checkpointed file %s (offset %llu) is gone: lines after that "
+		    "offset cannot be read", r->path, (unsigned long long)r->offset);
+		t->rec_used[i] = 1;
+		r->done = 1;
+		if (ronda_ckpt_put(t->ck, r) == -1)
+			log_warnx("checkpoint: %s", ronda_ckpt_errmsg(t->ck));
+	}
+}
+
+static void
+rescan(struct ronda_tail *t)
+{
+	struct tfile *f;
+
+	for (f = t->files; f != NULL; f = f->next)
+		f->seen = 0;
+	for (size_t i = 0; i < t->cfg->inputs.n; i++)
+		scan_input(t, i);
+	for (f = t->files; f != NULL; f = f->next) {
+		if (f->state == F_ACTIVE && !f->seen) {
+			/* Renamed away or deleted: read what is left, then close. */
+			f->state = F_ROTATED;
+			f->last_growth = ronda_mono_ms();
+			t->st.rotations++;
+			log_info("%s was rotated or removed; reading it to its end",
+			    f->path);
+		} else if (was_truncated(f)) {
+			handle_truncation(t, f);
+		}
+	}
+	t->rescan_pending = 0;
+}
+
+/* ---- the loop --------------------------------------------------------- */
+
+static void
+tail_on_work(evutil_socket_t fd, short what, void *arg)
+{
+	struct ronda_tail *t = arg;
+	struct tfile *f, *next;
+	int more = 0, blocked = 0;
+
+	(void)fd;
+	(void)what;
+	if (t->rescan_pending)
+		rescan(t);
+	for (f = t->files; f != NULL; f = next) {
+		int rc;
+		next = f->next;
+		rc = read_file(t, f);
+		if (rc == R_TRUNCATED) {
+			handle_truncation(t, f);
+			rc = read_file(t, f);
+			more = 1;	/* the copy, if any, was put at the list head */
+		}
+		if (rc == R_MORE)
+			more = 1;
+		else if (rc == R_BLOCKED)
+			blocked = 1;
+		else
+			maybe_retire(t, f);
+	}
+	if (t->ops.poll != NULL)
+		t->ops.poll(t->arg);
+	t->blocked = blocked;
+	t->more = more;
+	if (more && !blocked)
+		schedule_work(t);
+}
+
+static void
+tail_on_scan(evutil_socket_t fd, short what, void *arg)
+{
+	struct ronda_tail *t = arg;
+
+	(void)fd;
+	(void)what;
+	t->rescan_pending = 1;
+	tail_on_work(-1, 0, t);
+}
+
+static void
+tail_on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	struct ronda_tail *t = arg;
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	(void)what;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *ie = (struct inotify_event *)p;
+			if (ie->mask & IN_Q_OVERFLOW)
+				t->rescan_pending = 1;
+			if (ie->mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
+			    IN_DELETE | IN_ATTRIB))
+				t->rescan_pending = 1;
+			if (ie->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+				t->rescan_pending = 1;
+				if (ie->mask & IN_IGNORED)
+					drop_watch(t, ie->wd);
+			}
+			p += sizeof(struct inotify_event) + ie->len;
+		}
+	}
+	schedule_work(t);
+}
+
+void
+ronda_tail_kick(struct ronda_tail *t)
+{
+	if (t->blocked || t->more)
+		schedule_work(t);
+}
+
+void
+ronda_tail_ack(struct ronda_tail *t, uint64_t ticket)
+{
+	size_t slot = (size_t)(ticket >> SEQ_BITS);
+	uint64_t seq = ticket & SEQ_MASK, off;
+	struct stream *s;
+
+	if (slot >= t->nstreams_cap || (s = t->streams[slot]) == NULL)
+		return;
+	off = (seq - (s->seq_head & SEQ_MASK)) & SEQ_MASK;
+	if (off >= s->ring_count)
+		return;	/* not in flight: a stale or repeated confirmation */
+	s->ring_acked[(s->ring_head + off) % s->ring_cap] = 1;
+	if (off == 0)
+		stream_advance(s);
+}
+
+int
+ronda_tail_idle(const struct ronda_tail *t)
+{
+	if (t->more || t->blocked || t->rescan_pending)
+		return 0;
+	for (const struct tfile *f = t->files; f != NULL; f = f->next) {
+		if (!f->eof || f->read_off < f->size)
+			return 0;
+		if (f->state == F_ROTATED)
+			return 0;
+	}
+	for (size_t i = 0; i < t->nstreams_cap; i++)
+		if (t->streams[i] != NULL && t->streams[i]->ring_count > 0)
+			return 0;
+	return 1;
+}
+
+void
+ronda_tail_stats(const struct ronda_tail *t, struct ronda_tail_stats *st)
+{
+	*st = t->st;
+	st->inflight = 0;
+	st->behind = 0;
+	st->files = 0;
+	st->streams = t->nstreams;
+	for (size_t i = 0; i < t->nstreams_cap; i++)
+		if (t->streams[i] != NULL)
+			st->inflight += t->streams[i]->ring_count;
+	for (const struct tfile *f = t->files; f != NULL; f = f->next) {
+		struct stat sb;
+		st->files++;
+		if (fstat(f->fd, &sb) == 0 && (uint64_t)sb.st_size > f->read_off)
+			st->behind += (uint64_t)sb.st_size - f->read_off;
+	}
+}
+
+void
+ronda_tail_progress(const struct ronda_tail *t, uint64_t *done, uint64_t *total)
+{
+	*done = *total = 0;
+	for (const struct tfile *f = t->files; f != NULL; f = f->next) {
+		struct stat sb;
+		*done += f->s->committed;
+		if (fstat(f->fd, &sb) == 0)
+			*total += (uint64_t)sb.st_size;
+	}
+}
+
+void
+ronda_tail_log_files(const struct ronda_tail *t)
+{
+	for (const struct tfile *f = t->files; f != NULL; f = f->next) {
+		struct stat sb;
+		uint64_t behind = 0;
+		if (fstat(f->fd, &sb) == 0 && (uint64_t)sb.st_size > f->read_off)
+			behind = (uint64_t)sb.st_size - f->read_off;
+		log_info("file %s: offset %llu, confirmed %llu, %llu bytes behind, "
+		    "%zu in flight%s", f->path, (unsigned long long)f->read_off,
+		    (unsigned long long)f->s->committed, (unsigned long long)behind,
+		    f->s->ring_count, f->state == F_ROTATED ? ", rotated" : "");
+	}
+}
+
+struct ronda_tail *
+ronda_tail_new(struct event_base *base, const struct ronda_collector_config *cfg,
+    struct ronda_ckpt *ck, const struct ronda_tail_ops *ops, void *arg, int once,
+    char *err, size_t errlen)
+{
+	struct ronda_tail *t;
+	struct timeval tv;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->base = base;
+	t->cfg = cfg;
+	t->ck = ck;
+	t->ops = *ops;
+	t->arg = arg;
+	t->once = once;
+	t->ifd = -1;
+
+	if (ronda_ckpt_load(ck, &t->recs, &t->nrecs) == -1) {
+		snprintf(err, errlen, "%s", ronda_ckpt_errmsg(ck));
+		goto fail;
+	}
+	t->rec_used = calloc(t->nrecs + 1, 1);
+	t->first_start = calloc(cfg->inputs.n + 1, 1);
+	if (t->rec_used == NULL || t->first_start == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < cfg->inputs.n; i++) {
+		const struct ronda_collector_input *in =
+		    &((const struct ronda_collector_input *)cfg->inputs.v)[i];
+		int seen = ronda_ckpt_input_seen(ck, in->path);
+		if (seen == -1) {
+			snprintf(err, errlen, "%s", ronda_ckpt_errmsg(ck));
+			goto fail;
+		}
+		t->first_start[i] = seen == 0;
+	}
+
+	if (!once) {
+		t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (t->ifd == -1)
+			log_warn("inotify (falling back to the stat() rescan)");
+	}
+	t->work_ev = event_new(base, -1, 0, tail_on_work, t);
+	t->scan_ev = event_new(base, -1, EV_PERSIST, tail_on_scan, t);
+	t->ckpt_ev = event_new(base, -1, EV_PERSIST, tail_on_ckpt_timer, t);
+	if (t->work_ev == NULL || t->scan_ev == NULL || t->ckpt_ev == NULL) {
+		snprintf(err, errlen, "cannot create events");
+		goto fail;
+	}
+	if (t->ifd >= 0) {
+		t->inotify_ev = event_new(base, t->ifd, EV_READ | EV_PERSIST,
+		    tail_on_inotify, t);
+		if (t->inotify_ev == NULL || event_add(t->inotify_ev, NULL) == -1) {
+			snprintf(err, errlen, "cannot watch inotify");
+			goto fail;
+		}
+	}
+
+	/* The first scan: resume checkpointed files, start new ones. */
+	t->initial = 1;
+	rescan(t);
+	resume_rotated(t);
+	t->initial = 0;
+	ronda_ckpt_recs_free(t->recs, t->nrecs);
+	t->recs = NULL;
+	t->nrecs = 0;
+
+	tv.tv_sec = cfg->scan_interval / 1000;
+	tv.tv_usec = (cfg->scan_interval % 1000) * 1000;
+	event_add(t->scan_ev, &tv);
+	tv.tv_sec = 1;
+	tv.tv_usec = 0;
+	event_add(t->ckpt_ev, &tv);
+	schedule_work(t);
+	return t;
+fail:
+	ronda_tail_free(t);
+	return NULL;
+}
+
+void
+ronda_tail_free(struct ronda_tail *t)
+{
+	struct tfile *f, *next;
+
+	if (t == NULL)
+		return;
+	if (t->ck != NULL && t->streams != NULL)
+		ronda_tail_checkpoint(t);
+	if (t->inotify_ev != NULL)
+		event_free(t->inotify_ev);
+	if (t->work_ev != NULL)
+		event_free(t->work_ev);
+	if (t->scan_ev != NULL)
+		event_free(t->scan_ev);
+	if (t->ckpt_ev != NULL)
+		event_free(t->ckpt_ev);
+	if (t->ifd >= 0)
+		close(t->ifd);
+	for (f = t->files; f != NULL; f = next) {
+		next = f->next;
+		tfile_free(f);
+	}
+	for (size_t i = 0; i < t->nstreams_cap; i++)
+		if (t->streams[i] != NULL)
+			stream_free(t, t->streams[i]);
+	free(t->streams);
+	for (size_t i = 0; i < t->nwatches; i++)
+		free(t->watches[i].dir);
+	free(t->watches);
+	ronda_ckpt_recs_free(t->recs, t->nrecs);
+	free(t->rec_used);
+	free(t->first_start);
+	free(t);
+}
