@@ -21,6 +21,21 @@ static const char *const forwards[] = { "events", "all", NULL };
 
 static void input_check(struct ronda_cfg_ctx *, void *, int, const char *);
 
+/* A time zone must exist where it is written, so its line can be named. */
+static void
+tz_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	const char *name = *(char **)field;
+	struct ronda_tz *tz;
+	char err[256];
+
+	if (name == NULL || (tz = ronda_tz_new(name, err, sizeof(err))) != NULL) {
+		ronda_tz_free(name == NULL ? NULL : tz);
+		return;
+	}
+	ronda_cfg_error(ctx, line, path, "%s", err);
+}
+
 static const struct ronda_cfg_key input_keys[] = {
 	{ "path", RONDA_CFG_STR, NULL, 0, 0, IN(path), "file or glob to tail",
 	  RONDA_CFG_REQUIRED, NULL, NULL, 0, NULL },
@@ -33,7 +48,7 @@ static const struct ronda_cfg_key input_keys[] = {
 	{ "agency", RONDA_CFG_STR, NULL, 0, 0, IN(agency), "agency override", 0, NULL,
 	  NULL, 0, NULL },
 	{ "timezone", RONDA_CFG_STR, NULL, 0, 0, IN(timezone), "zone override", 0,
-	  NULL, NULL, 0, NULL },
+	  NULL, NULL, 0, tz_check },
 	{ "start_at", RONDA_CFG_ENUM, "end", 0, 0, IN(start_at),
 	  "where a file seen at the very first start begins", 0, start_ats, NULL, 0, NULL },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
@@ -57,7 +72,7 @@ static const struct ronda_cfg_key collector_keys[] = {
 	{ "region", RONDA_CFG_STR, NULL, 0, 0, CF(region), "region", 0, NULL, NULL, 0,
 	  NULL },
 	{ "timezone", RONDA_CFG_STR, "", 0, 0, CF(timezone),
-	  "IANA zone for lines without one", 0, NULL, NULL, 0, NULL },
+	  "IANA zone for lines without one", 0, NULL, NULL, 0, tz_check },
 	{ "state_db", RONDA_CFG_STR, "/var/lib/ronda/collector.db", 0, 0, CF(state_db),
 	  "SQLite checkpoint file", 0, NULL, NULL, 0, NULL },
 	{ "host_name", RONDA_CFG_STR, NULL, 0, 0, CF(host_name), "host.name", 0, NULL,

@@ -273,7 +273,9 @@ apply_key(struct ronda_cfg_ctx *ctx, const struct ronda_cfg_key *k, void *obj,
 			    val->type == YAML_MAPPING_NODE ? "mapping" : "list");
 			return;
 		}
-		set_scalar(ctx, k, obj, scalar_text(val), line, path);
+		if (set_scalar(ctx, k, obj, scalar_text(val), line, path) == 0 &&
+		    k->check != NULL)
+			k->check(ctx, (char *)obj + k->off, line, path);
 		return;
 	case RONDA_CFG_STRLIST: {
 		struct ronda_strlist *sl = (struct ronda_strlist *)field;

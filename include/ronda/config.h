@@ -65,7 +65,8 @@ struct ronda_cfg_key {
 	size_t elem_size;	/* LIST: sizeof one element */
 	/*
 	 * SECTION / LIST: called after an element (or the section) was parsed,
-	 * to check rules that span keys; report with ronda_cfg_error().
+	 * to check rules that span keys; scalar keys: called with the field
+	 * after a value was set from the file. Report with ronda_cfg_error().
 	 */
 	void (*check)(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path);
 };
