@@ -429,9 +429,34 @@ parse_tzif(struct ronda_tz *tz, const unsigned char *b, size_t n, char *err,
 }
 
 struct ronda_tz *
+ronda_tz_new_from_tzif(const char *name, const void *data, size_t len, char *err,
+    size_t errlen)
+{
+	struct ronda_tz *tz;
+	char ebuf[256];
+
+	if ((tz = calloc(1, sizeof(*tz))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((tz->name = strdup(name ? name : "localtime")) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (parse_tzif(tz, data, len, ebuf, sizeof(ebuf)) != 0) {
+		snprintf(err, errlen, "%s", ebuf);
+		goto fail;
+	}
+	return tz;
+fail:
+	ronda_tz_free(tz);
+	return NULL;
+}
+
+struct ronda_tz *
 ronda_tz_new(const char *name, char *err, size_t errlen)
 {
-	struct ronda_tz *tz = NULL;
+	struct ronda_tz *tz;
 	unsigned char *data = NULL;
 	size_t n = 0;
 	char path[4096], ebuf[256];
@@ -462,31 +487,18 @@ ronda_tz_new(const char *name, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	if ((tz = calloc(1, sizeof(*tz))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if ((tz->name = strdup(name ? name : "localtime")) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
 	if (read_file(path, &data, &n, &missing, ebuf, sizeof(ebuf)) != 0) {
 		if (name != NULL && missing)
 			snprintf(err, errlen, "unknown time zone \"%s\"", name);
 		else
 			snprintf(err, errlen, "%s", ebuf);
-		goto fail;
+		return NULL;
 	}
-	if (parse_tzif(tz, data, n, ebuf, sizeof(ebuf)) != 0) {
+	tz = ronda_tz_new_from_tzif(name, data, n, ebuf, sizeof(ebuf));
+	if (tz == NULL)
 		snprintf(err, errlen, "%s: %s", path, ebuf);
-		goto fail;
-	}
 	free(data);
 	return tz;
-fail:
-	free(data);
-	ronda_tz_free(tz);
-	return NULL;
 }
 
 void

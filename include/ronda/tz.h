@@ -16,6 +16,12 @@ struct ronda_tz;
  * NULL and a message in err when the zone is unknown or the file is bad.
  */
 struct ronda_tz *ronda_tz_new(const char *name, char *err, size_t errlen);
+/*
+ * The same from the bytes of a TZif file already in memory (tests, fuzzing,
+ * zones shipped with a config). name is copied; data is not kept.
+ */
+struct ronda_tz *ronda_tz_new_from_tzif(const char *name, const void *data,
+    size_t len, char *err, size_t errlen);
 /* Free; NULL is a no-op. */
 void ronda_tz_free(struct ronda_tz *tz);
 /* The name it was loaded with ("Asia/Makassar"), or "localtime". */

@@ -370,6 +370,25 @@ test_hostile_files(void **state)
 }
 
 static void
+test_from_memory(void **state)
+{
+	struct tzb t;
+	char err[256];
+	struct ronda_tz *tz;
+	(void)state;
+
+	build_v2(&t, "WITA-8", 1, 6);
+	tz = ronda_tz_new_from_tzif("Mem/Zone", t.b, t.n, err, sizeof(err));
+	assert_non_null(tz);
+	assert_string_equal(ronda_tz_name(tz), "Mem/Zone");
+	assert_int_equal(ronda_tz_offset_at(tz, 1000), 8 * 3600);
+	assert_string_equal(ronda_tz_abbr_at(tz, 1000), "WITA");
+	ronda_tz_free(tz);
+	assert_null(ronda_tz_new_from_tzif("x", t.b, 43, err, sizeof(err)));
+	assert_null(ronda_tz_new_from_tzif("x", "", 0, err, sizeof(err)));
+}
+
+static void
 test_v1_only(void **state)
 {
 	struct tzb t;
@@ -413,6 +432,7 @@ main(void)
 		cmocka_unit_test(test_synthetic_v2),
 		cmocka_unit_test(test_hostile_files),
 		cmocka_unit_test(test_v1_only),
+		cmocka_unit_test(test_from_memory),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
