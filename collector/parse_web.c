@@ -364,15 +364,18 @@ ronda_parse_web(struct ronda_event *ev, const char *line, size_t len,
 	if (i >= len)
 		goto fail;
 	i++;
-	/* The user may contain spaces (Basic auth): it runs to " [". */
+	/* The user may contain spaces or '[' (Basic auth): it runs to " [". */
 	{
 		size_t us = i;
-		const char *b = memchr(l + i, '[', len - i);
-		if (b == NULL)
-			goto fail;
-		i = (size_t)(b - l);
-		if (i == us || l[i - 1] != ' ')
-			goto fail;
+		const char *b;
+		for (;;) {
+			if ((b = memchr(l + i, '[', len - i)) == NULL)
+				goto fail;
+			i = (size_t)(b - l);
+			if (i > us && l[i - 1] == ' ')
+				break;
+			i++;
+		}
 		ev->remote_user = mkfield(l + us, i - 1 - us);
 	}
 	if (parse_clf_time(l, len, &i, &ev->ts_ms) != 0)

@@ -109,6 +109,22 @@ test_offset_crosses_day_and_year(void **state)
 }
 
 static void
+test_odd_remote_users(void **state)
+{
+	struct ronda_event ev;
+	(void)state;
+
+	/* Basic-auth user names are whatever the client sent */
+	assert_int_equal(parse(&ev, S("192.0.2.7 - admin user [20/Nov/2026:23:04:05 +0800] "
+	    "\"GET /admin/ HTTP/1.1\" 401 381 \"-\" \"-\""), RONDA_WEB_COMBINED), 0);
+	STR_EQ(ev, remote_user, "admin user");
+	assert_int_equal(parse(&ev, S("192.0.2.7 - a[b] [20/Nov/2026:23:04:05 +0800] "
+	    "\"GET /admin/ HTTP/1.1\" 401 381 \"-\" \"-\""), RONDA_WEB_COMBINED), 0);
+	STR_EQ(ev, remote_user, "a[b]");
+	assert_int_equal(ev.status, 401);
+}
+
+static void
 test_common_format(void **state)
 {
 	struct ronda_event ev;
@@ -518,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_nginx_combined),
 		cmocka_unit_test(test_apache_combined_user_and_negative_offset),
 		cmocka_unit_test(test_offset_crosses_day_and_year),
+		cmocka_unit_test(test_odd_remote_users),
 		cmocka_unit_test(test_common_format),
 		cmocka_unit_test(test_vhost_combined),
 		cmocka_unit_test(test_extra_trailing_fields),
