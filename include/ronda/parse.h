@@ -6,6 +6,10 @@
  * struct ronda_event that point into that line, and never read outside it.
  * A line that does not parse still yields an event: the parser sets
  * RONDA_EVENT_PARSE_ERROR, fills what it could, and returns -1.
+ * Each parser sets ev->type and first clears only the fields it fills (and
+ * the PARSE_ERROR flag): what the collector set (site, file, offset,
+ * original) is kept. ts_ms stays 0 when the line has no usable time. A
+ * trailing '\r' (CRLF logs) is ignored. A field logged as "-" is absent.
  */
 #ifndef RONDA_PARSE_H
 #define RONDA_PARSE_H
