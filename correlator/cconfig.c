@@ -1,0 +1,150 @@
+#include "cconfig.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* Key tables list only the fields each key uses; the rest are zero on purpose. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+#define O(f) offsetof(struct ronda_correlator_config, f)
+#define D(f) offsetof(struct ronda_detect_config, f)
+
+static const struct ronda_cfg_key kafka_keys[] = {
+	{ "brokers", RONDA_CFG_STR, "127.0.0.1:9092", 0, 0, O(kafka.brokers) - O(kafka),
+	    "bootstrap servers" },
+	{ "topic", RONDA_CFG_STR, "ronda.events", 0, 0, O(kafka.topic) - O(kafka),
+	    "topic the collectors write" },
+	{ "group", RONDA_CFG_STR, "ronda-correlator", 0, 0, O(kafka.group) - O(kafka),
+	    "consumer group" },
+	{ "dlq_topic", RONDA_CFG_STR, "ronda.events.dlq", 0, 0,
+	    O(kafka.dlq_topic) - O(kafka), "where bad messages are copied" },
+	{ "properties", RONDA_CFG_MAP, NULL, 0, 0, O(kafka.properties) - O(kafka),
+	    "librdkafka properties" },
+	{ "max_message", RONDA_CFG_SIZE, "1M", 1024, 64 << 20,
+	    O(kafka.max_message) - O(kafka), "largest message decoded" },
+	{ "poll_max", RONDA_CFG_INT, "2000", 1, 1000000, O(kafka.poll_max) - O(kafka),
+	    "messages handled per loop tick" },
+	{ NULL }
+};
+
+static const struct ronda_cfg_key site_keys[] = {
+	{ "id", RONDA_CFG_STR, NULL, 0, 0, offsetof(struct ronda_site_cfg, id),
+	    "organization.id the collector sends", RONDA_CFG_REQUIRED },
+	{ "agency", RONDA_CFG_STR, NULL, 0, 0, offsetof(struct ronda_site_cfg, agency),
+	    "agency name" },
+	{ "region", RONDA_CFG_STR, NULL, 0, 0, offsetof(struct ronda_site_cfg, region),
+	    "province/region" },
+	{ "timezone", RONDA_CFG_STR, NULL, 0, 0, offsetof(struct ronda_site_cfg, timezone),
+	    "IANA time zone" },
+	{ NULL }
+};
+
+#define DUR(name, def, field, help) \
+	{ name, RONDA_CFG_DURATION, def, 1000, INT64_C(7) * 86400 * 1000, D(field), help }
+#define CNT(name, def, field, help) \
+	{ name, RONDA_CFG_INT, def, 1, 4096, D(field), help }
+
+static const struct ronda_cfg_key detector_keys[] = {
+	CNT("bruteforce_failures", "10", bf_failures, "failures from one IP"),
+	DUR("bruteforce_window", "5m", bf_window, "within this span"),
+	CNT("spray_users", "5", spray_users, "distinct user names from one IP"),
+	DUR("spray_window", "10m", spray_window, "within this span"),
+	CNT("compromise_failures", "5", compromise_failures,
+	    "failures before a success that make it a compromise"),
+	DUR("compromise_window", "30m", compromise_window, "looking back this far"),
+	CNT("cms_attempts", "20", cms_attempts, "CMS login POSTs from one IP"),
+	DUR("cms_window", "5m", cms_window, "within this span"),
+	CNT("scan_paths", "30", scan_paths, "distinct 404 paths from one IP"),
+	DUR("scan_window", "5m", scan_window, "within this span"),
+	{ "flood_factor", RONDA_CFG_INT, "5", 2, 1000, D(flood_factor),
+	    "requests per minute >= factor x baseline" },
+	{ "flood_min_requests", RONDA_CFG_INT, "1000", 1, INT64_C(1) << 40,
+	    D(flood_min_requests), "and at least this many" },
+	DUR("flood_baseline", "30m", flood_baseline, "trailing baseline span"),
+	{ "surge_5xx_percent", RONDA_CFG_INT, "50", 1, 100, D(surge_5xx_pct),
+	    "share of 5xx in a minute" },
+	{ "surge_5xx_min", RONDA_CFG_INT, "50", 1, INT64_C(1) << 40, D(surge_5xx_min),
+	    "and at least this many 5xx" },
+	DUR("silent_after", "15m", silent_after, "no heartbeat for this long"),
+	DUR("quiet", "30m", quiet, "an incident closes after this quiet period"),
+	{ NULL }
+};
+
+#define W(f) (O(windows.f) - O(windows))
+static const struct ronda_cfg_key window_keys[] = {
+	{ "max_entries", RONDA_CFG_INT, "2000000", 1000, INT64_C(1) << 32, W(max_entries),
+	    "window keys kept" },
+	{ "max_bytes", RONDA_CFG_SIZE, "384M", 1 << 20, INT64_C(1) << 40, W(max_bytes),
+	    "memory for window state" },
+	{ "allowed_lateness", RONDA_CFG_DURATION, "10m", 0, INT64_C(86400) * 1000,
+	    W(allowed_lateness), "events older than the watermark by this are late" },
+	{ "max_future", RONDA_CFG_DURATION, "1h", 1000, INT64_C(30) * 86400 * 1000,
+	    W(max_future), "events further ahead of the watermark are clamped" },
+	{ NULL }
+};
+
+static const struct ronda_cfg_key dedupe_keys[] = {
+	{ "max_ids", RONDA_CFG_INT, "1000000", 1000, INT64_C(1) << 30,
+	    O(dedupe.max_ids) - O(dedupe), "event ids remembered" },
+	{ "horizon", RONDA_CFG_DURATION, "24h", 60000, INT64_C(30) * 86400 * 1000,
+	    O(dedupe.horizon) - O(dedupe), "how long (event time) ids are remembered" },
+	{ NULL }
+};
+
+static const struct ronda_cfg_key incident_keys[] = {
+	{ "max_evidence", RONDA_CFG_INT, "20", 0, 10000,
+	    O(incidents.max_evidence) - O(incidents), "evidence lines per incident" },
+	{ "max_evidence_len", RONDA_CFG_SIZE, "1024", 64, 1024,
+	    O(incidents.max_evidence_len) - O(incidents), "bytes per evidence line" },
+	{ "max_memory", RONDA_CFG_INT, "20000", 100, 10000000,
+	    O(incidents.max_memory) - O(incidents), "incidents cached in memory" },
+	{ NULL }
+};
+
+static const struct ronda_cfg_key batch_keys[] = {
+	{ "max_events", RONDA_CFG_INT, "20000", 1, 10000000,
+	    O(batch.max_events) - O(batch), "commit after this many events" },
+	{ "interval", RONDA_CFG_DURATION, "300ms", 10, 60000,
+	    O(batch.interval) - O(batch), "or after this long" },
+	{ NULL }
+};
+
+const struct ronda_cfg_key ronda_correlator_config_keys[] = {
+	{ "kafka", RONDA_CFG_SECTION, NULL, 0, 0, O(kafka), "Kafka", .sub = kafka_keys },
+	{ "store", RONDA_CFG_STR, "/var/lib/ronda/ronda.db", 0, 0, O(store),
+	    "SQLite store" },
+	{ "sites", RONDA_CFG_LIST, NULL, 0, 0, O(sites), "known sites", .sub = site_keys,
+	    .elem_size = sizeof(struct ronda_site_cfg) },
+	{ "detectors", RONDA_CFG_SECTION, NULL, 0, 0, O(detectors), "thresholds",
+	    .sub = detector_keys },
+	{ "windows", RONDA_CFG_SECTION, NULL, 0, 0, O(windows), "window state",
+	    .sub = window_keys },
+	{ "dedupe", RONDA_CFG_SECTION, NULL, 0, 0, O(dedupe), "duplicate ids",
+	    .sub = dedupe_keys },
+	{ "incidents", RONDA_CFG_SECTION, NULL, 0, 0, O(incidents), "incidents",
+	    .sub = incident_keys },
+	{ "batch", RONDA_CFG_SECTION, NULL, 0, 0, O(batch), "commit batches",
+	    .sub = batch_keys },
+	{ NULL }
+};
+
+int
+ronda_correlator_config_load(const char *path, struct ronda_correlator_config *cfg,
+    struct ronda_cfg_errors *errs)
+{
+	return ronda_cfg_load(path, ronda_correlator_config_keys, cfg, errs);
+}
+
+int
+ronda_correlator_config_load_string(const char *name, const char *text,
+    struct ronda_correlator_config *cfg, struct ronda_cfg_errors *errs)
+{
+	return ronda_cfg_load_string(name, text, strlen(text), ronda_correlator_config_keys,
+	    cfg, errs);
+}
+
+void
+ronda_correlator_config_free(struct ronda_correlator_config *cfg)
+{
+	ronda_cfg_free(ronda_correlator_config_keys, cfg);
+}

@@ -1,0 +1,74 @@
+/*
+ * cconfig.h — ronda-correlator's configuration (YAML, strict key tables).
+ *
+ *   kafka: {brokers, topic, group, dlq_topic, properties, max_message, poll_max}
+ *   store: /var/lib/ronda/ronda.db
+ *   sites: [{id, agency, region, timezone}]
+ *   detectors: {...thresholds and windows, see detect.h}
+ *   windows: {max_entries, max_bytes, allowed_lateness, max_future}
+ *   dedupe: {max_ids, horizon}
+ *   incidents: {max_evidence, max_evidence_len, max_memory}
+ *   batch: {max_events, interval}
+ */
+#ifndef RONDA_CCONFIG_H
+#define RONDA_CCONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ronda/config.h"
+#include "detect.h"
+
+struct ronda_site_cfg {
+	char *id;
+	char *agency;
+	char *region;
+	char *timezone;
+};
+
+struct ronda_correlator_config {
+	struct {
+		char *brokers;
+		char *topic;
+		char *group;
+		char *dlq_topic;
+		struct ronda_kvlist properties;
+		int64_t max_message;	/* bytes */
+		int64_t poll_max;	/* messages per loop tick */
+	} kafka;
+	char *store;
+	struct ronda_cfg_array sites;	/* struct ronda_site_cfg */
+	struct ronda_detect_config detectors;
+	struct {
+		int64_t max_entries;
+		int64_t max_bytes;
+		int64_t allowed_lateness;	/* ms */
+		int64_t max_future;		/* ms ahead of the watermark */
+	} windows;
+	struct {
+		int64_t max_ids;
+		int64_t horizon;		/* ms */
+	} dedupe;
+	struct {
+		int64_t max_evidence;
+		int64_t max_evidence_len;
+		int64_t max_memory;
+	} incidents;
+	struct {
+		int64_t max_events;
+		int64_t interval;		/* ms */
+	} batch;
+};
+
+extern const struct ronda_cfg_key ronda_correlator_config_keys[];
+
+/* Load and validate path into cfg (zeroed by the caller). 0 / -1 with errs. */
+int ronda_correlator_config_load(const char *path, struct ronda_correlator_config *cfg,
+    struct ronda_cfg_errors *errs);
+/* The same from text (tests). */
+int ronda_correlator_config_load_string(const char *name, const char *text,
+    struct ronda_correlator_config *cfg, struct ronda_cfg_errors *errs);
+/* Free what the loader allocated (not cfg itself). */
+void ronda_correlator_config_free(struct ronda_correlator_config *cfg);
+
+#endif

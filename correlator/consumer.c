@@ -1,0 +1,244 @@
+#include "consumer.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "ronda/kafka.h"
+#include "ronda/log.h"
+#include "ronda/timeutil.h"
+
+struct ronda_consumer {
+	const struct ronda_correlator_config *cfg;
+	struct ronda_engine *eng;
+	struct ronda_dlq *dlq;
+	rd_kafka_t *rk;
+	struct event_base *base;
+	struct event *tick;
+	int64_t last_commit;	/* monotonic ms */
+	int closed;
+	char fatal[256];
+	struct ronda_ratelimit rl_err;
+};
+
+static int
+commit(struct ronda_consumer *c)
+{
+	char err[256];
+
+	if (ronda_engine_commit(c->eng, err, sizeof(err)) == -1) {
+		snprintf(c->fatal, sizeof(c->fatal), "store commit: %s", err);
+		if (c->base != NULL)
+			event_base_loopbreak(c->base);
+		return -1;
+	}
+	c->last_commit = ronda_mono_ms();
+	return 0;
+}
+
+static void
+consumer_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t why,
+    rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	struct ronda_consumer *c = opaque;
+	int coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+	rd_kafka_error_t *error = NULL;
+	rd_kafka_resp_err_t rc = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+	if (why == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		for (int i = 0; i < parts->cnt; i++) {
+			int64_t off = ronda_engine_assign(c->eng, parts->elems[i].partition);
+			parts->elems[i].offset = off >= 0 ? off : RD_KAFKA_OFFSET_BEGINNING;
+			log_info("assigned %s[%d] from offset %" PRId64,
+			    parts->elems[i].topic, parts->elems[i].partition, off < 0 ? 0 : off);
+		}
+		if (coop)
+			error = rd_kafka_incremental_assign(rk, parts);
+		else
+			rc = rd_kafka_assign(rk, parts);
+	} else {
+		/* Store the revoked partitions' batch before another member takes them. */
+		(void)commit(c);
+		for (int i = 0; i < parts->cnt; i++) {
+			ronda_engine_revoke(c->eng, parts->elems[i].partition);
+			log_info("revoked %s[%d]", parts->elems[i].topic,
+			    parts->elems[i].partition);
+		}
+		if (coop)
+			error = rd_kafka_incremental_unassign(rk, parts);
+		else
+			rc = rd_kafka_assign(rk, NULL);
+	}
+	if (error != NULL) {
+		log_warnx("rebalance: %s", rd_kafka_error_string(error));
+		rd_kafka_error_destroy(error);
+	} else if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		log_warnx("rebalance: %s", rd_kafka_err2str(rc));
+	}
+}
+
+static void
+consumer_on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+	struct ronda_consumer *c = opaque;
+
+	(void)rk;
+	if (ronda_ratelimit_ok(&c->rl_err, (long)time(NULL), 60))
+		log_warnx("kafka: %s: %s", rd_kafka_err2name(err), reason);
+}
+
+struct ronda_consumer *
+ronda_consumer_new(const struct ronda_correlator_config *cfg, struct ronda_engine *eng,
+    struct ronda_dlq *dlq, char *err, size_t errlen)
+{
+	struct ronda_consumer *c = calloc(1, sizeof(*c));
+	rd_kafka_conf_t *conf;
+	char msg[512];
+
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->cfg = cfg;
+	c->eng = eng;
+	c->dlq = dlq;
+	if ((conf = ronda_kafka_conf_new(RONDA_KAFKA_CONSUMER, cfg->kafka.brokers,
+	    cfg->kafka.group, &cfg->kafka.properties, err, errlen)) == NULL)
+		goto fail;
+	/* Messages up to max_message are decoded; larger ones must still be fetched
+	 * (and sent to the DLQ), so the fetch limit is far above it. */
+	rd_kafka_conf_set(conf, "receive.message.max.bytes", "134217728", msg, sizeof(msg));
+	rd_kafka_conf_set_opaque(conf, c);
+	rd_kafka_conf_set_rebalance_cb(conf, consumer_on_rebalance);
+	rd_kafka_conf_set_error_cb(conf, consumer_on_error);
+	if ((c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, msg, sizeof(msg))) == NULL) {
+		snprintf(err, errlen, "kafka consumer: %s", msg);
+		rd_kafka_conf_destroy(conf);
+		goto fail;
+	}
+	rd_kafka_poll_set_consumer(c->rk);
+	return c;
+fail:
+	ronda_consumer_free(c);
+	return NULL;
+}
+
+static void
+handle(struct ronda_consumer *c, rd_kafka_message_t *m)
+{
+	char err[256];
+	int reason, r;
+
+	if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		if (ronda_ratelimit_ok(&c->rl_err, (long)time(NULL), 60))
+			log_warnx("consume: %s", rd_kafka_message_errstr(m));
+		return;
+	}
+	r = ronda_engine_process(c->eng, m->partition, m->offset, m->payload, m->len,
+	    &reason, err, sizeof(err));
+	if (r == RONDA_ENGINE_REJECTED && c->dlq != NULL) {
+		if (ronda_dlq_put(c->dlq, rd_kafka_topic_name(m->rkt), m->partition, m->offset,
+		    m->key, m->key_len, m->payload, m->len, reason, err,
+		    (long)time(NULL)) == 0)
+			ronda_engine_count(c->eng, RONDA_CNT_DLQ, 1);
+	}
+}
+
+static void
+consumer_on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct ronda_consumer *c = arg;
+	struct timeval tv = { 0, 0 };
+	int64_t n = 0;
+
+	(void)fd;
+	(void)what;
+	/* A bounded number of messages per tick: the loop stays responsive. */
+	while (n < c->cfg->kafka.poll_max) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
+		if (m == NULL)
+			break;
+		handle(c, m);
+		rd_kafka_message_destroy(m);
+		n++;
+		if (ronda_engine_pending(c->eng) >= c->cfg->batch.max_events &&
+		    commit(c) == -1)
+			return;
+	}
+	if (c->dlq != NULL)
+		ronda_dlq_poll(c->dlq);
+	if (ronda_engine_pending(c->eng) > 0 &&
+	    ronda_mono_ms() - c->last_commit >= c->cfg->batch.interval && commit(c) == -1)
+		return;
+	if (n < c->cfg->kafka.poll_max)
+		tv.tv_usec = 5000;	/* idle: look again in 5 ms */
+	evtimer_add(c->tick, &tv);
+}
+
+int
+ronda_consumer_attach(struct ronda_consumer *c, struct event_base *base, char *err,
+    size_t errlen)
+{
+	rd_kafka_topic_partition_list_t *topics;
+	rd_kafka_resp_err_t rc;
+	struct timeval tv = { 0, 0 };
+
+	c->base = base;
+	topics = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(topics, c->cfg->kafka.topic, RD_KAFKA_PARTITION_UA);
+	rc = rd_kafka_subscribe(c->rk, topics);
+	rd_kafka_topic_partition_list_destroy(topics);
+	if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(err, errlen, "subscribe %s: %s", c->cfg->kafka.topic,
+		    rd_kafka_err2str(rc));
+		return -1;
+	}
+	if ((c->tick = evtimer_new(base, consumer_on_tick, c)) == NULL) {
+		snprintf(err, errlen, "evtimer_new failed");
+		return -1;
+	}
+	c->last_commit = ronda_mono_ms();
+	evtimer_add(c->tick, &tv);
+	return 0;
+}
+
+int
+ronda_consumer_close(struct ronda_consumer *c, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (c == NULL || c->closed)
+		return 0;
+	c->closed = 1;
+	if (c->tick != NULL)
+		evtimer_del(c->tick);
+	if (c->fatal[0] == '\0' && commit(c) == -1) {
+		snprintf(err, errlen, "%s", c->fatal);
+		rc = -1;
+	}
+	/* Leaving the group runs the revoke callback, which commits again (cheap). */
+	rd_kafka_consumer_close(c->rk);
+	return rc;
+}
+
+void
+ronda_consumer_free(struct ronda_consumer *c)
+{
+	if (c == NULL)
+		return;
+	if (c->tick != NULL)
+		event_free(c->tick);
+	if (c->rk != NULL)
+		rd_kafka_destroy(c->rk);
+	free(c);
+}
+
+const char *
+ronda_consumer_fatal(const struct ronda_consumer *c)
+{
+	return c->fatal[0] != '\0' ? c->fatal : NULL;
+}

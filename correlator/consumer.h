@@ -1,0 +1,37 @@
+/*
+ * consumer.h — the Kafka side of the correlator: a consumer group member
+ * polled from a libevent timer (never blocking the loop), feeding the engine
+ * and committing batches to SQLite every `batch.interval` or
+ * `batch.max_events`, whichever comes first.
+ *
+ * Offsets live in SQLite, not in Kafka: on assignment each partition is
+ * positioned at the engine's replay offset (rd_kafka_assign /
+ * incremental_assign with explicit offsets); on revocation the batch is
+ * committed before the partition goes. Kafka-committed offsets are never
+ * read.
+ */
+#ifndef RONDA_CONSUMER_H
+#define RONDA_CONSUMER_H
+
+#include <stddef.h>
+
+#include "cconfig.h"
+#include "dlq.h"
+#include "engine.h"
+
+struct event_base;
+struct ronda_consumer;
+
+/* A consumer feeding eng, copying bad messages to dlq (both borrowed). */
+struct ronda_consumer *ronda_consumer_new(const struct ronda_correlator_config *cfg,
+    struct ronda_engine *eng, struct ronda_dlq *dlq, char *err, size_t errlen);
+/* Subscribe and start the poll timer on base. 0 / -1. */
+int ronda_consumer_attach(struct ronda_consumer *c, struct event_base *base,
+    char *err, size_t errlen);
+/* Commit what is pending and leave the group (shutdown). 0 / -1. */
+int ronda_consumer_close(struct ronda_consumer *c, char *err, size_t errlen);
+void ronda_consumer_free(struct ronda_consumer *c);
+/* A commit failed: the loop was stopped and this says why (else NULL). */
+const char *ronda_consumer_fatal(const struct ronda_consumer *c);
+
+#endif

@@ -1,0 +1,482 @@
+#include "detect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ronda/event.h"
+#include "ronda/timeutil.h"
+
+struct ronda_detect {
+	struct ronda_detect_config cfg;
+	struct ronda_window *w;
+	struct ronda_detect_sink sink;
+};
+
+/* Series kinds: part of every window key. */
+enum series {
+	S_FAIL_IP = 1,	/* auth failures of one service from one IP */
+	S_FAIL_USER,	/* sudo/su failures of one local user (no IP) */
+	S_SPRAY,	/* distinct user names failing from one IP */
+	S_FAIL_ANY_IP,	/* auth failures of any service from one IP (compromise) */
+	S_FAIL_NET,	/* auth failures from one /24 (compromise by network) */
+	S_CMS,		/* CMS login POSTs from one IP */
+	S_SCAN,		/* distinct 404 paths from one IP */
+	S_REQS,		/* per-minute request counts of one site (h = count) */
+};
+
+void
+ronda_detect_defaults(struct ronda_detect_config *c)
+{
+	c->bf_failures = 10;
+	c->bf_window = 5 * 60 * 1000;
+	c->spray_users = 5;
+	c->spray_window = 10 * 60 * 1000;
+	c->compromise_failures = 5;
+	c->compromise_window = 30 * 60 * 1000;
+	c->cms_attempts = 20;
+	c->cms_window = 5 * 60 * 1000;
+	c->scan_paths = 30;
+	c->scan_window = 5 * 60 * 1000;
+	c->flood_factor = 5;
+	c->flood_min_requests = 1000;
+	c->flood_baseline = 30 * 60 * 1000;
+	c->surge_5xx_pct = 50;
+	c->surge_5xx_min = 50;
+	c->silent_after = 15 * 60 * 1000;
+	c->quiet = 30 * 60 * 1000;
+}
+
+int64_t
+ronda_detect_horizon(const struct ronda_detect_config *c)
+{
+	int64_t h = c->bf_window;
+
+	if (c->spray_window > h)
+		h = c->spray_window;
+	if (c->compromise_window > h)
+		h = c->compromise_window;
+	if (c->cms_window > h)
+		h = c->cms_window;
+	if (c->scan_window > h)
+		h = c->scan_window;
+	if (c->flood_baseline + 60000 > h)
+		h = c->flood_baseline + 60000;
+	return h;
+}
+
+struct ronda_detect *
+ronda_detect_new(const struct ronda_detect_config *cfg, struct ronda_window *w,
+    const struct ronda_detect_sink *sink)
+{
+	struct ronda_detect *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	d->cfg = *cfg;
+	d->w = w;
+	d->sink = *sink;
+	return d;
+}
+
+void
+ronda_detect_free(struct ronda_detect *d)
+{
+	free(d);
+}
+
+static const struct {
+	const char *cat;	/* rule.category, or a prefix of it */
+	const char *kind;
+} cat_kinds[] = {
+	{ "webshell", "webshell" },
+	{ "sqli", "sqli" }, { "sql_injection", "sqli" }, { "sql", "sqli" },
+	{ "lfi", "lfi" }, { "path_traversal", "lfi" }, { "traversal", "lfi" },
+	{ "rfi", "rce" }, { "rce", "rce" }, { "command_injection", "rce" },
+	{ "gambling", "gambling" }, { "judi", "gambling" }, { "spam", "gambling" },
+	{ "defacement", "defacement" }, { "deface", "defacement" },
+};
+
+const char *
+ronda_detect_kind_of_category(const char *category)
+{
+	for (size_t i = 0; i < sizeof(cat_kinds) / sizeof(cat_kinds[0]); i++)
+		if (strncasecmp(category, cat_kinds[i].cat, strlen(cat_kinds[i].cat)) == 0)
+			return cat_kinds[i].kind;
+	return NULL;
+}
+
+/* Window key: hash of (series, partition, site, subject). */
+static struct ronda_window_entry *
+series(struct ronda_detect *d, enum series s, int32_t part, const char *site,
+    const char *subj, size_t subjlen)
+{
+	uint64_t seed = ((uint64_t)s << 32) ^ (uint32_t)part;
+	uint64_t hs = ronda_hash64(site, strlen(site), seed);
+	uint64_t hi = ronda_hash64(subj, subjlen, hs);
+	uint64_t lo = ronda_hash64(subj, subjlen, hs ^ 0x5bd1e9955bd1e995ULL);
+
+	return ronda_window_get(d->w, hi, lo, part, 1);
+}
+
+static uint64_t
+hstr(const char *s)
+{
+	return ronda_hash64(s, strlen(s), 0x75736572ULL) | 1;
+}
+
+static void
+hit_init(struct ronda_detect_hit *h, const struct ronda_cevent *ev, int32_t part,
+    const char *kind, const char *key, int sev, int64_t count)
+{
+	static const char *rid[RONDA_CEVENT_RULES];
+
+	memset(h, 0, sizeof(*h));
+	h->site = ev->site;
+	h->kind = kind;
+	h->key = key;
+	h->severity = sev;
+	h->ts = ev->ts_ms;
+	h->count = count;
+	h->part = part;
+	h->ip = ev->ip[0] ? ev->ip : NULL;
+	h->user = ev->user[0] ? ev->user : NULL;
+	for (int i = 0; i < ev->nrules; i++)
+		rid[i] = ev->rule_id[i];
+	h->nrules = ev->nrules;
+	h->rule_ids = rid;
+	if (ev->original_len > 0) {
+		h->evidence = ev->original;
+		h->evidence_len = ev->original_len;
+	}
+	if (h->ip != NULL) {
+		h->ind[h->nind].type = "ip";
+		h->ind[h->nind++].value = h->ip;
+	}
+	if (h->user != NULL) {
+		h->ind[h->nind].type = "user";
+		h->ind[h->nind++].value = h->user;
+	}
+	if (ev->ua[0] != '\0') {
+		h->ind[h->nind].type = "user_agent";
+		h->ind[h->nind++].value = ev->ua;
+	}
+}
+
+/* "a.b.c.0/24" or the /64 of an IPv6 address, for network-level keys. */
+static void
+net_of(const struct ronda_cevent *ev, char *out, size_t n)
+{
+	if (ev->ip_family == 4)
+		snprintf(out, n, "%u.%u.%u.0/24", ev->ip_bin[0], ev->ip_bin[1],
+		    ev->ip_bin[2]);
+	else
+		snprintf(out, n, "%x:%x:%x:%x::/64",
+		    ev->ip_bin[0] << 8 | ev->ip_bin[1], ev->ip_bin[2] << 8 | ev->ip_bin[3],
+		    ev->ip_bin[4] << 8 | ev->ip_bin[5], ev->ip_bin[6] << 8 | ev->ip_bin[7]);
+}
+
+/*
+ * A threshold detector over one series: once (site, kind, key) is active
+ * every further event joins it; otherwise it opens when the series holds
+ * `need` points within `span` (out-of-order points count where they belong).
+ */
+static void
+threshold(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
+    struct ronda_window_entry *e, int distinct, const char *kind, const char *key,
+    int sev, int64_t need, int64_t span, int emit)
+{
+	struct ronda_detect_hit h;
+	size_t got;
+
+	if (!emit || e == NULL)
+		return;
+	if (d->sink.active(d->sink.arg, ev->site, kind, key, ev->ts_ms)) {
+		hit_init(&h, ev, part, kind, key, sev, 1);
+		d->sink.hit(d->sink.arg, &h);
+		return;
+	}
+	/*
+	 * A distinct series holds each value once at its newest time, so the
+	 * same span count gives distinct values (user names, paths) in a span.
+	 */
+	(void)distinct;
+	got = ronda_window_max_in_span(e, span);
+	if ((int64_t)got >= need) {
+		hit_init(&h, ev, part, kind, key, sev, (int64_t)got);
+		d->sink.hit(d->sink.arg, &h);
+	}
+}
+
+static size_t
+cap_of(int64_t need)
+{
+	return need < 1 ? 1 : need > 4096 ? 4096 : (size_t)need;
+}
+
+static int
+is_auth_failure(const struct ronda_cevent *ev)
+{
+	return ev->outcome == RONDA_CEVENT_OUT_FAILURE && ev->action[0] != '\0';
+}
+
+static int
+is_auth_success(const struct ronda_cevent *ev)
+{
+	return ev->outcome == RONDA_CEVENT_OUT_SUCCESS && ev->action[0] != '\0' &&
+	    strcmp(ev->action, "sudo_command") != 0;
+}
+
+/* "ssh_login_failed" -> "ssh"; pam and dropbear failures count as ssh. */
+static void
+service_of(const char *action, char *out, size_t n)
+{
+	size_t l = strcspn(action, "_");
+
+	if (l == 0 || l >= n)
+		l = 0;
+	memcpy(out, action, l);
+	out[l] = '\0';
+	if (strcmp(out, "pam") == 0 || strcmp(out, "dropbear") == 0 || l == 0)
+		snprintf(out, n, "ssh");
+}
+
+static void
+auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part, int emit)
+{
+	const struct ronda_detect_config *c = &d->cfg;
+	char svc[16], kind[32], net[64];
+	struct ronda_window_entry *e;
+	size_t capn = cap_of(c->bf_failures > c->compromise_failures ? c->bf_failures :
+	    c->compromise_failures);
+
+	if (is_auth_failure(ev)) {
+		service_of(ev->action, svc, sizeof(svc));
+		snprintf(kind, sizeof(kind), "%s_bruteforce", svc);
+		if (ev->ip_family != 0) {
+			char subj[80];
+			int sn = snprintf(subj, sizeof(subj), "%s|%s", svc, ev->ip);
+			e = series(d, S_FAIL_IP, part, ev->site, subj, (size_t)sn);
+			if (e != NULL)
+				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
+			threshold(d, ev, part, e, 0, kind, ev->ip, RONDA_SEV_HIGH,
+			    c->bf_failures, c->bf_window, emit);
+			e = series(d, S_FAIL_ANY_IP, part, ev->site, ev->ip, strlen(ev->ip));
+			if (e != NULL)
+				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
+			net_of(ev, net, sizeof(net));
+			e = series(d, S_FAIL_NET, part, ev->site, net, strlen(net));
+			if (e != NULL)
+				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
+			if (ev->user[0] != '\0') {
+				e = series(d, S_SPRAY, part, ev->site, ev->ip, strlen(ev->ip));
+				if (e != NULL)
+					ronda_window_add(d->w, e, ev->ts_ms, hstr(ev->user), 1,
+					    cap_of(c->spray_users));
+				threshold(d, ev, part, e, 1, "password_spray", ev->ip,
+				    RONDA_SEV_HIGH, c->spray_users, c->spray_window, emit);
+			}
+		} else if (ev->user[0] != '\0') {
+			/* sudo/su: a local account guessed at, no network source. */
+			e = series(d, S_FAIL_USER, part, ev->site, ev->user, strlen(ev->user));
+			if (e != NULL)
+				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
+			threshold(d, ev, part, e, 0, kind, ev->user, RONDA_SEV_HIGH,
+			    c->bf_failures, c->bf_window, emit);
+		}
+		return;
+	}
+	if (is_auth_success(ev) && ev->ip_family != 0 && emit) {
+		struct ronda_detect_hit h;
+		const char *key = NULL;
+		int64_t n;
+
+		e = series(d, S_FAIL_ANY_IP, part, ev->site, ev->ip, strlen(ev->ip));
+		n = e != NULL ? (int64_t)ronda_window_count(e,
+		    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0;
+		if (n >= c->compromise_failures) {
+			key = ev->ip;
+		} else {
+			net_of(ev, net, sizeof(net));
+			e = series(d, S_FAIL_NET, part, ev->site, net, strlen(net));
+			n = e != NULL ? (int64_t)ronda_window_count(e,
+			    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0;
+			if (n >= c->compromise_failures)
+				key = net;
+		}
+		if (key != NULL) {
+			hit_init(&h, ev, part, "compromise", key, RONDA_SEV_CRITICAL, 1);
+			if (key == net && h.nind < RONDA_DETECT_MAX_IND) {
+				h.ind[h.nind].type = "net";
+				h.ind[h.nind++].value = net;
+			}
+			d->sink.hit(d->sink.arg, &h);
+		}
+	}
+}
+
+static int
+is_cms_login(const struct ronda_cevent *ev)
+{
+	static const char *const paths[] = {
+		"/wp-login.php", "/xmlrpc.php", "/administrator/index.php",
+		"/administrator/", "/user/login", "/admin/login", "/admin/login.php",
+		"/login.php", "/auth/login", "/index.php/login",
+	};
+
+	if (strcasecmp(ev->method, "POST") != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (strcasecmp(ev->path, paths[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Destructive SQL in the request: a 500 after it suggests it ran. */
+static int
+destructive_sql(const struct ronda_cevent *ev)
+{
+	static const char *const words[] = { "drop", "delete", "truncate", "update",
+	    "insert", "alter", "shutdown" };
+	const char *fields[] = { ev->query, ev->path };
+
+	for (int f = 0; f < 2; f++)
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if (strcasestr(fields[f], words[i]) != NULL)
+				return 1;
+	return 0;
+}
+
+/* Signatures: one hit per incident kind, whatever the number of rules. */
+static void
+signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
+{
+	struct ronda_detect_hit h;
+	const char *done[RONDA_CEVENT_RULES];
+	int ndone = 0;
+	const char *key = ev->ip[0] != '\0' ? ev->ip : "-";
+
+	for (int i = 0; i < ev->nrules; i++) {
+		const char *kind = ronda_detect_kind_of_category(ev->rule_cat[i]);
+		int sev = ev->severity > RONDA_SEV_HIGH ? ev->severity : RONDA_SEV_HIGH;
+		int seen = 0;
+
+		if (kind == NULL)
+			continue;
+		for (int k = 0; k < ndone; k++)
+			if (strcmp(done[k], kind) == 0)
+				seen = 1;
+		if (seen)
+			continue;
+		done[ndone++] = kind;
+		if (strcmp(kind, "webshell") == 0 && ev->status == 200)
+			sev = RONDA_SEV_CRITICAL;	/* the shell answered */
+		if (strcmp(kind, "sqli") == 0 && ev->status == 500 && destructive_sql(ev))
+			sev = RONDA_SEV_CRITICAL;
+		if (strcmp(kind, "defacement") == 0 && ev->status >= 200 && ev->status < 300 &&
+		    (strcasecmp(ev->method, "PUT") == 0 || strcasecmp(ev->method, "POST") == 0))
+			sev = RONDA_SEV_CRITICAL;
+		hit_init(&h, ev, part, kind, key, sev, 1);
+		if (h.nind < RONDA_DETECT_MAX_IND && ev->path[0] != '\0') {
+			h.ind[h.nind].type = "path";
+			h.ind[h.nind++].value = ev->path;
+		}
+		for (int r = 0; r < ev->nrules && h.nind < RONDA_DETECT_MAX_IND; r++) {
+			h.ind[h.nind].type = "rule";
+			h.ind[h.nind++].value = ev->rule_id[r];
+		}
+		d->sink.hit(d->sink.arg, &h);
+	}
+}
+
+static void
+web_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part, int emit)
+{
+	const struct ronda_detect_config *c = &d->cfg;
+	struct ronda_window_entry *e;
+
+	if (ev->ip_family == 0) {
+		if (emit)
+			signatures(d, ev, part);
+		return;
+	}
+	if (is_cms_login(ev)) {
+		e = series(d, S_CMS, part, ev->site, ev->ip, strlen(ev->ip));
+		if (e != NULL)
+			ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->cms_attempts));
+		threshold(d, ev, part, e, 0, "cms_bruteforce", ev->ip, RONDA_SEV_HIGH,
+		    c->cms_attempts, c->cms_window, emit);
+	}
+	if (ev->status == 404 && ev->path[0] != '\0') {
+		e = series(d, S_SCAN, part, ev->site, ev->ip, strlen(ev->ip));
+		if (e != NULL)
+			ronda_window_add(d->w, e, ev->ts_ms, hstr(ev->path), 1,
+			    cap_of(c->scan_paths));
+		threshold(d, ev, part, e, 1, "scan", ev->ip, RONDA_SEV_LOW, c->scan_paths,
+		    c->scan_window, emit);
+	}
+	if (emit)
+		signatures(d, ev, part);
+}
+
+static void
+metric_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
+    int emit)
+{
+	const struct ronda_detect_config *c = &d->cfg;
+	const struct ronda_cevent_metrics *m = &ev->m;
+	struct ronda_window_entry *e;
+	struct ronda_detect_hit h;
+	int64_t base = -1;
+	size_t cap = (size_t)(c->flood_baseline / 60000) + 2;
+
+	/* Requests per minute into the site's series; the baseline is their mean. */
+	e = series(d, S_REQS, part, ev->site, "", 0);
+	if (e != NULL) {
+		int64_t sum = 0, n = 0;
+		n = (int64_t)ronda_window_count(e, ev->ts_ms - c->flood_baseline,
+		    ev->ts_ms - 1);
+		if (n >= 5) {
+			sum = ronda_window_sum(e, ev->ts_ms - c->flood_baseline, ev->ts_ms - 1);
+			base = sum / n;
+		}
+		ronda_window_add(d->w, e, ev->ts_ms, (uint64_t)m->requests, 0,
+		    cap > 4096 ? 4096 : cap);
+	}
+	if (!emit)
+		return;
+	if (base >= 0 && m->requests >= c->flood_min_requests &&
+	    m->requests >= c->flood_factor * (base > 0 ? base : 1)) {
+		hit_init(&h, ev, part, "flood", ev->site, RONDA_SEV_HIGH, m->requests);
+		d->sink.hit(d->sink.arg, &h);
+	}
+	if (m->status[5] >= c->surge_5xx_min && m->requests > 0 &&
+	    m->status[5] * 100 >= c->surge_5xx_pct * m->requests) {
+		hit_init(&h, ev, part, "http_5xx_surge", ev->site, RONDA_SEV_HIGH,
+		    m->status[5]);
+		d->sink.hit(d->sink.arg, &h);
+	}
+}
+
+void
+ronda_detect_event(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
+    int emit, int late)
+{
+	if (late) {
+		if (emit && ev->kind != RONDA_CEVENT_METRIC && ev->action[0] == '\0')
+			signatures(d, ev, part);
+		return;
+	}
+	switch (ev->kind) {
+	case RONDA_CEVENT_METRIC:
+		metric_detect(d, ev, part, emit);
+		break;
+	default:
+		if (ev->action[0] != '\0')
+			auth_detect(d, ev, part, emit);
+		else
+			web_detect(d, ev, part, emit);
+		break;
+	}
+}

@@ -1,0 +1,108 @@
+/*
+ * detect.h — the per-site detectors. Each decoded event goes through every
+ * detector that applies to it; a detector keeps its evidence in the window
+ * store (keys are partition-local, so a replay of one partition rebuilds
+ * exactly the state it had) and reports findings as hits to a sink.
+ *
+ * A hit says "this event belongs to incident (site, kind, key)"; the sink
+ * (incident.c in the daemon, a recorder in tests, an incident stream in a
+ * later stage) aggregates them. The only thing a detector asks the sink is
+ * whether an incident is active at the event's time, so that once a brute
+ * force is open every further failure is added to it.
+ *
+ * Detectors (defaults in ronda_detect_defaults, docs/correlator.md):
+ *   <svc>_bruteforce  N failures of ssh/ftp/sudo/su/pam from one IP in T
+ *   password_spray    many user names failing from one IP in T
+ *   compromise        a success after failures from the same IP or /24 (critical)
+ *   cms_bruteforce    N POSTs to CMS login endpoints from one IP in T
+ *   scan              N distinct 404 paths from one IP in T
+ *   webshell, sqli, lfi, rce, gambling, defacement
+ *                     a rule hit of that category opens at once; a 200 on a
+ *                     webshell, a 500 after destructive SQL, escalate to critical
+ *   flood             a minute's requests >= factor x the trailing baseline
+ *   http_5xx_surge    a minute's 5xx share >= ratio (the "blank site")
+ * (silent_site is decided by the engine, which alone knows the clock.)
+ */
+#ifndef RONDA_DETECT_H
+#define RONDA_DETECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cevent.h"
+#include "window.h"
+
+struct ronda_detect_config {
+	int64_t bf_failures;		/* brute force: failures from one IP ... */
+	int64_t bf_window;		/* ... within this many ms */
+	int64_t spray_users;		/* distinct user names failing from one IP ... */
+	int64_t spray_window;
+	int64_t compromise_failures;	/* failures before a success that makes it a compromise */
+	int64_t compromise_window;
+	int64_t cms_attempts;		/* POSTs to a CMS login endpoint */
+	int64_t cms_window;
+	int64_t scan_paths;		/* distinct 404 paths */
+	int64_t scan_window;
+	int64_t flood_factor;		/* requests >= factor x baseline ... */
+	int64_t flood_min_requests;	/* ... and at least this many */
+	int64_t flood_baseline;		/* trailing baseline span (ms) */
+	int64_t surge_5xx_pct;		/* 5xx share of requests, percent */
+	int64_t surge_5xx_min;		/* and at least this many 5xx */
+	int64_t silent_after;		/* no heartbeat for this long (ms) */
+	int64_t quiet;			/* an incident closes after this quiet period */
+};
+
+#define RONDA_DETECT_MAX_IND 8
+
+struct ronda_detect_hit {
+	const char *site;
+	const char *kind;
+	const char *key;		/* IP, user, network, or the site itself */
+	int severity;			/* enum ronda_severity */
+	int64_t ts;			/* event time (ms) */
+	int64_t count;			/* events this hit adds to the incident */
+	int32_t part;
+	const char *ip;			/* attacker IP, may be NULL */
+	const char *user;		/* user name tried, may be NULL */
+	int nrules;
+	const char *const *rule_ids;
+	const char *evidence;		/* the original line (not NUL-terminated), may be NULL */
+	size_t evidence_len;
+	int nind;
+	struct { const char *type, *value; } ind[RONDA_DETECT_MAX_IND];
+};
+
+struct ronda_detect_sink {
+	void *arg;
+	void (*hit)(void *arg, const struct ronda_detect_hit *h);
+	/* Is (site, kind, key) an incident still active at event time ts? */
+	int (*active)(void *arg, const char *site, const char *kind, const char *key,
+	    int64_t ts);
+};
+
+struct ronda_detect;
+
+/* Fill cfg with the defaults. */
+void ronda_detect_defaults(struct ronda_detect_config *cfg);
+
+/* Detectors over window store w (borrowed) reporting to sink (copied). */
+struct ronda_detect *ronda_detect_new(const struct ronda_detect_config *cfg,
+    struct ronda_window *w, const struct ronda_detect_sink *sink);
+void ronda_detect_free(struct ronda_detect *d);
+
+/*
+ * Feed one event read from partition part. With emit 0 only the windows are
+ * updated (a replay rebuilding state after a restart); with emit 1 hits go to
+ * the sink. A late event (its windows have closed) skips the windowed
+ * detectors but still opens signature incidents.
+ */
+void ronda_detect_event(struct ronda_detect *d, const struct ronda_cevent *ev,
+    int32_t part, int emit, int late);
+
+/* The longest span any detector looks back (for expiry and replay). */
+int64_t ronda_detect_horizon(const struct ronda_detect_config *cfg);
+
+/* Incident kind for a rule category ("webshell", ...), or NULL. */
+const char *ronda_detect_kind_of_category(const char *category);
+
+#endif

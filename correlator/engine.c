@@ -1,0 +1,533 @@
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dedupe.h"
+#include "detect.h"
+#include "incident.h"
+#include "store.h"
+#include "window.h"
+#include "ronda/timeutil.h"
+
+#define MAX_PARTS 4096
+#define SEG_EVENTS 256		/* events per replay segment */
+#define MAX_SEGS 4096		/* segments per partition (then the oldest merge away) */
+#define MAX_SITES 65536		/* sites tracked for heartbeats */
+#define WM_NONE INT64_MIN
+
+/*
+ * Replay segments: a run of offsets with the watermark at its start and the
+ * newest event time in it. A segment is dead once its newest event is older
+ * than anything a window still looks at; the replay offset is the start of
+ * the oldest live segment.
+ */
+struct seg {
+	int64_t first_offset;
+	int64_t wm_at_start;
+	int64_t max_ts;
+	int n;
+};
+
+struct part {
+	int assigned;
+	int64_t committed;	/* next offset stored at assignment */
+	int64_t next;		/* next offset to apply (live) */
+	int64_t expect;		/* next offset expected from Kafka (gap detection) */
+	int64_t wm;
+	struct seg *segs;	/* ring of MAX_SEGS */
+	size_t shead, sn;
+};
+
+struct site {
+	char *id;
+	int known;
+	int32_t part;
+	int64_t last_event, last_hb;
+	struct site *next;
+};
+
+struct ronda_engine {
+	const struct ronda_correlator_config *cfg;
+	struct ronda_store *store;
+	struct ronda_dedupe *dd;
+	struct ronda_window *win;
+	struct ronda_detect *det;
+	struct ronda_incidents *inc;
+	struct part *parts;
+	int64_t cnt[RONDA_CNT_N];
+	int64_t pending;
+	int64_t dd_persisted;	/* next dedupe seq to write */
+	int64_t horizon;	/* longest window + lateness */
+	struct site *sites[4096];
+	size_t nsites;
+	struct ronda_cevent ev;	/* scratch */
+};
+
+static const char *const cnt_names[RONDA_CNT_N] = {
+	"events", "duplicates", "rejected_not_json", "rejected_schema",
+	"rejected_too_large", "late", "clamped_future", "offset_gaps",
+	"window_evicted", "dedupe_evicted", "unknown_site_events", "dlq", "batches",
+	"metric_events",
+};
+
+const char *
+ronda_engine_counter_name(int c)
+{
+	return c >= 0 && c < RONDA_CNT_N ? cnt_names[c] : "unknown";
+}
+
+static size_t
+site_bucket(const char *id)
+{
+	return (size_t)ronda_hash64(id, strlen(id), 0x73697465ULL) & 4095;
+}
+
+static struct site *
+site_get(struct ronda_engine *e, const char *id, int create)
+{
+	struct site *s;
+	size_t b = site_bucket(id);
+
+	for (s = e->sites[b]; s != NULL; s = s->next)
+		if (strcmp(s->id, id) == 0)
+			return s;
+	if (!create || e->nsites >= MAX_SITES)
+		return NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->id = strdup(id)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->last_event = s->last_hb = WM_NONE;
+	s->next = e->sites[b];
+	e->sites[b] = s;
+	e->nsites++;
+	return s;
+}
+
+static int
+site_known(void *arg, const char *id)
+{
+	struct site *s = site_get(arg, id, 0);
+
+	return s != NULL && s->known;
+}
+
+static int
+load_incident(void *arg, const char *id, struct ronda_incident *out)
+{
+	struct ronda_engine *e = arg;
+
+	return ronda_store_incident_get(e->store, id, out) == 1;
+}
+
+static void
+restore_incident(void *arg, const struct ronda_incident *inc)
+{
+	ronda_incidents_restore(arg, inc);
+}
+
+struct ronda_engine *
+ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t errlen)
+{
+	struct ronda_engine *e = calloc(1, sizeof(*e));
+	struct ronda_incidents_config icfg;
+	struct ronda_incidents_loader loader;
+	struct ronda_detect_sink sink;
+	const struct ronda_site_cfg *sc = cfg->sites.v;
+
+	if (e == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	e->cfg = cfg;
+	e->horizon = ronda_detect_horizon(&cfg->detectors) + cfg->windows.allowed_lateness;
+	if ((e->store = ronda_store_open(cfg->store, err, errlen)) == NULL)
+		goto fail;
+	e->parts = calloc(MAX_PARTS, sizeof(*e->parts));
+	e->dd = ronda_dedupe_new((size_t)cfg->dedupe.max_ids);
+	e->win = ronda_window_new((size_t)cfg->windows.max_entries,
+	    (size_t)cfg->windows.max_bytes);
+	if (e->parts == NULL || e->dd == NULL || e->win == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < cfg->sites.n; i++) {
+		struct site *s = site_get(e, sc[i].id, 1);
+		if (s != NULL)
+			s->known = 1;
+	}
+	icfg = (struct ronda_incidents_config){ .quiet = cfg->detectors.quiet,
+	    .max_evidence = cfg->incidents.max_evidence,
+	    .max_evidence_len = cfg->incidents.max_evidence_len,
+	    .max_memory = cfg->incidents.max_memory };
+	loader = (struct ronda_incidents_loader){ .arg = e, .load = load_incident };
+	if ((e->inc = ronda_incidents_new(&icfg, &loader, site_known, e)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	sink = ronda_incidents_sink(e->inc);
+	if ((e->det = ronda_detect_new(&cfg->detectors, e->win, &sink)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (ronda_store_dedupe_load(e->store, e->dd, (size_t)cfg->dedupe.max_ids) == -1 ||
+	    ronda_store_incident_each_active(e->store, restore_incident, e->inc) == -1) {
+		snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
+		goto fail;
+	}
+	e->dd_persisted = ronda_dedupe_next_seq(e->dd);
+	for (int c = 0; c < RONDA_CNT_N; c++)
+		e->cnt[c] = ronda_store_counter_get(e->store, cnt_names[c]);
+	return e;
+fail:
+	ronda_engine_free(e);
+	return NULL;
+}
+
+void
+ronda_engine_free(struct ronda_engine *e)
+{
+	if (e == NULL)
+		return;
+	ronda_detect_free(e->det);
+	ronda_incidents_free(e->inc);
+	ronda_window_free(e->win);
+	ronda_dedupe_free(e->dd);
+	if (e->parts != NULL)
+		for (int i = 0; i < MAX_PARTS; i++)
+			free(e->parts[i].segs);
+	free(e->parts);
+	for (size_t b = 0; b < 4096; b++) {
+		struct site *s, *nx;
+		for (s = e->sites[b]; s != NULL; s = nx) {
+			nx = s->next;
+			free(s->id);
+			free(s);
+		}
+	}
+	ronda_store_close(e->store);
+	free(e);
+}
+
+static struct seg *
+seg_at(struct part *p, size_t i)
+{
+	return &p->segs[(p->shead + i) % MAX_SEGS];
+}
+
+int64_t
+ronda_engine_assign(struct ronda_engine *e, int32_t part)
+{
+	struct ronda_store_offset o;
+	struct part *p;
+	int rc;
+
+	if (part < 0 || part >= MAX_PARTS)
+		return -1;
+	p = &e->parts[part];
+	free(p->segs);
+	memset(p, 0, sizeof(*p));
+	p->segs = calloc(MAX_SEGS, sizeof(*p->segs));
+	p->assigned = 1;
+	p->wm = WM_NONE;
+	rc = ronda_store_offset_get(e->store, e->cfg->kafka.topic, part, &o);
+	if (rc != 1) {
+		p->committed = p->next = p->expect = 0;
+		return -1;
+	}
+	p->committed = p->next = o.next_offset;
+	p->expect = o.replay_offset;
+	p->wm = o.replay_wm;
+	return o.replay_offset;
+}
+
+void
+ronda_engine_revoke(struct ronda_engine *e, int32_t part)
+{
+	if (part < 0 || part >= MAX_PARTS)
+		return;
+	ronda_window_drop_part(e->win, part);
+	free(e->parts[part].segs);
+	memset(&e->parts[part], 0, sizeof(e->parts[part]));
+}
+
+static void
+seg_note(struct part *p, int64_t offset, int64_t wm_before, int64_t ts)
+{
+	struct seg *s;
+
+	if (p->segs == NULL)
+		return;
+	if (p->sn == 0 || seg_at(p, p->sn - 1)->n >= SEG_EVENTS) {
+		if (p->sn == MAX_SEGS) {
+			/* Full: merge the two oldest (replay starts earlier: safe). */
+			struct seg *a = seg_at(p, 0), *b = seg_at(p, 1);
+			b->first_offset = a->first_offset;
+			b->wm_at_start = a->wm_at_start;
+			if (a->max_ts > b->max_ts)
+				b->max_ts = a->max_ts;
+			p->shead = (p->shead + 1) % MAX_SEGS;
+			p->sn--;
+		}
+		s = seg_at(p, p->sn++);
+		s->first_offset = offset;
+		s->wm_at_start = wm_before;
+		s->max_ts = ts;
+		s->n = 0;
+	}
+	s = seg_at(p, p->sn - 1);
+	if (ts > s->max_ts)
+		s->max_ts = ts;
+	s->n++;
+}
+
+int
+ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
+    const char *payload, size_t len, int *reason, char *err, size_t errlen)
+{
+	struct ronda_cevent *ev = &e->ev;
+	const struct ronda_dedupe_entry *de;
+	struct part *p;
+	struct site *s;
+	int replay, rej, late = 0;
+	int64_t wm_before;
+
+	*reason = 0;
+	if (part < 0 || part >= MAX_PARTS) {
+		snprintf(err, errlen, "partition %d out of range", part);
+		*reason = RONDA_CEVENT_REJ_SCHEMA;
+		return RONDA_ENGINE_REJECTED;
+	}
+	p = &e->parts[part];
+	if (!p->assigned)
+		ronda_engine_assign(e, part);
+	replay = offset < p->committed;
+	/* Offsets the broker no longer has (retention) or skipped: counted, never hidden. */
+	if (offset > p->expect && !replay && p->expect >= p->committed)
+		e->cnt[RONDA_CNT_GAP] += offset - p->expect;
+	p->expect = offset + 1;
+
+	rej = ronda_cevent_decode(payload, len, (size_t)e->cfg->kafka.max_message, ev, err,
+	    errlen);
+	if (rej != RONDA_CEVENT_OK) {
+		if (replay)
+			return RONDA_ENGINE_REPLAYED;
+		p->next = offset + 1;
+		e->pending++;
+		*reason = rej;
+		e->cnt[rej == RONDA_CEVENT_REJ_TOO_LARGE ? RONDA_CNT_TOO_LARGE :
+		    rej == RONDA_CEVENT_REJ_NOT_JSON ? RONDA_CNT_NOT_JSON : RONDA_CNT_SCHEMA]++;
+		return RONDA_ENGINE_REJECTED;
+	}
+
+	de = ronda_dedupe_find(e->dd, ev->id_hi, ev->id_lo);
+	if (de != NULL && !(replay && de->part == part && de->off == offset)) {
+		if (replay)
+			return RONDA_ENGINE_REPLAYED;
+		p->next = offset + 1;
+		e->pending++;
+		e->cnt[RONDA_CNT_DUPLICATES]++;
+		return RONDA_ENGINE_DUPLICATE;
+	}
+
+	/* Event time: clamp the far future, judge lateness against this partition. */
+	if (p->wm != WM_NONE && ev->ts_ms > p->wm + e->cfg->windows.max_future) {
+		ev->ts_ms = p->wm + e->cfg->windows.max_future;
+		if (!replay)
+			e->cnt[RONDA_CNT_FUTURE]++;
+	}
+	if (p->wm != WM_NONE && ev->ts_ms < p->wm - e->cfg->windows.allowed_lateness) {
+		late = 1;
+		if (!replay)
+			e->cnt[RONDA_CNT_LATE]++;
+	}
+	if (de == NULL && !replay)
+		ronda_dedupe_add(e->dd, ev->id_hi, ev->id_lo, ev->ts_ms, part, offset);
+	wm_before = p->wm;
+	if (p->wm == WM_NONE || ev->ts_ms > p->wm)
+		p->wm = ev->ts_ms;
+	seg_note(p, offset, wm_before, ev->ts_ms);
+
+	ronda_detect_event(e->det, ev, part, !replay, late);
+
+	s = site_get(e, ev->site, 1);
+	if (s != NULL) {
+		s->part = part;
+		if (ev->ts_ms > s->last_event)
+			s->last_event = ev->ts_ms;
+		if (ev->kind == RONDA_CEVENT_METRIC && ev->m.heartbeat &&
+		    ev->ts_ms > s->last_hb)
+			s->last_hb = ev->ts_ms;
+	}
+	if (replay)
+		return RONDA_ENGINE_REPLAYED;
+	if (s == NULL || !s->known)
+		e->cnt[RONDA_CNT_UNKNOWN_SITE]++;
+	if (ev->kind == RONDA_CEVENT_METRIC)
+		e->cnt[RONDA_CNT_METRICS]++;
+	e->cnt[RONDA_CNT_EVENTS]++;
+	p->next = offset + 1;
+	e->pending++;
+	return RONDA_ENGINE_APPLIED;
+}
+
+void
+ronda_engine_count(struct ronda_engine *e, int counter, int64_t n)
+{
+	if (counter >= 0 && counter < RONDA_CNT_N)
+		e->cnt[counter] += n;
+}
+
+int64_t
+ronda_engine_pending(const struct ronda_engine *e)
+{
+	return e->pending;
+}
+
+static int64_t
+part_wm(void *arg, int32_t part)
+{
+	struct ronda_engine *e = arg;
+
+	if (part < 0 || part >= MAX_PARTS || e->parts[part].wm == WM_NONE)
+		return WM_NONE;
+	return e->parts[part].wm;
+}
+
+static int64_t
+part_cutoff(void *arg, int32_t part)
+{
+	struct ronda_engine *e = arg;
+	int64_t wm = part_wm(arg, part);
+
+	return wm == WM_NONE ? WM_NONE : wm - e->horizon;
+}
+
+static void
+dd_put(void *arg, const struct ronda_dedupe_entry *de)
+{
+	struct ronda_engine *e = arg;
+
+	if (ronda_store_dedupe_put(e->store, de) == -1)
+		e->pending = -1;	/* noticed by commit */
+}
+
+static int
+inc_put(void *arg, struct ronda_incident *inc)
+{
+	return ronda_store_incident_put(arg, inc);
+}
+
+/*
+ * Silent sites: a site that sent heartbeats and then none for silent_after,
+ * judged against its partition's watermark (event time, so a replay agrees).
+ */
+static void
+silent_sites(struct ronda_engine *e)
+{
+	for (size_t b = 0; b < 4096; b++)
+		for (struct site *s = e->sites[b]; s != NULL; s = s->next) {
+			int64_t wm = part_wm(e, s->part);
+			int64_t at = s->last_hb + e->cfg->detectors.silent_after;
+			struct ronda_detect_hit h;
+			if (s->last_hb == WM_NONE || wm == WM_NONE || wm <= at)
+				continue;
+			if (ronda_incidents_active(e->inc, s->id, "silent_site", s->id, at))
+				continue;
+			memset(&h, 0, sizeof(h));
+			h.site = s->id;
+			h.kind = "silent_site";
+			h.key = s->id;
+			h.severity = 2;
+			h.ts = at;
+			h.count = 1;
+			h.part = s->part;
+			ronda_incidents_hit(e->inc, &h);
+		}
+}
+
+int
+ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
+{
+	const char *topic = e->cfg->kafka.topic;
+
+	e->cnt[RONDA_CNT_WINDOW_EVICTED] = (int64_t)ronda_window_evicted(e->win);
+	e->cnt[RONDA_CNT_DEDUPE_EVICTED] = (int64_t)ronda_dedupe_evicted_cap(e->dd);
+	ronda_window_expire(e->win, part_cutoff, e);
+	silent_sites(e);
+	ronda_incidents_sweep(e->inc, part_wm, e);
+	e->cnt[RONDA_CNT_BATCHES]++;
+	if (ronda_store_begin(e->store) == -1)
+		goto fail;
+	e->pending = 0;
+	ronda_dedupe_each_since(e->dd, e->dd_persisted, dd_put, e);
+	if (e->pending == -1 ||
+	    ronda_store_dedupe_prune(e->store, ronda_dedupe_evicted_upto(e->dd)) == -1 ||
+	    ronda_incidents_flush(e->inc, inc_put, e->store) == -1)
+		goto fail_tx;
+	for (int32_t i = 0; i < MAX_PARTS; i++) {
+		struct part *p = &e->parts[i];
+		struct ronda_store_offset o;
+		if (!p->assigned || p->next == 0)
+			continue;
+		/* Drop segments no window can still need. */
+		while (p->sn > 1 && p->wm != WM_NONE &&
+		    seg_at(p, 0)->max_ts < p->wm - e->horizon) {
+			p->shead = (p->shead + 1) % MAX_SEGS;
+			p->sn--;
+		}
+		o.part = i;
+		o.next_offset = p->next;
+		o.watermark = p->wm;
+		if (p->sn > 0) {
+			o.replay_offset = seg_at(p, 0)->first_offset;
+			o.replay_wm = seg_at(p, 0)->wm_at_start;
+		} else {
+			o.replay_offset = p->next;
+			o.replay_wm = p->wm;
+		}
+		if (o.replay_offset > o.next_offset)
+			o.replay_offset = o.next_offset;
+		if (ronda_store_offset_put(e->store, topic, &o) == -1)
+			goto fail_tx;
+	}
+	for (int c = 0; c < RONDA_CNT_N; c++)
+		if (ronda_store_counter_put(e->store, cnt_names[c], e->cnt[c]) == -1)
+			goto fail_tx;
+	for (size_t b = 0; b < 4096; b++)
+		for (struct site *s = e->sites[b]; s != NULL; s = s->next)
+			if (s->last_event != WM_NONE && ronda_store_site_put(e->store, s->id,
+			    s->known, s->last_event, s->last_hb == WM_NONE ? 0 : s->last_hb) == -1)
+				goto fail_tx;
+	if (ronda_store_commit(e->store) == -1)
+		goto fail_tx;
+	e->dd_persisted = ronda_dedupe_next_seq(e->dd);
+	for (int32_t i = 0; i < MAX_PARTS; i++)
+		if (e->parts[i].assigned)
+			e->parts[i].committed = e->parts[i].next > e->parts[i].committed ?
+			    e->parts[i].next : e->parts[i].committed;
+	e->pending = 0;
+	return 0;
+fail_tx:
+	snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
+	ronda_store_rollback(e->store);
+	return -1;
+fail:
+	snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
+	return -1;
+}
+
+int64_t
+ronda_engine_counter(const struct ronda_engine *e, int c)
+{
+	return c >= 0 && c < RONDA_CNT_N ? e->cnt[c] : 0;
+}
+
+void
+ronda_engine_window_stats(const struct ronda_engine *e, size_t *entries, size_t *bytes)
+{
+	*entries = ronda_window_entries(e->win);
+	*bytes = ronda_window_bytes(e->win);
+}

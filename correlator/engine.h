@@ -1,0 +1,75 @@
+/*
+ * engine.h — the correlator's pipeline for one consumer, without Kafka:
+ * decode -> dedupe -> watermark/lateness -> detectors -> incidents, and the
+ * batch commit that writes all of it with the offsets in one transaction.
+ *
+ * Exactly once: the store holds, per partition, the next offset to apply and
+ * a replay offset from which the window state can be rebuilt. On assignment
+ * the consumer seeks to the replay offset; messages before the committed
+ * offset only rebuild windows (no counters, no incidents), because their
+ * effects are already in the store. The dedupe set remembers where each id
+ * was first delivered, so a replay applies the first delivery and skips the
+ * duplicates exactly as the first run did. All window state is partition-
+ * local, so the interleaving of partitions does not change the result.
+ */
+#ifndef RONDA_ENGINE_H
+#define RONDA_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cconfig.h"
+#include "cevent.h"
+
+struct ronda_engine;
+
+enum ronda_engine_result {
+	RONDA_ENGINE_APPLIED = 0,	/* processed */
+	RONDA_ENGINE_DUPLICATE,		/* id already seen: dropped, counted */
+	RONDA_ENGINE_REPLAYED,		/* before the committed offset: windows only */
+	RONDA_ENGINE_REJECTED,		/* bad message: counted; the caller copies it to the DLQ */
+};
+
+/* Counters, persisted with each batch (names in ronda_engine_counter_name). */
+enum ronda_engine_counter {
+	RONDA_CNT_EVENTS, RONDA_CNT_DUPLICATES, RONDA_CNT_NOT_JSON, RONDA_CNT_SCHEMA,
+	RONDA_CNT_TOO_LARGE, RONDA_CNT_LATE, RONDA_CNT_FUTURE, RONDA_CNT_GAP,
+	RONDA_CNT_WINDOW_EVICTED, RONDA_CNT_DEDUPE_EVICTED, RONDA_CNT_UNKNOWN_SITE,
+	RONDA_CNT_DLQ, RONDA_CNT_BATCHES, RONDA_CNT_METRICS, RONDA_CNT_N
+};
+
+/* Open the store and restore state. cfg is borrowed for the engine's life. */
+struct ronda_engine *ronda_engine_new(const struct ronda_correlator_config *cfg,
+    char *err, size_t errlen);
+void ronda_engine_free(struct ronda_engine *e);
+
+/*
+ * A partition was assigned: returns the offset to start reading from (the
+ * replay offset, or -1 for "from the beginning" when nothing is stored).
+ */
+int64_t ronda_engine_assign(struct ronda_engine *e, int32_t part);
+/* A partition was revoked: its window state is dropped (commit first). */
+void ronda_engine_revoke(struct ronda_engine *e, int32_t part);
+
+/*
+ * Process one message. On RONDA_ENGINE_REJECTED, *reason is the reject kind
+ * (RONDA_CEVENT_REJ_*) and err says why.
+ */
+int ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
+    const char *payload, size_t len, int *reason, char *err, size_t errlen);
+
+/* Count a message copied to the DLQ (after the producer took it). */
+void ronda_engine_count(struct ronda_engine *e, int counter, int64_t n);
+
+/* Events applied since the last commit. */
+int64_t ronda_engine_pending(const struct ronda_engine *e);
+/* Commit the batch: state, counters and offsets in one transaction. 0 / -1. */
+int ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen);
+
+int64_t ronda_engine_counter(const struct ronda_engine *e, int counter);
+const char *ronda_engine_counter_name(int counter);
+/* Window state size (entries, bytes). */
+void ronda_engine_window_stats(const struct ronda_engine *e, size_t *entries,
+    size_t *bytes);
+
+#endif

@@ -1,0 +1,399 @@
+#include "incident.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ronda/timeutil.h"
+
+#define NBUCKETS 65536
+
+struct ronda_incidents {
+	struct ronda_incidents_config cfg;
+	struct ronda_incidents_loader loader;
+	ronda_incidents_known_fn known;
+	void *known_arg;
+	struct ronda_incident *b[NBUCKETS];
+	struct ronda_incident *dirty;	/* list through dnext */
+	size_t n, ndirty;
+};
+
+static const char *const status_names[] = { "open", "closed", "reopened" };
+
+const char *
+ronda_incident_status_name(int s)
+{
+	return s >= 0 && s <= 2 ? status_names[s] : "open";
+}
+
+int
+ronda_incident_status_parse(const char *s)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void
+ronda_incident_make_id(char out[33], const char *site, const char *kind, const char *key)
+{
+	static const char hx[] = "0123456789abcdef";
+	uint64_t s = ronda_hash64(site, strlen(site) + 1, 0x696e63ULL);
+	uint64_t k = ronda_hash64(kind, strlen(kind) + 1, s);
+	uint64_t h[2] = { ronda_hash64(key, strlen(key), k),
+	    ronda_hash64(key, strlen(key), k ^ 0xc2b2ae3d27d4eb4fULL) };
+
+	for (int w = 0; w < 2; w++)
+		for (int i = 0; i < 16; i++)
+			out[w * 16 + i] = hx[(h[w] >> (60 - 4 * i)) & 15];
+	out[32] = '\0';
+}
+
+struct ronda_incidents *
+ronda_incidents_new(const struct ronda_incidents_config *cfg,
+    const struct ronda_incidents_loader *loader, ronda_incidents_known_fn known,
+    void *known_arg)
+{
+	struct ronda_incidents *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->cfg = *cfg;
+	if (loader != NULL)
+		t->loader = *loader;
+	t->known = known;
+	t->known_arg = known_arg;
+	return t;
+}
+
+static void
+free_pending(struct ronda_incident *inc)
+{
+	struct ronda_incident_evidence *e, *en;
+	struct ronda_incident_ind *i, *in;
+
+	for (e = inc->ev_pending; e != NULL; e = en) {
+		en = e->next;
+		free(e->line);
+		free(e);
+	}
+	for (i = inc->ind_pending; i != NULL; i = in) {
+		in = i->next;
+		free(i);
+	}
+	inc->ev_pending = NULL;
+	inc->ind_pending = NULL;
+}
+
+void
+ronda_incidents_free(struct ronda_incidents *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct ronda_incident *inc, *nx;
+		for (inc = t->b[i]; inc != NULL; inc = nx) {
+			nx = inc->hnext;
+			free_pending(inc);
+			free(inc);
+		}
+	}
+	free(t);
+}
+
+static size_t
+bucket(const char *id)
+{
+	return (size_t)strtoul((char[]){ id[0], id[1], id[2], id[3], 0 }, NULL, 16) &
+	    (NBUCKETS - 1);
+}
+
+static struct ronda_incident *
+lookup(struct ronda_incidents *t, const char *id)
+{
+	for (struct ronda_incident *inc = t->b[bucket(id)]; inc != NULL; inc = inc->hnext)
+		if (strcmp(inc->id, id) == 0)
+			return inc;
+	return NULL;
+}
+
+static void
+insert(struct ronda_incidents *t, struct ronda_incident *inc)
+{
+	size_t b = bucket(inc->id);
+
+	inc->hnext = t->b[b];
+	t->b[b] = inc;
+	t->n++;
+}
+
+static void
+mark_dirty(struct ronda_incidents *t, struct ronda_incident *inc)
+{
+	if (inc->dirty)
+		return;
+	inc->dirty = 1;
+	inc->dnext = t->dirty;
+	t->dirty = inc;
+	t->ndirty++;
+}
+
+/* In memory, or from the store, or NULL. */
+static struct ronda_incident *
+get(struct ronda_incidents *t, const char *id)
+{
+	struct ronda_incident *inc = lookup(t, id);
+
+	if (inc != NULL || t->loader.load == NULL)
+		return inc;
+	if ((inc = calloc(1, sizeof(*inc))) == NULL)
+		return NULL;
+	if (t->loader.load(t->loader.arg, id, inc) != 1) {
+		free(inc);
+		return NULL;
+	}
+	inc->dirty = 0;
+	inc->ev_pending = NULL;
+	inc->ind_pending = NULL;
+	insert(t, inc);
+	return inc;
+}
+
+static void
+set_add(char (*set)[48], int *n, const char *v)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp(set[i], v) == 0)
+			return;
+	if (*n < RONDA_INCIDENT_SET)
+		snprintf(set[(*n)++], 48, "%s", v);
+}
+
+static void
+user_add(struct ronda_incident *inc, const char *v)
+{
+	for (int i = 0; i < inc->nusers; i++)
+		if (strcmp(inc->users[i], v) == 0)
+			return;
+	if (inc->nusers < RONDA_INCIDENT_SET)
+		snprintf(inc->users[inc->nusers++], sizeof(inc->users[0]), "%s", v);
+}
+
+static void
+rule_add(struct ronda_incident *inc, const char *v)
+{
+	for (int i = 0; i < inc->nrules; i++)
+		if (strcmp(inc->rules[i], v) == 0)
+			return;
+	if (inc->nrules < RONDA_INCIDENT_SET)
+		snprintf(inc->rules[inc->nrules++], sizeof(inc->rules[0]), "%s", v);
+}
+
+static void
+ind_add(struct ronda_incident *inc, const char *type, const char *value, int64_t ts)
+{
+	uint64_t h = ronda_hash64(value, strlen(value), ronda_hash64(type, strlen(type), 7));
+	struct ronda_incident_ind *ind;
+
+	for (int i = 0; i < inc->nind; i++)
+		if (inc->indh[i] == h)
+			return;
+	if (inc->nind >= RONDA_INCIDENT_IND)
+		return;
+	if ((ind = calloc(1, sizeof(*ind))) == NULL)
+		return;
+	inc->indh[inc->nind++] = h;
+	snprintf(ind->type, sizeof(ind->type), "%s", type);
+	snprintf(ind->value, sizeof(ind->value), "%s", value);
+	ind->ts = ts;
+	ind->next = inc->ind_pending;
+	inc->ind_pending = ind;
+}
+
+void
+ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h)
+{
+	struct ronda_incident *inc;
+	char id[33];
+
+	ronda_incident_make_id(id, h->site, h->kind, h->key);
+	inc = get(t, id);
+	if (inc == NULL) {
+		if ((inc = calloc(1, sizeof(*inc))) == NULL)
+			return;
+		memcpy(inc->id, id, sizeof(id));
+		snprintf(inc->site, sizeof(inc->site), "%s", h->site);
+		snprintf(inc->kind, sizeof(inc->kind), "%s", h->kind);
+		snprintf(inc->key, sizeof(inc->key), "%s", h->key);
+		inc->first_seen = inc->last_seen = h->ts;
+		inc->status = RONDA_INCIDENT_OPEN;
+		inc->site_known = t->known != NULL ? t->known(t->known_arg, h->site) : 1;
+		insert(t, inc);
+	} else if (h->ts - inc->last_seen > t->cfg.quiet) {
+		/* Quiet long enough to have closed, whether or not a sweep saw it. */
+		inc->status = RONDA_INCIDENT_REOPENED;
+		inc->reopen_count++;
+	} else if (inc->status == RONDA_INCIDENT_CLOSED) {
+		inc->status = RONDA_INCIDENT_REOPENED;
+		inc->reopen_count++;
+	}
+	if (h->severity > inc->severity)
+		inc->severity = h->severity;
+	if (h->ts < inc->first_seen)
+		inc->first_seen = h->ts;
+	if (h->ts > inc->last_seen)
+		inc->last_seen = h->ts;
+	inc->event_count += h->count;
+	inc->part = h->part;
+	if (h->ip != NULL)
+		set_add(inc->ips, &inc->nips, h->ip);
+	if (h->user != NULL)
+		user_add(inc, h->user);
+	for (int i = 0; i < h->nrules; i++)
+		rule_add(inc, h->rule_ids[i]);
+	for (int i = 0; i < h->nind; i++)
+		ind_add(inc, h->ind[i].type, h->ind[i].value, h->ts);
+	if (h->evidence != NULL && inc->nevidence < t->cfg.max_evidence) {
+		struct ronda_incident_evidence *e = calloc(1, sizeof(*e)), **pp;
+		size_t l = h->evidence_len;
+		if (l > (size_t)t->cfg.max_evidence_len)
+			l = (size_t)t->cfg.max_evidence_len;
+		if (e != NULL && (e->line = malloc(l + 1)) != NULL) {
+			memcpy(e->line, h->evidence, l);
+			e->line[l] = '\0';
+			e->ts = h->ts;
+			e->seq = inc->nevidence++;
+			/* Keep the pending list in seq order. */
+			for (pp = &inc->ev_pending; *pp != NULL; pp = &(*pp)->next)
+				;
+			*pp = e;
+		} else {
+			free(e);
+		}
+	}
+	mark_dirty(t, inc);
+}
+
+int
+ronda_incidents_active(struct ronda_incidents *t, const char *site, const char *kind,
+    const char *key, int64_t ts)
+{
+	char id[33];
+	struct ronda_incident *inc;
+
+	ronda_incident_make_id(id, site, kind, key);
+	inc = get(t, id);
+	return inc != NULL && ts - inc->last_seen <= t->cfg.quiet &&
+	    inc->last_seen - ts <= t->cfg.quiet;
+}
+
+static void
+sink_hit(void *arg, const struct ronda_detect_hit *h)
+{
+	ronda_incidents_hit(arg, h);
+}
+
+static int
+sink_active(void *arg, const char *site, const char *kind, const char *key, int64_t ts)
+{
+	return ronda_incidents_active(arg, site, kind, key, ts);
+}
+
+struct ronda_detect_sink
+ronda_incidents_sink(struct ronda_incidents *t)
+{
+	return (struct ronda_detect_sink){ .arg = t, .hit = sink_hit,
+	    .active = sink_active };
+}
+
+void
+ronda_incidents_sweep(struct ronda_incidents *t, int64_t (*wm)(void *arg, int32_t part),
+    void *arg)
+{
+	for (size_t i = 0; i < NBUCKETS; i++)
+		for (struct ronda_incident *inc = t->b[i]; inc != NULL; inc = inc->hnext)
+			if (inc->status != RONDA_INCIDENT_CLOSED &&
+			    wm(arg, inc->part) - inc->last_seen > t->cfg.quiet) {
+				inc->status = RONDA_INCIDENT_CLOSED;
+				mark_dirty(t, inc);
+			}
+}
+
+/* Drop clean incidents from memory, closed ones first, down to the cap. */
+static void
+trim(struct ronda_incidents *t)
+{
+	for (int pass = 0; pass < 2 && t->n > (size_t)t->cfg.max_memory; pass++)
+		for (size_t i = 0; i < NBUCKETS && t->n > (size_t)t->cfg.max_memory; i++) {
+			struct ronda_incident **pp = &t->b[i];
+			while (*pp != NULL && t->n > (size_t)t->cfg.max_memory) {
+				struct ronda_incident *inc = *pp;
+				if (!inc->dirty && (pass == 1 ||
+				    inc->status == RONDA_INCIDENT_CLOSED)) {
+					*pp = inc->hnext;
+					free_pending(inc);
+					free(inc);
+					t->n--;
+				} else {
+					pp = &inc->hnext;
+				}
+			}
+		}
+}
+
+int
+ronda_incidents_flush(struct ronda_incidents *t,
+    int (*fn)(void *arg, struct ronda_incident *inc), void *arg)
+{
+	while (t->dirty != NULL) {
+		struct ronda_incident *inc = t->dirty;
+		if (fn(arg, inc) == -1)
+			return -1;
+		t->dirty = inc->dnext;
+		inc->dnext = NULL;
+		inc->dirty = 0;
+		t->ndirty--;
+		free_pending(inc);
+	}
+	if (t->n > (size_t)t->cfg.max_memory)
+		trim(t);
+	return 0;
+}
+
+void
+ronda_incidents_restore(struct ronda_incidents *t, const struct ronda_incident *src)
+{
+	struct ronda_incident *inc;
+
+	if (lookup(t, src->id) != NULL || (inc = malloc(sizeof(*inc))) == NULL)
+		return;
+	*inc = *src;
+	inc->dirty = 0;
+	inc->ev_pending = NULL;
+	inc->ind_pending = NULL;
+	inc->hnext = inc->dnext = NULL;
+	insert(t, inc);
+}
+
+const struct ronda_incident *
+ronda_incidents_find(struct ronda_incidents *t, const char *site, const char *kind,
+    const char *key)
+{
+	char id[33];
+
+	ronda_incident_make_id(id, site, kind, key);
+	return get(t, id);
+}
+
+size_t
+ronda_incidents_count(const struct ronda_incidents *t)
+{
+	return t->n;
+}
+
+size_t
+ronda_incidents_dirty(const struct ronda_incidents *t)
+{
+	return t->ndirty;
+}

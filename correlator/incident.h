@@ -1,0 +1,137 @@
+/*
+ * incident.h — incidents: one per (site, kind, key) while it is active.
+ *
+ * Hits from the detectors are folded into incidents in memory: severity is the
+ * highest seen, first/last seen are event times, the attacker keys and rule
+ * ids are small capped sets, evidence lines are capped per incident, and every
+ * indicator (ip, net, user, user_agent, path, rule) is queued once for the
+ * store's indicators table, which the campaign stage queries.
+ *
+ * Status follows event time only, so a replay decides the same way: a hit
+ * more than `quiet` ms after the incident's last event reopens it; the sweep
+ * closes incidents whose partition's watermark is `quiet` past their last
+ * event. The table is capped: clean incidents are dropped from memory (the
+ * store keeps them) and fetched back through the loader when hit again.
+ */
+#ifndef RONDA_INCIDENT_H
+#define RONDA_INCIDENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detect.h"
+
+#define RONDA_INCIDENT_SET 8		/* IPs, users, rule ids kept per incident */
+#define RONDA_INCIDENT_IND 64		/* indicators recorded per incident */
+
+enum ronda_incident_status {
+	RONDA_INCIDENT_OPEN = 0,
+	RONDA_INCIDENT_CLOSED = 1,
+	RONDA_INCIDENT_REOPENED = 2,
+};
+
+struct ronda_incident_evidence {
+	int64_t ts;
+	int seq;
+	char *line;			/* owned */
+	struct ronda_incident_evidence *next;
+};
+
+struct ronda_incident_ind {
+	char type[16];
+	char value[256];
+	int64_t ts;
+	struct ronda_incident_ind *next;
+};
+
+struct ronda_incident {
+	char id[33];			/* hex hash of (site, kind, key) */
+	char site[RONDA_CEVENT_SITE_MAX + 1];
+	char kind[32];
+	char key[80];
+	int severity;
+	int status;			/* enum ronda_incident_status */
+	int64_t first_seen, last_seen;	/* event time, ms */
+	int64_t event_count;
+	int64_t reopen_count;
+	int32_t part;			/* partition of the last hit (for the sweep) */
+	int site_known;
+	int nips, nusers, nrules;
+	char ips[RONDA_INCIDENT_SET][48];
+	char users[RONDA_INCIDENT_SET][RONDA_CEVENT_USER_MAX + 1];
+	char rules[RONDA_INCIDENT_SET][RONDA_CEVENT_RULE_MAX + 1];
+	int nevidence;			/* evidence lines recorded (stored + pending) */
+	int nind;			/* indicators recorded */
+	uint64_t indh[RONDA_INCIDENT_IND];	/* hashes of those, to skip repeats */
+	/* Not yet written to the store (taken by ronda_incidents_take_pending). */
+	struct ronda_incident_evidence *ev_pending;
+	struct ronda_incident_ind *ind_pending;
+	int dirty;
+	/* table links */
+	struct ronda_incident *hnext, *dnext;
+};
+
+struct ronda_incidents_config {
+	int64_t quiet;			/* ms without events before it closes */
+	int64_t max_evidence;		/* evidence lines per incident */
+	int64_t max_evidence_len;	/* bytes per evidence line */
+	int64_t max_memory;		/* incidents kept in memory */
+};
+
+/* Looks an incident up in the store (when it is not in memory): 1 found, 0 not. */
+struct ronda_incidents_loader {
+	void *arg;
+	int (*load)(void *arg, const char *id, struct ronda_incident *out);
+};
+
+/* Knows whether a site is configured (unknown sites are flagged). */
+typedef int (*ronda_incidents_known_fn)(void *arg, const char *site);
+
+struct ronda_incidents;
+
+struct ronda_incidents *ronda_incidents_new(const struct ronda_incidents_config *cfg,
+    const struct ronda_incidents_loader *loader, ronda_incidents_known_fn known,
+    void *known_arg);
+void ronda_incidents_free(struct ronda_incidents *t);
+
+/* A detect sink that feeds this table (arg = the table). */
+struct ronda_detect_sink ronda_incidents_sink(struct ronda_incidents *t);
+
+/* Apply one hit (what the sink does). */
+void ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h);
+/* Active at ts: exists, and ts is within quiet of its last event. */
+int ronda_incidents_active(struct ronda_incidents *t, const char *site, const char *kind,
+    const char *key, int64_t ts);
+
+/* Close incidents whose partition watermark wm(arg, part) is quiet past last_seen. */
+void ronda_incidents_sweep(struct ronda_incidents *t, int64_t (*wm)(void *arg,
+    int32_t part), void *arg);
+
+/*
+ * Every dirty incident through fn (to be stored), then marked clean with its
+ * pending evidence/indicators freed after fn returns. fn returns 0 / -1; on
+ * -1 the walk stops and the rest stay dirty. Also trims memory to the cap.
+ */
+int ronda_incidents_flush(struct ronda_incidents *t,
+    int (*fn)(void *arg, struct ronda_incident *inc), void *arg);
+
+/* Restore a stored incident (startup). Ownership of nothing passes. */
+void ronda_incidents_restore(struct ronda_incidents *t, const struct ronda_incident *inc);
+
+/* The incident for (site, kind, key) in memory, or NULL (borrowed). */
+const struct ronda_incident *ronda_incidents_find(struct ronda_incidents *t,
+    const char *site, const char *kind, const char *key);
+
+/* Number in memory, number of dirty ones. */
+size_t ronda_incidents_count(const struct ronda_incidents *t);
+size_t ronda_incidents_dirty(const struct ronda_incidents *t);
+
+/* The deterministic id of (site, kind, key). */
+void ronda_incident_make_id(char out[33], const char *site, const char *kind,
+    const char *key);
+
+/* Status name and back. */
+const char *ronda_incident_status_name(int status);
+int ronda_incident_status_parse(const char *s);
+
+#endif

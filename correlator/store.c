@@ -1,0 +1,546 @@
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ronda/buf.h"
+#include "ronda/event.h"
+#include "ronda/timeutil.h"
+
+/* Kept identical to schemas/store.sql (a unit test compares them). */
+static const char ddl[] =
+	"-- Ronda correlator store, schema version 1 (PRAGMA user_version).\n"
+	"-- Times are UTC milliseconds since the epoch; JSON columns are arrays.\n"
+	"CREATE TABLE IF NOT EXISTS offsets (\n"
+	"    topic         TEXT NOT NULL,\n"
+	"    part          INTEGER NOT NULL,\n"
+	"    next_offset   INTEGER NOT NULL,  -- first offset not yet applied\n"
+	"    watermark     INTEGER NOT NULL,  -- highest event time seen in the partition\n"
+	"    replay_offset INTEGER NOT NULL,  -- replay from here to rebuild windows\n"
+	"    replay_wm     INTEGER NOT NULL,  -- the watermark at replay_offset\n"
+	"    PRIMARY KEY (topic, part)\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS dedupe (\n"
+	"    seq   INTEGER PRIMARY KEY,       -- FIFO position\n"
+	"    id_hi INTEGER NOT NULL,          -- 128-bit hash of event.id\n"
+	"    id_lo INTEGER NOT NULL,\n"
+	"    ts    INTEGER NOT NULL,\n"
+	"    part  INTEGER NOT NULL,          -- where it was first delivered\n"
+	"    off   INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS incidents (\n"
+	"    id           TEXT PRIMARY KEY,   -- hex hash of (site, kind, key)\n"
+	"    site         TEXT NOT NULL,\n"
+	"    kind         TEXT NOT NULL,\n"
+	"    key          TEXT NOT NULL,\n"
+	"    severity     TEXT NOT NULL,\n"
+	"    status       TEXT NOT NULL,      -- open, closed, reopened\n"
+	"    first_seen   INTEGER NOT NULL,\n"
+	"    last_seen    INTEGER NOT NULL,\n"
+	"    event_count  INTEGER NOT NULL,\n"
+	"    reopen_count INTEGER NOT NULL,\n"
+	"    part         INTEGER NOT NULL,\n"
+	"    site_known   INTEGER NOT NULL,\n"
+	"    attacker_ips TEXT NOT NULL,      -- JSON array\n"
+	"    users        TEXT NOT NULL,      -- JSON array\n"
+	"    rule_ids     TEXT NOT NULL,      -- JSON array\n"
+	"    UNIQUE (site, kind, key)\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS incidents_last_seen ON incidents (last_seen);\n"
+	"CREATE TABLE IF NOT EXISTS indicators (\n"
+	"    incident_id TEXT NOT NULL,\n"
+	"    type        TEXT NOT NULL,       -- ip, net, user, user_agent, path, rule\n"
+	"    value       TEXT NOT NULL,\n"
+	"    first_seen  INTEGER NOT NULL,\n"
+	"    PRIMARY KEY (incident_id, type, value)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX IF NOT EXISTS indicators_value ON indicators (type, value);\n"
+	"CREATE TABLE IF NOT EXISTS evidence (\n"
+	"    incident_id TEXT NOT NULL,\n"
+	"    seq         INTEGER NOT NULL,\n"
+	"    ts          INTEGER NOT NULL,\n"
+	"    line        TEXT NOT NULL,       -- the original log line, capped\n"
+	"    PRIMARY KEY (incident_id, seq)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS counters (\n"
+	"    name  TEXT PRIMARY KEY,\n"
+	"    value INTEGER NOT NULL\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS sites (\n"
+	"    id             TEXT PRIMARY KEY,\n"
+	"    known          INTEGER NOT NULL,\n"
+	"    last_event     INTEGER NOT NULL,\n"
+	"    last_heartbeat INTEGER NOT NULL\n"
+	");\n";
+
+enum {
+	Q_OFF_GET, Q_OFF_PUT, Q_DD_PUT, Q_DD_PRUNE, Q_DD_LOAD, Q_INC_PUT, Q_INC_GET,
+	Q_IND_PUT, Q_IND_GET, Q_EV_PUT, Q_EV_COUNT, Q_CNT_PUT, Q_CNT_GET, Q_SITE_PUT,
+	Q_INC_ACTIVE, NQ
+};
+
+static const char *const sql[NQ] = {
+	[Q_OFF_GET] = "SELECT next_offset, watermark, replay_offset, replay_wm FROM offsets"
+	    " WHERE topic = ? AND part = ?",
+	[Q_OFF_PUT] = "INSERT OR REPLACE INTO offsets VALUES (?, ?, ?, ?, ?, ?)",
+	[Q_DD_PUT] = "INSERT OR REPLACE INTO dedupe VALUES (?, ?, ?, ?, ?, ?)",
+	[Q_DD_PRUNE] = "DELETE FROM dedupe WHERE seq <= ?",
+	[Q_DD_LOAD] = "SELECT seq, id_hi, id_lo, ts, part, off FROM dedupe"
+	    " WHERE seq > (SELECT coalesce(max(seq), 0) FROM dedupe) - ? ORDER BY seq",
+	[Q_INC_PUT] = "INSERT OR REPLACE INTO incidents VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[Q_INC_GET] = "SELECT id, site, kind, key, severity, status, first_seen, last_seen,"
+	    " event_count, reopen_count, part, site_known FROM incidents WHERE id = ?",
+	[Q_IND_PUT] = "INSERT OR IGNORE INTO indicators VALUES (?, ?, ?, ?)",
+	[Q_IND_GET] = "SELECT type, value FROM indicators WHERE incident_id = ?",
+	[Q_EV_PUT] = "INSERT OR IGNORE INTO evidence VALUES (?, ?, ?, ?)",
+	[Q_EV_COUNT] = "SELECT count(*) FROM evidence WHERE incident_id = ?",
+	[Q_CNT_PUT] = "INSERT OR REPLACE INTO counters VALUES (?, ?)",
+	[Q_CNT_GET] = "SELECT value FROM counters WHERE name = ?",
+	[Q_SITE_PUT] = "INSERT OR REPLACE INTO sites VALUES (?, ?, ?, ?)",
+	[Q_INC_ACTIVE] = "SELECT id FROM incidents WHERE status != 'closed'",
+};
+
+struct ronda_store {
+	sqlite3 *db;
+	sqlite3_stmt *q[NQ];
+	char err[256];
+};
+
+const char *
+ronda_store_ddl(void)
+{
+	return ddl;
+}
+
+const char *
+ronda_store_errmsg(const struct ronda_store *s)
+{
+	return s->err;
+}
+
+static int
+fail(struct ronda_store *s, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(s->db));
+	return -1;
+}
+
+static int
+exec(struct ronda_store *s, const char *q)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, q, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->err, sizeof(s->err), "%s", msg != NULL ? msg : "sqlite error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int64_t
+pragma_int(struct ronda_store *s, const char *q)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+struct ronda_store *
+ronda_store_open(const char *path, char *err, size_t errlen)
+{
+	struct ronda_store *s = calloc(1, sizeof(*s));
+	int64_t ver;
+
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) :
+		    "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	/*
+	 * WAL with synchronous=NORMAL: a commit survives a process crash
+	 * (kill -9) but may be lost with the last transactions on power loss;
+	 * those are replayed from Kafka because the offsets went with them.
+	 */
+	if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	    " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;") == -1)
+		goto failmsg;
+	ver = pragma_int(s, "PRAGMA user_version");
+	if (ver < 0 || ver > RONDA_STORE_VERSION) {
+		snprintf(s->err, sizeof(s->err), "schema version %lld is newer than %d",
+		    (long long)ver, RONDA_STORE_VERSION);
+		goto failmsg;
+	}
+	if (ver < 1) {
+		if (exec(s, "BEGIN") == -1 || exec(s, ddl) == -1 ||
+		    exec(s, "PRAGMA user_version = 1") == -1 || exec(s, "COMMIT") == -1)
+			goto failmsg;
+	}
+	for (int i = 0; i < NQ; i++)
+		if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
+		    NULL) != SQLITE_OK) {
+			fail(s, sql[i]);
+			goto failmsg;
+		}
+	return s;
+failmsg:
+	snprintf(err, errlen, "%s: %s", path, s->err);
+fail:
+	ronda_store_close(s);
+	return NULL;
+}
+
+void
+ronda_store_close(struct ronda_store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < NQ; i++)
+		sqlite3_finalize(s->q[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int
+ronda_store_begin(struct ronda_store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE");
+}
+
+int
+ronda_store_commit(struct ronda_store *s)
+{
+	return exec(s, "COMMIT");
+}
+
+void
+ronda_store_rollback(struct ronda_store *s)
+{
+	(void)exec(s, "ROLLBACK");
+}
+
+/* Step a write statement to completion and reset it. */
+static int
+run(struct ronda_store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, what);
+	return 0;
+}
+
+int
+ronda_store_offset_get(struct ronda_store *s, const char *topic, int32_t part,
+    struct ronda_store_offset *out)
+{
+	sqlite3_stmt *st = s->q[Q_OFF_GET];
+	int rc, found = 0;
+
+	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, part);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->part = part;
+		out->next_offset = sqlite3_column_int64(st, 0);
+		out->watermark = sqlite3_column_int64(st, 1);
+		out->replay_offset = sqlite3_column_int64(st, 2);
+		out->replay_wm = sqlite3_column_int64(st, 3);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, "offset get");
+	return found;
+}
+
+int
+ronda_store_offset_put(struct ronda_store *s, const char *topic,
+    const struct ronda_store_offset *o)
+{
+	sqlite3_stmt *st = s->q[Q_OFF_PUT];
+
+	sqlite3_bind_text(st, 1, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, o->part);
+	sqlite3_bind_int64(st, 3, o->next_offset);
+	sqlite3_bind_int64(st, 4, o->watermark);
+	sqlite3_bind_int64(st, 5, o->replay_offset);
+	sqlite3_bind_int64(st, 6, o->replay_wm);
+	return run(s, st, "offset put");
+}
+
+int
+ronda_store_dedupe_put(struct ronda_store *s, const struct ronda_dedupe_entry *e)
+{
+	sqlite3_stmt *st = s->q[Q_DD_PUT];
+
+	sqlite3_bind_int64(st, 1, e->seq);
+	sqlite3_bind_int64(st, 2, (int64_t)e->hi);
+	sqlite3_bind_int64(st, 3, (int64_t)e->lo);
+	sqlite3_bind_int64(st, 4, e->ts);
+	sqlite3_bind_int(st, 5, e->part);
+	sqlite3_bind_int64(st, 6, e->off);
+	return run(s, st, "dedupe put");
+}
+
+int
+ronda_store_dedupe_prune(struct ronda_store *s, int64_t upto)
+{
+	sqlite3_stmt *st = s->q[Q_DD_PRUNE];
+
+	sqlite3_bind_int64(st, 1, upto);
+	return run(s, st, "dedupe prune");
+}
+
+int
+ronda_store_dedupe_load(struct ronda_store *s, struct ronda_dedupe *d, size_t cap)
+{
+	sqlite3_stmt *st = s->q[Q_DD_LOAD];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, (int64_t)cap);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ronda_dedupe_entry e = {
+			.seq = sqlite3_column_int64(st, 0),
+			.hi = (uint64_t)sqlite3_column_int64(st, 1),
+			.lo = (uint64_t)sqlite3_column_int64(st, 2),
+			.ts = sqlite3_column_int64(st, 3),
+			.part = sqlite3_column_int(st, 4),
+			.off = sqlite3_column_int64(st, 5),
+		};
+		ronda_dedupe_restore(d, &e);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, "dedupe load");
+}
+
+static void
+json_set(struct ronda_buf *b, const char (*v)[48], int n, size_t stride)
+{
+	ronda_buf_reset(b);
+	ronda_buf_putc(b, '[');
+	for (int i = 0; i < n; i++) {
+		const char *x = (const char *)v + (size_t)i * stride;
+		if (i > 0)
+			ronda_buf_putc(b, ',');
+		ronda_buf_json_str(b, x, strlen(x));
+	}
+	ronda_buf_putc(b, ']');
+}
+
+int
+ronda_store_incident_put(struct ronda_store *s, const struct ronda_incident *inc)
+{
+	sqlite3_stmt *st = s->q[Q_INC_PUT];
+	struct ronda_buf ips, users, rules;
+	int rc;
+
+	ronda_buf_init(&ips, 0);
+	ronda_buf_init(&users, 0);
+	ronda_buf_init(&rules, 0);
+	json_set(&ips, inc->ips, inc->nips, sizeof(inc->ips[0]));
+	json_set(&users, (const char (*)[48])inc->users, inc->nusers, sizeof(inc->users[0]));
+	json_set(&rules, (const char (*)[48])inc->rules, inc->nrules, sizeof(inc->rules[0]));
+	sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, inc->site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, inc->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, inc->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ronda_severity_name(inc->severity), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ronda_incident_status_name(inc->status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, inc->first_seen);
+	sqlite3_bind_int64(st, 8, inc->last_seen);
+	sqlite3_bind_int64(st, 9, inc->event_count);
+	sqlite3_bind_int64(st, 10, inc->reopen_count);
+	sqlite3_bind_int(st, 11, inc->part);
+	sqlite3_bind_int(st, 12, inc->site_known);
+	sqlite3_bind_text(st, 13, ips.data, (int)ips.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, users.data, (int)users.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, rules.data, (int)rules.len, SQLITE_STATIC);
+	rc = run(s, st, "incident put");
+	ronda_buf_release(&ips);
+	ronda_buf_release(&users);
+	ronda_buf_release(&rules);
+	if (rc == -1)
+		return -1;
+	for (const struct ronda_incident_ind *i = inc->ind_pending; i != NULL; i = i->next) {
+		st = s->q[Q_IND_PUT];
+		sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, i->type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, i->value, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, i->ts);
+		if (run(s, st, "indicator put") == -1)
+			return -1;
+	}
+	for (const struct ronda_incident_evidence *e = inc->ev_pending; e != NULL;
+	    e = e->next) {
+		st = s->q[Q_EV_PUT];
+		sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, e->seq);
+		sqlite3_bind_int64(st, 3, e->ts);
+		sqlite3_bind_text(st, 4, e->line, -1, SQLITE_STATIC);
+		if (run(s, st, "evidence put") == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+col_text(sqlite3_stmt *st, int c, char *out, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, c);
+
+	snprintf(out, n, "%s", t != NULL ? (const char *)t : "");
+}
+
+int
+ronda_store_incident_get(struct ronda_store *s, const char *id, struct ronda_incident *o)
+{
+	sqlite3_stmt *st = s->q[Q_INC_GET];
+	char tmp[32];
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return rc == SQLITE_DONE ? 0 : fail(s, "incident get");
+	}
+	col_text(st, 0, o->id, sizeof(o->id));
+	col_text(st, 1, o->site, sizeof(o->site));
+	col_text(st, 2, o->kind, sizeof(o->kind));
+	col_text(st, 3, o->key, sizeof(o->key));
+	col_text(st, 4, tmp, sizeof(tmp));
+	o->severity = ronda_severity_parse(tmp);
+	if (o->severity < 0)
+		o->severity = 0;
+	col_text(st, 5, tmp, sizeof(tmp));
+	o->status = ronda_incident_status_parse(tmp);
+	if (o->status < 0)
+		o->status = RONDA_INCIDENT_OPEN;
+	o->first_seen = sqlite3_column_int64(st, 6);
+	o->last_seen = sqlite3_column_int64(st, 7);
+	o->event_count = sqlite3_column_int64(st, 8);
+	o->reopen_count = sqlite3_column_int64(st, 9);
+	o->part = sqlite3_column_int(st, 10);
+	o->site_known = sqlite3_column_int(st, 11);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+
+	/* The sets and the indicator hashes come back from the indicators table. */
+	st = s->q[Q_IND_GET];
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_text(st, 1);
+		if (t == NULL || v == NULL)
+			continue;
+		if (o->nind < RONDA_INCIDENT_IND)
+			o->indh[o->nind++] = ronda_hash64(v, strlen(v),
+			    ronda_hash64(t, strlen(t), 7));
+		if (strcmp(t, "ip") == 0 && o->nips < RONDA_INCIDENT_SET)
+			snprintf(o->ips[o->nips++], sizeof(o->ips[0]), "%s", v);
+		else if (strcmp(t, "user") == 0 && o->nusers < RONDA_INCIDENT_SET)
+			snprintf(o->users[o->nusers++], sizeof(o->users[0]), "%s", v);
+		else if (strcmp(t, "rule") == 0 && o->nrules < RONDA_INCIDENT_SET)
+			snprintf(o->rules[o->nrules++], sizeof(o->rules[0]), "%s", v);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "indicators get");
+	st = s->q[Q_EV_COUNT];
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		o->nevidence = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return 1;
+}
+
+int
+ronda_store_incident_each_active(struct ronda_store *s,
+    void (*fn)(void *arg, const struct ronda_incident *inc), void *arg)
+{
+	sqlite3_stmt *st = s->q[Q_INC_ACTIVE];
+	struct ronda_incident *inc = malloc(sizeof(*inc));
+	char **ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (inc == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char **nv = realloc(ids, (n + 1) * sizeof(*ids));
+		if (nv == NULL)
+			break;
+		ids = nv;
+		ids[n++] = strdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i] != NULL && ronda_store_incident_get(s, ids[i], inc) == 1)
+			fn(arg, inc);
+		free(ids[i]);
+	}
+	free(ids);
+	free(inc);
+	return rc == SQLITE_DONE ? 0 : fail(s, "incidents load");
+}
+
+int
+ronda_store_counter_put(struct ronda_store *s, const char *name, int64_t v)
+{
+	sqlite3_stmt *st = s->q[Q_CNT_PUT];
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, v);
+	return run(s, st, "counter put");
+}
+
+int64_t
+ronda_store_counter_get(struct ronda_store *s, const char *name)
+{
+	sqlite3_stmt *st = s->q[Q_CNT_GET];
+	int64_t v = 0;
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return v;
+}
+
+int
+ronda_store_site_put(struct ronda_store *s, const char *id, int known, int64_t last_event,
+    int64_t last_heartbeat)
+{
+	sqlite3_stmt *st = s->q[Q_SITE_PUT];
+
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, known);
+	sqlite3_bind_int64(st, 3, last_event);
+	sqlite3_bind_int64(st, 4, last_heartbeat);
+	return run(s, st, "site put");
+}

@@ -1,0 +1,68 @@
+/*
+ * store.h — the correlator's SQLite store: offsets, the dedupe FIFO,
+ * incidents with their indicators and evidence, counters and sites.
+ *
+ * Everything a batch changed is written between ronda_store_begin() and
+ * ronda_store_commit(), together with the Kafka offsets that produced it, so
+ * a crash leaves either the whole batch or none of it. WAL mode; the schema
+ * (schemas/store.sql, embedded here) is migrated through PRAGMA user_version.
+ */
+#ifndef RONDA_STORE_H
+#define RONDA_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dedupe.h"
+#include "incident.h"
+
+#define RONDA_STORE_VERSION 1
+
+struct ronda_store;
+
+struct ronda_store_offset {
+	int32_t part;
+	int64_t next_offset, watermark, replay_offset, replay_wm;
+};
+
+/* Open (creating and migrating) the store at path. NULL with err on failure. */
+struct ronda_store *ronda_store_open(const char *path, char *err, size_t errlen);
+void ronda_store_close(struct ronda_store *s);
+/* The last error's message. */
+const char *ronda_store_errmsg(const struct ronda_store *s);
+/* The DDL compiled in (tests compare it with schemas/store.sql). */
+const char *ronda_store_ddl(void);
+
+int ronda_store_begin(struct ronda_store *s);
+int ronda_store_commit(struct ronda_store *s);
+void ronda_store_rollback(struct ronda_store *s);
+
+/* Offsets of one topic: the stored row for part, 1 found / 0 none / -1 error. */
+int ronda_store_offset_get(struct ronda_store *s, const char *topic, int32_t part,
+    struct ronda_store_offset *out);
+int ronda_store_offset_put(struct ronda_store *s, const char *topic,
+    const struct ronda_store_offset *o);
+
+/* Dedupe FIFO mirror. */
+int ronda_store_dedupe_put(struct ronda_store *s, const struct ronda_dedupe_entry *e);
+int ronda_store_dedupe_prune(struct ronda_store *s, int64_t upto_seq);
+/* Restore the newest `cap` entries into d. */
+int ronda_store_dedupe_load(struct ronda_store *s, struct ronda_dedupe *d, size_t cap);
+
+/* Write an incident row and its pending indicators and evidence. */
+int ronda_store_incident_put(struct ronda_store *s, const struct ronda_incident *inc);
+/* Read an incident by id into out: 1 found, 0 not, -1 error. */
+int ronda_store_incident_get(struct ronda_store *s, const char *id,
+    struct ronda_incident *out);
+/* Every incident not closed, through fn (startup). */
+int ronda_store_incident_each_active(struct ronda_store *s,
+    void (*fn)(void *arg, const struct ronda_incident *inc), void *arg);
+
+int ronda_store_counter_put(struct ronda_store *s, const char *name, int64_t v);
+/* The counter's value, 0 when absent. */
+int64_t ronda_store_counter_get(struct ronda_store *s, const char *name);
+
+int ronda_store_site_put(struct ronda_store *s, const char *id, int known,
+    int64_t last_event, int64_t last_heartbeat);
+
+#endif

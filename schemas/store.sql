@@ -1,0 +1,63 @@
+-- Ronda correlator store, schema version 1 (PRAGMA user_version).
+-- Times are UTC milliseconds since the epoch; JSON columns are arrays.
+CREATE TABLE IF NOT EXISTS offsets (
+    topic         TEXT NOT NULL,
+    part          INTEGER NOT NULL,
+    next_offset   INTEGER NOT NULL,  -- first offset not yet applied
+    watermark     INTEGER NOT NULL,  -- highest event time seen in the partition
+    replay_offset INTEGER NOT NULL,  -- replay from here to rebuild windows
+    replay_wm     INTEGER NOT NULL,  -- the watermark at replay_offset
+    PRIMARY KEY (topic, part)
+);
+CREATE TABLE IF NOT EXISTS dedupe (
+    seq   INTEGER PRIMARY KEY,       -- FIFO position
+    id_hi INTEGER NOT NULL,          -- 128-bit hash of event.id
+    id_lo INTEGER NOT NULL,
+    ts    INTEGER NOT NULL,
+    part  INTEGER NOT NULL,          -- where it was first delivered
+    off   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS incidents (
+    id           TEXT PRIMARY KEY,   -- hex hash of (site, kind, key)
+    site         TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    severity     TEXT NOT NULL,
+    status       TEXT NOT NULL,      -- open, closed, reopened
+    first_seen   INTEGER NOT NULL,
+    last_seen    INTEGER NOT NULL,
+    event_count  INTEGER NOT NULL,
+    reopen_count INTEGER NOT NULL,
+    part         INTEGER NOT NULL,
+    site_known   INTEGER NOT NULL,
+    attacker_ips TEXT NOT NULL,      -- JSON array
+    users        TEXT NOT NULL,      -- JSON array
+    rule_ids     TEXT NOT NULL,      -- JSON array
+    UNIQUE (site, kind, key)
+);
+CREATE INDEX IF NOT EXISTS incidents_last_seen ON incidents (last_seen);
+CREATE TABLE IF NOT EXISTS indicators (
+    incident_id TEXT NOT NULL,
+    type        TEXT NOT NULL,       -- ip, net, user, user_agent, path, rule
+    value       TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, type, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS indicators_value ON indicators (type, value);
+CREATE TABLE IF NOT EXISTS evidence (
+    incident_id TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    ts          INTEGER NOT NULL,
+    line        TEXT NOT NULL,       -- the original log line, capped
+    PRIMARY KEY (incident_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sites (
+    id             TEXT PRIMARY KEY,
+    known          INTEGER NOT NULL,
+    last_event     INTEGER NOT NULL,
+    last_heartbeat INTEGER NOT NULL
+);
