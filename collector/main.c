@@ -1,3 +1,292 @@
-/* placeholder until the collector lands */
+/*
+ * ronda-collector — tail web and auth logs, classify each line, and ship
+ * security events to Kafka without losing a line.
+ *
+ * main.c parses options, loads the configuration, attaches the collector to
+ * the event loop, and handles signals: SIGTERM/SIGINT flush and exit,
+ * SIGHUP reloads the configuration (kept only if valid).
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void) { fputs("ronda-collector: not built yet\n", stderr); return 1; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "conf.h"
+#include "ronda/config.h"
+#include "ronda/log.h"
+#include "ronda/parse.h"
+
+#define SHUTDOWN_FLUSH_MS 10000
+
+static int quit;
+static int reload;
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: ronda-collector -c FILE [--once] [--check-config] [-d]\n"
+	    "       ronda-collector --explain [-c FILE] [--type web|auth] [--format F] "
+	    "[FILE...]\n"
+	    "\n"
+	    "Tails web and auth logs, classifies each line and ships security events\n"
+	    "to Kafka. Offsets are checkpointed only after Kafka confirmed delivery.\n"
+	    "\n"
+	    "  -c, --config FILE   configuration (YAML)\n"
+	    "      --check-config  validate the configuration and the rules, then exit\n"
+	    "      --once          read every input to its end, wait for delivery, exit\n"
+	    "      --explain       print one event (JSON) per input line, no Kafka\n"
+	    "      --type T        with --explain: web or auth (default web)\n"
+	    "      --format F      with --explain: combined, common, vhost_combined, syslog\n"
+	    "  -d, --debug         debug logging\n"
+	    "  -V, --version       print the version\n"
+	    "  -h, --help          this help\n");
+}
+
+static void
+print_errors(const struct ronda_cfg_errors *errs)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		fprintf(stderr, "%s\n", errs->v[i]);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct event_base *base = arg;
+
+	(void)what;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		quit = 1;
+	event_base_loopbreak(base);
+}
+
+static int
+log_level_of(const char *s, int debug)
+{
+	if (debug)
+		return RONDA_LOG_DEBUG;
+	if (s == NULL || strcmp(s, "info") == 0)
+		return RONDA_LOG_INFO;
+	if (strcmp(s, "debug") == 0)
+		return RONDA_LOG_DEBUG;
+	if (strcmp(s, "warn") == 0)
+		return RONDA_LOG_WARN;
+	return RONDA_LOG_ERROR;
+}
+
+/* A configuration for --explain without -c: one input of the given kind. */
+static struct ronda_collector_config *
+explain_config(const char *path, const char *type, const char *format)
+{
+	struct ronda_cfg_errors errs = { 0 };
+	struct ronda_collector_config *cfg;
+	char tmpl[] = "/tmp/ronda-explain.XXXXXX";
+	char text[512];
+	int fd;
+
+	if (path != NULL) {
+		cfg = ronda_collector_config_load(path, &errs);
+	} else {
+		snprintf(text, sizeof(text),
+		    "site: explain\nstate_db: /dev/null\ninputs:\n"
+		    "  - path: /dev/stdin\n    type: %s\n    format: %s\n",
+		    type ? type : "web",
+		    format ? format : (type && strcmp(type, "auth") == 0 ? "syslog" :
+		    "combined"));
+		if ((fd = mkstemp(tmpl)) == -1)
+			fatal("mkstemp");
+		if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+			fatal("write %s", tmpl);
+		close(fd);
+		cfg = ronda_collector_config_load(tmpl, &errs);
+		unlink(tmpl);
+	}
+	if (cfg == NULL) {
+		print_errors(&errs);
+		ronda_cfg_errors_free(&errs);
+		exit(2);
+	}
+	ronda_cfg_errors_free(&errs);
+	if (path != NULL && (type != NULL || format != NULL)) {
+		/* Override the first input's kind from the command line. */
+		struct ronda_collector_input *in = cfg->inputs.v;
+		if (type != NULL)
+			in->type = strcmp(type, "auth") == 0 ? RONDA_INPUT_AUTH :
+			    RONDA_INPUT_WEB;
+		if (in->type == RONDA_INPUT_WEB) {
+			in->web_format = ronda_web_format_parse(format ? format : "combined");
+			if (in->web_format < 0) {
+				fprintf(stderr, "--format: %s is not a web format\n", format);
+				exit(2);
+			}
+		}
+	}
+	return cfg;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "type", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cfgpath = NULL, *type = NULL, *format = NULL;
+	int check = 0, once = 0, explain = 0, debug = 0, ch, rc = 0;
+	struct ronda_collector_config *cfg;
+	struct ronda_cfg_errors errs = { 0 };
+	struct ronda_collector *col;
+	struct event_base *base;
+	struct event *sigev[4];
+	static const int sigs[4] = { SIGTERM, SIGINT, SIGHUP, 0 };
+	char err[1024];
+
+	ronda_log_init("ronda-collector", RONDA_LOG_INFO);
+	while ((ch = getopt_long(argc, argv, "c:dVh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': cfgpath = optarg; break;
+		case 'C': check = 1; break;
+		case 'o': once = 1; break;
+		case 'e': explain = 1; break;
+		case 't': type = optarg; break;
+		case 'f': format = optarg; break;
+		case 'd': debug = 1; break;
+		case 'V': printf("ronda-collector %s\n", RONDA_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (type != NULL && strcmp(type, "web") != 0 && strcmp(type, "auth") != 0) {
+		fprintf(stderr, "--type: must be web or auth\n");
+		return 2;
+	}
+
+	if (explain) {
+		cfg = explain_config(cfgpath, type, format);
+		ronda_log_init("ronda-collector", log_level_of(cfg->log_level, debug));
+		if (ronda_collector_explain(cfg, argv + optind, (size_t)(argc - optind), err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "ronda-collector: %s\n", err);
+			rc = 1;
+		}
+		ronda_collector_config_free(cfg);
+		return rc;
+	}
+	if (cfgpath == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if ((cfg = ronda_collector_config_load(cfgpath, &errs)) == NULL) {
+		print_errors(&errs);
+		ronda_cfg_errors_free(&errs);
+		return 2;
+	}
+	if (check) {
+		/* The rules are part of the configuration: load them too. */
+		if (ronda_collector_check_rules(cfg, &errs) == -1) {
+			print_errors(&errs);
+			ronda_cfg_errors_free(&errs);
+			ronda_collector_config_free(cfg);
+			return 2;
+		}
+		printf("configuration OK\n");
+		ronda_collector_config_free(cfg);
+		return 0;
+	}
+	ronda_log_init("ronda-collector", log_level_of(cfg->log_level, debug));
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	for (int i = 0; sigs[i] != 0; i++) {
+		sigev[i] = evsignal_new(base, sigs[i], on_signal, base);
+		if (sigev[i] == NULL || event_add(sigev[i], NULL) == -1)
+			fatalx("cannot install signal handlers");
+	}
+	if ((col = ronda_collector_new(base, cfg, once, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "ronda-collector: %s\n", err);
+		return 1;
+	}
+	log_info("started (version %s, %zu inputs, forward %s, kafka %s topic %s)",
+	    RONDA_VERSION, cfg->inputs.n, cfg->forward == RONDA_FORWARD_ALL ? "all" :
+	    "events", cfg->kafka.brokers, cfg->kafka.topic);
+
+	for (;;) {
+		event_base_dispatch(base);
+		if (ronda_collector_failed(col, err, sizeof(err))) {
+			log_warnx("kafka: fatal error: %s; exiting (unconfirmed lines are "
+			    "resent after a restart)", err);
+			rc = 1;
+			break;
+		}
+		if (quit || (once && ronda_collector_done(col)))
+			break;
+		if (reload) {
+			struct ronda_collector_config *ncfg;
+			struct ronda_collector *ncol;
+			reload = 0;
+			ncfg = ronda_collector_config_load(cfgpath, &errs);
+			if (ncfg == NULL || ronda_collector_check_rules(ncfg, &errs) == -1) {
+				log_warnx("reload: %s has errors; keeping the running "
+				    "configuration", cfgpath);
+				for (size_t i = 0; i < errs.n; i++)
+					log_warnx("%s", errs.v[i]);
+				ronda_cfg_errors_free(&errs);
+				ronda_collector_config_free(ncfg);
+				continue;
+			}
+			/*
+			 * Swap: flush and checkpoint the old collector, start the
+			 * new one from the checkpoints. Lines not confirmed in time
+			 * are resent (same event ids).
+			 */
+			ronda_collector_free(col, SHUTDOWN_FLUSH_MS);
+			ncol = ronda_collector_new(base, ncfg, once, err, sizeof(err));
+			if (ncol == NULL) {
+				log_warnx("reload: %s; restarting with the old configuration",
+				    err);
+				ronda_collector_config_free(ncfg);
+				if ((col = ronda_collector_new(base, cfg, once, err,
+				    sizeof(err))) == NULL)
+					fatalx("%s", err);
+				continue;
+			}
+			ronda_collector_config_free(cfg);
+			cfg = ncfg;
+			col = ncol;
+			log_info("configuration reloaded from %s", cfgpath);
+		}
+	}
+	ronda_collector_log_stats(col);
+	{
+		size_t left = ronda_collector_free(col, SHUTDOWN_FLUSH_MS);
+		if (left > 0)
+			log_warnx("%zu messages not confirmed by Kafka at exit; they "
+			    "will be sent again after a restart", left);
+		else
+			log_info("stopped; every line read was confirmed by Kafka");
+		if (once && left > 0)
+			rc = 1;
+	}
+	for (int i = 0; sigs[i] != 0; i++)
+		event_free(sigev[i]);
+	event_base_free(base);
+	ronda_collector_config_free(cfg);
+	return rc;
+}

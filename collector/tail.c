@@ -304,6 +304,30 @@ tfile_unlink(struct ronda_tail *t, struct tfile *f)
 	}
 }
 
+/*
+ * A rotated file's new name (access.log.1), from the kernel: for the logs
+ * and for the checkpoint row, so a restart looks for it where it is.
+ */
+static void
+tfile_update_path(struct tfile *f)
+{
+	char link[64], target[PATH_MAX];
+	ssize_t n;
+	char *p;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", f->fd);
+	if ((n = readlink(link, target, sizeof(target) - 1)) <= 0)
+		return;
+	target[n] = '\0';
+	if (target[0] != '/' || strstr(target, " (deleted)") != NULL)
+		return;
+	if ((p = strdup(target)) == NULL)
+		return;
+	free(f->path);
+	f->path = p;
+	stream_set_path(f->s, p);
+}
+
 static struct tfile *
 find_by_inode(struct ronda_tail *t, uint64_t dev, uint64_t ino)
 {
@@ -1019,6 +1043,7 @@ rescan(struct ronda_tail *t)
 	for (f = t->files; f != NULL; f = f->next) {
 		if (f->state == F_ACTIVE && !f->seen) {
 			/* Renamed away or deleted: read what is left, then close. */
+			tfile_update_path(f);
 			f->state = F_ROTATED;
 			f->last_growth = ronda_mono_ms();
 			t->st.rotations++;

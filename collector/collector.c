@@ -1,0 +1,443 @@
+#include "collector.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "ckpt.h"
+#include "conf.h"
+#include "pipeline.h"
+#include "ronda/log.h"
+#include "ronda/rules.h"
+#include "ronda/timeutil.h"
+#include "sink.h"
+#include "tail.h"
+
+#define POLL_MS		10
+#define PROGRESS_MS	250
+
+struct ronda_collector {
+	struct event_base *base;
+	const struct ronda_collector_config *cfg;
+	struct ronda_ckpt *ck;
+	struct ronda_tail *tail;
+	struct ronda_sink *sink;
+	struct ronda_ruleset *rules;
+	struct ronda_agg *agg;
+	struct ronda_pipeline *pipe;
+	struct event *poll_ev;
+	struct event *stats_ev;
+	struct event *agg_ev;
+	struct ronda_buf json;
+	int once;
+	int stopping;
+	int progress;		/* draw a progress bar on stderr */
+	int64_t last_progress;
+	int64_t now_ms;		/* wall clock, refreshed per poll */
+	uint64_t sink_busy;	/* lines held back because the sink was full */
+	uint64_t metrics_sent;
+	uint64_t metrics_dropped;
+};
+
+/* ---- sink and tail glue ----------------------------------------------- */
+
+static void
+collector_on_delivered(void *arg, uint64_t ticket)
+{
+	struct ronda_collector *c = arg;
+
+	if (c->tail != NULL)
+		ronda_tail_ack(c->tail, ticket);
+}
+
+static int
+collector_on_line(void *arg, const struct ronda_tail_line *l)
+{
+	struct ronda_collector *c = arg;
+	struct ronda_pipeline_line pl;
+	struct ronda_str key = RONDA_STR_NULL;
+	int rc;
+
+	if (c->stopping)
+		return RONDA_TAIL_BUSY;
+	pl.p = l->p;
+	pl.n = l->n;
+	pl.offset = l->offset;
+	pl.truncated = (l->flags & RONDA_TAIL_TRUNCATED) != 0;
+	pl.path = l->path;
+	pl.dev = l->dev;
+	pl.ino = l->ino;
+	pl.fp = l->fp;
+	/*
+	 * The sink may refuse (queue full): check room first so the pipeline
+	 * (and the aggregates) see each line once.
+	 */
+	if (c->sink->queued(c->sink) >= 90000) {
+		c->sink_busy++;
+		return RONDA_TAIL_BUSY;
+	}
+	rc = ronda_pipeline_line(c->pipe, l->input, &pl, c->now_ms, 0, &c->json, &key);
+	if (rc <= 0)
+		return RONDA_TAIL_DONE;	/* filtered, or an encode error (counted) */
+	while (c->sink->produce(c->sink, key.p, key.n, c->json.data, c->json.len,
+	    l->ticket) == -1) {
+		/* Full despite the check (other producers): serve and retry. */
+		c->sink_busy++;
+		c->sink->poll(c->sink);
+		usleep(1000);
+	}
+	return RONDA_TAIL_PENDING;
+}
+
+static void
+collector_on_tail_poll(void *arg)
+{
+	struct ronda_collector *c = arg;
+
+	c->sink->poll(c->sink);
+}
+
+static void
+agg_on_emit(void *arg, const struct ronda_event *ev)
+{
+	struct ronda_collector *c = arg;
+	struct ronda_buf b;
+
+	ronda_buf_init(&b, 2 * 1024 * 1024);
+	if (ronda_event_to_json(ev, &b) == 0 &&
+	    c->sink->produce(c->sink, ev->site, strlen(ev->site), b.data, b.len,
+	    RONDA_SINK_NO_TICKET) == 0)
+		c->metrics_sent++;
+	else
+		c->metrics_dropped++;
+	ronda_buf_release(&b);
+}
+
+static void
+agg_on_heartbeat(void *arg, struct ronda_buf *b)
+{
+	struct ronda_collector *c = arg;
+	struct ronda_tail_stats st;
+
+	ronda_tail_stats(c->tail, &st);
+	ronda_buf_printf(b, "\"host\":");
+	ronda_buf_json_str(b, c->cfg->host_name, strlen(c->cfg->host_name));
+	ronda_buf_printf(b, ",\"files\":%zu,\"lag_bytes\":%llu,\"inflight\":%llu,"
+	    "\"lines\":%llu", st.files, (unsigned long long)st.behind,
+	    (unsigned long long)st.inflight, (unsigned long long)st.lines);
+}
+
+/* ---- timers ----------------------------------------------------------- */
+
+static void
+draw_progress(struct ronda_collector *c, int final)
+{
+	uint64_t done, total;
+	int pct, bars;
+	char bar[41];
+
+	ronda_tail_progress(c->tail, &done, &total);
+	pct = total > 0 ? (int)(done * 100 / total) : 100;
+	if (final)
+		pct = 100;
+	bars = pct * 40 / 100;
+	memset(bar, '#', (size_t)bars);
+	memset(bar + bars, '.', (size_t)(40 - bars));
+	bar[40] = '\0';
+	fprintf(stderr, "\r[%s] %3d%%  %llu lines%s", bar, pct,
+	    (unsigned long long)ronda_pipeline_stats(c->pipe)->lines,
+	    final ? "\n" : "");
+	fflush(stderr);
+}
+
+static void
+collector_on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	struct ronda_collector *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->now_ms = ronda_now_ms();
+	c->sink->poll(c->sink);
+	ronda_tail_kick(c->tail);
+	if (c->progress && ronda_mono_ms() - c->last_progress >= PROGRESS_MS) {
+		c->last_progress = ronda_mono_ms();
+		draw_progress(c, 0);
+	}
+	if (c->once && ronda_tail_idle(c->tail) && c->sink->queued(c->sink) == 0) {
+		ronda_tail_checkpoint(c->tail);
+		if (c->progress)
+			draw_progress(c, 1);
+		event_base_loopbreak(c->base);
+	}
+}
+
+static void
+collector_on_stats(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	ronda_collector_log_stats(arg);
+}
+
+static void
+collector_on_agg(evutil_socket_t fd, short what, void *arg)
+{
+	struct ronda_collector *c = arg;
+
+	(void)fd;
+	(void)what;
+	ronda_agg_tick(c->agg, ronda_now_ms());
+}
+
+void
+ronda_collector_log_stats(struct ronda_collector *c)
+{
+	const struct ronda_pipeline_stats *ps = ronda_pipeline_stats(c->pipe);
+	struct ronda_tail_stats ts;
+	struct rusage ru;
+
+	ronda_tail_stats(c->tail, &ts);
+	getrusage(RUSAGE_SELF, &ru);
+	log_info("stats: lines %llu, events %llu (rule hits %llu, auth %llu), filtered "
+	    "%llu, parse errors %llu, cut %llu, delivered %llu, kafka queue %zu, in "
+	    "flight %llu, behind %llu bytes in %zu files, rotations %llu, metrics %llu, "
+	    "max rss %ld KiB",
+	    (unsigned long long)ps->lines, (unsigned long long)ps->forwarded,
+	    (unsigned long long)ps->rule_hits, (unsigned long long)ps->auth_actions,
+	    (unsigned long long)ps->filtered, (unsigned long long)ps->parse_errors,
+	    (unsigned long long)ps->truncated,
+	    (unsigned long long)c->sink->delivered, c->sink->queued(c->sink),
+	    (unsigned long long)ts.inflight, (unsigned long long)ts.behind, ts.files,
+	    (unsigned long long)ts.rotations, (unsigned long long)c->metrics_sent,
+	    ru.ru_maxrss);
+	if (ronda_log_level() >= RONDA_LOG_DEBUG)
+		ronda_tail_log_files(c->tail);
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+static struct ronda_ruleset *
+load_rules(const struct ronda_collector_config *cfg, char *err, size_t errlen)
+{
+	struct ronda_cfg_errors errs = { 0 };
+	struct ronda_ruleset *rs;
+
+	rs = ronda_rules_load(&cfg->rules, &errs);
+	if (rs == NULL) {
+		snprintf(err, errlen, "%s%s", errs.n > 0 ? errs.v[0] : "rules: cannot load",
+		    errs.n > 1 ? " (and more: run --check-config)" : "");
+	}
+	ronda_cfg_errors_free(&errs);
+	return rs;
+}
+
+struct ronda_collector *
+ronda_collector_new(struct event_base *base, const struct ronda_collector_config *cfg,
+    int once, char *err, size_t errlen)
+{
+	struct ronda_collector *c;
+	struct ronda_sink_cb cb;
+	struct ronda_tail_ops tops = { collector_on_line, collector_on_tail_poll };
+	struct ronda_agg_ops aops = { agg_on_emit, agg_on_heartbeat };
+	struct timeval tv;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->base = base;
+	c->cfg = cfg;
+	c->once = once;
+	c->now_ms = ronda_now_ms();
+	c->progress = once && isatty(STDERR_FILENO);
+	ronda_buf_init(&c->json, 4 * 1024 * 1024);
+
+	if ((c->rules = load_rules(cfg, err, errlen)) == NULL)
+		goto fail;
+	if ((c->agg = ronda_agg_new(cfg, &aops, c)) == NULL ||
+	    (c->pipe = ronda_pipeline_new(cfg, c->rules, c->agg)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if ((c->ck = ronda_ckpt_open(cfg->state_db, err, errlen)) == NULL)
+		goto fail;
+	cb.on_delivered = collector_on_delivered;
+	cb.arg = c;
+	c->sink = ronda_sink_kafka_new(cfg->kafka.brokers, cfg->kafka.topic,
+	    &cfg->kafka.properties, &cb, err, errlen);
+	if (c->sink == NULL)
+		goto fail;
+	if ((c->tail = ronda_tail_new(base, cfg, c->ck, &tops, c, once, err,
+	    errlen)) == NULL)
+		goto fail;
+
+	c->poll_ev = event_new(base, -1, EV_PERSIST, collector_on_poll, c);
+	c->stats_ev = event_new(base, -1, EV_PERSIST, collector_on_stats, c);
+	c->agg_ev = event_new(base, -1, EV_PERSIST, collector_on_agg, c);
+	if (c->poll_ev == NULL || c->stats_ev == NULL || c->agg_ev == NULL) {
+		snprintf(err, errlen, "cannot create timers");
+		goto fail;
+	}
+	tv.tv_sec = 0;
+	tv.tv_usec = POLL_MS * 1000;
+	event_add(c->poll_ev, &tv);
+	tv.tv_sec = cfg->stats_interval / 1000;
+	tv.tv_usec = (cfg->stats_interval % 1000) * 1000;
+	event_add(c->stats_ev, &tv);
+	tv.tv_sec = 1;
+	tv.tv_usec = 0;
+	event_add(c->agg_ev, &tv);
+	return c;
+fail:
+	ronda_collector_free(c, 0);
+	return NULL;
+}
+
+int
+ronda_collector_done(const struct ronda_collector *c)
+{
+	return ronda_tail_idle(c->tail) && c->sink->queued(c->sink) == 0;
+}
+
+int
+ronda_collector_failed(struct ronda_collector *c, char *err, size_t errlen)
+{
+	return c->sink->fatal(c->sink, err, errlen);
+}
+
+size_t
+ronda_collector_free(struct ronda_collector *c, int timeout_ms)
+{
+	size_t left = 0;
+	int64_t deadline;
+
+	if (c == NULL)
+		return 0;
+	c->stopping = 1;
+	if (c->poll_ev != NULL)
+		event_free(c->poll_ev);
+	if (c->stats_ev != NULL)
+		event_free(c->stats_ev);
+	if (c->agg_ev != NULL)
+		event_free(c->agg_ev);
+	if (c->sink != NULL) {
+		if (c->agg != NULL && c->tail != NULL)
+			ronda_agg_flush(c->agg, ronda_now_ms());
+		/* Let Kafka confirm what is in flight, so checkpoints move. */
+		deadline = ronda_mono_ms() + timeout_ms;
+		while (c->sink->queued(c->sink) > 0 && ronda_mono_ms() < deadline)
+			c->sink->flush(c->sink, 100);
+		c->sink->poll(c->sink);
+		left = c->sink->queued(c->sink);
+	}
+	ronda_tail_free(c->tail);	/* writes the final checkpoints */
+	c->tail = NULL;
+	if (c->sink != NULL)
+		c->sink->free(c->sink);
+	ronda_ckpt_free(c->ck);
+	ronda_pipeline_free(c->pipe);
+	ronda_agg_free(c->agg);
+	ronda_rules_free(c->rules);
+	ronda_buf_release(&c->json);
+	free(c);
+	return left;
+}
+
+/* ---- --explain -------------------------------------------------------- */
+
+static int
+explain_stream(struct ronda_pipeline *pipe, FILE *fp, const char *name,
+    size_t max_line, struct ronda_buf *out)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	uint64_t off = 0, name_fp = ronda_hash64(name, strlen(name), 1);
+	int64_t now = ronda_now_ms();
+
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		struct ronda_pipeline_line pl;
+		struct ronda_str key;
+		size_t len = (size_t)n;
+
+		if (len > 0 && line[len - 1] == '\n')
+			len--;
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		memset(&pl, 0, sizeof(pl));
+		pl.p = line;
+		pl.n = len > max_line ? max_line : len;
+		pl.truncated = len > max_line;
+		pl.offset = off;
+		pl.path = name;
+		pl.fp = name_fp;
+		if (ronda_pipeline_line(pipe, 0, &pl, now, 1, out, &key) == 1) {
+			fwrite(out->data, 1, out->len, stdout);
+		} else {
+			/* Could not encode (cap): still one line of output per input line. */
+			fputs("{\"ronda\":{\"error\":\"event too large to encode\"}}", stdout);
+		}
+		fputc('\n', stdout);
+		off += (uint64_t)n;
+	}
+	free(line);
+	return ferror(fp) ? -1 : 0;
+}
+
+int
+ronda_collector_explain(const struct ronda_collector_config *cfg, char *const *paths,
+    size_t n, char *err, size_t errlen)
+{
+	struct ronda_ruleset *rules;
+	struct ronda_pipeline *pipe;
+	struct ronda_buf out;
+	int rc = 0;
+
+	if ((rules = load_rules(cfg, err, errlen)) == NULL)
+		return -1;
+	if ((pipe = ronda_pipeline_new(cfg, rules, NULL)) == NULL) {
+		ronda_rules_free(rules);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	ronda_buf_init(&out, 16 * 1024 * 1024);
+	if (n == 0) {
+		rc = explain_stream(pipe, stdin, "-", (size_t)cfg->max_line, &out);
+	} else {
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			FILE *fp = fopen(paths[i], "r");
+			if (fp == NULL) {
+				snprintf(err, errlen, "%s: %s", paths[i], strerror(errno));
+				rc = -1;
+				break;
+			}
+			rc = explain_stream(pipe, fp, paths[i], (size_t)cfg->max_line, &out);
+			if (rc == -1)
+				snprintf(err, errlen, "%s: read error", paths[i]);
+			fclose(fp);
+		}
+	}
+	fflush(stdout);
+	ronda_buf_release(&out);
+	ronda_pipeline_free(pipe);
+	ronda_rules_free(rules);
+	return rc;
+}
+
+int
+ronda_collector_check_rules(const struct ronda_collector_config *cfg,
+    struct ronda_cfg_errors *errs)
+{
+	struct ronda_ruleset *rs = ronda_rules_load(&cfg->rules, errs);
+
+	if (rs == NULL)
+		return -1;
+	ronda_rules_free(rs);
+	return 0;
+}

@@ -1,0 +1,132 @@
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "conf.h"
+#include "ronda/auth.h"
+#include "ronda/parse.h"
+#include "ronda/rules.h"
+#include "ronda/tz.h"
+
+struct ronda_pipeline {
+	const struct ronda_collector_config *cfg;
+	struct ronda_ruleset *rules;
+	struct ronda_agg *agg;
+	struct ronda_event ev;
+	struct ronda_pipeline_stats st;
+};
+
+struct ronda_pipeline *
+ronda_pipeline_new(const struct ronda_collector_config *cfg,
+    struct ronda_ruleset *rules, struct ronda_agg *agg)
+{
+	struct ronda_pipeline *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->cfg = cfg;
+	p->rules = rules;
+	p->agg = agg;
+	return p;
+}
+
+void
+ronda_pipeline_free(struct ronda_pipeline *p)
+{
+	free(p);
+}
+
+const struct ronda_event *
+ronda_pipeline_event(const struct ronda_pipeline *p)
+{
+	return &p->ev;
+}
+
+const struct ronda_pipeline_stats *
+ronda_pipeline_stats(const struct ronda_pipeline *p)
+{
+	return &p->st;
+}
+
+int
+ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
+    const struct ronda_pipeline_line *l, int64_t now_ms, int force,
+    struct ronda_buf *out, struct ronda_str *key)
+{
+	const struct ronda_collector_config *cfg = p->cfg;
+	const struct ronda_collector_input *in =
+	    &((const struct ronda_collector_input *)cfg->inputs.v)[idx];
+	struct ronda_event *ev = &p->ev;
+	struct ronda_str src;
+	int rc, forward;
+
+	ronda_event_reset(ev);
+	ev->site = in->site_id;
+	ev->agency = in->agency_name;
+	ev->region = cfg->region;
+	ev->timezone = in->tz_name;
+	ev->host_name = cfg->host_name;
+	ev->file_path = l->path;
+	ev->offset = l->offset;
+	ev->original.p = l->p;
+	ev->original.n = l->n;
+	p->st.lines++;
+	if (l->truncated) {
+		ev->flags |= RONDA_EVENT_TRUNCATED;
+		p->st.truncated++;
+	}
+
+	if (in->type == RONDA_INPUT_WEB) {
+		ev->type = RONDA_EVENT_WEB;
+		ev->dataset = "web.access";
+		rc = ronda_parse_web(ev, l->p, l->n, in->web_format);
+	} else {
+		ev->type = RONDA_EVENT_AUTH;
+		ev->dataset = "auth.syslog";
+		rc = ronda_parse_syslog(ev, l->p, l->n, in->tz ? in->tz : cfg->tz, now_ms);
+		if (rc == 0 && ronda_auth_classify(ev))
+			p->st.auth_actions++;
+	}
+	if (rc != 0) {
+		ev->flags |= RONDA_EVENT_PARSE_ERROR;
+		p->st.parse_errors++;
+	}
+	if (ev->ts_ms == 0) {
+		ev->ts_ms = now_ms;
+		ev->flags |= RONDA_EVENT_TS_GUESSED;
+	}
+	if (p->rules != NULL && rc == 0 && ronda_rules_match(p->rules, ev) > 0)
+		p->st.rule_hits++;
+	if (p->agg != NULL)
+		ronda_agg_add(p->agg, idx, ev);
+
+	/*
+	 * forward: events ships what the correlator needs line by line: rule
+	 * hits, auth actions (successes too: success after failures), and
+	 * lines that did not parse (never dropped silently; malformed lines are
+	 * often exploits). Everything else is summarised by the aggregates.
+	 */
+	forward = force || cfg->forward == RONDA_FORWARD_ALL || ev->nrules > 0 ||
+	    ev->action != NULL || (ev->flags & RONDA_EVENT_PARSE_ERROR);
+	if (!forward) {
+		p->st.filtered++;
+		return 0;
+	}
+	ronda_event_make_id(ev->id, in->site_id, l->dev, l->ino, l->fp, l->offset);
+	ronda_buf_reset(out);
+	if (ronda_event_to_json(ev, out) == -1) {
+		p->st.encode_errors++;
+		return -1;
+	}
+	p->st.forwarded++;
+	src = ev->source_ip.n > 0 ? ev->source_ip : ev->client_ip;
+	if (src.n > 0 && src.n <= 64 && !(ev->flags & RONDA_EVENT_PARSE_ERROR)) {
+		*key = src;
+	} else {
+		key->p = in->site_id;
+		key->n = strlen(in->site_id);
+	}
+	return 1;
+}

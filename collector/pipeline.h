@@ -1,0 +1,65 @@
+/*
+ * pipeline.h — one log line to one event: parse, classify auth messages,
+ * normalise and match the rules, decide whether it is forwarded, encode JSON.
+ * Shared by the live collector and --explain so both say the same thing.
+ */
+#ifndef RONDA_PIPELINE_H
+#define RONDA_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ronda/buf.h"
+#include "ronda/event.h"
+
+struct ronda_collector_config;
+struct ronda_ruleset;
+struct ronda_agg;
+
+struct ronda_pipeline;
+
+/* What ronda_pipeline_line() found (for counters). */
+struct ronda_pipeline_stats {
+	uint64_t lines;
+	uint64_t parse_errors;
+	uint64_t truncated;
+	uint64_t auth_actions;
+	uint64_t rule_hits;	/* lines that matched at least one rule */
+	uint64_t forwarded;
+	uint64_t filtered;	/* not forwarded (forward: events) */
+	uint64_t encode_errors;
+};
+
+/* One line as the pipeline needs it. */
+struct ronda_pipeline_line {
+	const char *p;
+	size_t n;
+	uint64_t offset;
+	int truncated;
+	const char *path;
+	uint64_t dev, ino, fp;	/* identity of the logical file, for event.id */
+};
+
+/*
+ * A pipeline for cfg's inputs (borrowed), with rules (borrowed, may be NULL)
+ * and an aggregator (borrowed, may be NULL) that sees every web line.
+ */
+struct ronda_pipeline *ronda_pipeline_new(const struct ronda_collector_config *cfg,
+    struct ronda_ruleset *rules, struct ronda_agg *agg);
+void ronda_pipeline_free(struct ronda_pipeline *p);
+
+/*
+ * Turn line l of input idx into an event. The JSON goes to out (reset first)
+ * and the Kafka key (source IP, else the site) to *key (borrowed from the
+ * line or the config). Returns 1 when the event is to be forwarded, 0 when
+ * forward: events filters it out (force = 1 always encodes and returns 1).
+ * The last event stays readable through ronda_pipeline_event() until the
+ * next call.
+ */
+int ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
+    const struct ronda_pipeline_line *l, int64_t now_ms, int force,
+    struct ronda_buf *out, struct ronda_str *key);
+const struct ronda_event *ronda_pipeline_event(const struct ronda_pipeline *p);
+const struct ronda_pipeline_stats *ronda_pipeline_stats(const struct ronda_pipeline *p);
+
+#endif
