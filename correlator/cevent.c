@@ -866,6 +866,11 @@ ronda_cevent_decode(const char *p, size_t n, size_t max, struct ronda_cevent *ev
 		}
 		if (skip(&j, p) == -1)
 			return RONDA_CEVENT_REJ_NOT_JSON;
+		ws(&j);
+		if (j.p != j.end) {
+			syntax(&j, "trailing bytes after the value", p);
+			return RONDA_CEVENT_REJ_NOT_JSON;
+		}
 		snprintf(err, errlen, "expected a JSON object");
 		return RONDA_CEVENT_REJ_SCHEMA;
 	}
