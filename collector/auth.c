@@ -325,6 +325,7 @@ static int
 key_info_ok(struct ronda_str t)
 {
 	size_t i = 0;
+	int cert;
 
 	if (t.n == 0)
 		return 1;
@@ -335,40 +336,62 @@ key_info_ok(struct ronda_str t)
 		i++;
 	if (i == 0 || i >= t.n || t.p[i] != ' ')
 		return 0;
+	cert = i > 5 && memcmp(t.p + i - 5, "-CERT", 5) == 0;
 	t = sub(t, i + 1, t.n);
-	return starts(t, "SHA256:") || starts(t, "MD5:");
+	if (!eat(&t, "SHA256:") && !eat(&t, "MD5:"))
+		return 0;
+	if (cert)
+		return 1;	/* " ID <key id> (serial N) CA ..." follows */
+	/* A plain key: the fingerprint (base64 or hex pairs) ends the line. */
+	for (i = 0; i < t.n; i++) {
+		char c = t.p[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=' || c == ':'))
+			return 0;
+	}
+	return 1;
 }
 
 /*
  * "U from IP port N ssh2[: key]" (what follows "Failed password for "):
  * the rightmost " port N ssh2" whose tail is sshd's own and whose address
  * is valid. Sets *user (without "invalid user ") and r->ip/port.
+ * The " from " before each candidate is remembered between candidates, so
+ * a message packed with fake tails is still scanned in linear time.
  */
 static int
 ssh_auth_tail(struct ronda_str s, struct ronda_str *user, struct auth_res *r)
 {
 	size_t end = s.n;
-	long k;
+	long k, f = -1;
+	int f_known = 0;
 
 	while ((k = rfind(s, end, " port ")) >= 0) {
 		struct ronda_str t = sub(s, (size_t)k + 6, s.n);
 		size_t d = 0;
-		long f;
+		int port;
 
 		end = (size_t)k + 5;	/* next candidate ends before this one */
 		while (d < t.n && d < 6 && t.p[d] >= '0' && t.p[d] <= '9')
 			d++;
-		if (port_of(sub(t, 0, d)) < 0)
+		if ((port = port_of(sub(t, 0, d))) < 0)
 			continue;
-		r->port = port_of(sub(t, 0, d));
 		t = sub(t, d, t.n);
 		if (!eat(&t, " ssh2") && !eat(&t, " ssh1"))
 			continue;
 		if (!key_info_ok(t))
 			continue;
-		f = rfind(s, (size_t)k, " from ");
-		if (f < 0 || !ip_of(sub(s, (size_t)f + 6, (size_t)k), &r->ip))
+		/* The rightmost " from " ending at or before k. */
+		if (!f_known || (f >= 0 && (size_t)f + 6 > (size_t)k)) {
+			f = rfind(s, (size_t)k, " from ");
+			f_known = 1;
+		}
+		if (f < 0)
+			return 0;
+		if (!ip_of(sub(s, (size_t)f + 6, (size_t)k), &r->ip))
 			continue;
+		r->port = port;
 		*user = sub(s, 0, (size_t)f);
 		eat(user, "invalid user ");
 		return 1;
@@ -470,7 +493,13 @@ classify_sshd(struct ronda_str m, struct auth_res *r)
 		/* "U IP port N: reason": the reason is sshd's, the rightmost ": " after a port. */
 		for (size_t end = s.n; (k = rfind(s, end, ": ")) >= 0; end = (size_t)k + 1) {
 			struct ronda_str reason = sub(s, (size_t)k + 2, s.n);
+			size_t d = (size_t)k;
 
+			/* Only a ": " right after " port N" can be sshd's. */
+			while (d > 0 && (size_t)k - d < 6 && s.p[d - 1] >= '0' && s.p[d - 1] <= '9')
+				d--;
+			if (d == (size_t)k || d < 6 || memcmp(s.p + d - 6, " port ", 6) != 0)
+				continue;
 			if (!ip_port_tail(sub(s, 0, (size_t)k), &r->user, r) || r->port == 0)
 				continue;
 			if (starts(reason, "Too many authentication failures"))

@@ -447,6 +447,52 @@ test_through_syslog_parser(void **state)
 	}
 }
 
+/*
+ * Messages packed with fake tails (the parse-from-the-right loops) finish in
+ * linear time: 256 KiB of each pattern, every program.
+ */
+static void
+test_linear_time(void **state)
+{
+	static const char *pat[] = {
+		" port 1 ssh2: RSA SHA256:x", " port 1 ssh2", " from 1.2.3.4 port 1 ssh2",
+		" port 1: ", "a port 1: ", " from ", "' from ", ":", "] FAIL LOGIN: Client \"",
+		" (Login failed)", "])", " by ", ") ", " user=", " rhost=",
+	};
+	static const char *pre[] = {
+		"Failed password for ", "Disconnecting invalid user ", "Invalid user ",
+		"maximum authentication attempts exceeded for ", "[", "(", "",
+		"Bad password attempt for '", "FAILED su for ", "(to ",
+		"pam_unix(sshd:auth): authentication failure; ",
+	};
+	static const char *progs[] = { "sshd", "vsftpd", "proftpd", "pure-ftpd", "dropbear", "su" };
+	const size_t n = 256 * 1024;
+	char *m = malloc(n + 1);
+	struct timespec a, b;
+
+	(void)state;
+	assert_non_null(m);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++) {
+		for (size_t j = 0; j < sizeof(pre) / sizeof(pre[0]); j++) {
+			size_t pl = strlen(pre[j]), tl = strlen(pat[i]), o = pl;
+
+			memcpy(m, pre[j], pl);
+			while (o + tl <= n) {
+				memcpy(m + o, pat[i], tl);
+				o += tl;
+			}
+			m[o] = '\0';
+			for (size_t k = 0; k < sizeof(progs) / sizeof(progs[0]); k++)
+				classify(progs[k], m);
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	/* ~1000 classifications of 256 KiB: quadratic would take hours. */
+	assert_true((double)(b.tv_sec - a.tv_sec) < 60.0);
+	free(m);
+}
+
 /* Speed of the classifier on a typical sshd failure line. */
 static void
 test_throughput(void **state)
@@ -734,6 +780,7 @@ main(void)
 		cmocka_unit_test(test_dropbear),
 		cmocka_unit_test(test_not_auth),
 		cmocka_unit_test(test_through_syslog_parser),
+		cmocka_unit_test(test_linear_time),
 		cmocka_unit_test(test_throughput),
 		cmocka_unit_test(test_corpus_openssh),
 		cmocka_unit_test(test_corpus_linux),
