@@ -43,7 +43,8 @@
  *                                dropbear "Exit before auth ...: Max auth tries reached"
  *   ssh_scan_kex_error       f   "Unable to negotiate with IP port N: no matching ...",
  *                                "kex_exchange_identification: ...", "ssh_exchange_identification: ...",
- *                                "kex protocol error: ..."
+ *                                "kex protocol error: ...",
+ *                                "ssh_dispatch_run_fatal: Connection from IP port N: ..."
  *   ssh_scan_banner          f   "Bad protocol version identification '...' from IP port N",
  *                                "Did not receive identification string from IP [port N]",
  *                                "banner exchange: Connection from IP port N: invalid format",
@@ -514,6 +515,12 @@ classify_sshd(struct ronda_str m, struct auth_res *r)
 		return set(r, "ssh_preauth_disconnect", A_UNKNOWN);
 	}
 	if (eat(&s, "Unable to negotiate with ")) {
+		if (!lead_ip(s, r))
+			return 0;
+		return set(r, "ssh_scan_kex_error", A_FAIL);
+	}
+	if (eat(&s, "ssh_dispatch_run_fatal: Connection from ")) {
+		/* "...: Connection from IP port N: message authentication code incorrect" */
 		if (!lead_ip(s, r))
 			return 0;
 		return set(r, "ssh_scan_kex_error", A_FAIL);

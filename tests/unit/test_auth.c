@@ -250,6 +250,8 @@ test_ssh_scanners(void **state)
 	    "ssh_scan_kex_error", "failure", NULL, NULL, 0, NULL);
 	expect("sshd", "ssh_exchange_identification: read: Connection reset by peer",
 	    "ssh_scan_kex_error", "failure", NULL, NULL, 0, NULL);
+	expect("sshd", "ssh_dispatch_run_fatal: Connection from 192.0.2.77 port 48680: message authentication code incorrect [preauth]",
+	    "ssh_scan_kex_error", "failure", NULL, "192.0.2.77", 48680, NULL);
 	expect("sshd", "Bad protocol version identification 'GET / HTTP/1.1' from 1.2.3.4 port 5",
 	    "ssh_scan_banner", "failure", NULL, "1.2.3.4", 5, NULL);
 	/* The banner is the client's: it cannot move the source. */
