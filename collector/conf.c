@@ -21,6 +21,17 @@ static const char *const forwards[] = { "events", "all", NULL };
 
 static void input_check(struct ronda_cfg_ctx *, void *, int, const char *);
 
+/* A log format must be one we parse; whether it fits the type is checked per input. */
+static void
+format_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	const char *f = *(char **)field;
+
+	if (f != NULL && strcmp(f, "syslog") != 0 && ronda_web_format_parse(f) < 0)
+		ronda_cfg_error(ctx, line, path, "\"%s\" is not a log format (combined, "
+		    "common, vhost_combined, syslog)", f);
+}
+
 /* A time zone must exist where it is written, so its line can be named. */
 static void
 tz_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
@@ -42,7 +53,8 @@ static const struct ronda_cfg_key input_keys[] = {
 	{ "type", RONDA_CFG_ENUM, NULL, 0, 0, IN(type), "web or auth",
 	  RONDA_CFG_REQUIRED, input_types, NULL, 0, NULL },
 	{ "format", RONDA_CFG_STR, NULL, 0, 0, IN(format),
-	  "web: combined, common, vhost_combined; auth: syslog", 0, NULL, NULL, 0, NULL },
+	  "web: combined, common, vhost_combined; auth: syslog", 0, NULL, NULL, 0,
+	  format_check },
 	{ "site", RONDA_CFG_STR, NULL, 0, 0, IN(site), "site id override", 0, NULL,
 	  NULL, 0, NULL },
 	{ "agency", RONDA_CFG_STR, NULL, 0, 0, IN(agency), "agency override", 0, NULL,
@@ -122,7 +134,7 @@ input_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
 		if (in->format == NULL)
 			in->format = strdup("combined");
 		in->web_format = ronda_web_format_parse(in->format);
-		if (in->web_format < 0)
+		if (in->web_format < 0 && strcmp(in->format, "syslog") == 0)
 			ronda_cfg_error(ctx, line, kp,
 			    "\"%s\" is not a web format (combined, common, vhost_combined)",
 			    in->format);

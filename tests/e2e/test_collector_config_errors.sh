@@ -35,8 +35,8 @@ expect "$T/bad.yaml:3: colour: unknown key"
 expect "$T/bad.yaml:4: max_line: expected a size"
 expect "$T/bad.yaml:7: kafka.partitions: unknown key"
 expect "$T/bad.yaml:1: site: required key is missing"
-expect "$T/bad.yaml:9: inputs[0].format: \"apache_fancy\" is not a web format"
-expect "$T/bad.yaml:14: inputs[1].type: \"ftp\" is not one of: web, auth"
+expect "$T/bad.yaml:11: inputs[0].format: \"apache_fancy\" is not a log format"
+expect "$T/bad.yaml:13: inputs[1].type: \"ftp\" is not one of: web, auth"
 expect "inputs[1].path: must be an absolute path"
 
 # Running (not only checking) refuses the same file the same way.
