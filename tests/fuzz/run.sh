@@ -46,6 +46,15 @@ PKG_LIBS=$(pkg-config --libs $PKGS 2>/dev/null)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CFLAGS="-g -O1 -std=c11 -D_GNU_SOURCE -DRONDA_VERSION=\"fuzz\" -DRONDA_DATADIR=\"/nonexistent\" -Iinclude -Icollector -Icorrelator $PKG_CFLAGS"
 
+# Several engineers fuzz at once: the build (objects, archive, links) runs
+# under a lock so no run links against an archive another run is rewriting.
+# The fuzzing itself runs unlocked (the linker replaces a binary by a new
+# file, so a fuzzer already running keeps its own).
+exec 9>"$OUT/.build.lock"
+if command -v flock >/dev/null 2>&1; then
+    flock 9
+fi
+
 # Newest header: any change to one rebuilds every object (cheap enough).
 newest_hdr=$(ls -t include/ronda/*.h collector/*.h correlator/*.h 2>/dev/null | head -n 1)
 
@@ -85,6 +94,19 @@ if [ ${#targets[@]} = 0 ]; then
     exit 0
 fi
 
+# Link every target while the lock is held.
+declare -A built=()
+for f in "${targets[@]}"; do
+    base=$(basename "$f" .c)
+    [ -f "$f" ] || continue
+    if $CLANG $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/bin/$base" "$f" \
+            "$OUT/libronda_fuzz.a" $PKG_LIBS -lm -lpthread >"$OUT/logs/$base.build.log" 2>&1; then
+        built[$base]=1
+    fi
+done
+flock -u 9 2>/dev/null
+exec 9>&-
+
 export ASAN_OPTIONS=${FUZZ_ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 MAX_LEN=${FUZZ_MAX_LEN:-16384}
@@ -98,10 +120,9 @@ for f in "${targets[@]}"; do
     if [ ! -f "$f" ]; then
         echo "$base: no such target ($f)"; rc=1; continue
     fi
-    if ! $CLANG $CFLAGS $SAN -fsanitize=fuzzer -o "$bin" "$f" "$OUT/libronda_fuzz.a" \
-            $PKG_LIBS -lm -lpthread >"$log" 2>&1; then
+    if [ -z "${built[$base]:-}" ]; then
         echo "$base: BUILD FAILED"
-        sed 's/^/  | /' "$log" | head -n 30
+        sed 's/^/  | /' "$OUT/logs/$base.build.log" | head -n 30
         rc=2
         continue
     fi
