@@ -79,7 +79,8 @@ ronda_buf_puts(struct ronda_buf *b, const char *s)
 int
 ronda_buf_putc(struct ronda_buf *b, char c)
 {
-	if (b->len + 1 < b->cap) {
+	/* Fast path only when both the allocation and the hard cap have room. */
+	if (b->len + 1 < b->cap && b->len < b->max) {
 		b->data[b->len++] = c;
 		b->data[b->len] = '\0';
 		return 0;

@@ -207,7 +207,7 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 	jw_cstr(&w, "name", ev->agency);
 	jw_close(&w);
 
-	if (ev->host_name != NULL) {
+	if (ev->host_name != NULL && *ev->host_name != '\0') {
 		jw_open(&w, "host");
 		jw_cstr(&w, "name", ev->host_name);
 		jw_close(&w);
@@ -282,7 +282,7 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 	}
 	jw_slice(&w, "message", ev->message);
 
-	if (ev->file_path != NULL) {
+	if (ev->file_path != NULL && *ev->file_path != '\0') {
 		jw_open(&w, "log");
 		jw_open(&w, "file");
 		jw_cstr(&w, "path", ev->file_path);
