@@ -180,7 +180,16 @@ mixed(uint64_t n, unsigned nsites, uint64_t nips, int64_t t0, int64_t rate)
 				emit(&ev, site);
 			}
 		}
-		site = site_name((unsigned)((r >> 40) % nsites));
+		/*
+		 * Half the events come from a few busy attackers (5% of the IPs),
+		 * each working mostly one site; the rest are spread thin.
+		 */
+		if ((r >> 60) & 1) {
+			who = who % (nips / 20 + 1);
+			site = site_name((unsigned)(who % nsites));
+		} else {
+			site = site_name((unsigned)((r >> 40) % nsites));
+		}
 		ip_of(who * 2654435761u + 7, ip, sizeof(ip));
 		if (pick < 35) {
 			base(&ev, site, ts, i, RONDA_EVENT_AUTH);
