@@ -162,6 +162,10 @@ hit_init(struct ronda_detect_hit *h, const struct ronda_cevent *ev, int32_t part
 		h->ind[h->nind].type = "user_agent";
 		h->ind[h->nind++].value = ev->ua;
 	}
+	for (int i = 0; i < ev->nrules && h->nind < RONDA_DETECT_MAX_IND - 2; i++) {
+		h->ind[h->nind].type = "rule";
+		h->ind[h->nind++].value = ev->rule_id[i];
+	}
 }
 
 /* "a.b.c.0/24" or the /64 of an IPv6 address, for network-level keys. */
@@ -381,10 +385,6 @@ signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
 		if (h.nind < RONDA_DETECT_MAX_IND && ev->path[0] != '\0') {
 			h.ind[h.nind].type = "path";
 			h.ind[h.nind++].value = ev->path;
-		}
-		for (int r = 0; r < ev->nrules && h.nind < RONDA_DETECT_MAX_IND; r++) {
-			h.ind[h.nind].type = "rule";
-			h.ind[h.nind++].value = ev->rule_id[r];
 		}
 		d->sink.hit(d->sink.arg, &h);
 	}

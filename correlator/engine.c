@@ -60,6 +60,7 @@ struct ronda_engine {
 	int64_t pending;
 	int64_t dd_persisted;	/* next dedupe seq to write */
 	int64_t horizon;	/* longest window + lateness */
+	int64_t base_wevict, base_devict;	/* eviction counters stored before this run */
 	struct site *sites[4096];
 	size_t nsites;
 	struct ronda_cevent ev;	/* scratch */
@@ -180,6 +181,8 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	e->dd_persisted = ronda_dedupe_next_seq(e->dd);
 	for (int c = 0; c < RONDA_CNT_N; c++)
 		e->cnt[c] = ronda_store_counter_get(e->store, cnt_names[c]);
+	e->base_wevict = e->cnt[RONDA_CNT_WINDOW_EVICTED];
+	e->base_devict = e->cnt[RONDA_CNT_DEDUPE_EVICTED];
 	return e;
 fail:
 	ronda_engine_free(e);
@@ -210,6 +213,8 @@ ronda_engine_free(struct ronda_engine *e)
 	ronda_store_close(e->store);
 	free(e);
 }
+
+static void silent_hit(struct ronda_engine *e, struct site *s, int64_t at);
 
 static struct seg *
 seg_at(struct part *p, size_t i)
@@ -354,12 +359,18 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 
 	s = site_get(e, ev->site, 1);
 	if (s != NULL) {
-		s->part = part;
 		if (ev->ts_ms > s->last_event)
 			s->last_event = ev->ts_ms;
 		if (ev->kind == RONDA_CEVENT_METRIC && ev->m.heartbeat &&
-		    ev->ts_ms > s->last_hb)
+		    ev->ts_ms > s->last_hb) {
+			/* A heartbeat after a silence: the silence was an incident. */
+			if (!replay && s->last_hb != WM_NONE &&
+			    ev->ts_ms - s->last_hb > e->cfg->detectors.silent_after)
+				silent_hit(e, s, s->last_hb + e->cfg->detectors.silent_after);
 			s->last_hb = ev->ts_ms;
+			/* Heartbeats of a site share a key, so one partition. */
+			s->part = part;
+		}
 	}
 	if (replay)
 		return RONDA_ENGINE_REPLAYED;
@@ -420,9 +431,29 @@ inc_put(void *arg, struct ronda_incident *inc)
 	return ronda_store_incident_put(arg, inc);
 }
 
+static void
+silent_hit(struct ronda_engine *e, struct site *s, int64_t at)
+{
+	struct ronda_detect_hit h;
+
+	if (ronda_incidents_active(e->inc, s->id, "silent_site", s->id, at))
+		return;
+	memset(&h, 0, sizeof(h));
+	h.site = s->id;
+	h.kind = "silent_site";
+	h.key = s->id;
+	h.severity = 2;
+	h.ts = at;
+	h.count = 1;
+	h.part = s->part;
+	ronda_incidents_hit(e->inc, &h);
+}
+
 /*
  * Silent sites: a site that sent heartbeats and then none for silent_after,
- * judged against its partition's watermark (event time, so a replay agrees).
+ * judged against its heartbeat partition's watermark (event time). The same
+ * incident (same time, same count) is opened by the heartbeat that ends the
+ * silence if no commit saw it first, so both paths agree.
  */
 static void
 silent_sites(struct ronda_engine *e)
@@ -431,20 +462,9 @@ silent_sites(struct ronda_engine *e)
 		for (struct site *s = e->sites[b]; s != NULL; s = s->next) {
 			int64_t wm = part_wm(e, s->part);
 			int64_t at = s->last_hb + e->cfg->detectors.silent_after;
-			struct ronda_detect_hit h;
 			if (s->last_hb == WM_NONE || wm == WM_NONE || wm <= at)
 				continue;
-			if (ronda_incidents_active(e->inc, s->id, "silent_site", s->id, at))
-				continue;
-			memset(&h, 0, sizeof(h));
-			h.site = s->id;
-			h.kind = "silent_site";
-			h.key = s->id;
-			h.severity = 2;
-			h.ts = at;
-			h.count = 1;
-			h.part = s->part;
-			ronda_incidents_hit(e->inc, &h);
+			silent_hit(e, s, at);
 		}
 }
 
@@ -453,8 +473,10 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 {
 	const char *topic = e->cfg->kafka.topic;
 
-	e->cnt[RONDA_CNT_WINDOW_EVICTED] = (int64_t)ronda_window_evicted(e->win);
-	e->cnt[RONDA_CNT_DEDUPE_EVICTED] = (int64_t)ronda_dedupe_evicted_cap(e->dd);
+	e->cnt[RONDA_CNT_WINDOW_EVICTED] = e->base_wevict +
+	    (int64_t)ronda_window_evicted(e->win);
+	e->cnt[RONDA_CNT_DEDUPE_EVICTED] = e->base_devict +
+	    (int64_t)ronda_dedupe_evicted_cap(e->dd);
 	ronda_window_expire(e->win, part_cutoff, e);
 	silent_sites(e);
 	ronda_incidents_sweep(e->inc, part_wm, e);

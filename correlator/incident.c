@@ -160,37 +160,48 @@ get(struct ronda_incidents *t, const char *id)
 	return inc;
 }
 
+/*
+ * The small sets (IPs, users, rule ids) keep the RONDA_INCIDENT_SET smallest
+ * values in byte order, fed only from recorded indicators: the same set
+ * whatever order the events came in and whether the incident was rebuilt
+ * from the store's indicators table or not.
+ */
 static void
-set_add(char (*set)[48], int *n, const char *v)
+sorted_add(char *set, size_t width, int *n, const char *v)
 {
-	for (int i = 0; i < *n; i++)
-		if (strcmp(set[i], v) == 0)
+	int i;
+
+	for (i = 0; i < *n; i++) {
+		int c = strcmp(set + (size_t)i * width, v);
+		if (c == 0)
 			return;
-	if (*n < RONDA_INCIDENT_SET)
-		snprintf(set[(*n)++], 48, "%s", v);
+		if (c > 0)
+			break;
+	}
+	if (i == RONDA_INCIDENT_SET)
+		return;
+	if (*n == RONDA_INCIDENT_SET)
+		(*n)--;
+	memmove(set + (size_t)(i + 1) * width, set + (size_t)i * width,
+	    (size_t)(*n - i) * width);
+	snprintf(set + (size_t)i * width, width, "%s", v);
+	(*n)++;
 }
 
-static void
-user_add(struct ronda_incident *inc, const char *v)
+/* Add v to the set its indicator type feeds, if any. */
+void
+ronda_incident_set_add(struct ronda_incident *inc, const char *type, const char *v)
 {
-	for (int i = 0; i < inc->nusers; i++)
-		if (strcmp(inc->users[i], v) == 0)
-			return;
-	if (inc->nusers < RONDA_INCIDENT_SET)
-		snprintf(inc->users[inc->nusers++], sizeof(inc->users[0]), "%s", v);
+	if (strcmp(type, "ip") == 0)
+		sorted_add(&inc->ips[0][0], sizeof(inc->ips[0]), &inc->nips, v);
+	else if (strcmp(type, "user") == 0)
+		sorted_add(&inc->users[0][0], sizeof(inc->users[0]), &inc->nusers, v);
+	else if (strcmp(type, "rule") == 0)
+		sorted_add(&inc->rules[0][0], sizeof(inc->rules[0]), &inc->nrules, v);
 }
 
-static void
-rule_add(struct ronda_incident *inc, const char *v)
-{
-	for (int i = 0; i < inc->nrules; i++)
-		if (strcmp(inc->rules[i], v) == 0)
-			return;
-	if (inc->nrules < RONDA_INCIDENT_SET)
-		snprintf(inc->rules[inc->nrules++], sizeof(inc->rules[0]), "%s", v);
-}
-
-static void
+/* Record an indicator once; 1 when it is recorded (now or before), 0 over the cap. */
+static int
 ind_add(struct ronda_incident *inc, const char *type, const char *value, int64_t ts)
 {
 	uint64_t h = ronda_hash64(value, strlen(value), ronda_hash64(type, strlen(type), 7));
@@ -198,17 +209,18 @@ ind_add(struct ronda_incident *inc, const char *type, const char *value, int64_t
 
 	for (int i = 0; i < inc->nind; i++)
 		if (inc->indh[i] == h)
-			return;
+			return 1;
 	if (inc->nind >= RONDA_INCIDENT_IND)
-		return;
+		return 0;
 	if ((ind = calloc(1, sizeof(*ind))) == NULL)
-		return;
+		return 0;
 	inc->indh[inc->nind++] = h;
 	snprintf(ind->type, sizeof(ind->type), "%s", type);
 	snprintf(ind->value, sizeof(ind->value), "%s", value);
 	ind->ts = ts;
 	ind->next = inc->ind_pending;
 	inc->ind_pending = ind;
+	return 1;
 }
 
 void
@@ -246,14 +258,9 @@ ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h)
 		inc->last_seen = h->ts;
 	inc->event_count += h->count;
 	inc->part = h->part;
-	if (h->ip != NULL)
-		set_add(inc->ips, &inc->nips, h->ip);
-	if (h->user != NULL)
-		user_add(inc, h->user);
-	for (int i = 0; i < h->nrules; i++)
-		rule_add(inc, h->rule_ids[i]);
 	for (int i = 0; i < h->nind; i++)
-		ind_add(inc, h->ind[i].type, h->ind[i].value, h->ts);
+		if (ind_add(inc, h->ind[i].type, h->ind[i].value, h->ts))
+			ronda_incident_set_add(inc, h->ind[i].type, h->ind[i].value);
 	if (h->evidence != NULL && inc->nevidence < t->cfg.max_evidence) {
 		struct ronda_incident_evidence *e = calloc(1, sizeof(*e)), **pp;
 		size_t l = h->evidence_len;

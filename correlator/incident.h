@@ -130,6 +130,9 @@ size_t ronda_incidents_dirty(const struct ronda_incidents *t);
 void ronda_incident_make_id(char out[33], const char *site, const char *kind,
     const char *key);
 
+/* Add v to the IP/user/rule set fed by indicator type (others: nothing). */
+void ronda_incident_set_add(struct ronda_incident *inc, const char *type, const char *v);
+
 /* Status name and back. */
 const char *ronda_incident_status_name(int status);
 int ronda_incident_status_parse(const char *s);

@@ -458,12 +458,7 @@ ronda_store_incident_get(struct ronda_store *s, const char *id, struct ronda_inc
 		if (o->nind < RONDA_INCIDENT_IND)
 			o->indh[o->nind++] = ronda_hash64(v, strlen(v),
 			    ronda_hash64(t, strlen(t), 7));
-		if (strcmp(t, "ip") == 0 && o->nips < RONDA_INCIDENT_SET)
-			snprintf(o->ips[o->nips++], sizeof(o->ips[0]), "%s", v);
-		else if (strcmp(t, "user") == 0 && o->nusers < RONDA_INCIDENT_SET)
-			snprintf(o->users[o->nusers++], sizeof(o->users[0]), "%s", v);
-		else if (strcmp(t, "rule") == 0 && o->nrules < RONDA_INCIDENT_SET)
-			snprintf(o->rules[o->nrules++], sizeof(o->rules[0]), "%s", v);
+		ronda_incident_set_add(o, t, v);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
