@@ -36,7 +36,7 @@ YAML
     done
     t1=$(date +%s.%N)
     kill -TERM $p; wait $p
-    echo "$(echo "$t1 - $t0" | bc) $(cat "$T/$1.rss")"
+    echo "$(echo "$t1 - $t0" | bc) $(tail -n1 "$T/$1.rss")"
 }
 
 "$BIN/ronda-eventgen" --events "$N" --sites 300 --ips 200000 --rate 2000 --seed 3 \
