@@ -129,6 +129,12 @@ restore_incident(void *arg, const struct ronda_incident *inc)
 	ronda_incidents_restore(arg, inc);
 }
 
+static void
+note_incident(void *arg, const char *id)
+{
+	ronda_incidents_note_stored(arg, id);
+}
+
 struct ronda_engine *
 ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t errlen)
 {
@@ -174,6 +180,7 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 		goto fail;
 	}
 	if (ronda_store_dedupe_load(e->store, e->dd, (size_t)cfg->dedupe.max_ids) == -1 ||
+	    ronda_store_incident_each_id(e->store, note_incident, e->inc) == -1 ||
 	    ronda_store_incident_each_active(e->store, restore_incident, e->inc) == -1) {
 		snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
 		goto fail;

@@ -115,6 +115,12 @@ void ronda_incidents_sweep(struct ronda_incidents *t, int64_t (*wm)(void *arg,
 int ronda_incidents_flush(struct ronda_incidents *t,
     int (*fn)(void *arg, struct ronda_incident *inc), void *arg);
 
+/*
+ * An incident id present in the store (startup): only ids noted here or
+ * seen by this table are looked up through the loader when not in memory.
+ */
+void ronda_incidents_note_stored(struct ronda_incidents *t, const char *id);
+
 /* Restore a stored incident (startup). Ownership of nothing passes. */
 void ronda_incidents_restore(struct ronda_incidents *t, const struct ronda_incident *inc);
 

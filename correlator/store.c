@@ -11,7 +11,9 @@
 
 /* Kept identical to schemas/store.sql (a unit test compares them). */
 static const char ddl[] =
-	"-- Ronda correlator store, schema version 1 (PRAGMA user_version).\n"
+	"-- Ronda correlator store, schema version 2 (PRAGMA user_version).\n"
+	"-- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of\n"
+	"-- site, kind and key), so a new incident costs two B-tree inserts, not four.\n"
 	"-- Times are UTC milliseconds since the epoch; JSON columns are arrays.\n"
 	"CREATE TABLE IF NOT EXISTS offsets (\n"
 	"    topic         TEXT NOT NULL,\n"
@@ -31,7 +33,7 @@ static const char ddl[] =
 	"    off   INTEGER NOT NULL\n"
 	");\n"
 	"CREATE TABLE IF NOT EXISTS incidents (\n"
-	"    id           TEXT PRIMARY KEY,   -- hex hash of (site, kind, key)\n"
+	"    id           TEXT PRIMARY KEY NOT NULL,  -- hex hash of (site, kind, key)\n"
 	"    site         TEXT NOT NULL,\n"
 	"    kind         TEXT NOT NULL,\n"
 	"    key          TEXT NOT NULL,\n"
@@ -45,9 +47,8 @@ static const char ddl[] =
 	"    site_known   INTEGER NOT NULL,\n"
 	"    attacker_ips TEXT NOT NULL,      -- JSON array\n"
 	"    users        TEXT NOT NULL,      -- JSON array\n"
-	"    rule_ids     TEXT NOT NULL,      -- JSON array\n"
-	"    UNIQUE (site, kind, key)\n"
-	");\n"
+	"    rule_ids     TEXT NOT NULL       -- JSON array\n"
+	") WITHOUT ROWID;\n"
 	"CREATE INDEX IF NOT EXISTS incidents_last_seen ON incidents (last_seen);\n"
 	"CREATE TABLE IF NOT EXISTS indicators (\n"
 	"    incident_id TEXT NOT NULL,\n"
@@ -75,10 +76,31 @@ static const char ddl[] =
 	"    last_heartbeat INTEGER NOT NULL\n"
 	");\n";
 
+/*
+ * Version 1 -> 2: incidents becomes WITHOUT ROWID with id as its only key
+ * (the UNIQUE (site, kind, key) index duplicated the id, which is their
+ * hash). Rows are copied as they are.
+ */
+static const char migrate_v2[] =
+	"CREATE TABLE incidents_v2 (\n"
+	"    id TEXT PRIMARY KEY NOT NULL, site TEXT NOT NULL, kind TEXT NOT NULL,\n"
+	"    key TEXT NOT NULL, severity TEXT NOT NULL, status TEXT NOT NULL,\n"
+	"    first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,\n"
+	"    event_count INTEGER NOT NULL, reopen_count INTEGER NOT NULL,\n"
+	"    part INTEGER NOT NULL, site_known INTEGER NOT NULL,\n"
+	"    attacker_ips TEXT NOT NULL, users TEXT NOT NULL, rule_ids TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"INSERT INTO incidents_v2 SELECT id, site, kind, key, severity, status,"
+	" first_seen, last_seen, event_count, reopen_count, part, site_known,"
+	" attacker_ips, users, rule_ids FROM incidents;\n"
+	"DROP TABLE incidents;\n"
+	"ALTER TABLE incidents_v2 RENAME TO incidents;\n"
+	"CREATE INDEX IF NOT EXISTS incidents_last_seen ON incidents (last_seen);\n";
+
 enum {
 	Q_OFF_GET, Q_OFF_PUT, Q_DD_PUT, Q_DD_PRUNE, Q_DD_LOAD, Q_INC_PUT, Q_INC_GET,
 	Q_IND_PUT, Q_IND_GET, Q_EV_PUT, Q_EV_COUNT, Q_CNT_PUT, Q_CNT_GET, Q_SITE_PUT,
-	Q_INC_ACTIVE, NQ
+	Q_INC_ACTIVE, Q_INC_IDS, NQ
 };
 
 static const char *const sql[NQ] = {
@@ -89,8 +111,15 @@ static const char *const sql[NQ] = {
 	[Q_DD_PRUNE] = "DELETE FROM dedupe WHERE seq <= ?",
 	[Q_DD_LOAD] = "SELECT seq, id_hi, id_lo, ts, part, off FROM dedupe"
 	    " WHERE seq > (SELECT coalesce(max(seq), 0) FROM dedupe) - ? ORDER BY seq",
-	[Q_INC_PUT] = "INSERT OR REPLACE INTO incidents VALUES"
-	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	/* An upsert: an update rewrites the row but leaves the id key alone. */
+	[Q_INC_PUT] = "INSERT INTO incidents VALUES"
+	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (id) DO UPDATE SET severity = excluded.severity,"
+	    " status = excluded.status, first_seen = excluded.first_seen,"
+	    " last_seen = excluded.last_seen, event_count = excluded.event_count,"
+	    " reopen_count = excluded.reopen_count, part = excluded.part,"
+	    " attacker_ips = excluded.attacker_ips, users = excluded.users,"
+	    " rule_ids = excluded.rule_ids",
 	[Q_INC_GET] = "SELECT id, site, kind, key, severity, status, first_seen, last_seen,"
 	    " event_count, reopen_count, part, site_known FROM incidents WHERE id = ?",
 	[Q_IND_PUT] = "INSERT OR IGNORE INTO indicators VALUES (?, ?, ?, ?)",
@@ -101,6 +130,7 @@ static const char *const sql[NQ] = {
 	[Q_CNT_GET] = "SELECT value FROM counters WHERE name = ?",
 	[Q_SITE_PUT] = "INSERT OR REPLACE INTO sites VALUES (?, ?, ?, ?)",
 	[Q_INC_ACTIVE] = "SELECT id FROM incidents WHERE status != 'closed'",
+	[Q_INC_IDS] = "SELECT id FROM incidents",
 };
 
 struct ronda_store {
@@ -178,7 +208,7 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	 * those are replayed from Kafka because the offsets went with them.
 	 */
 	if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	    " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY;") == -1)
+	    " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;") == -1)
 		goto failmsg;
 	ver = pragma_int(s, "PRAGMA user_version");
 	if (ver < 0 || ver > RONDA_STORE_VERSION) {
@@ -186,10 +216,15 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 		    (long long)ver, RONDA_STORE_VERSION);
 		goto failmsg;
 	}
+	/* Each step and its new version in one transaction: all or nothing. */
 	if (ver < 1) {
-		if (exec(s, "BEGIN") == -1 || exec(s, ddl) == -1 ||
-		    exec(s, "PRAGMA user_version = 1") == -1 || exec(s, "COMMIT") == -1)
-			goto failmsg;
+		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
+		    exec(s, "PRAGMA user_version = 2") == -1 || exec(s, "COMMIT") == -1)
+			goto failtx;
+	} else if (ver < 2) {
+		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, migrate_v2) == -1 ||
+		    exec(s, "PRAGMA user_version = 2") == -1 || exec(s, "COMMIT") == -1)
+			goto failtx;
 	}
 	for (int i = 0; i < NQ; i++)
 		if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
@@ -198,6 +233,9 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 			goto failmsg;
 		}
 	return s;
+failtx:
+	if (!sqlite3_get_autocommit(s->db))
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 failmsg:
 	snprintf(err, errlen, "%s: %s", path, s->err);
 fail:
@@ -214,6 +252,15 @@ ronda_store_close(struct ronda_store *s)
 		sqlite3_finalize(s->q[i]);
 	sqlite3_close(s->db);
 	free(s);
+}
+
+int64_t
+ronda_store_set_max_pages(struct ronda_store *s, int64_t pages)
+{
+	char q[64];
+
+	snprintf(q, sizeof(q), "PRAGMA max_page_count = %lld", (long long)pages);
+	return pragma_int(s, q);
 }
 
 int
@@ -501,6 +548,22 @@ ronda_store_incident_each_active(struct ronda_store *s,
 	free(ids);
 	free(inc);
 	return rc == SQLITE_DONE ? 0 : fail(s, "incidents load");
+}
+
+int
+ronda_store_incident_each_id(struct ronda_store *s,
+    void (*fn)(void *arg, const char *id), void *arg)
+{
+	sqlite3_stmt *st = s->q[Q_INC_IDS];
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *id = sqlite3_column_text(st, 0);
+		if (id != NULL)
+			fn(arg, (const char *)id);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, "incident ids");
 }
 
 int

@@ -16,7 +16,7 @@
 #include "dedupe.h"
 #include "incident.h"
 
-#define RONDA_STORE_VERSION 1
+#define RONDA_STORE_VERSION 2
 
 struct ronda_store;
 
@@ -32,6 +32,13 @@ void ronda_store_close(struct ronda_store *s);
 const char *ronda_store_errmsg(const struct ronda_store *s);
 /* The DDL compiled in (tests compare it with schemas/store.sql). */
 const char *ronda_store_ddl(void);
+
+/*
+ * Cap the database at pages pages (PRAGMA max_page_count): writes past it
+ * fail with "database or disk is full", as on a full disk. Returns the cap
+ * in effect, -1 on error. For tests, and for operators who bound the file.
+ */
+int64_t ronda_store_set_max_pages(struct ronda_store *s, int64_t pages);
 
 int ronda_store_begin(struct ronda_store *s);
 int ronda_store_commit(struct ronda_store *s);
@@ -57,6 +64,10 @@ int ronda_store_incident_get(struct ronda_store *s, const char *id,
 /* Every incident not closed, through fn (startup). */
 int ronda_store_incident_each_active(struct ronda_store *s,
     void (*fn)(void *arg, const struct ronda_incident *inc), void *arg);
+
+/* Every incident id in the store, through fn (startup). */
+int ronda_store_incident_each_id(struct ronda_store *s,
+    void (*fn)(void *arg, const char *id), void *arg);
 
 int ronda_store_counter_put(struct ronda_store *s, const char *name, int64_t v);
 /* The counter's value, 0 when absent. */

@@ -65,5 +65,5 @@ echo "bruteforce: $row"
     || fail "ip indicators not queryable"
 [ "$(q "SELECT count(*) FROM offsets")" -ge 1 ] || fail "no offsets stored"
 [ "$(q "PRAGMA journal_mode")" = wal ] || fail "not WAL"
-[ "$(q "PRAGMA user_version")" = 1 ] || fail "schema version"
+[ "$(q "PRAGMA user_version")" = 2 ] || fail "schema version"
 echo ok
