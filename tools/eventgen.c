@@ -5,6 +5,7 @@
  *
  *   ronda-eventgen --events 100000 --sites 50 --ips 5000 --seed 1
  *   ronda-eventgen --scenario bruteforce-success --ip 203.0.113.77
+ *   ronda-eventgen --scenario distinct-ips --events 1000000 --sites 300
  *
  * The same arguments always give the same bytes, so two runs can be
  * compared event for event.
@@ -232,6 +233,36 @@ mixed(uint64_t n, unsigned nsites, uint64_t nips, int64_t t0, int64_t rate)
 	}
 }
 
+/*
+ * Every event from a new source IP (a botnet spread thin, the worst case
+ * for window memory): ssh failures and 404 probes alternate, so each IP
+ * lands in the brute-force, spray, compromise and scan windows.
+ */
+static void
+distinct_ips(uint64_t n, unsigned nsites, int64_t t0, int64_t rate)
+{
+	struct ronda_event ev;
+	char ip[48], p[64];
+
+	for (uint64_t i = 0; i < n; i++) {
+		int64_t ts = t0 + (int64_t)(i * 1000 / (uint64_t)rate);
+		const char *site = site_name((unsigned)(i % nsites));
+		uint64_t r = rnd();
+
+		ip_of(i * 2654435761u % (UINT64_C(200) << 24) + 7, ip, sizeof(ip));
+		if (i % 2 == 0) {
+			base(&ev, site, ts, i, RONDA_EVENT_AUTH);
+			ssh_event(&ev, ip, users[(r >> 20) % 12], 0);
+		} else {
+			snprintf(p, sizeof(p), "/%s/%u.php", (r >> 30) & 1 ? "wp-content" : "admin",
+			    (unsigned)((r >> 33) % 500));
+			base(&ev, site, ts, i, RONDA_EVENT_WEB);
+			web_event(&ev, ip, "GET", p, "", 404);
+		}
+		emit(&ev, ip);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -269,7 +300,7 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: ronda-eventgen [--events N] [--sites N] [--ips N] "
 			    "[--seed N] [--start MS] [--rate EV/S] [--scenario mixed|"
-			    "bruteforce-success] [--ip IP] [--site ID] [--failures N]\n");
+			    "bruteforce-success|distinct-ips] [--ip IP] [--site ID] [--failures N]\n");
 			return 2;
 		}
 	}
@@ -278,6 +309,8 @@ main(int argc, char **argv)
 	rng ^= seed * 0x9e3779b97f4a7c15ULL;
 	if (strcmp(scenario, "bruteforce-success") == 0)
 		scenario_bruteforce(site, ip, t0, failures);
+	else if (strcmp(scenario, "distinct-ips") == 0)
+		distinct_ips(n, nsites, t0, rate);
 	else
 		mixed(n, nsites, nips, t0, rate);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -2,32 +2,18 @@
 # ronda-correlator end to end (1): an SSH brute force followed by a success from
 # the same IP, produced with kcat through ronda-devbroker, opens a critical
 # "compromise" incident (and the brute-force incident) in the SQLite store.
-set -u
-: "${RONDA_BIN:?}" "${RONDA_TMP:?}"
-command -v kcat >/dev/null || { echo "kcat not installed"; exit 77; }
-command -v sqlite3 >/dev/null || { echo "sqlite3 CLI not installed"; exit 77; }
-T=$RONDA_TMP
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-wait_for() {  # seconds command...
-    local end=$(( $(date +%s) + $1 )); shift
-    until "$@"; do [ "$(date +%s)" -ge $end ] && return 1; sleep 0.2; done
-}
+. "$(dirname "$0")/lib.sh"
+require_cmd kcat sqlite3
 
-"$RONDA_BIN/ronda-devbroker" --topics ronda.events,ronda.events.dlq --partitions 4 \
-    --bootstrap-file "$T/broker.addr" >"$T/broker.log" 2>&1 &
-pids+=($!)
-wait_for 20 test -s "$T/broker.addr" || fail "broker did not start"
-B=$(head -n1 "$T/broker.addr")
+start_broker --topics ronda.events,ronda.events.dlq --partitions 4
 
+# session.timeout.ms: the mock holds a JoinGroup up to the session timeout.
 cat >"$T/c.yaml" <<YAML
 kafka:
-  brokers: $B
+  brokers: $BROKER
   topic: ronda.events
   group: ronda-correlator
-  properties: {}
+  properties: {session.timeout.ms: "6000"}
 store: $T/ronda.db
 sites:
   - id: bontangkota.go.id
@@ -41,16 +27,16 @@ YAML
 
 "$RONDA_BIN/ronda-eventgen" --scenario bruteforce-success --ip 203.0.113.77 \
     --site bontangkota.go.id --failures 12 >"$T/events.tsv"
-kcat -b "$B" -P -t ronda.events -K $'\t' <"$T/events.tsv" || fail "kcat produce"
+timeout "$(scaled 30)" kcat -b "$BROKER" -P -t ronda.events -K $'\t' <"$T/events.tsv" \
+    || fail "kcat produce"
 
-"$RONDA_BIN/ronda-correlator" -c "$T/c.yaml" >"$T/corr.log" 2>&1 &
-cpid=$!
-pids+=($cpid)
 q() { sqlite3 "$T/ronda.db" "$1" 2>/dev/null; }
-wait_for 60 bash -c "[ \"\$(sqlite3 '$T/ronda.db' 'SELECT value FROM counters WHERE name=\"events\"' 2>/dev/null)\" = 13 ]" \
-    || { cat "$T/corr.log"; fail "events not all applied"; }
-kill -TERM $cpid; wait $cpid; rc=$?
-[ $rc = 0 ] || { cat "$T/corr.log"; fail "correlator exit $rc"; }
+counter_is() { [ "$(q "SELECT value FROM counters WHERE name='$1'")" = "$2" ]; }
+
+spawn correlator "$RONDA_BIN/ronda-correlator" -c "$T/c.yaml"
+cpid=$SPAWNED_PID
+wait_for counter_is events 13 --timeout 30 || fail "events not all applied"
+stop "$cpid" --timeout 10 || fail "correlator exit status $?"
 
 row=$(q "SELECT severity, status, key, event_count FROM incidents WHERE kind='compromise'")
 echo "compromise: $row"
@@ -66,4 +52,11 @@ echo "bruteforce: $row"
 [ "$(q "SELECT count(*) FROM offsets")" -ge 1 ] || fail "no offsets stored"
 [ "$(q "PRAGMA journal_mode")" = wal ] || fail "not WAL"
 [ "$(q "PRAGMA user_version")" = 2 ] || fail "schema version"
+
+# A restart reads nothing twice: the offsets came with the batch.
+spawn correlator2 "$RONDA_BIN/ronda-correlator" -c "$T/c.yaml"
+wait_for grep -q "assigned" "$T/correlator2.log" --timeout 30 || fail "no assignment on restart"
+sleep 1
+stop "$SPAWNED_PID" --timeout 10 || fail "restart exit status"
+counter_is events 13 || fail "events counted again after restart: $(q "SELECT value FROM counters WHERE name='events'")"
 echo ok
