@@ -17,6 +17,7 @@ struct ronda_consumer {
 	struct ronda_engine *eng;
 	struct ronda_dlq *dlq;
 	rd_kafka_t *rk;
+	rd_kafka_queue_t *q;	/* the consumer queue, read in batches */
 	struct event_base *base;
 	struct event *tick;
 	int64_t last_commit;	/* monotonic ms */
@@ -121,6 +122,7 @@ ronda_consumer_new(const struct ronda_correlator_config *cfg, struct ronda_engin
 		goto fail;
 	}
 	rd_kafka_poll_set_consumer(c->rk);
+	c->q = rd_kafka_queue_get_consumer(c->rk);
 	return c;
 fail:
 	ronda_consumer_free(c);
@@ -153,20 +155,36 @@ consumer_on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct ronda_consumer *c = arg;
 	struct timeval tv = { 0, 0 };
+	rd_kafka_message_t *v[500];
 	int64_t n = 0;
 
 	(void)fd;
 	(void)what;
-	/* A bounded number of messages per tick: the loop stays responsive. */
+	/*
+	 * A bounded number of messages per tick (the loop stays responsive),
+	 * taken from the queue in batches: one lock round per batch, not per
+	 * message. Rebalance callbacks are served by the same call.
+	 */
 	while (n < c->cfg->kafka.poll_max) {
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
-		if (m == NULL)
+		size_t want = sizeof(v) / sizeof(v[0]);
+		ssize_t got;
+		int stop = 0;
+		if ((int64_t)want > c->cfg->kafka.poll_max - n)
+			want = (size_t)(c->cfg->kafka.poll_max - n);
+		got = rd_kafka_consume_batch_queue(c->q, 0, v, want);
+		if (got <= 0)
 			break;
-		handle(c, m);
-		rd_kafka_message_destroy(m);
-		n++;
-		if (ronda_engine_pending(c->eng) >= c->cfg->batch.max_events &&
-		    commit(c) == -1)
+		for (ssize_t i = 0; i < got; i++) {
+			if (!stop) {
+				handle(c, v[i]);
+				n++;
+				if (ronda_engine_pending(c->eng) >= c->cfg->batch.max_events &&
+				    commit(c) == -1)
+					stop = 1;
+			}
+			rd_kafka_message_destroy(v[i]);
+		}
+		if (stop)
 			return;
 	}
 	if (c->dlq != NULL)
@@ -232,6 +250,8 @@ ronda_consumer_free(struct ronda_consumer *c)
 		return;
 	if (c->tick != NULL)
 		event_free(c->tick);
+	if (c->q != NULL)
+		rd_kafka_queue_destroy(c->q);
 	if (c->rk != NULL)
 		rd_kafka_destroy(c->rk);
 	free(c);
