@@ -14,6 +14,8 @@ struct ronda_ckpt {
 	sqlite3_stmt *seen_get;
 	sqlite3_stmt *seen_put;
 	sqlite3_stmt *expire;
+	sqlite3_stmt *known;
+	sqlite3_stmt *last;
 	char err[256];
 };
 
@@ -49,6 +51,8 @@ ronda_ckpt_free(struct ronda_ckpt *ck)
 	sqlite3_finalize(ck->seen_get);
 	sqlite3_finalize(ck->seen_put);
 	sqlite3_finalize(ck->expire);
+	sqlite3_finalize(ck->known);
+	sqlite3_finalize(ck->last);
 	sqlite3_close(ck->db);
 	free(ck);
 }
@@ -108,7 +112,11 @@ ronda_ckpt_open(const char *path, char *err, size_t errlen)
 	    "INSERT OR IGNORE INTO inputs(pattern,first_seen) VALUES(?1,?2)", -1,
 	    &ck->seen_put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ck->db, "DELETE FROM files WHERE done=1 AND updated<?1",
-	    -1, &ck->expire, NULL) != SQLITE_OK) {
+	    -1, &ck->expire, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ck->db, "SELECT 1 FROM files WHERE (dev=?1 AND ino=?2)"
+	    " OR fp=?3 LIMIT 1", -1, &ck->known, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ck->db, "SELECT max(updated) FROM files", -1, &ck->last,
+	    NULL) != SQLITE_OK) {
 		seterr(ck, path);
 		goto fail;
 	}
@@ -260,4 +268,33 @@ ronda_ckpt_expire(struct ronda_ckpt *ck, int64_t cutoff_ms)
 		return -1;
 	}
 	return 0;
+}
+
+int
+ronda_ckpt_known(struct ronda_ckpt *ck, uint64_t dev, uint64_t ino, uint64_t fp)
+{
+	int rc;
+
+	sqlite3_bind_int64(ck->known, 1, (sqlite3_int64)dev);
+	sqlite3_bind_int64(ck->known, 2, (sqlite3_int64)ino);
+	sqlite3_bind_int64(ck->known, 3, (sqlite3_int64)fp);
+	rc = sqlite3_step(ck->known);
+	sqlite3_reset(ck->known);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	seterr(ck, "known");
+	return -1;
+}
+
+int64_t
+ronda_ckpt_last_update(struct ronda_ckpt *ck)
+{
+	int64_t v = 0;
+
+	if (sqlite3_step(ck->last) == SQLITE_ROW)
+		v = sqlite3_column_int64(ck->last, 0);
+	sqlite3_reset(ck->last);
+	return v;
 }

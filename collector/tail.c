@@ -21,7 +21,7 @@
 
 #define FP_MAX		1024	/* bytes a fingerprint covers at most */
 #define READ_CHUNK	(256 * 1024)
-#define PASS_BYTES	(4 * 1024 * 1024)	/* per file per read pass */
+#define PASS_BYTES	(1024 * 1024)	/* per file per read pass */
 #define POLL_EVERY	2048	/* lines between sink polls */
 #define MAX_STREAMS	65535
 #define SEQ_BITS	48
@@ -99,6 +99,7 @@ struct ronda_tail {
 	struct watch *watches;
 	size_t nwatches;
 
+	int64_t since_ms;	/* files modified after this are ours to read (wall clock) */
 	int rescan_pending;
 	int blocked;
 	int more;
@@ -106,6 +107,7 @@ struct ronda_tail {
 };
 
 static void tail_on_work(evutil_socket_t, short, void *);
+static void inotify_drain(struct ronda_tail *t);
 
 /* ---- streams ---------------------------------------------------------- */
 
@@ -240,6 +242,17 @@ fp_matches(int fd, uint64_t fp, uint32_t len)
 	if (pread(fd, b, len, 0) != (ssize_t)len)
 		return 0;
 	return ronda_hash64(b, len, 0x66696c65) == fp;
+}
+
+/* Does a live stream already have this fingerprint (e.g. a copy being read)? */
+static int
+fp_taken(const struct ronda_tail *t, uint64_t fp)
+{
+	for (size_t i = 0; i < t->nstreams_cap; i++)
+		if (t->streams[i] != NULL && t->streams[i]->fp_ready &&
+		    t->streams[i]->fp == fp)
+			return 1;
+	return 0;
 }
 
 /* ---- files ------------------------------------------------------------ */
@@ -517,8 +530,16 @@ emit(struct ronda_tail *t, struct tfile *f, const char *p, size_t n, uint64_t of
 	t->st.lines++;
 	if (flags & RONDA_TAIL_TRUNCATED)
 		t->st.truncated++;
-	if (t->st.lines % POLL_EVERY == 0 && t->ops.poll != NULL)
-		t->ops.poll(t->arg);
+	if (t->st.lines % POLL_EVERY == 0) {
+		if (t->ops.poll != NULL)
+			t->ops.poll(t->arg);
+		/*
+		 * A file created now may be renamed away before this pass ends
+		 * (fast rotation under load): open it at once; once its fd is
+		 * held, later renames do not matter.
+		 */
+		inotify_drain(t);
+	}
 	return 0;
 }
 
@@ -631,6 +652,16 @@ read_file(struct ronda_tail *t, struct tfile *f)
 			f->eof = 1;
 			return R_IDLE;
 		}
+		/*
+		 * copytruncate may have happened between the check above and
+		 * this read: then these bytes may belong to the new generation.
+		 * The fingerprint tells (it is checked after the read, so bytes
+		 * read before a truncation are never mistaken): drop them and
+		 * let the truncation handler read the copy from read_off.
+		 */
+		if (f->state == F_ACTIVE && f->s->fp_ready &&
+		    !fp_matches(f->fd, f->s->fp, f->s->fp_len))
+			return R_TRUNCATED;
 		f->eof = 0;
 		f->buf_len += (size_t)n;
 		f->read_off += (uint64_t)n;
@@ -1031,6 +1062,90 @@ lost:
 	}
 }
 
+/* Is name a rotated sibling of base: "base.1", "base-20261120", ...? */
+static int
+is_sibling(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	return strncmp(name, base, n) == 0 && (name[n] == '.' || name[n] == '-') &&
+	    name[n + 1] >= '0' && name[n + 1] <= '9';
+}
+
+/*
+ * A generation created and rotated away between two looks (the collector
+ * was down, or still starting, or a rotation storm outran the scan) never
+ * matched the glob while we looked. Find it among the rotated siblings of
+ * the input's files: modified since we last ran, open by nobody, and
+ * unknown to the state DB by inode and by fingerprint (a copytruncate copy
+ * has the fingerprint of a known file and is not a new generation). Read it
+ * from its beginning, then let it go like any rotated file.
+ */
+static void
+scan_missed_generations(struct ronda_tail *t, size_t idx)
+{
+	const struct ronda_collector_input *in =
+	    &((const struct ronda_collector_input *)t->cfg->inputs.v)[idx];
+	char *dir;
+	DIR *d;
+	struct dirent *de;
+	glob_t g;
+	int opened = 0;
+
+	if (t->first_start[idx] || (dir = dir_of(in->path)) == NULL)
+		return;
+	memset(&g, 0, sizeof(g));
+	if (glob(in->path, 0, NULL, &g) != 0 || (d = opendir(dir)) == NULL) {
+		globfree(&g);
+		free(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL && opened < COPY_CANDIDATES) {
+		char full[PATH_MAX];
+		struct stat sb;
+		uint64_t fp;
+		uint32_t fp_len;
+		int64_t mtime_ms;
+		int sib = 0, fd;
+		struct tfile *f;
+
+		for (size_t i = 0; i < g.gl_pathc && !sib; i++) {
+			const char *b = strrchr(g.gl_pathv[i], '/');
+			sib = is_sibling(de->d_name, b ? b + 1 : g.gl_pathv[i]);
+		}
+		if (!sib)
+			continue;
+		snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+		if (skip_name(full) || stat(full, &sb) == -1 || !S_ISREG(sb.st_mode))
+			continue;
+		mtime_ms = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+		if (mtime_ms < t->since_ms ||
+		    find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino) != NULL)
+			continue;
+		if ((fd = open(full, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		if (fp_compute(fd, &fp, &fp_len) != 1 ||
+		    ronda_ckpt_known(t->ck, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino, fp) != 0 ||
+		    fp_taken(t, fp)) {
+			close(fd);
+			continue;
+		}
+		if ((f = open_new(t, idx, full, fd, &sb, 0)) == NULL) {
+			close(fd);
+			continue;
+		}
+		f->state = F_ROTATED;
+		f->seen = 1;
+		opened++;
+		t->st.rotations++;
+		log_warnx("%s was rotated before it could be followed; reading it from "
+		    "its beginning", full);
+	}
+	closedir(d);
+	globfree(&g);
+	free(dir);
+}
+
 static void
 rescan(struct ronda_tail *t)
 {
@@ -1040,6 +1155,8 @@ rescan(struct ronda_tail *t)
 		f->seen = 0;
 	for (size_t i = 0; i < t->cfg->inputs.n; i++)
 		scan_input(t, i);
+	for (size_t i = 0; i < t->cfg->inputs.n; i++)
+		scan_missed_generations(t, i);
 	for (f = t->files; f != NULL; f = f->next) {
 		if (f->state == F_ACTIVE && !f->seen) {
 			/* Renamed away or deleted: read what is left, then close. */
@@ -1104,19 +1221,27 @@ tail_on_scan(evutil_socket_t fd, short what, void *arg)
 	tail_on_work(-1, 0, t);
 }
 
+/*
+ * Read pending inotify events (the fd is non-blocking). New files are opened
+ * right away (scan_input only adds files; it never touches one being read);
+ * everything else marks a full rescan for the next pass.
+ */
 static void
-tail_on_inotify(evutil_socket_t fd, short what, void *arg)
+inotify_drain(struct ronda_tail *t)
 {
-	struct ronda_tail *t = arg;
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
+	int created = 0;
 
-	(void)what;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+	if (t->ifd < 0)
+		return;
+	while ((n = read(t->ifd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *ie = (struct inotify_event *)p;
 			if (ie->mask & IN_Q_OVERFLOW)
 				t->rescan_pending = 1;
+			if (ie->mask & (IN_CREATE | IN_MOVED_TO))
+				created = 1;
 			if (ie->mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
 			    IN_DELETE | IN_ATTRIB))
 				t->rescan_pending = 1;
@@ -1128,6 +1253,19 @@ tail_on_inotify(evutil_socket_t fd, short what, void *arg)
 			p += sizeof(struct inotify_event) + ie->len;
 		}
 	}
+	if (created)
+		for (size_t i = 0; i < t->cfg->inputs.n; i++)
+			scan_input(t, i);
+}
+
+static void
+tail_on_inotify(evutil_socket_t fd, short what, void *arg)
+{
+	struct ronda_tail *t = arg;
+
+	(void)fd;
+	(void)what;
+	inotify_drain(t);
 	schedule_work(t);
 }
 
@@ -1280,11 +1418,23 @@ ronda_tail_new(struct event_base *base, const struct ronda_collector_config *cfg
 		}
 	}
 
+	/*
+	 * Files modified after the last checkpoint of the previous run may hold
+	 * lines it never saw (kill -9 stops writing checkpoints up to a second
+	 * early: allow slack). On a first start nothing older is ours.
+	 */
+	t->since_ms = ronda_ckpt_last_update(ck);
+	t->since_ms = t->since_ms > 0 ? t->since_ms - 5000 : ronda_now_ms();
+
 	/* The first scan: resume checkpointed files, start new ones. */
 	t->initial = 1;
-	rescan(t);
+	for (size_t i = 0; i < cfg->inputs.n; i++)
+		scan_input(t, i);
 	resume_rotated(t);
+	rescan(t);
 	t->initial = 0;
+	/* From now on every input is followed live: new files start at 0. */
+	memset(t->first_start, 0, cfg->inputs.n);
 	ronda_ckpt_recs_free(t->recs, t->nrecs);
 	t->recs = NULL;
 	t->nrecs = 0;
