@@ -37,4 +37,32 @@ size_t ronda_rules_count(const struct ronda_ruleset *rs);
  */
 int ronda_rules_match(struct ronda_ruleset *rs, struct ronda_event *ev);
 
+/* The same from a rule file held in memory (tests, fuzzing); name is used in messages. */
+struct ronda_ruleset *ronda_rules_load_string(const char *name, const char *text,
+    size_t len, struct ronda_cfg_errors *errs);
+
+/* What --explain and rule listings show about one rule (borrowed from rs). */
+struct ronda_rule_info {
+	const char *id, *name, *category, *description;	/* description may be NULL */
+	int severity;			/* enum ronda_severity */
+	const char *applies_to;		/* "web" or "auth" */
+	const char *const *tags;	/* ntags MITRE ATT&CK ids and other tags */
+	size_t ntags;
+	const char *file;		/* where the rule was defined */
+	int line;
+	size_t npatterns, ntests;
+};
+
+/* Describe rule i (0 <= i < count, in load order) into out. 0, or -1 if out of range. */
+int ronda_rules_get(const struct ronda_ruleset *rs, size_t i, struct ronda_rule_info *out);
+
+/*
+ * Whether rule i matched the event of the last ronda_rules_match() call; this
+ * sees every matched rule even when more than RONDA_EVENT_MAX_RULES matched.
+ */
+int ronda_rules_matched(const struct ronda_ruleset *rs, size_t i);
+
+/* The category vocabulary, NULL-terminated (the same words as schemas/event.schema.json). */
+const char *const *ronda_rules_categories(void);
+
 #endif
