@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agg.h"
@@ -201,13 +203,15 @@ ronda_collector_log_stats(struct ronda_collector *c)
 	const struct ronda_pipeline_stats *ps = ronda_pipeline_stats(c->pipe);
 	struct ronda_tail_stats ts;
 	struct rusage ru;
+	uint64_t ch, cm;
 
 	ronda_tail_stats(c->tail, &ts);
+	ronda_rules_cache_stats(c->rules, &ch, &cm);
 	getrusage(RUSAGE_SELF, &ru);
 	log_info("stats: lines %llu, events %llu (rule hits %llu, auth %llu), filtered "
 	    "%llu, parse errors %llu, cut %llu, delivered %llu, kafka queue %zu, in "
 	    "flight %llu, behind %llu bytes in %zu files, rotations %llu, metrics %llu, "
-	    "max rss %ld KiB",
+	    "rule cache %llu/%llu, max rss %ld KiB",
 	    (unsigned long long)ps->lines, (unsigned long long)ps->forwarded,
 	    (unsigned long long)ps->rule_hits, (unsigned long long)ps->auth_actions,
 	    (unsigned long long)ps->filtered, (unsigned long long)ps->parse_errors,
@@ -215,20 +219,46 @@ ronda_collector_log_stats(struct ronda_collector *c)
 	    (unsigned long long)c->sink->delivered, c->sink->queued(c->sink),
 	    (unsigned long long)ts.inflight, (unsigned long long)ts.behind, ts.files,
 	    (unsigned long long)ts.rotations, (unsigned long long)c->metrics_sent,
-	    ru.ru_maxrss);
+	    (unsigned long long)ch, (unsigned long long)(ch + cm), ru.ru_maxrss);
 	if (ronda_log_level() >= RONDA_LOG_DEBUG)
 		ronda_tail_log_files(c->tail);
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
 
+/*
+ * The compiled rule databases are cached beside the state DB, in a folder
+ * only this user can write (created 0700); NULL when there is none.
+ */
+static char *
+rules_cache_dir(const struct ronda_collector_config *cfg)
+{
+	char *tmp, *dir = NULL;
+	const char *base;
+
+	if (cfg->state_db == NULL || strncmp(cfg->state_db, "/dev/", 5) == 0 ||
+	    (tmp = strdup(cfg->state_db)) == NULL)
+		return NULL;
+	base = dirname(tmp);
+	if (asprintf(&dir, "%s/rules-cache", base) == -1)
+		dir = NULL;
+	free(tmp);
+	if (dir != NULL && mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		free(dir);
+		dir = NULL;
+	}
+	return dir;
+}
+
 static struct ronda_ruleset *
 load_rules(const struct ronda_collector_config *cfg, char *err, size_t errlen)
 {
 	struct ronda_cfg_errors errs = { 0 };
 	struct ronda_ruleset *rs;
+	char *cache = rules_cache_dir(cfg);
 
-	rs = ronda_rules_load(&cfg->rules, &errs);
+	rs = ronda_rules_load_cached(&cfg->rules, cache, &errs);
+	free(cache);
 	if (rs == NULL) {
 		snprintf(err, errlen, "%s%s", errs.n > 0 ? errs.v[0] : "rules: cannot load",
 		    errs.n > 1 ? " (and more: run --check-config)" : "");
@@ -434,8 +464,10 @@ int
 ronda_collector_check_rules(const struct ronda_collector_config *cfg,
     struct ronda_cfg_errors *errs)
 {
-	struct ronda_ruleset *rs = ronda_rules_load(&cfg->rules, errs);
+	char *cache = rules_cache_dir(cfg);
+	struct ronda_ruleset *rs = ronda_rules_load_cached(&cfg->rules, cache, errs);
 
+	free(cache);
 	if (rs == NULL)
 		return -1;
 	ronda_rules_free(rs);

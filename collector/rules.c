@@ -1,6 +1,7 @@
 #include "ronda/rules.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -10,6 +11,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include <hs.h>
 #include <yaml.h>
@@ -17,6 +20,7 @@
 #include "ronda/auth.h"
 #include "ronda/normalize.h"
 #include "ronda/parse.h"
+#include "ronda/timeutil.h"
 
 /*
  * A rule file is a YAML mapping with one key, `rules:`, holding a list of
@@ -144,6 +148,9 @@ struct ronda_ruleset {
 
 	int nerr;
 	struct ronda_cfg_errors *errs;
+	const char *cache_dir;	/* compiled databases are cached here (may be NULL) */
+	struct fcache *fc[F_NFIELDS];	/* per-field result caches (NULL = none) */
+	uint64_t fc_hits, fc_misses;
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -1015,6 +1022,102 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
+/*
+ * Per-field result cache. Real traffic repeats itself: a few hundred user
+ * agents and referrers, the same pages and assets, the same methods. For a
+ * value seen before, the pattern ids it matched are replayed instead of
+ * normalising and scanning it again. Direct-mapped, fixed size (no growth
+ * with input), keyed by the raw bytes (normalisation is a pure function of
+ * them) with a per-process seed, so an attacker can only cause misses.
+ */
+#define FC_SLOTS	4096
+#define FC_KEY_MAX	200
+#define FC_IDS		6
+
+struct fc_entry {
+	uint64_t h;
+	uint16_t len;
+	uint8_t used;
+	uint8_t nids;
+	uint32_t ids[FC_IDS];
+	char key[FC_KEY_MAX];
+};
+
+struct fcache {
+	struct fc_entry e[FC_SLOTS];
+};
+
+/* Recording context for a scan whose result will be cached. */
+struct fc_rec {
+	struct ronda_ruleset *rs;
+	uint32_t ids[FC_IDS];
+	unsigned n;
+	int over;
+};
+
+static uint64_t fc_seed;
+
+static int
+on_match_rec(unsigned int id, unsigned long long from, unsigned long long to,
+    unsigned int mflags, void *ctx)
+{
+	struct fc_rec *rec = ctx;
+
+	if (rec->n < FC_IDS)
+		rec->ids[rec->n++] = id;
+	else
+		rec->over = 1;
+	return on_match(id, from, to, mflags, rec->rs);
+}
+
+/*
+ * Look k up in field f's cache: on a hit, replay its matches and return 1;
+ * on a miss return 0 with *slot and *h set for fc_scan_store().
+ */
+static int
+fc_replay(struct ronda_ruleset *rs, int f, const char *k, size_t n,
+    struct fc_entry **slot, uint64_t *h)
+{
+	struct fc_entry *e;
+
+	*slot = NULL;
+	if (rs->fc[f] == NULL || n == 0 || n > FC_KEY_MAX)
+		return 0;
+	*h = ronda_hash64(k, n, fc_seed ^ (uint64_t)f);
+	e = &rs->fc[f]->e[*h & (FC_SLOTS - 1)];
+	*slot = e;
+	if (!e->used || e->h != *h || e->len != n || memcmp(e->key, k, n) != 0) {
+		rs->fc_misses++;
+		return 0;
+	}
+	rs->fc_hits++;
+	for (unsigned i = 0; i < e->nids; i++)
+		on_match(e->ids[i], 0, 0, 0, rs);
+	return 1;
+}
+
+/* Scan data for field f, remembering the result under key k when it fits. */
+static void
+fc_scan_store(struct ronda_ruleset *rs, int f, struct fc_entry *slot, uint64_t h,
+    const char *k, size_t kn, const char *data, size_t dn)
+{
+	struct fc_rec rec = { .rs = rs };
+
+	if (rs->db[f] == NULL)
+		return;
+	if (dn > 0 && data != NULL)
+		hs_scan(rs->db[f], data, dn > UINT32_MAX ? UINT32_MAX : (unsigned)dn, 0,
+		    rs->scratch, on_match_rec, &rec);
+	if (slot == NULL || rec.over)
+		return;
+	slot->used = 1;
+	slot->h = h;
+	slot->len = (uint16_t)kn;
+	memcpy(slot->key, k, kn);
+	slot->nids = (uint8_t)rec.n;
+	memcpy(slot->ids, rec.ids, rec.n * sizeof(rec.ids[0]));
+}
+
 static void
 scan(struct ronda_ruleset *rs, int f, const char *p, size_t n)
 {
@@ -1101,31 +1204,47 @@ ronda_rules_match(struct ronda_ruleset *rs, struct ronda_event *ev)
 	rs->nhits = 0;
 
 	if (ev->type == RONDA_EVENT_WEB) {
+		struct fc_entry *slot;
+		uint64_t h = 0;
+
+		/* The normalised path and query go into the event in any case. */
 		ev->norm_path = norm(&rs->nb_path, &ev->path, RONDA_NORM_PATH | RONDA_NORM_LOWER);
 		ev->norm_query = norm(&rs->nb_query, &ev->query,
 		    RONDA_NORM_QUERY | RONDA_NORM_LOWER);
-		scan(rs, F_PATH, ev->norm_path.p, ev->norm_path.n);
+		if (!fc_replay(rs, F_PATH, ev->path.p, ev->path.n, &slot, &h))
+			fc_scan_store(rs, F_PATH, slot, h, ev->path.p, ev->path.n,
+			    ev->norm_path.p, ev->norm_path.n);
 		scan(rs, F_QUERY, ev->norm_query.p, ev->norm_query.n);
-		if (rs->db[F_URL] != NULL) {
+		if (rs->db[F_URL] != NULL &&
+		    !fc_replay(rs, F_URL, ev->url.p, ev->url.n, &slot, &h)) {
 			ronda_buf_reset(&rs->nb_url);
 			ronda_buf_append(&rs->nb_url, ev->norm_path.p, ev->norm_path.n);
 			if (ev->norm_query.n > 0) {
 				ronda_buf_putc(&rs->nb_url, '?');
 				ronda_buf_append(&rs->nb_url, ev->norm_query.p, ev->norm_query.n);
 			}
-			scan(rs, F_URL, rs->nb_url.data, rs->nb_url.len);
+			fc_scan_store(rs, F_URL, slot, h, ev->url.p, ev->url.n,
+			    rs->nb_url.data, rs->nb_url.len);
 		}
-		scan(rs, F_RAW_URL, ev->url.p, ev->url.n);
-		if (rs->db[F_UA] != NULL) {
+		if (!fc_replay(rs, F_RAW_URL, ev->url.p, ev->url.n, &slot, &h))
+			fc_scan_store(rs, F_RAW_URL, slot, h, ev->url.p, ev->url.n,
+			    ev->url.p, ev->url.n);
+		if (rs->db[F_UA] != NULL &&
+		    !fc_replay(rs, F_UA, ev->user_agent.p, ev->user_agent.n, &slot, &h)) {
 			struct ronda_str s = norm(&rs->nb_ua, &ev->user_agent, RONDA_NORM_LOWER);
-			scan(rs, F_UA, s.p, s.n);
+			fc_scan_store(rs, F_UA, slot, h, ev->user_agent.p, ev->user_agent.n,
+			    s.p, s.n);
 		}
-		if (rs->db[F_REFERRER] != NULL) {
+		if (rs->db[F_REFERRER] != NULL &&
+		    !fc_replay(rs, F_REFERRER, ev->referrer.p, ev->referrer.n, &slot, &h)) {
 			struct ronda_str s = norm(&rs->nb_ref, &ev->referrer,
 			    RONDA_NORM_QUERY | RONDA_NORM_LOWER);
-			scan(rs, F_REFERRER, s.p, s.n);
+			fc_scan_store(rs, F_REFERRER, slot, h, ev->referrer.p, ev->referrer.n,
+			    s.p, s.n);
 		}
-		scan(rs, F_METHOD, ev->method.p, ev->method.n);
+		if (!fc_replay(rs, F_METHOD, ev->method.p, ev->method.n, &slot, &h))
+			fc_scan_store(rs, F_METHOD, slot, h, ev->method.p, ev->method.n,
+			    ev->method.p, ev->method.n);
 	} else if (ev->type == RONDA_EVENT_AUTH) {
 		scan(rs, F_MESSAGE, ev->message.p, ev->message.n);
 		scan(rs, F_USER, ev->user_name.p, ev->user_name.n);
@@ -1236,18 +1355,176 @@ ruleset_new(struct ronda_cfg_errors *errs)
 	return rs;
 }
 
+/* ---------------------------------------------------- database cache */
+
+/*
+ * Compiling the databases takes seconds; a restart should not. The compiled
+ * form (hs_serialize_database) is kept in a file named after a hash of
+ * everything that goes into it: Hyperscan's version, the flags, and every
+ * pattern with its rule's fields and its id. Any change to a rule gives
+ * another name. The file is written only after the rules passed their own
+ * tests, into a folder only the collector may write (checked: a cache an
+ * attacker could replace would blind detection).
+ */
+#define CACHE_MAGIC "RONDAHS1"
+
+static uint64_t
+cache_key(const struct ronda_ruleset *rs)
+{
+	uint64_t h = ronda_hash64(hs_version(), strlen(hs_version()), PATTERN_FLAGS);
+
+	for (size_t i = 0; i < rs->npats; i++) {
+		const struct pat *p = &rs->pats[i];
+		uint64_t v[3] = { rs->rules[p->rule].fields, (uint64_t)p->neg, i };
+		h = ronda_hash64(p->expr, strlen(p->expr), h);
+		h = ronda_hash64(v, sizeof(v), h);
+	}
+	return h;
+}
+
+static int
+cache_dir_safe(const char *dir)
+{
+	struct stat sb;
+
+	return dir != NULL && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	    (sb.st_mode & (S_IWGRP | S_IWOTH)) == 0 && sb.st_uid == geteuid();
+}
+
+/* Load every field's database from the cache. 0, or -1 (nothing loaded). */
+static int
+cache_load(struct ronda_ruleset *rs, uint64_t key)
+{
+	char path[PATH_MAX], magic[8];
+	FILE *fp;
+	int ok = 0;
+
+	if (!cache_dir_safe(rs->cache_dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/rules-%016llx.hsdb", rs->cache_dir,
+	    (unsigned long long)key);
+	if ((fp = fopen(path, "rb")) == NULL)
+		return -1;
+	if (fread(magic, 1, 8, fp) != 8 || memcmp(magic, CACHE_MAGIC, 8) != 0)
+		goto done;
+	for (int f = 0; f < F_NFIELDS; f++) {
+		uint64_t len;
+		char *b;
+		if (fread(&len, sizeof(len), 1, fp) != 1 || len > (256u << 20))
+			goto done;
+		if (len == 0)
+			continue;
+		if ((b = malloc(len)) == NULL)
+			goto done;
+		if (fread(b, 1, len, fp) != len ||
+		    hs_deserialize_database(b, len, &rs->db[f]) != HS_SUCCESS ||
+		    hs_alloc_scratch(rs->db[f], &rs->scratch) != HS_SUCCESS) {
+			free(b);
+			goto done;
+		}
+		free(b);
+	}
+	ok = 1;
+done:
+	fclose(fp);
+	if (!ok) {
+		for (int f = 0; f < F_NFIELDS; f++) {
+			hs_free_database(rs->db[f]);
+			rs->db[f] = NULL;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* Write the compiled databases (atomically) and drop older cache files. */
+static void
+cache_store(struct ronda_ruleset *rs, uint64_t key)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8], name[64];
+	FILE *fp;
+	int ok = 1;
+	DIR *d;
+	struct dirent *de;
+
+	if (!cache_dir_safe(rs->cache_dir))
+		return;
+	snprintf(path, sizeof(path), "%s/rules-%016llx.hsdb", rs->cache_dir,
+	    (unsigned long long)key);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	{
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd == -1)
+			return;
+		if ((fp = fdopen(fd, "wb")) == NULL) {
+			close(fd);
+			unlink(tmp);
+			return;
+		}
+	}
+	fwrite(CACHE_MAGIC, 1, 8, fp);
+	for (int f = 0; f < F_NFIELDS && ok; f++) {
+		char *b = NULL;
+		size_t n = 0;
+		uint64_t len = 0;
+		if (rs->db[f] != NULL &&
+		    hs_serialize_database(rs->db[f], &b, &n) != HS_SUCCESS) {
+			ok = 0;
+			break;
+		}
+		len = n;
+		ok = fwrite(&len, sizeof(len), 1, fp) == 1 && (n == 0 ||
+		    fwrite(b, 1, n, fp) == n);
+		free(b);
+	}
+	if (fclose(fp) != 0 || !ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return;
+	}
+	snprintf(name, sizeof(name), "rules-%016llx.hsdb", (unsigned long long)key);
+	if ((d = opendir(rs->cache_dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "rules-", 6) == 0 && strcmp(de->d_name, name) != 0 &&
+		    strstr(de->d_name, ".hsdb") != NULL) {
+			char old[PATH_MAX];
+			snprintf(old, sizeof(old), "%s/%s", rs->cache_dir, de->d_name);
+			unlink(old);
+		}
+	}
+	closedir(d);
+}
+
 /* Validate, compile and self-test what was parsed. rs or NULL (freed). */
 static struct ronda_ruleset *
 ruleset_finish(struct ronda_ruleset *rs)
 {
+	uint64_t key = 0;
+	int cached = 0;
+
 	if (rs->nerr > 0)
 		goto fail;
-	check_patterns(rs);
-	if (rs->nerr > 0)
-		goto fail;
-	for (int f = 0; f < F_NFIELDS; f++)
-		if (compile_field(rs, f) == -1)
+	if (rs->cache_dir != NULL) {
+		key = cache_key(rs);
+		cached = cache_load(rs, key) == 0;
+	}
+	if (!cached) {
+		check_patterns(rs);
+		if (rs->nerr > 0)
 			goto fail;
+		for (int f = 0; f < F_NFIELDS; f++)
+			if (compile_field(rs, f) == -1)
+				goto fail;
+	}
+	if (fc_seed == 0)
+		fc_seed = ronda_hash64(&rs, sizeof(rs), (uint64_t)time(NULL)) | 1;
+	{
+		static const int cached_fields[] = { F_PATH, F_URL, F_RAW_URL, F_UA,
+		    F_REFERRER, F_METHOD };
+		for (size_t i = 0; i < sizeof(cached_fields) / sizeof(cached_fields[0]); i++)
+			if (rs->db[cached_fields[i]] != NULL)
+				rs->fc[cached_fields[i]] = calloc(1, sizeof(struct fcache));
+	}
 	rs->hits = xrealloc(NULL, (rs->nrules + 1) * sizeof(*rs->hits));
 	rs->always = xrealloc(NULL, (rs->nrules + 1) * sizeof(*rs->always));
 	for (size_t i = 0; i < rs->nrules; i++)
@@ -1262,6 +1539,9 @@ ruleset_finish(struct ronda_ruleset *rs)
 	run_tests(rs);
 	if (rs->nerr > 0)
 		goto fail;
+	if (rs->cache_dir != NULL && !cached)
+		cache_store(rs, key);
+	rs->cache_dir = NULL;
 	rs->errs = NULL;
 	return rs;
 fail:
@@ -1272,10 +1552,18 @@ fail:
 struct ronda_ruleset *
 ronda_rules_load(const struct ronda_strlist *paths, struct ronda_cfg_errors *errs)
 {
+	return ronda_rules_load_cached(paths, NULL, errs);
+}
+
+struct ronda_ruleset *
+ronda_rules_load_cached(const struct ronda_strlist *paths, const char *cache_dir,
+    struct ronda_cfg_errors *errs)
+{
 	struct ronda_ruleset *rs = ruleset_new(errs);
 
 	if (rs == NULL)
 		return NULL;
+	rs->cache_dir = cache_dir;
 	for (size_t i = 0; paths != NULL && i < paths->n; i++)
 		load_path(rs, paths->v[i]);
 	return ruleset_finish(rs);
@@ -1313,6 +1601,8 @@ ronda_rules_free(struct ronda_ruleset *rs)
 	for (int f = 0; f < F_NFIELDS; f++)
 		hs_free_database(rs->db[f]);
 	hs_free_scratch(rs->scratch);
+	for (int f = 0; f < F_NFIELDS; f++)
+		free(rs->fc[f]);
 	free(rs->hits);
 	free(rs->always);
 	ronda_buf_release(&rs->nb_path);
@@ -1365,4 +1655,11 @@ const char *const *
 ronda_rules_categories(void)
 {
 	return categories;
+}
+
+void
+ronda_rules_cache_stats(const struct ronda_ruleset *rs, uint64_t *hits, uint64_t *misses)
+{
+	*hits = rs != NULL ? rs->fc_hits : 0;
+	*misses = rs != NULL ? rs->fc_misses : 0;
 }

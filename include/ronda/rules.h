@@ -7,6 +7,7 @@
 #define RONDA_RULES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ronda/config.h"
 #include "ronda/event.h"
@@ -23,6 +24,18 @@ struct ronda_ruleset;
  */
 struct ronda_ruleset *ronda_rules_load(const struct ronda_strlist *paths,
     struct ronda_cfg_errors *errs);
+/*
+ * The same, keeping the compiled databases in cache_dir (a folder only this
+ * user may write; otherwise the cache is not used) so that a restart with
+ * unchanged rules skips the compilation. cache_dir may be NULL.
+ */
+struct ronda_ruleset *ronda_rules_load_cached(const struct ronda_strlist *paths,
+    const char *cache_dir, struct ronda_cfg_errors *errs);
+
+/* Field values answered from the per-field result cache, and those scanned. */
+void ronda_rules_cache_stats(const struct ronda_ruleset *rs, uint64_t *hits,
+    uint64_t *misses);
+
 /* Free; NULL is a no-op. */
 void ronda_rules_free(struct ronda_ruleset *rs);
 /* Number of rules loaded. */
