@@ -61,6 +61,13 @@ ronda_buf_reserve(struct ronda_buf *b, size_t n)
 int
 ronda_buf_append(struct ronda_buf *b, const void *p, size_t n)
 {
+	/* Fast path: room already there (the cap was checked when it was made). */
+	if (b->cap > 0 && n < b->cap - b->len && b->len + n <= b->max) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	if (ronda_buf_reserve(b, n) == -1)
 		return -1;
 	if (n > 0)
@@ -183,61 +190,91 @@ json_plain_init(void)
 	json_plain_ready = 1;
 }
 
+/* Exact length of p[0..n) as a JSON string with its quotes. */
+static size_t
+json_encoded_len(const unsigned char *p, size_t n)
+{
+	size_t out = 2, i = 0;
+
+	while (i < n) {
+		unsigned c = p[i];
+		size_t l;
+		if (json_plain[c]) {
+			out++;
+			i++;
+		} else if (c >= 0x80) {
+			l = ronda_utf8_seq_len(p + i, n - i);
+			out += l > 0 ? l : 5;
+			i += l > 0 ? l : 1;
+		} else {
+			out += (c == '"' || c == '\\' || c == '\n' || c == '\r' ||
+			    c == '\t') ? 2 : 6;
+			i++;
+		}
+	}
+	return out;
+}
+
 int
 ronda_buf_json_str(struct ronda_buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, run;
-	char esc[8];
+	size_t i = 0;
+	char *o;
 
 	if (!json_plain_ready)
 		json_plain_init();
-	/* Worst case every byte becomes 6 characters. */
-	if (ronda_buf_reserve(b, n + 2) == -1)
-		return -1;
-	b->data[b->len++] = '"';
+	/*
+	 * Reserve the worst case once (every byte six characters, plus the
+	 * quotes) and write through a local pointer: this runs for every
+	 * field of every event.
+	 */
+	if (n <= (b->max - 2) / 6 && b->len <= b->max - (n * 6 + 2)) {
+		if (ronda_buf_reserve(b, n * 6 + 2) == -1)
+			return -1;
+	} else if (ronda_buf_reserve(b, json_encoded_len(p, n)) == -1) {
+		return -1;	/* near the cap: only the exact size counts */
+	}
+	o = b->data + b->len;
+	*o++ = '"';
 	while (i < n) {
-		run = i;
-		while (run < n && json_plain[p[run]])
-			run++;
-		if (run > i) {
-			if (ronda_buf_append(b, p + i, run - i) == -1)
-				return -1;
-			i = run;
-			if (i == n)
-				break;
-		}
 		unsigned c = p[i];
-		if (c >= 0x80) {
-			size_t l = ronda_utf8_seq_len(p + i, n - i);
-			if (l > 0) {
-				if (ronda_buf_append(b, p + i, l) == -1)
-					return -1;
-				i += l;
-				continue;
-			}
-			esc[0] = '\\'; esc[1] = '\\'; esc[2] = 'x';
-			esc[3] = hexd[c >> 4]; esc[4] = hexd[c & 15];
-			if (ronda_buf_append(b, esc, 5) == -1)
-				return -1;
+		if (json_plain[c]) {
+			*o++ = (char)c;
 			i++;
 			continue;
 		}
+		if (c >= 0x80) {
+			size_t l = ronda_utf8_seq_len(p + i, n - i);
+			if (l > 0) {
+				memcpy(o, p + i, l);
+				o += l;
+				i += l;
+				continue;
+			}
+			/* Not UTF-8: the literal text \xHH, as nginx writes it. */
+			*o++ = '\\'; *o++ = '\\'; *o++ = 'x';
+			*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
+			i++;
+			continue;
+		}
+		*o++ = '\\';
 		switch (c) {
-		case '"':  if (ronda_buf_append(b, "\\\"", 2) == -1) return -1; break;
-		case '\\': if (ronda_buf_append(b, "\\\\", 2) == -1) return -1; break;
-		case '\n': if (ronda_buf_append(b, "\\n", 2) == -1) return -1; break;
-		case '\r': if (ronda_buf_append(b, "\\r", 2) == -1) return -1; break;
-		case '\t': if (ronda_buf_append(b, "\\t", 2) == -1) return -1; break;
+		case '"':  *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
 		default:
-			esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-			esc[4] = hexd[c >> 4]; esc[5] = hexd[c & 15];
-			if (ronda_buf_append(b, esc, 6) == -1)
-				return -1;
+			*o++ = 'u'; *o++ = '0'; *o++ = '0';
+			*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
 		}
 		i++;
 	}
-	return ronda_buf_putc(b, '"');
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 int

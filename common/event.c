@@ -78,12 +78,22 @@ jw_raw(struct jw *w, const char *s, size_t n)
 static void
 jw_key(struct jw *w, const char *k)
 {
+	char tmp[64];
+	size_t n = strlen(k), o = 0;
+
+	if (n > sizeof(tmp) - 4) {
+		w->err = 1;
+		return;
+	}
 	if (!w->first[w->depth])
-		jw_raw(w, ",", 1);
+		tmp[o++] = ',';
 	w->first[w->depth] = 0;
-	jw_raw(w, "\"", 1);
-	jw_raw(w, k, strlen(k));
-	jw_raw(w, "\":", 2);
+	tmp[o++] = '"';
+	memcpy(tmp + o, k, n);
+	o += n;
+	tmp[o++] = '"';
+	tmp[o++] = ':';
+	jw_raw(w, tmp, o);
 }
 
 static void

@@ -1,5 +1,6 @@
 #include "ronda/timeutil.h"
 
+#include <endian.h>
 #include <string.h>
 #include <time.h>
 
@@ -202,9 +203,9 @@ ronda_hash64(const void *data, size_t n, uint64_t seed)
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
-		uint64_t k = 0;
-		for (int j = 7; j >= 0; j--)
-			k = (k << 8) | p[i + (size_t)j];
+		uint64_t k;
+		memcpy(&k, p + i, 8);
+		k = le64toh(k);	/* the same value on every platform */
 		h ^= mix(k + 0x9e3779b97f4a7c15ULL);
 		h = (h << 27 | h >> 37) * 5 + 0x52dce729;
 	}

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/collector_lib.sh"
 require_cmd kcat
-N=200000
+N=$(lines 200000)
 
 start_broker --partitions 6
 consume_to "$T/events.jsonl" ronda.events

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/collector_lib.sh"
 require_cmd kcat
-N=200000
+N=$(lines 200000)
 
 start_broker --partitions 12
 consume_to "$T/events.jsonl" ronda.events
@@ -13,7 +13,7 @@ collector_config "$T/collector.yaml"
 
 start_collector collector-0
 wait_started collector-0
-write_log --lines $N --rate "$(rate 8000)" --rotate rename --every 50000 &
+write_log --lines $N --rate "$(rate 8000)" --rotate rename --every $(( N / 4 )) &
 WRITER=$!
 for i in 1 2 3 4 5; do
     [ "$i" = 1 ] || { start_collector "collector-$i"; wait_started "collector-$i"; }
