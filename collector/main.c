@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +68,43 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	else
 		quit = 1;
 	event_base_loopbreak(base);
+}
+
+/*
+ * Run as cfg's user and group from here on (when started as root): logs are
+ * read through group membership (adm on Debian), the state DB must be the
+ * user's. Exits on failure: running as root by mistake is worse than not
+ * running.
+ */
+static void
+drop_privileges(const struct ronda_collector_config *cfg)
+{
+	struct passwd *pw;
+	struct group *gr;
+	gid_t gid;
+
+	if (cfg->user == NULL)
+		return;
+	if (geteuid() != 0) {
+		log_info("not root: running as uid %u, user %s is not switched to",
+		    (unsigned)geteuid(), cfg->user);
+		return;
+	}
+	if ((pw = getpwnam(cfg->user)) == NULL)
+		fatalx("%s: user: %s does not exist", cfg->path, cfg->user);
+	gid = pw->pw_gid;
+	if (cfg->group != NULL) {
+		if ((gr = getgrnam(cfg->group)) == NULL)
+			fatalx("%s: group: %s does not exist", cfg->path, cfg->group);
+		gid = gr->gr_gid;
+	}
+	if (initgroups(pw->pw_name, gid) == -1 || setgid(gid) == -1 ||
+	    setuid(pw->pw_uid) == -1)
+		fatal("cannot switch to user %s", cfg->user);
+	if (pw->pw_uid != 0 && setuid(0) != -1)
+		fatalx("could regain root after switching to %s", cfg->user);
+	log_info("running as %s (uid %u, gid %u)", cfg->user, (unsigned)pw->pw_uid,
+	    (unsigned)gid);
 }
 
 static int
@@ -219,6 +258,7 @@ main(int argc, char **argv)
 		if (sigev[i] == NULL || event_add(sigev[i], NULL) == -1)
 			fatalx("cannot install signal handlers");
 	}
+	drop_privileges(cfg);
 	if ((col = ronda_collector_new(base, cfg, once, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ronda-collector: %s\n", err);
 		return 1;
