@@ -1060,7 +1060,6 @@ atk_cms_login(const struct sim_attack *a, size_t k, size_t si, int64_t ms, doubl
 static void
 atk_dos(const struct sim_attack *a, size_t k, size_t si, int64_t ms, double p)
 {
-	struct sim_site *s = site_at(si);
 	char url[64];
 	int status = 200;
 
@@ -1072,7 +1071,6 @@ atk_dos(const struct sim_attack *a, size_t k, size_t si, int64_t ms, double p)
 		snprintf(url, sizeof(url), "/");
 	web(si, ms, attacker(a, k), "GET", url, status, status == 200 ? 48000 : 197,
 	    NULL, browser());
-	(void)s;
 }
 
 /* One botnet connection: a guess or three, then the disconnect. */
@@ -1295,17 +1293,17 @@ json_time(FILE *f, int64_t ms)
 	fprintf(f, "\"%.19sZ\"", ts);
 }
 
+/* The attacker IPs of the whole attack, or of its k-th site only. */
 static void
 json_ips(FILE *f, const struct sim_attack *a, size_t k, int all)
 {
 	char ipb[16];
-	size_t from = all ? 0 : k * a->nip, n = all ? (a->shared ? a->nip : a->nip * a->n) :
-	    a->nip;
+	size_t from = 0, n = a->nip;
 
-	if (a->shared) {
-		from = 0;
-		n = a->nip;
-	}
+	if (!a->shared && all)
+		n = a->nip * a->n;
+	else if (!a->shared)
+		from = k * a->nip;
 	fputc('[', f);
 	for (size_t i = 0; i < n; i++) {
 		ip_str(a->ip[from + i], ipb);
@@ -1536,16 +1534,16 @@ sleep_ms(int64_t ms)
 static volatile sig_atomic_t stop_requested;
 
 /*
- * Keep the lines dated at or after cutoff (a session's logout, a page's
- * last asset) for a later slice: each file is written in time order.
+ * Keep the lines from first on (dated at or after the slice's end: a
+ * session's logout, a page's last asset) for a later slice, so that each
+ * file is written in time order.
  */
 static int
-carry_over(size_t first, int64_t cutoff)
+carry_over(size_t first)
 {
 	size_t keep = slice.n - first, used = 0;
 	char *nt;
 
-	(void)cutoff;
 	if (keep == 0) {
 		slice.n = 0;
 		slice.used = 0;
@@ -1602,7 +1600,7 @@ write_slice(int64_t cutoff, double speed, int64_t wall0, uint64_t *lines,
 		(*lines)++;
 		*bytes += l->len;
 	}
-	return carry_over(i, cutoff);
+	return carry_over(i);
 }
 
 /* ---- scenario files ---------------------------------------------------------------- */
