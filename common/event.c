@@ -166,6 +166,12 @@ is_ip(struct ronda_str s)
 }
 
 static int
+same(struct ronda_str a, struct ronda_str b)
+{
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+static int
 any_set(const struct ronda_str *a, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -340,11 +346,21 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 		jw_cstr(&w, "method", ev->auth_method);
 		jw_close(&w);
 	}
-	if (ev->norm_path.n > 0 || ev->norm_query.n > 0) {
-		jw_open(&w, "normalized");
-		jw_slice(&w, "path", ev->norm_path);
-		jw_slice(&w, "query", ev->norm_query);
-		jw_close(&w);
+	/*
+	 * The normalised forms only where normalisation changed something:
+	 * absent means "the same as url.path / url.query" (most lines).
+	 */
+	{
+		int np = ev->norm_path.n > 0 && !same(ev->norm_path, ev->path);
+		int nq = ev->norm_query.n > 0 && !same(ev->norm_query, ev->query);
+		if (np || nq) {
+			jw_open(&w, "normalized");
+			if (np)
+				jw_slice(&w, "path", ev->norm_path);
+			if (nq)
+				jw_slice(&w, "query", ev->norm_query);
+			jw_close(&w);
+		}
 	}
 	if (ev->type == RONDA_EVENT_METRIC && ev->metric_json.n > 0) {
 		jw_key(&w, "metrics");
