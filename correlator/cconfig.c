@@ -102,9 +102,9 @@ static const struct ronda_cfg_key incident_keys[] = {
 };
 
 static const struct ronda_cfg_key batch_keys[] = {
-	{ "max_events", RONDA_CFG_INT, "20000", 1, 10000000,
+	{ "max_events", RONDA_CFG_INT, "50000", 1, 10000000,
 	    O(batch.max_events) - O(batch), "commit after this many events" },
-	{ "interval", RONDA_CFG_DURATION, "300ms", 10, 60000,
+	{ "interval", RONDA_CFG_DURATION, "500ms", 10, 60000,
 	    O(batch.interval) - O(batch), "or after this long" },
 	{ NULL }
 };

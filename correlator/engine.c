@@ -423,15 +423,6 @@ part_cutoff(void *arg, int32_t part)
 	return wm == WM_NONE ? WM_NONE : wm - e->horizon;
 }
 
-static void
-dd_put(void *arg, const struct ronda_dedupe_entry *de)
-{
-	struct ronda_engine *e = arg;
-
-	if (ronda_store_dedupe_put(e->store, de) == -1)
-		e->pending = -1;	/* noticed by commit */
-}
-
 static int
 inc_put(void *arg, struct ronda_incident *inc)
 {
@@ -490,9 +481,7 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	e->cnt[RONDA_CNT_BATCHES]++;
 	if (ronda_store_begin(e->store) == -1)
 		goto fail;
-	e->pending = 0;
-	ronda_dedupe_each_since(e->dd, e->dd_persisted, dd_put, e);
-	if (e->pending == -1 ||
+	if (ronda_store_dedupe_append(e->store, e->dd, e->dd_persisted) == -1 ||
 	    ronda_store_dedupe_prune(e->store, ronda_dedupe_evicted_upto(e->dd)) == -1 ||
 	    ronda_incidents_flush(e->inc, inc_put, e->store) == -1)
 		goto fail_tx;

@@ -158,11 +158,17 @@ ronda_incidents_note_stored(struct ronda_incidents *t, const char *id)
 	bloom_add(t, id);
 }
 
+/* The first four hex digits of the id (a hash already): 16 bits. */
 static size_t
 bucket(const char *id)
 {
-	return (size_t)strtoul((char[]){ id[0], id[1], id[2], id[3], 0 }, NULL, 16) &
-	    (NBUCKETS - 1);
+	size_t b = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned c = (unsigned char)id[i];
+		b = b << 4 | (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return b & (NBUCKETS - 1);
 }
 
 static struct ronda_incident *

@@ -196,6 +196,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * A TERM while the store and Kafka are being set up (before libevent
+	 * takes the signals) is a request to stop, not a crash: noted here and
+	 * honoured before the loop starts, so the exit status stays 0.
+	 */
+	signal(SIGTERM, input_on_signal);
+	signal(SIGINT, input_on_signal);
 	if ((eng = ronda_engine_new(&cfg, err, sizeof(err))) == NULL) {
 		log_warnx("store: %s", err);
 		goto out;
@@ -223,6 +230,11 @@ main(int argc, char **argv)
 			log_warnx("signal setup failed");
 			goto out;
 		}
+	}
+	if (input_stop) {
+		log_info("signal before the loop started: stopping");
+		rc = 0;
+		goto out;
 	}
 	if (ronda_consumer_attach(cons, base, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);

@@ -11,9 +11,10 @@
 
 /* Kept identical to schemas/store.sql (a unit test compares them). */
 static const char ddl[] =
-	"-- Ronda correlator store, schema version 2 (PRAGMA user_version).\n"
+	"-- Ronda correlator store, schema version 3 (PRAGMA user_version).\n"
 	"-- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of\n"
 	"-- site, kind and key), so a new incident costs two B-tree inserts, not four.\n"
+	"-- Version 3: dedupe ids stored as one packed row per batch, not one per event.\n"
 	"-- Times are UTC milliseconds since the epoch; JSON columns are arrays.\n"
 	"CREATE TABLE IF NOT EXISTS offsets (\n"
 	"    topic         TEXT NOT NULL,\n"
@@ -24,13 +25,13 @@ static const char ddl[] =
 	"    replay_wm     INTEGER NOT NULL,  -- the watermark at replay_offset\n"
 	"    PRIMARY KEY (topic, part)\n"
 	");\n"
+	"-- The dedupe FIFO, one row per batch: each entry is 44 bytes, little-endian\n"
+	"-- seq, id_hi, id_lo (the 128-bit hash of event.id), ts, off (8 bytes each)\n"
+	"-- and part (4): where the id was first delivered.\n"
 	"CREATE TABLE IF NOT EXISTS dedupe (\n"
-	"    seq   INTEGER PRIMARY KEY,       -- FIFO position\n"
-	"    id_hi INTEGER NOT NULL,          -- 128-bit hash of event.id\n"
-	"    id_lo INTEGER NOT NULL,\n"
-	"    ts    INTEGER NOT NULL,\n"
-	"    part  INTEGER NOT NULL,          -- where it was first delivered\n"
-	"    off   INTEGER NOT NULL\n"
+	"    first_seq INTEGER PRIMARY KEY,   -- FIFO position of the first entry\n"
+	"    last_seq  INTEGER NOT NULL,      -- and of the last\n"
+	"    entries   BLOB NOT NULL\n"
 	");\n"
 	"CREATE TABLE IF NOT EXISTS incidents (\n"
 	"    id           TEXT PRIMARY KEY NOT NULL,  -- hex hash of (site, kind, key)\n"
@@ -107,10 +108,11 @@ static const char *const sql[NQ] = {
 	[Q_OFF_GET] = "SELECT next_offset, watermark, replay_offset, replay_wm FROM offsets"
 	    " WHERE topic = ? AND part = ?",
 	[Q_OFF_PUT] = "INSERT OR REPLACE INTO offsets VALUES (?, ?, ?, ?, ?, ?)",
-	[Q_DD_PUT] = "INSERT OR REPLACE INTO dedupe VALUES (?, ?, ?, ?, ?, ?)",
-	[Q_DD_PRUNE] = "DELETE FROM dedupe WHERE seq <= ?",
-	[Q_DD_LOAD] = "SELECT seq, id_hi, id_lo, ts, part, off FROM dedupe"
-	    " WHERE seq > (SELECT coalesce(max(seq), 0) FROM dedupe) - ? ORDER BY seq",
+	[Q_DD_PUT] = "INSERT OR REPLACE INTO dedupe VALUES (?, ?, ?)",
+	/* A row goes when its last entry has left the set. */
+	[Q_DD_PRUNE] = "DELETE FROM dedupe WHERE last_seq <= ?",
+	[Q_DD_LOAD] = "SELECT entries FROM dedupe WHERE last_seq >"
+	    " (SELECT coalesce(max(last_seq), 0) FROM dedupe) - ? ORDER BY first_seq",
 	/* An upsert: an update rewrites the row but leaves the id key alone. */
 	[Q_INC_PUT] = "INSERT INTO incidents VALUES"
 	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -185,6 +187,127 @@ pragma_int(struct ronda_store *s, const char *q)
 	return v;
 }
 
+#define DD_ENTRY 44		/* bytes of one packed dedupe entry */
+#define DD_ROW_MAX 65536	/* entries per row when migrating */
+
+static void
+put64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void
+dd_pack(unsigned char *p, const struct ronda_dedupe_entry *e)
+{
+	put64(p, (uint64_t)e->seq);
+	put64(p + 8, e->hi);
+	put64(p + 16, e->lo);
+	put64(p + 24, (uint64_t)e->ts);
+	put64(p + 32, (uint64_t)e->off);
+	for (int i = 0; i < 4; i++)
+		p[40 + i] = (unsigned char)((uint32_t)e->part >> (8 * i));
+}
+
+static void
+dd_unpack(const unsigned char *p, struct ronda_dedupe_entry *e)
+{
+	uint32_t part = 0;
+
+	e->seq = (int64_t)get64(p);
+	e->hi = get64(p + 8);
+	e->lo = get64(p + 16);
+	e->ts = (int64_t)get64(p + 24);
+	e->off = (int64_t)get64(p + 32);
+	for (int i = 3; i >= 0; i--)
+		part = part << 8 | p[40 + i];
+	e->part = (int32_t)part;
+}
+
+/* Insert one dedupe row of n packed entries (n >= 1). */
+static int
+dd_row(struct ronda_store *s, sqlite3_stmt *st, const unsigned char *buf, size_t n)
+{
+	int rc;
+
+	sqlite3_bind_int64(st, 1, (int64_t)get64(buf));
+	sqlite3_bind_int64(st, 2, (int64_t)get64(buf + (n - 1) * DD_ENTRY));
+	sqlite3_bind_blob(st, 3, buf, (int)(n * DD_ENTRY), SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, "dedupe put");
+}
+
+/*
+ * Version 2 -> 3: the dedupe rows (one per id) are packed into rows of up to
+ * DD_ROW_MAX entries, in seq order. Runs inside the caller's transaction.
+ */
+static int
+migrate_v3(struct ronda_store *s)
+{
+	sqlite3_stmt *rd = NULL, *wr = NULL;
+	unsigned char *buf = malloc((size_t)DD_ROW_MAX * DD_ENTRY);
+	size_t n = 0;
+	int rc = -1, r;
+
+	if (buf == NULL) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return -1;
+	}
+	if (exec(s, "ALTER TABLE dedupe RENAME TO dedupe_v2;"
+	    "CREATE TABLE dedupe (first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL,"
+	    " entries BLOB NOT NULL);") == -1)
+		goto out;
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, id_hi, id_lo, ts, part, off FROM dedupe_v2"
+	    " ORDER BY seq", -1, &rd, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT INTO dedupe VALUES (?, ?, ?)", -1, &wr,
+	    NULL) != SQLITE_OK) {
+		fail(s, "migrate dedupe");
+		goto out;
+	}
+	while ((r = sqlite3_step(rd)) == SQLITE_ROW) {
+		struct ronda_dedupe_entry e = {
+			.seq = sqlite3_column_int64(rd, 0),
+			.hi = (uint64_t)sqlite3_column_int64(rd, 1),
+			.lo = (uint64_t)sqlite3_column_int64(rd, 2),
+			.ts = sqlite3_column_int64(rd, 3),
+			.part = sqlite3_column_int(rd, 4),
+			.off = sqlite3_column_int64(rd, 5),
+		};
+		dd_pack(buf + n * DD_ENTRY, &e);
+		if (++n == DD_ROW_MAX) {
+			if (dd_row(s, wr, buf, n) == -1)
+				goto out;
+			n = 0;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		fail(s, "migrate dedupe");
+		goto out;
+	}
+	if (n > 0 && dd_row(s, wr, buf, n) == -1)
+		goto out;
+	sqlite3_finalize(rd);
+	rd = NULL;
+	rc = exec(s, "DROP TABLE dedupe_v2");
+out:
+	sqlite3_finalize(rd);
+	sqlite3_finalize(wr);
+	free(buf);
+	return rc;
+}
+
 struct ronda_store *
 ronda_store_open(const char *path, char *err, size_t errlen)
 {
@@ -208,7 +331,8 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	 * those are replayed from Kafka because the offsets went with them.
 	 */
 	if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	    " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;") == -1)
+	    " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+	    " PRAGMA wal_autocheckpoint=16384;") == -1)
 		goto failmsg;
 	ver = pragma_int(s, "PRAGMA user_version");
 	if (ver < 0 || ver > RONDA_STORE_VERSION) {
@@ -219,11 +343,18 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	/* Each step and its new version in one transaction: all or nothing. */
 	if (ver < 1) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
-		    exec(s, "PRAGMA user_version = 2") == -1 || exec(s, "COMMIT") == -1)
+		    exec(s, "PRAGMA user_version = 3") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
-	} else if (ver < 2) {
+		ver = 3;
+	}
+	if (ver < 2) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, migrate_v2) == -1 ||
 		    exec(s, "PRAGMA user_version = 2") == -1 || exec(s, "COMMIT") == -1)
+			goto failtx;
+	}
+	if (ver < 3) {
+		if (exec(s, "BEGIN IMMEDIATE") == -1 || migrate_v3(s) == -1 ||
+		    exec(s, "PRAGMA user_version = 3") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
 	}
 	for (int i = 0; i < NQ; i++)
@@ -334,18 +465,47 @@ ronda_store_offset_put(struct ronda_store *s, const char *topic,
 	return run(s, st, "offset put");
 }
 
-int
-ronda_store_dedupe_put(struct ronda_store *s, const struct ronda_dedupe_entry *e)
-{
-	sqlite3_stmt *st = s->q[Q_DD_PUT];
+struct dd_buf {
+	unsigned char *p;
+	size_t n, cap;
+	int oom;
+};
 
-	sqlite3_bind_int64(st, 1, e->seq);
-	sqlite3_bind_int64(st, 2, (int64_t)e->hi);
-	sqlite3_bind_int64(st, 3, (int64_t)e->lo);
-	sqlite3_bind_int64(st, 4, e->ts);
-	sqlite3_bind_int(st, 5, e->part);
-	sqlite3_bind_int64(st, 6, e->off);
-	return run(s, st, "dedupe put");
+static void
+dd_collect(void *arg, const struct ronda_dedupe_entry *e)
+{
+	struct dd_buf *b = arg;
+
+	if (b->n == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 4096;
+		unsigned char *np = realloc(b->p, nc * DD_ENTRY);
+		if (np == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = nc;
+	}
+	if (!b->oom)
+		dd_pack(b->p + b->n++ * DD_ENTRY, e);
+}
+
+int
+ronda_store_dedupe_append(struct ronda_store *s, const struct ronda_dedupe *d,
+    int64_t from)
+{
+	struct dd_buf b = { 0 };
+	int rc = 0;
+
+	ronda_dedupe_each_since(d, from, dd_collect, &b);
+	if (b.oom) {
+		snprintf(s->err, sizeof(s->err), "dedupe put: out of memory");
+		rc = -1;
+	} else if (b.n > 0) {
+		rc = dd_row(s, s->q[Q_DD_PUT], b.p, b.n);
+	}
+	free(b.p);
+	return rc;
 }
 
 int
@@ -361,19 +521,28 @@ int
 ronda_store_dedupe_load(struct ronda_store *s, struct ronda_dedupe *d, size_t cap)
 {
 	sqlite3_stmt *st = s->q[Q_DD_LOAD];
+	int64_t last = 0, lo;
 	int rc;
 
+	/* The newest cap entries: seq > (newest seq) - cap, oldest first. */
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(last_seq), 0) FROM dedupe", -1,
+	    &st, NULL) != SQLITE_OK)
+		return fail(s, "dedupe load");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		last = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	lo = last - (int64_t)cap;
+	st = s->q[Q_DD_LOAD];
 	sqlite3_bind_int64(st, 1, (int64_t)cap);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ronda_dedupe_entry e = {
-			.seq = sqlite3_column_int64(st, 0),
-			.hi = (uint64_t)sqlite3_column_int64(st, 1),
-			.lo = (uint64_t)sqlite3_column_int64(st, 2),
-			.ts = sqlite3_column_int64(st, 3),
-			.part = sqlite3_column_int(st, 4),
-			.off = sqlite3_column_int64(st, 5),
-		};
-		ronda_dedupe_restore(d, &e);
+		const unsigned char *p = sqlite3_column_blob(st, 0);
+		size_t n = (size_t)sqlite3_column_bytes(st, 0) / DD_ENTRY;
+		for (size_t i = 0; p != NULL && i < n; i++) {
+			struct ronda_dedupe_entry e;
+			dd_unpack(p + i * DD_ENTRY, &e);
+			if (e.seq > lo)
+				ronda_dedupe_restore(d, &e);
+		}
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);

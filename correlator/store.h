@@ -16,7 +16,7 @@
 #include "dedupe.h"
 #include "incident.h"
 
-#define RONDA_STORE_VERSION 2
+#define RONDA_STORE_VERSION 3
 
 struct ronda_store;
 
@@ -50,8 +50,14 @@ int ronda_store_offset_get(struct ronda_store *s, const char *topic, int32_t par
 int ronda_store_offset_put(struct ronda_store *s, const char *topic,
     const struct ronda_store_offset *o);
 
-/* Dedupe FIFO mirror. */
-int ronda_store_dedupe_put(struct ronda_store *s, const struct ronda_dedupe_entry *e);
+/*
+ * Dedupe FIFO mirror: the entries of d with seq >= from, appended as one
+ * packed row (nothing when there are none). Prune drops the rows whose
+ * entries all have seq <= upto_seq (a row straddling it stays; loading
+ * skips what the cap has pushed out).
+ */
+int ronda_store_dedupe_append(struct ronda_store *s, const struct ronda_dedupe *d,
+    int64_t from);
 int ronda_store_dedupe_prune(struct ronda_store *s, int64_t upto_seq);
 /* Restore the newest `cap` entries into d. */
 int ronda_store_dedupe_load(struct ronda_store *s, struct ronda_dedupe *d, size_t cap);

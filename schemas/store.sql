@@ -1,6 +1,7 @@
--- Ronda correlator store, schema version 2 (PRAGMA user_version).
+-- Ronda correlator store, schema version 3 (PRAGMA user_version).
 -- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of
 -- site, kind and key), so a new incident costs two B-tree inserts, not four.
+-- Version 3: dedupe ids stored as one packed row per batch, not one per event.
 -- Times are UTC milliseconds since the epoch; JSON columns are arrays.
 CREATE TABLE IF NOT EXISTS offsets (
     topic         TEXT NOT NULL,
@@ -11,13 +12,13 @@ CREATE TABLE IF NOT EXISTS offsets (
     replay_wm     INTEGER NOT NULL,  -- the watermark at replay_offset
     PRIMARY KEY (topic, part)
 );
+-- The dedupe FIFO, one row per batch: each entry is 44 bytes, little-endian
+-- seq, id_hi, id_lo (the 128-bit hash of event.id), ts, off (8 bytes each)
+-- and part (4): where the id was first delivered.
 CREATE TABLE IF NOT EXISTS dedupe (
-    seq   INTEGER PRIMARY KEY,       -- FIFO position
-    id_hi INTEGER NOT NULL,          -- 128-bit hash of event.id
-    id_lo INTEGER NOT NULL,
-    ts    INTEGER NOT NULL,
-    part  INTEGER NOT NULL,          -- where it was first delivered
-    off   INTEGER NOT NULL
+    first_seq INTEGER PRIMARY KEY,   -- FIFO position of the first entry
+    last_seq  INTEGER NOT NULL,      -- and of the last
+    entries   BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS incidents (
     id           TEXT PRIMARY KEY NOT NULL,  -- hex hash of (site, kind, key)

@@ -149,8 +149,13 @@ scenario_bruteforce(const char *site, const char *ip, int64_t t0, int failures)
 	emit(&ev, ip);
 }
 
+/*
+ * The previous default stream (before realistic actors): signature hits from
+ * thinly spread IPs on random sites, about one event in five opening a new
+ * incident. Kept as a worst case for the store.
+ */
 static void
-mixed(uint64_t n, unsigned nsites, uint64_t nips, int64_t t0, int64_t rate)
+thin(uint64_t n, unsigned nsites, uint64_t nips, int64_t t0, int64_t rate)
 {
 	struct ronda_event ev;
 	char ip[48], mbody[512];
@@ -233,6 +238,182 @@ mixed(uint64_t n, unsigned nsites, uint64_t nips, int64_t t0, int64_t rate)
 	}
 }
 
+/* One metric event (the per-site per-minute aggregate) for every site. */
+static void
+metrics(unsigned nsites, int64_t minute)
+{
+	struct ronda_event ev;
+	char mbody[512];
+
+	for (unsigned s = 0; s < nsites; s++) {
+		int64_t req = 500 + (int64_t)(rnd() % 100);
+		const char *site = site_name(s);
+		base(&ev, site, minute * 60000, (uint64_t)minute * 1000 + s + (1ULL << 40),
+		    RONDA_EVENT_METRIC);
+		ev.dataset = "web.metrics";
+		snprintf(mbody, sizeof(mbody), "{\"window_s\":60,\"requests\":%" PRId64
+		    ",\"status\":{\"2xx\":%" PRId64 ",\"3xx\":10,\"4xx\":20,\"5xx\":3},"
+		    "\"bytes\":%" PRId64 ",\"distinct_ips\":40,\"top_ips\":[{\"ip\":"
+		    "\"198.51.100.7\",\"count\":50}],\"heartbeat\":{\"lines\":%" PRId64
+		    "}}", req, req - 33, req * 900, req);
+		ev.metric_json = (struct ronda_str){ mbody, strlen(mbody) };
+		emit(&ev, site);
+	}
+}
+
+/* An index in [0, n) skewed toward 0 (a few actors are much busier). */
+static uint64_t
+skewed(uint64_t n)
+{
+	uint64_t a = rnd() % n, b = rnd() % n;
+
+	return a < b ? a : b;
+}
+
+/* Actor pools: disjoint IP ranges, so "distinct IPs" adds up. */
+enum { POOL_BOT, POOL_CMS, POOL_SCAN, POOL_ATTACK, POOL_TAIL };
+
+static void
+actor_ip(int pool, uint64_t i, char *out, size_t n)
+{
+	ip_of(((uint64_t)pool << 26) + (i * 2654435761u & ((1u << 26) - 1)) + 7, out, n);
+}
+
+/* Site k (of few) of an actor's target list: a fixed, actor-specific spread. */
+static const char *
+target(uint64_t actor, unsigned k, unsigned nsites, unsigned salt)
+{
+	return site_name((unsigned)((actor * 7919u + salt + (uint64_t)k * 104729u) % nsites));
+}
+
+static const char *const probes[] = { "/.env", "/wp-config.php.bak", "/phpmyadmin/",
+    "/admin/", "/backup.zip", "/.git/config", "/vendor/phpunit/phpunit/src/Util/PHP/"
+    "eval-stdin.php", "/wp-content/plugins/revslider/", "/cgi-bin/", "/server-status" };
+
+/* A web request with one signature hit of a kind the collectors' rules emit. */
+static void
+attack_event(struct ronda_event *ev, const char *site, int64_t ts, uint64_t i,
+    const char *ip, unsigned which, int ok)
+{
+	base(ev, site, ts, i, RONDA_EVENT_WEB);
+	switch (which % 5) {
+	case 0:
+		web_event(ev, ip, "GET", "/wp-content/uploads/2024/alfa.php", "cmd=id",
+		    ok ? 200 : 404);
+		rule(ev, "web-webshell-001", "webshell", RONDA_SEV_HIGH);
+		break;
+	case 1:
+		web_event(ev, ip, "GET", "/berita/detail.php",
+		    "id=1%27%20UNION%20SELECT%20username,password%20FROM%20users--", 200);
+		rule(ev, "web-sqli-003", "sqli", RONDA_SEV_HIGH);
+		break;
+	case 2:
+		web_event(ev, ip, "GET", "/index.php", "page=../../../../etc/passwd", 200);
+		rule(ev, "web-lfi-001", "lfi", RONDA_SEV_HIGH);
+		break;
+	case 3:
+		web_event(ev, ip, "POST", "/index.php", "s=slot+gacor+maxwin", 200);
+		rule(ev, "web-gambling-002", "gambling", RONDA_SEV_MEDIUM);
+		break;
+	default:
+		web_event(ev, ip, "GET", "/index.php",
+		    "s=/Index/\\think\\app/invokefunction&function=call_user_func_array", 404);
+		rule(ev, "web-rce-004", "rce", RONDA_SEV_HIGH);
+		break;
+	}
+}
+
+/*
+ * What collectors with `forward: events` send from a province: one metric
+ * per site per minute, and only security-relevant lines, from actors that
+ * behave the way they do in real logs:
+ *   38%  ssh password guessing from a botnet (nips/100 IPs), each bot
+ *        hammering its own list of 4..16 servers; one bot line in 400 is a
+ *        success (after failures: a compromise);
+ *    7%  CMS login floods (POST /wp-login.php, /xmlrpc.php) from nips/100 IPs;
+ *   25%  web scanners (nips/100 IPs) probing 1..4 sites for many paths (404),
+ *        one probe in ten tripping a signature (webshell, LFI, ...);
+ *   15%  attackers (nips/200 IPs) working 1..3 sites with many signature hits
+ *        (SQLi, LFI, webshells, gambling spam, RCE);
+ *   15%  a long tail of IPs drawn from a pool of nips, most seen once: a
+ *        stray 404, an ssh failure, and one in six a single signature probe.
+ * Busy actors are skewed (a few do most of the work). The counts that
+ * matter for the correlator (sites, distinct IPs, incidents) are printed by
+ * tools/bench_correlator.sh.
+ */
+static void
+mixed(uint64_t n, unsigned nsites, uint64_t nips, int64_t t0, int64_t rate)
+{
+	struct ronda_event ev;
+	char ip[48], p[96];
+	int64_t minute = -1;
+	uint64_t nbots = nips / 100 + 1, ncms = nips / 100 + 1, nscan = nips / 100 + 1;
+	uint64_t natk = nips / 200 + 1;
+
+	for (uint64_t i = 0; i < n; i++) {
+		int64_t ts = t0 + (int64_t)(i * 1000 / (uint64_t)rate);
+		unsigned pick = (unsigned)(rnd() % 100);
+		const char *site;
+		uint64_t a;
+
+		if (ts / 60000 != minute) {
+			minute = ts / 60000;
+			metrics(nsites, minute);
+		}
+		if (pick < 38) {
+			a = skewed(nbots);
+			actor_ip(POOL_BOT, a, ip, sizeof(ip));
+			site = target(a, (unsigned)(rnd() % (4 + a % 13)), nsites, 1);
+			base(&ev, site, ts, i, RONDA_EVENT_AUTH);
+			ssh_event(&ev, ip, users[(a + rnd() % 4) % 12], rnd() % 400 == 0);
+		} else if (pick < 45) {
+			a = skewed(ncms);
+			actor_ip(POOL_CMS, a, ip, sizeof(ip));
+			site = target(a, (unsigned)(rnd() % 3), nsites, 2);
+			base(&ev, site, ts, i, RONDA_EVENT_WEB);
+			web_event(&ev, ip, "POST", a & 1 ? "/xmlrpc.php" : "/wp-login.php", "",
+			    200);
+		} else if (pick < 70) {
+			a = skewed(nscan);
+			actor_ip(POOL_SCAN, a, ip, sizeof(ip));
+			site = target(a, (unsigned)(rnd() % (1 + a % 4)), nsites, 3);
+			if (rnd() % 10 == 0) {
+				attack_event(&ev, site, ts, i, ip, (unsigned)(a + rnd() % 2), 0);
+			} else {
+				uint64_t r = rnd();
+				if (r & 1)
+					snprintf(p, sizeof(p), "%s", probes[(r >> 1) % 10]);
+				else
+					snprintf(p, sizeof(p), "/%s/%u.php", (r >> 8) & 1 ?
+					    "wp-content" : "admin", (unsigned)((r >> 9) % 500));
+				base(&ev, site, ts, i, RONDA_EVENT_WEB);
+				web_event(&ev, ip, "GET", p, "", 404);
+			}
+		} else if (pick < 85) {
+			a = skewed(natk);
+			actor_ip(POOL_ATTACK, a, ip, sizeof(ip));
+			site = target(a, (unsigned)(rnd() % (1 + a % 3)), nsites, 4);
+			attack_event(&ev, site, ts, i, ip, (unsigned)(a + rnd() % 2),
+			    rnd() % 4 == 0);
+		} else {
+			unsigned what = (unsigned)(rnd() % 6);
+			a = rnd() % nips;
+			actor_ip(POOL_TAIL, a, ip, sizeof(ip));
+			site = site_name((unsigned)(rnd() % nsites));
+			if (what == 0) {
+				attack_event(&ev, site, ts, i, ip, (unsigned)rnd(), 0);
+			} else if (what < 3) {
+				base(&ev, site, ts, i, RONDA_EVENT_AUTH);
+				ssh_event(&ev, ip, users[rnd() % 12], 0);
+			} else {
+				base(&ev, site, ts, i, RONDA_EVENT_WEB);
+				web_event(&ev, ip, "GET", probes[rnd() % 10], "", 404);
+			}
+		}
+		emit(&ev, ip);
+	}
+}
+
 /*
  * Every event from a new source IP (a botnet spread thin, the worst case
  * for window memory): ssh failures and 404 probes alternate, so each IP
@@ -300,7 +481,7 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: ronda-eventgen [--events N] [--sites N] [--ips N] "
 			    "[--seed N] [--start MS] [--rate EV/S] [--scenario mixed|"
-			    "bruteforce-success|distinct-ips] [--ip IP] [--site ID] [--failures N]\n");
+			    "bruteforce-success|distinct-ips|thin] [--ip IP] [--site ID] [--failures N]\n");
 			return 2;
 		}
 	}
@@ -311,6 +492,8 @@ main(int argc, char **argv)
 		scenario_bruteforce(site, ip, t0, failures);
 	else if (strcmp(scenario, "distinct-ips") == 0)
 		distinct_ips(n, nsites, t0, rate);
+	else if (strcmp(scenario, "thin") == 0)
+		thin(n, nsites, nips, t0, rate);
 	else
 		mixed(n, nsites, nips, t0, rate);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -65,7 +65,9 @@ run_to_end() {  # name expected
     spawn "$1-last" "$RONDA_BIN/ronda-correlator" -c "$T/$1.yaml"
     local p=$SPAWNED_PID
     wait_for done_at_least "$T/$1.db" "$2" --timeout 120 || fail "$1: not all messages applied"
-    stop "$p" --timeout 10 || fail "$1: exit status"
+    local rc=0
+    stop "$p" --timeout 10 || rc=$?
+    [ "$rc" = 0 ] || { tail -n 5 "$T/$1-last.log" >&2; fail "$1: exit status $rc"; }
 }
 
 # A: uninterrupted.

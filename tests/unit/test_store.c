@@ -113,14 +113,14 @@ fresh_store_is_current_version(void **state)
 	assert_non_null(s);
 	ronda_store_close(s);
 	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
-	assert_int_equal(RONDA_STORE_VERSION, 2);
+	assert_int_equal(RONDA_STORE_VERSION, 3);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'incidents' AND sql LIKE '%WITHOUT ROWID%'"), 1);
 	/* Opening again changes nothing. */
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_non_null(s);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 2);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 3);
 }
 
 /* A store written by the first release (schema 1) is migrated, rows kept. */
@@ -129,6 +129,8 @@ migrates_version_1(void **state)
 {
 	struct ronda_store *s;
 	struct ronda_incident inc;
+	struct ronda_dedupe *d;
+	const struct ronda_dedupe_entry *de;
 
 	(void)state;
 	fresh("v1.db");
@@ -165,6 +167,8 @@ migrates_version_1(void **state)
 	    "INSERT INTO indicators VALUES ('0123456789abcdef0123456789abcdef', 'ip',"
 	    " '203.0.113.77', 1795705200000);"
 	    "INSERT INTO counters VALUES ('events', 4242);"
+	    "INSERT INTO dedupe VALUES (5, 11, 22, 1795705200000, 3, 77);"
+	    "INSERT INTO dedupe VALUES (6, 12, 23, 1795705201000, 4, 78);"
 	    "PRAGMA user_version = 1;");
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_non_null(s);
@@ -177,8 +181,24 @@ migrates_version_1(void **state)
 	assert_int_equal(inc.last_seen, INT64_C(1795705222000));
 	assert_int_equal(inc.nips, 1);
 	assert_string_equal(inc.ips[0], "203.0.113.77");
+	/* Dedupe rows (schema 1 and 2: one per id) come back packed, ids kept. */
+	d = ronda_dedupe_new(1000);
+	assert_int_equal(ronda_store_dedupe_load(s, d, 1000), 0);
+	assert_int_equal(ronda_dedupe_count(d), 2);
+	assert_int_equal(ronda_dedupe_next_seq(d), 7);
+	de = ronda_dedupe_find(d, 11, 22);
+	assert_non_null(de);
+	assert_int_equal(de->part, 3);
+	assert_int_equal(de->off, 77);
+	assert_int_equal(de->ts, INT64_C(1795705200000));
+	de = ronda_dedupe_find(d, 12, 23);
+	assert_non_null(de);
+	assert_int_equal(de->seq, 6);
+	ronda_dedupe_free(d);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 2);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'dedupe_v2'"), 0);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'incidents' AND sql LIKE '%WITHOUT ROWID%'"), 1);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -195,11 +215,20 @@ refuses_newer_version(void **state)
 	q_exec(path, "CREATE TABLE x (a); PRAGMA user_version = 9;");
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_null(s);
-	assert_non_null(strstr(err, "schema version 9 is newer than 2"));
+	assert_non_null(strstr(err, "schema version 9 is newer than 3"));
 }
 
+/* Entries stored in the dedupe table (44 bytes each, packed per batch). */
+static int64_t
+dd_stored(void)
+{
+	return q_int(path, "SELECT coalesce(sum(length(entries)), 0) / 44 FROM dedupe");
+}
+
+/* A batch: offsets, a counter, and n new dedupe ids (seq seq0...) from d. */
 static void
-put_batch(struct ronda_store *s, int64_t next, int64_t events, int64_t seq0, int n)
+put_batch(struct ronda_store *s, struct ronda_dedupe *d, int64_t next, int64_t events,
+    int64_t seq0, int n)
 {
 	struct ronda_store_offset o = { .part = 7, .next_offset = next,
 	    .watermark = 1795705200000 + next, .replay_offset = next / 2,
@@ -207,12 +236,11 @@ put_batch(struct ronda_store *s, int64_t next, int64_t events, int64_t seq0, int
 
 	assert_int_equal(ronda_store_offset_put(s, "ronda.events", &o), 0);
 	assert_int_equal(ronda_store_counter_put(s, "events", events), 0);
-	for (int i = 0; i < n; i++) {
-		struct ronda_dedupe_entry e = { .hi = (uint64_t)(seq0 + i) * 0x9e3779b97f4a7c15ULL,
-		    .lo = (uint64_t)i, .seq = seq0 + i, .ts = 1795705200000 + i, .off = next - n + i,
-		    .part = 7 };
-		assert_int_equal(ronda_store_dedupe_put(s, &e), 0);
-	}
+	assert_int_equal(ronda_dedupe_next_seq(d), seq0);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(ronda_dedupe_add(d, (uint64_t)(seq0 + i) * 0x9e3779b97f4a7c15ULL,
+		    (uint64_t)i, 1795705200000 + i, 7, next - n + i), seq0 + i);
+	assert_int_equal(ronda_store_dedupe_append(s, d, seq0), 0);
 }
 
 static void
@@ -220,42 +248,62 @@ batch_with_offsets_is_atomic(void **state)
 {
 	struct ronda_store *s;
 	struct ronda_store_offset o;
-	struct ronda_dedupe *d;
+	struct ronda_dedupe *d, *mem = ronda_dedupe_new(1000);
 
 	(void)state;
+	assert_non_null(mem);
 	s = ronda_store_open(fresh("atomic.db"), err, sizeof(err));
 	assert_non_null(s);
 	assert_int_equal(ronda_store_offset_get(s, "ronda.events", 7, &o), 0);
 	assert_int_equal(ronda_store_begin(s), 0);
-	put_batch(s, 100, 100, 1, 100);
+	put_batch(s, mem, 100, 100, 1, 100);
 	assert_int_equal(ronda_store_commit(s), 0);
 
 	/* A second batch rolled back (a crash before COMMIT): nothing of it stays. */
 	assert_int_equal(ronda_store_begin(s), 0);
-	put_batch(s, 250, 250, 101, 150);
+	put_batch(s, mem, 250, 250, 101, 150);
 	ronda_store_rollback(s);
+	ronda_dedupe_free(mem);
 	assert_int_equal(ronda_store_offset_get(s, "ronda.events", 7, &o), 1);
 	assert_int_equal(o.next_offset, 100);
 	assert_int_equal(o.replay_offset, 50);
 	assert_int_equal(ronda_store_counter_get(s, "events"), 100);
 	ronda_store_close(s);
 
-	/* Another reader (and a restart) sees exactly the first batch. */
+	/* Another reader (and a restart) sees exactly the first batch: one row. */
 	assert_int_equal(q_int(path, "SELECT next_offset FROM offsets WHERE part = 7"), 100);
-	assert_int_equal(q_int(path, "SELECT count(*) FROM dedupe"), 100);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM dedupe"), 1);
+	assert_int_equal(dd_stored(), 100);
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_non_null(s);
 	d = ronda_dedupe_new(1000);
 	assert_int_equal(ronda_store_dedupe_load(s, d, 1000), 0);
 	assert_int_equal(ronda_dedupe_count(d), 100);
 	assert_int_equal(ronda_dedupe_next_seq(d), 101);
+	assert_int_equal(ronda_dedupe_find(d, 100 * 0x9e3779b97f4a7c15ULL, 99)->off, 99);
+	/* The next batch appends a row; a smaller cap loads only the newest ids. */
+	assert_int_equal(ronda_store_begin(s), 0);
+	put_batch(s, d, 250, 250, 101, 150);
+	assert_int_equal(ronda_store_commit(s), 0);
 	ronda_dedupe_free(d);
-	/* Pruning is a range delete in the same kind of transaction. */
+	d = ronda_dedupe_new(120);
+	assert_int_equal(ronda_store_dedupe_load(s, d, 120), 0);
+	assert_int_equal(ronda_dedupe_count(d), 120);
+	assert_int_equal(ronda_dedupe_next_seq(d), 251);
+	assert_null(ronda_dedupe_find(d, 130 * 0x9e3779b97f4a7c15ULL, 29));
+	assert_non_null(ronda_dedupe_find(d, 131 * 0x9e3779b97f4a7c15ULL, 30));
+	ronda_dedupe_free(d);
+	/* Pruning drops whole rows whose entries have all left the set. */
 	assert_int_equal(ronda_store_begin(s), 0);
 	assert_int_equal(ronda_store_dedupe_prune(s, 60), 0);
 	assert_int_equal(ronda_store_commit(s), 0);
+	assert_int_equal(dd_stored(), 250);
+	assert_int_equal(ronda_store_begin(s), 0);
+	assert_int_equal(ronda_store_dedupe_prune(s, 100), 0);
+	assert_int_equal(ronda_store_commit(s), 0);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "SELECT min(seq) FROM dedupe"), 61);
+	assert_int_equal(q_int(path, "SELECT min(first_seq) FROM dedupe"), 101);
+	assert_int_equal(dd_stored(), 150);
 }
 
 static void
@@ -328,14 +376,16 @@ failed_commit_keeps_previous_batch(void **state)
 {
 	struct ronda_store *s;
 	struct ronda_store_offset o;
-	int64_t pages;
+	struct ronda_dedupe *d = ronda_dedupe_new(100000);
+	int64_t pages, mark;
 	int rc = 0, i;
 
 	(void)state;
+	assert_non_null(d);
 	s = ronda_store_open(fresh("full.db"), err, sizeof(err));
 	assert_non_null(s);
 	assert_int_equal(ronda_store_begin(s), 0);
-	put_batch(s, 1000, 1000, 1, 1000);
+	put_batch(s, d, 1000, 1000, 1, 1000);
 	assert_int_equal(ronda_store_commit(s), 0);
 
 	pages = q_int(path, "PRAGMA page_count");
@@ -345,12 +395,12 @@ failed_commit_keeps_previous_batch(void **state)
 	for (i = 0; i < 200 && rc == 0; i++) {
 		struct ronda_store_offset o2 = { .part = 7, .next_offset = 1000 + (i + 1) * 100 };
 		rc = ronda_store_offset_put(s, "ronda.events", &o2);
-		for (int k = 0; k < 100 && rc == 0; k++) {
-			struct ronda_dedupe_entry e = { .hi = (uint64_t)(i * 100 + k) * 31 + 7,
-			    .lo = 99, .seq = 1001 + i * 100 + k, .ts = 1795705300000, .off = 1000 +
-			    i * 100 + k, .part = 7 };
-			rc = ronda_store_dedupe_put(s, &e);
-		}
+		mark = ronda_dedupe_next_seq(d);
+		for (int k = 0; k < 100; k++)
+			ronda_dedupe_add(d, (uint64_t)(i * 100 + k) * 31 + 7, 99, 1795705300000,
+			    7, 1000 + i * 100 + k);
+		if (rc == 0)
+			rc = ronda_store_dedupe_append(s, d, mark);
 		if (rc == 0)
 			rc = ronda_store_counter_put(s, "events", 1000 + (i + 1) * 100);
 	}
@@ -363,17 +413,21 @@ failed_commit_keeps_previous_batch(void **state)
 	assert_int_equal(ronda_store_offset_get(s, "ronda.events", 7, &o), 1);
 	assert_int_equal(o.next_offset, 1000);
 	assert_int_equal(ronda_store_counter_get(s, "events"), 1000);
-	assert_int_equal(q_int(path, "SELECT count(*) FROM dedupe"), 1000);
+	assert_int_equal(dd_stored(), 1000);
 	assert_int_equal(q_int(path, "SELECT next_offset FROM offsets WHERE part = 7"), 1000);
 
-	/* Space again: the next batch goes in. */
+	/* Space again: the next batch goes in (the engine's set restarts from the store). */
+	ronda_dedupe_free(d);
+	d = ronda_dedupe_new(100000);
+	assert_int_equal(ronda_store_dedupe_load(s, d, 100000), 0);
 	assert_true(ronda_store_set_max_pages(s, 1 << 30) > pages);
 	assert_int_equal(ronda_store_begin(s), 0);
-	put_batch(s, 1100, 1100, 1001, 100);
+	put_batch(s, d, 1100, 1100, 1001, 100);
 	assert_int_equal(ronda_store_commit(s), 0);
 	ronda_store_close(s);
+	ronda_dedupe_free(d);
 	assert_int_equal(q_int(path, "SELECT next_offset FROM offsets WHERE part = 7"), 1100);
-	assert_int_equal(q_int(path, "SELECT count(*) FROM dedupe"), 1100);
+	assert_int_equal(dd_stored(), 1100);
 }
 
 static void
