@@ -236,6 +236,11 @@ rules_cache_dir(const struct ronda_collector_config *cfg)
 	char *tmp, *dir = NULL;
 	const char *base;
 
+	if (cfg->rules_cache != NULL) {
+		if (mkdir(cfg->rules_cache, 0700) == -1 && errno != EEXIST)
+			return NULL;
+		return strdup(cfg->rules_cache);
+	}
 	if (cfg->state_db == NULL || strncmp(cfg->state_db, "/dev/", 5) == 0 ||
 	    (tmp = strdup(cfg->state_db)) == NULL)
 		return NULL;

@@ -98,6 +98,8 @@ static const struct ronda_cfg_key collector_keys[] = {
 	  input_check },
 	{ "rules", RONDA_CFG_STRLIST, NULL, 0, 0, CF(rules), "rule files or folders", 0,
 	  NULL, NULL, 0, NULL },
+	{ "rules_cache", RONDA_CFG_STR, NULL, 0, 0, CF(rules_cache),
+	  "folder for compiled rule databases", 0, NULL, NULL, 0, NULL },
 	{ "max_line", RONDA_CFG_SIZE, "64k", 256, 16 * 1024 * 1024, CF(max_line),
 	  "longest line kept whole", 0, NULL, NULL, 0, NULL },
 	{ "scan_interval", RONDA_CFG_DURATION, "1s", 10, 3600000, CF(scan_interval),

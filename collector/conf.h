@@ -49,6 +49,7 @@ struct ronda_collector_config {
 	int forward;		/* enum ronda_forward */
 	struct ronda_cfg_array inputs;	/* struct ronda_collector_input */
 	struct ronda_strlist rules;	/* rule files or folders; empty = shipped rules */
+	char *rules_cache;	/* folder for compiled rule databases; default beside state_db */
 	int64_t max_line;	/* bytes; longer lines are cut and flagged */
 	int64_t scan_interval;	/* ms between stat() backstop rescans */
 	int64_t rotate_wait;	/* ms a rotated file is kept open after its last growth */

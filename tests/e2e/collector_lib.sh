@@ -23,6 +23,7 @@ forward: all
 scan_interval: 200ms
 rotate_wait: 1s
 stats_interval: 5s
+rules_cache: $RONDA_SRC/build/rules-cache
 kafka:
   brokers: $BROKER
   topic: ronda.events
