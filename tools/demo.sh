@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BIN=$ROOT/build/bin
+BIN=${DEMO_BIN:-$ROOT/build/bin}
 OUT=${DEMO_OUT:-$ROOT/demo-out}
 SCENARIO=${DEMO_SCENARIO:-kaltim-wave}
 SPEED=${DEMO_SPEED:-360}
