@@ -873,6 +873,21 @@ attacker(const struct sim_attack *a, size_t k)
 	return a->ip[k * a->nip + rndn((unsigned)a->nip)];
 }
 
+/*
+ * Password guessers work in turns: a botnet's hosts take a server one or two
+ * at a time, for about ten minutes each, hammering it (tens of attempts)
+ * before the next takes over, and each site sees its own order. So each IP
+ * both crosses the per-site thresholds and turns up on many sites.
+ */
+static uint32_t
+attacker_in_turn(const struct sim_attack *a, size_t k, int64_t ms, int second)
+{
+	size_t turn = (size_t)((ms - sim_start_ms) / 600000) + k * 7 + (second ? 1 : 0);
+	size_t i = turn % a->nip;
+
+	return a->shared ? a->ip[i] : a->ip[k * a->nip + i];
+}
+
 static char upload_dir[32];	/* "/wp-content/uploads/2026/11" of the start */
 
 static void
@@ -1040,7 +1055,7 @@ atk_cms_login(const struct sim_attack *a, size_t k, size_t si, int64_t ms, doubl
     int succeed)
 {
 	struct sim_site *s = site_at(si);
-	uint32_t ip = attacker(a, k);
+	uint32_t ip = attacker_in_turn(a, k, ms, !succeed && rndn(3) == 0);
 
 	if (succeed && p > 0.97) {
 		web(si, ms, ip, "POST", "/wp-login.php", 302, 0, site_ref(s, "/wp-login.php"),
@@ -1079,7 +1094,7 @@ atk_brute(const struct sim_attack *a, size_t k, size_t si, int64_t ms, double p,
     int succeed)
 {
 	struct sim_site *s = site_at(si);
-	uint32_t ip = attacker(a, k);
+	uint32_t ip = attacker_in_turn(a, k, ms, !succeed && rndn(3) == 0);
 	unsigned pid = new_pid(s), port = 30000 + rndn(35000);
 	const char *u = PICK(vocab_ssh_users);
 	int root = strcmp(u, "root") == 0;
