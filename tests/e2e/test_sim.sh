@@ -206,6 +206,13 @@ def check(out):
                     problems.append("background line at %s raised %s (%s)" % (s, rid, h[4]))
     for (sev, rid), n in sorted(bg.items(), key=lambda x: -x[1]):
         print("  background: %-8s %-32s %d" % (sev, rid, n))
+    # Ordinary traffic may raise low rules (an admin's wp-login POST, an SSH
+    # login, stray Internet probes) and, rarely, medium ones; never high.
+    nlow = sum(n for (sev, _), n in bg.items() if sev == "low")
+    nmed = sum(n for (sev, _), n in bg.items() if sev == "medium")
+    if nmed > lines_in[out] // 1000 or nlow > lines_in[out] // 50:
+        problems.append("background raised %d medium and %d low rule hits in %d lines "
+                        "(budget: 0.1%% medium, 2%% low)" % (nmed, nlow, lines_in[out]))
     print("%s: %d lines explained, %d parse errors, %d campaigns, %d incidents"
           % (scenario, explained[out], len(parse_errors[out]), len(truth["campaigns"]),
              len(truth["incidents"])))
