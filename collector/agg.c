@@ -12,20 +12,139 @@
 #define TOPN		10
 #define GRACE_MS	5000
 
+/* Keys are stored inline (no allocation per line); longer ones are cut. */
+#define IP_KEY		48	/* the longest textual IPv6 address fits */
+
 struct entry {
-	char *key;		/* NULL = empty slot */
-	uint32_t len;
 	uint64_t count;
+	uint32_t len;
+	uint8_t used;
+	char key[];		/* table->keysz bytes */
 };
 
-/* Open-addressing table with a hard cap on entries. */
+/*
+ * Open-addressing table with a hard cap on entries. `order` lists the used
+ * slots, so reading the top N and clearing cost what was added, not the
+ * table's size (a bucket closes every minute per site).
+ */
 struct table {
-	struct entry *e;
+	unsigned char *slots;	/* cap entries of entsz bytes */
+	size_t entsz, keysz;
 	size_t cap;		/* slots, a power of two, 2x max */
 	size_t max;
 	size_t n;
+	uint32_t *order;	/* used slot indexes, n of them */
 	uint64_t dropped;
 };
+
+#define ENT(t, i) ((struct entry *)((t)->slots + (size_t)(i) * (t)->entsz))
+
+/* Ties in the top N are ordered by key, so the output is deterministic. */
+static int
+keycmp(const struct entry *a, const struct entry *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->key, b->key, n);
+
+	return c != 0 ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static int
+table_init(struct table *t, size_t max, size_t keysz)
+{
+	t->max = max;
+	t->keysz = keysz;
+	t->entsz = (sizeof(struct entry) + keysz + 7) & ~(size_t)7;
+	t->cap = 16;
+	while (t->cap < max * 2)
+		t->cap *= 2;
+	t->slots = calloc(t->cap, t->entsz);
+	t->order = calloc(max, sizeof(*t->order));
+	return t->slots == NULL || t->order == NULL ? -1 : 0;
+}
+
+static void
+table_clear(struct table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		ENT(t, t->order[i])->used = 0;
+	t->n = 0;
+	t->dropped = 0;
+}
+
+static void
+table_free(struct table *t)
+{
+	free(t->slots);
+	free(t->order);
+	t->slots = NULL;
+	t->order = NULL;
+}
+
+/* Count key; returns 0, or -1 when the cap dropped it. */
+static int
+table_add(struct table *t, const char *k, size_t len)
+{
+	size_t i;
+	struct entry *e;
+
+	if (len > t->keysz)
+		len = t->keysz;
+	i = (size_t)ronda_hash64(k, len, 7) & (t->cap - 1);
+	for (;;) {
+		e = ENT(t, i);
+		if (!e->used)
+			break;
+		if (e->len == len && memcmp(e->key, k, len) == 0) {
+			e->count++;
+			return 0;
+		}
+		i = (i + 1) & (t->cap - 1);
+	}
+	if (t->n >= t->max) {
+		t->dropped++;
+		return -1;
+	}
+	memcpy(e->key, k, len);
+	e->len = (uint32_t)len;
+	e->count = 1;
+	e->used = 1;
+	t->order[t->n++] = (uint32_t)i;
+	return 0;
+}
+
+/* Append the top N entries by count as [{"<name>":k,"count":n},...]. */
+static void
+table_top(struct table *t, const char *name, struct ronda_buf *b)
+{
+	const struct entry *top[TOPN];
+	size_t ntop = 0;
+
+	for (size_t o = 0; o < t->n; o++) {
+		const struct entry *e = ENT(t, t->order[o]);
+		size_t j;
+		if (ntop == TOPN && e->count <= top[TOPN - 1]->count)
+			continue;
+		j = ntop < TOPN ? ntop++ : TOPN - 1;
+		while (j > 0 && (top[j - 1]->count < e->count ||
+		    (top[j - 1]->count == e->count && keycmp(top[j - 1], e) > 0))) {
+			top[j] = top[j - 1];
+			j--;
+		}
+		top[j] = e;
+	}
+	ronda_buf_putc(b, '[');
+	for (size_t i = 0; i < ntop; i++) {
+		if (i > 0)
+			ronda_buf_putc(b, ',');
+		ronda_buf_printf(b, "{\"%s\":", name);
+		ronda_buf_json_str(b, top[i]->key, top[i]->len);
+		ronda_buf_puts(b, ",\"count\":");
+		ronda_buf_put_u64(b, top[i]->count);
+		ronda_buf_putc(b, '}');
+	}
+	ronda_buf_putc(b, ']');
+}
 
 struct site {
 	const char *id;
@@ -50,102 +169,6 @@ struct ronda_agg {
 	uint64_t emitted;
 	uint64_t capped;
 };
-
-static int
-table_init(struct table *t, size_t max)
-{
-	t->max = max;
-	t->cap = 16;
-	while (t->cap < max * 2)
-		t->cap *= 2;
-	t->e = calloc(t->cap, sizeof(*t->e));
-	return t->e == NULL ? -1 : 0;
-}
-
-static void
-table_clear(struct table *t)
-{
-	for (size_t i = 0; i < t->cap; i++) {
-		free(t->e[i].key);
-		t->e[i].key = NULL;
-	}
-	t->n = 0;
-	t->dropped = 0;
-}
-
-static void
-table_free(struct table *t)
-{
-	if (t->e == NULL)
-		return;
-	table_clear(t);
-	free(t->e);
-	t->e = NULL;
-}
-
-/* Count key; returns 0, or -1 when the cap dropped it. */
-static int
-table_add(struct table *t, const char *k, size_t len)
-{
-	size_t i;
-
-	if (len > KEY_MAX)
-		len = KEY_MAX;
-	i = (size_t)ronda_hash64(k, len, 7) & (t->cap - 1);
-	while (t->e[i].key != NULL) {
-		if (t->e[i].len == len && memcmp(t->e[i].key, k, len) == 0) {
-			t->e[i].count++;
-			return 0;
-		}
-		i = (i + 1) & (t->cap - 1);
-	}
-	if (t->n >= t->max || (t->e[i].key = malloc(len + 1)) == NULL) {
-		t->dropped++;
-		return -1;
-	}
-	memcpy(t->e[i].key, k, len);
-	t->e[i].key[len] = '\0';
-	t->e[i].len = (uint32_t)len;
-	t->e[i].count = 1;
-	t->n++;
-	return 0;
-}
-
-/* Append the top N entries by count as [{"<name>":k,"count":n},...]. */
-static void
-table_top(struct table *t, const char *name, struct ronda_buf *b)
-{
-	const struct entry *top[TOPN];
-	size_t ntop = 0;
-
-	for (size_t i = 0; i < t->cap; i++) {
-		const struct entry *e = &t->e[i];
-		size_t j;
-		if (e->key == NULL)
-			continue;
-		if (ntop == TOPN && e->count <= top[TOPN - 1]->count)
-			continue;
-		j = ntop < TOPN ? ntop++ : TOPN - 1;
-		while (j > 0 && (top[j - 1]->count < e->count ||
-		    (top[j - 1]->count == e->count &&
-		    strcmp(top[j - 1]->key, e->key) > 0))) {
-			top[j] = top[j - 1];
-			j--;
-		}
-		top[j] = e;
-	}
-	ronda_buf_putc(b, '[');
-	for (size_t i = 0; i < ntop; i++) {
-		if (i > 0)
-			ronda_buf_putc(b, ',');
-		ronda_buf_printf(b, "{\"%s\":", name);
-		ronda_buf_json_str(b, top[i]->key, top[i]->len);
-		ronda_buf_puts(b, ",\"count\":");
-		ronda_buf_put_u64(b, top[i]->count);
-		ronda_buf_putc(b, '}');
-	}
-	ronda_buf_putc(b, ']');
-}
 
 struct ronda_agg *
 ronda_agg_new(const struct ronda_collector_config *cfg, const struct ronda_agg_ops *ops,
@@ -175,8 +198,8 @@ ronda_agg_new(const struct ronda_collector_config *cfg, const struct ronda_agg_o
 			st->id = ins[i].site_id;
 			st->bucket = -1;
 			st->last_closed = -1;
-			if (table_init(&st->ips, IP_CAP) == -1 ||
-			    table_init(&st->paths, PATH_CAP) == -1)
+			if (table_init(&st->ips, IP_CAP, IP_KEY) == -1 ||
+			    table_init(&st->paths, PATH_CAP, KEY_MAX) == -1)
 				goto fail;
 		}
 		a->input_site[i] = s;

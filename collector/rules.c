@@ -1083,7 +1083,9 @@ fc_replay(struct ronda_ruleset *rs, int f, const char *k, size_t n,
 	*slot = NULL;
 	if (rs->fc[f] == NULL || n == 0 || n > FC_KEY_MAX)
 		return 0;
-	*h = ronda_hash64(k, n, fc_seed ^ (uint64_t)f);
+	/* The same bytes hash the same for every field: callers may pass *h in. */
+	if (*h == 0)
+		*h = ronda_hash64(k, n, fc_seed) | 1;
 	e = &rs->fc[f]->e[*h & (FC_SLOTS - 1)];
 	*slot = e;
 	if (!e->used || e->h != *h || e->len != n || memcmp(e->key, k, n) != 0) {
@@ -1215,6 +1217,7 @@ ronda_rules_match(struct ronda_ruleset *rs, struct ronda_event *ev)
 			fc_scan_store(rs, F_PATH, slot, h, ev->path.p, ev->path.n,
 			    ev->norm_path.p, ev->norm_path.n);
 		scan(rs, F_QUERY, ev->norm_query.p, ev->norm_query.n);
+		h = 0;
 		if (rs->db[F_URL] != NULL &&
 		    !fc_replay(rs, F_URL, ev->url.p, ev->url.n, &slot, &h)) {
 			ronda_buf_reset(&rs->nb_url);
@@ -1226,15 +1229,18 @@ ronda_rules_match(struct ronda_ruleset *rs, struct ronda_event *ev)
 			fc_scan_store(rs, F_URL, slot, h, ev->url.p, ev->url.n,
 			    rs->nb_url.data, rs->nb_url.len);
 		}
+		/* h still holds the URL's hash (or 0): the same bytes as raw_url. */
 		if (!fc_replay(rs, F_RAW_URL, ev->url.p, ev->url.n, &slot, &h))
 			fc_scan_store(rs, F_RAW_URL, slot, h, ev->url.p, ev->url.n,
 			    ev->url.p, ev->url.n);
+		h = 0;
 		if (rs->db[F_UA] != NULL &&
 		    !fc_replay(rs, F_UA, ev->user_agent.p, ev->user_agent.n, &slot, &h)) {
 			struct ronda_str s = norm(&rs->nb_ua, &ev->user_agent, RONDA_NORM_LOWER);
 			fc_scan_store(rs, F_UA, slot, h, ev->user_agent.p, ev->user_agent.n,
 			    s.p, s.n);
 		}
+		h = 0;
 		if (rs->db[F_REFERRER] != NULL &&
 		    !fc_replay(rs, F_REFERRER, ev->referrer.p, ev->referrer.n, &slot, &h)) {
 			struct ronda_str s = norm(&rs->nb_ref, &ev->referrer,
@@ -1242,6 +1248,7 @@ ronda_rules_match(struct ronda_ruleset *rs, struct ronda_event *ev)
 			fc_scan_store(rs, F_REFERRER, slot, h, ev->referrer.p, ev->referrer.n,
 			    s.p, s.n);
 		}
+		h = 0;
 		if (!fc_replay(rs, F_METHOD, ev->method.p, ev->method.n, &slot, &h))
 			fc_scan_store(rs, F_METHOD, slot, h, ev->method.p, ev->method.n,
 			    ev->method.p, ev->method.n);
