@@ -15,21 +15,22 @@
 /* Keys are stored inline (no allocation per line); longer ones are cut. */
 #define IP_KEY		48	/* the longest textual IPv6 address fits */
 
-struct entry {
-	uint64_t count;
+/*
+ * Open-addressing table with a hard cap on entries. Probing reads only the
+ * compact metadata (the full 64-bit hash, 0 = empty), the key is compared on
+ * a hash match; `order` lists the used slots, so reading the top N and
+ * clearing cost what was added, not the table's size.
+ */
+struct meta {
+	uint64_t h;
+	uint32_t count;
 	uint32_t len;
-	uint8_t used;
-	char key[];		/* table->keysz bytes */
 };
 
-/*
- * Open-addressing table with a hard cap on entries. `order` lists the used
- * slots, so reading the top N and clearing cost what was added, not the
- * table's size (a bucket closes every minute per site).
- */
 struct table {
-	unsigned char *slots;	/* cap entries of entsz bytes */
-	size_t entsz, keysz;
+	struct meta *m;		/* cap slots */
+	char *keys;		/* cap * keysz bytes */
+	size_t keysz;
 	size_t cap;		/* slots, a power of two, 2x max */
 	size_t max;
 	size_t n;
@@ -37,11 +38,15 @@ struct table {
 	uint64_t dropped;
 };
 
-#define ENT(t, i) ((struct entry *)((t)->slots + (size_t)(i) * (t)->entsz))
+struct top_ent {
+	uint64_t count;
+	const char *key;
+	uint32_t len;
+};
 
 /* Ties in the top N are ordered by key, so the output is deterministic. */
 static int
-keycmp(const struct entry *a, const struct entry *b)
+keycmp(const struct top_ent *a, const struct top_ent *b)
 {
 	size_t n = a->len < b->len ? a->len : b->len;
 	int c = memcmp(a->key, b->key, n);
@@ -54,20 +59,20 @@ table_init(struct table *t, size_t max, size_t keysz)
 {
 	t->max = max;
 	t->keysz = keysz;
-	t->entsz = (sizeof(struct entry) + keysz + 7) & ~(size_t)7;
 	t->cap = 16;
 	while (t->cap < max * 2)
 		t->cap *= 2;
-	t->slots = calloc(t->cap, t->entsz);
+	t->m = calloc(t->cap, sizeof(*t->m));
+	t->keys = malloc(t->cap * keysz);
 	t->order = calloc(max, sizeof(*t->order));
-	return t->slots == NULL || t->order == NULL ? -1 : 0;
+	return t->m == NULL || t->keys == NULL || t->order == NULL ? -1 : 0;
 }
 
 static void
 table_clear(struct table *t)
 {
 	for (size_t i = 0; i < t->n; i++)
-		ENT(t, t->order[i])->used = 0;
+		t->m[t->order[i]].h = 0;
 	t->n = 0;
 	t->dropped = 0;
 }
@@ -75,9 +80,11 @@ table_clear(struct table *t)
 static void
 table_free(struct table *t)
 {
-	free(t->slots);
+	free(t->m);
+	free(t->keys);
 	free(t->order);
-	t->slots = NULL;
+	t->m = NULL;
+	t->keys = NULL;
 	t->order = NULL;
 }
 
@@ -85,18 +92,17 @@ table_free(struct table *t)
 static int
 table_add(struct table *t, const char *k, size_t len)
 {
+	uint64_t h;
 	size_t i;
-	struct entry *e;
 
 	if (len > t->keysz)
 		len = t->keysz;
-	i = (size_t)ronda_hash64(k, len, 7) & (t->cap - 1);
-	for (;;) {
-		e = ENT(t, i);
-		if (!e->used)
-			break;
-		if (e->len == len && memcmp(e->key, k, len) == 0) {
-			e->count++;
+	h = ronda_hash64(k, len, 7) | 1;
+	i = (size_t)h & (t->cap - 1);
+	while (t->m[i].h != 0) {
+		if (t->m[i].h == h && t->m[i].len == len &&
+		    memcmp(t->keys + i * t->keysz, k, len) == 0) {
+			t->m[i].count++;
 			return 0;
 		}
 		i = (i + 1) & (t->cap - 1);
@@ -105,10 +111,10 @@ table_add(struct table *t, const char *k, size_t len)
 		t->dropped++;
 		return -1;
 	}
-	memcpy(e->key, k, len);
-	e->len = (uint32_t)len;
-	e->count = 1;
-	e->used = 1;
+	memcpy(t->keys + i * t->keysz, k, len);
+	t->m[i].h = h;
+	t->m[i].len = (uint32_t)len;
+	t->m[i].count = 1;
 	t->order[t->n++] = (uint32_t)i;
 	return 0;
 }
@@ -117,17 +123,18 @@ table_add(struct table *t, const char *k, size_t len)
 static void
 table_top(struct table *t, const char *name, struct ronda_buf *b)
 {
-	const struct entry *top[TOPN];
+	struct top_ent top[TOPN];
 	size_t ntop = 0;
 
 	for (size_t o = 0; o < t->n; o++) {
-		const struct entry *e = ENT(t, t->order[o]);
-		size_t j;
-		if (ntop == TOPN && e->count <= top[TOPN - 1]->count)
+		size_t slot = t->order[o], j;
+		struct top_ent e = { t->m[slot].count, t->keys + slot * t->keysz,
+		    t->m[slot].len };
+		if (ntop == TOPN && e.count <= top[TOPN - 1].count)
 			continue;
 		j = ntop < TOPN ? ntop++ : TOPN - 1;
-		while (j > 0 && (top[j - 1]->count < e->count ||
-		    (top[j - 1]->count == e->count && keycmp(top[j - 1], e) > 0))) {
+		while (j > 0 && (top[j - 1].count < e.count ||
+		    (top[j - 1].count == e.count && keycmp(&top[j - 1], &e) > 0))) {
 			top[j] = top[j - 1];
 			j--;
 		}
@@ -138,9 +145,9 @@ table_top(struct table *t, const char *name, struct ronda_buf *b)
 		if (i > 0)
 			ronda_buf_putc(b, ',');
 		ronda_buf_printf(b, "{\"%s\":", name);
-		ronda_buf_json_str(b, top[i]->key, top[i]->len);
+		ronda_buf_json_str(b, top[i].key, top[i].len);
 		ronda_buf_puts(b, ",\"count\":");
-		ronda_buf_put_u64(b, top[i]->count);
+		ronda_buf_put_u64(b, top[i].count);
 		ronda_buf_putc(b, '}');
 	}
 	ronda_buf_putc(b, ']');
