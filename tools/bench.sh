@@ -59,7 +59,7 @@ t1=$(now)
 KCAT_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 KCAT_LPS=$(rate "$LINES" "$KCAT_S")
 
-run_collector() {   # name forward
+run_collector() {   # name forward [pin]
     local name=$1 forward=$2 dir=$OUT/$1
     rm -rf "$dir"; mkdir -p "$dir"
     cat >"$dir/collector.yaml" <<YAML
@@ -84,7 +84,9 @@ YAML
     "$BIN/ronda-collector" -c "$dir/collector.yaml" --check-config >/dev/null
     rm -f "$dir"/state.db*
     t0=$(now)
-    /usr/bin/time -f '%M' -o "$dir/rss" taskset -c 0 \
+    local pin=(taskset -c 0)
+    [ "${3:-pin}" = nopin ] && pin=()
+    /usr/bin/time -f '%M' -o "$dir/rss" "${pin[@]}" \
         "$BIN/ronda-collector" -c "$dir/collector.yaml" --once 2>"$dir/log"
     t1=$(now)
     awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >"$dir/secs"
@@ -92,6 +94,7 @@ YAML
 }
 
 run_collector raw all
+run_collector raw2 all nopin
 run_collector rules events
 
 row() {  # label lines secs rss_kib
@@ -107,8 +110,10 @@ printf '%-42s %12s %10s %10s %10s\n' "grep -c (baseline: read the lines)" "$GREP
     "$(ratio "$GREP_LPS" "$KCAT_LPS")" ""
 printf '%-42s %12s %10s %10s %10s\n' "kcat -P (baseline: ship the lines)" "$KCAT_LPS" \
     "$(ratio "$KCAT_LPS" "$GREP_LPS")" "1.00" ""
-row "collector --once, forward: all (1 core)" "$LINES" "$(cat "$OUT/raw/secs")" \
+row "collector --once, forward: all (all on 1 core)" "$LINES" "$(cat "$OUT/raw/secs")" \
     "$(( $(cat "$OUT/raw/rss") / 1024 )) MiB"
+row "  same, librdkafka threads not pinned" "$LINES" "$(cat "$OUT/raw2/secs")" \
+    "$(( $(cat "$OUT/raw2/rss") / 1024 )) MiB"
 row "collector --once, rules, forward: events" "$LINES" "$(cat "$OUT/rules/secs")" \
     "$(( $(cat "$OUT/rules/rss") / 1024 )) MiB"
 echo "  events shipped: forward all $(cat "$OUT/raw/events"), forward events $(cat "$OUT/rules/events")"
