@@ -96,15 +96,15 @@ static const struct ronda_cfg_key incident_keys[] = {
 	    O(incidents.max_evidence) - O(incidents), "evidence lines per incident" },
 	{ "max_evidence_len", RONDA_CFG_SIZE, "1024", 64, 1024,
 	    O(incidents.max_evidence_len) - O(incidents), "bytes per evidence line" },
-	{ "max_memory", RONDA_CFG_INT, "20000", 100, 10000000,
+	{ "max_memory", RONDA_CFG_INT, "50000", 100, 10000000,
 	    O(incidents.max_memory) - O(incidents), "incidents cached in memory" },
 	{ NULL }
 };
 
 static const struct ronda_cfg_key batch_keys[] = {
-	{ "max_events", RONDA_CFG_INT, "50000", 1, 10000000,
+	{ "max_events", RONDA_CFG_INT, "200000", 1, 10000000,
 	    O(batch.max_events) - O(batch), "commit after this many events" },
-	{ "interval", RONDA_CFG_DURATION, "500ms", 10, 60000,
+	{ "interval", RONDA_CFG_DURATION, "1s", 10, 60000,
 	    O(batch.interval) - O(batch), "or after this long" },
 	{ NULL }
 };

@@ -63,12 +63,19 @@ consumer_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t why,
 			rc = rd_kafka_assign(rk, parts);
 	} else {
 		/* Store the revoked partitions' batch before another member takes them. */
+		int32_t *v = calloc((size_t)parts->cnt + 1, sizeof(*v));
 		(void)commit(c);
 		for (int i = 0; i < parts->cnt; i++) {
-			ronda_engine_revoke(c->eng, parts->elems[i].partition);
+			if (v != NULL)
+				v[i] = parts->elems[i].partition;
+			else
+				ronda_engine_revoke(c->eng, parts->elems[i].partition);
 			log_info("revoked %s[%d]", parts->elems[i].topic,
 			    parts->elems[i].partition);
 		}
+		if (v != NULL)
+			ronda_engine_revoke_many(c->eng, v, (size_t)parts->cnt);
+		free(v);
 		if (coop)
 			error = rd_kafka_incremental_unassign(rk, parts);
 		else

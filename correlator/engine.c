@@ -265,6 +265,31 @@ ronda_engine_revoke(struct ronda_engine *e, int32_t part)
 	memset(&e->parts[part], 0, sizeof(e->parts[part]));
 }
 
+static int
+part_revoking(void *arg, int32_t part)
+{
+	const unsigned char *mask = arg;
+
+	return part >= 0 && part < MAX_PARTS && mask[part];
+}
+
+void
+ronda_engine_revoke_many(struct ronda_engine *e, const int32_t *parts, size_t n)
+{
+	unsigned char mask[MAX_PARTS];
+
+	memset(mask, 0, sizeof(mask));
+	for (size_t i = 0; i < n; i++)
+		if (parts[i] >= 0 && parts[i] < MAX_PARTS)
+			mask[parts[i]] = 1;
+	ronda_window_drop_parts(e->win, part_revoking, mask);
+	for (int32_t p = 0; p < MAX_PARTS; p++)
+		if (mask[p]) {
+			free(e->parts[p].segs);
+			memset(&e->parts[p], 0, sizeof(e->parts[p]));
+		}
+}
+
 static void
 seg_note(struct part *p, int64_t offset, int64_t wm_before, int64_t ts)
 {

@@ -50,6 +50,8 @@ void ronda_engine_free(struct ronda_engine *e);
 int64_t ronda_engine_assign(struct ronda_engine *e, int32_t part);
 /* A partition was revoked: its window state is dropped (commit first). */
 void ronda_engine_revoke(struct ronda_engine *e, int32_t part);
+/* Several partitions revoked at once (one walk of the window state). */
+void ronda_engine_revoke_many(struct ronda_engine *e, const int32_t *parts, size_t n);
 
 /*
  * Process one message. On RONDA_ENGINE_REJECTED, *reason is the reject kind

@@ -24,6 +24,7 @@ struct ronda_incidents {
 	struct ronda_incident *b[NBUCKETS];
 	struct ronda_incident *dirty;	/* list through dnext */
 	size_t n, ndirty;
+	uint64_t clock;			/* counts uses, for inc->touch */
 	uint64_t *bloom;		/* BLOOM_WORDS, only with a loader */
 };
 
@@ -208,6 +209,8 @@ get(struct ronda_incidents *t, const char *id)
 {
 	struct ronda_incident *inc = lookup(t, id);
 
+	if (inc != NULL)
+		inc->touch = ++t->clock;
 	if (inc != NULL || t->loader.load == NULL || !bloom_maybe(t, id))
 		return inc;
 	if ((inc = calloc(1, sizeof(*inc))) == NULL)
@@ -219,6 +222,7 @@ get(struct ronda_incidents *t, const char *id)
 	inc->dirty = 0;
 	inc->ev_pending = NULL;
 	inc->ind_pending = NULL;
+	inc->touch = ++t->clock;
 	insert(t, inc);
 	return inc;
 }
@@ -304,6 +308,7 @@ ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h)
 		inc->first_seen = inc->last_seen = h->ts;
 		inc->status = RONDA_INCIDENT_OPEN;
 		inc->site_known = t->known != NULL ? t->known(t->known_arg, h->site) : 1;
+		inc->touch = ++t->clock;
 		insert(t, inc);
 	} else if (h->ts - inc->last_seen > t->cfg.quiet) {
 		/* Quiet long enough to have closed, whether or not a sweep saw it. */
@@ -382,34 +387,90 @@ ronda_incidents_sweep(struct ronda_incidents *t, int64_t (*wm)(void *arg, int32_
     void *arg)
 {
 	for (size_t i = 0; i < NBUCKETS; i++)
-		for (struct ronda_incident *inc = t->b[i]; inc != NULL; inc = inc->hnext)
-			if (inc->status != RONDA_INCIDENT_CLOSED &&
-			    wm(arg, inc->part) - inc->last_seen > t->cfg.quiet) {
+		for (struct ronda_incident *inc = t->b[i]; inc != NULL; inc = inc->hnext) {
+			int64_t w;
+			if (inc->status == RONDA_INCIDENT_CLOSED)
+				continue;
+			/* No watermark yet (a partition not read since the restart): no verdict. */
+			if ((w = wm(arg, inc->part)) == INT64_MIN)
+				continue;
+			if (w - inc->last_seen > t->cfg.quiet) {
 				inc->status = RONDA_INCIDENT_CLOSED;
 				mark_dirty(t, inc);
 			}
+		}
 }
 
-/* Drop clean incidents from memory, closed ones first, down to the cap. */
+static int
+by_touch(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Drop clean incidents for which drop(inc, thr) holds while over the cap. */
+static void
+trim_pass(struct ronda_incidents *t, int (*drop)(const struct ronda_incident *,
+    uint64_t), uint64_t thr)
+{
+	for (size_t i = 0; i < NBUCKETS && t->n > (size_t)t->cfg.max_memory; i++) {
+		struct ronda_incident **pp = &t->b[i];
+		while (*pp != NULL && t->n > (size_t)t->cfg.max_memory) {
+			struct ronda_incident *inc = *pp;
+			if (!inc->dirty && drop(inc, thr)) {
+				*pp = inc->hnext;
+				free_pending(inc);
+				free(inc);
+				t->n--;
+			} else {
+				pp = &inc->hnext;
+			}
+		}
+	}
+}
+
+static int
+drop_closed(const struct ronda_incident *inc, uint64_t thr)
+{
+	(void)thr;
+	return inc->status == RONDA_INCIDENT_CLOSED;
+}
+
+static int
+drop_older(const struct ronda_incident *inc, uint64_t thr)
+{
+	return inc->touch <= thr;
+}
+
+/*
+ * Drop clean incidents from memory down to the cap: closed ones first, then
+ * the least recently used (a busy attacker's incident stays; the long tail's
+ * one-hit incidents go). Which ones stay only changes what is read back from
+ * the store, never a result.
+ */
 static void
 trim(struct ronda_incidents *t)
 {
-	for (int pass = 0; pass < 2 && t->n > (size_t)t->cfg.max_memory; pass++)
-		for (size_t i = 0; i < NBUCKETS && t->n > (size_t)t->cfg.max_memory; i++) {
-			struct ronda_incident **pp = &t->b[i];
-			while (*pp != NULL && t->n > (size_t)t->cfg.max_memory) {
-				struct ronda_incident *inc = *pp;
-				if (!inc->dirty && (pass == 1 ||
-				    inc->status == RONDA_INCIDENT_CLOSED)) {
-					*pp = inc->hnext;
-					free_pending(inc);
-					free(inc);
-					t->n--;
-				} else {
-					pp = &inc->hnext;
-				}
-			}
+	uint64_t *v, thr = UINT64_MAX;
+	size_t nc = 0, excess;
+
+	trim_pass(t, drop_closed, 0);
+	if (t->n <= (size_t)t->cfg.max_memory)
+		return;
+	excess = t->n - (size_t)t->cfg.max_memory;
+	if ((v = malloc(t->n * sizeof(*v))) != NULL) {
+		for (size_t i = 0; i < NBUCKETS; i++)
+			for (struct ronda_incident *inc = t->b[i]; inc != NULL; inc = inc->hnext)
+				if (!inc->dirty && nc < t->n)
+					v[nc++] = inc->touch;
+		if (nc > 0) {
+			qsort(v, nc, sizeof(*v), by_touch);
+			thr = v[(excess < nc ? excess : nc) - 1];
 		}
+		free(v);
+	}
+	trim_pass(t, drop_older, thr);
 }
 
 static int

@@ -11,7 +11,8 @@
  * more than `quiet` ms after the incident's last event reopens it; the sweep
  * closes incidents whose partition's watermark is `quiet` past their last
  * event. The table is capped: clean incidents are dropped from memory (the
- * store keeps them) and fetched back through the loader when hit again.
+ * store keeps them), closed ones first, then the least recently used, and
+ * fetched back through the loader when hit again.
  */
 #ifndef RONDA_INCIDENT_H
 #define RONDA_INCIDENT_H
@@ -67,6 +68,7 @@ struct ronda_incident {
 	struct ronda_incident_evidence *ev_pending;
 	struct ronda_incident_ind *ind_pending;
 	int dirty;
+	uint64_t touch;			/* table clock at the last use (trim keeps the recent) */
 	/* table links */
 	struct ronda_incident *hnext, *dnext;
 };
@@ -103,7 +105,10 @@ void ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hi
 int ronda_incidents_active(struct ronda_incidents *t, const char *site, const char *kind,
     const char *key, int64_t ts);
 
-/* Close incidents whose partition watermark wm(arg, part) is quiet past last_seen. */
+/*
+ * Close incidents whose partition watermark wm(arg, part) is quiet past
+ * last_seen; INT64_MIN means the partition has no watermark yet (skipped).
+ */
 void ronda_incidents_sweep(struct ronda_incidents *t, int64_t (*wm)(void *arg,
     int32_t part), void *arg);
 

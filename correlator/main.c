@@ -163,6 +163,13 @@ main(int argc, char **argv)
 	char err[512];
 	int check = 0, debug = 0, ch, rc = 1;
 
+	/*
+	 * A TERM while the store and Kafka are being set up (before libevent
+	 * takes the signals) is a request to stop, not a crash: noted here and
+	 * honoured before the loop starts, so the exit status stays 0.
+	 */
+	signal(SIGTERM, input_on_signal);
+	signal(SIGINT, input_on_signal);
 	while ((ch = getopt_long(argc, argv, "c:dV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;
@@ -196,13 +203,6 @@ main(int argc, char **argv)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	/*
-	 * A TERM while the store and Kafka are being set up (before libevent
-	 * takes the signals) is a request to stop, not a crash: noted here and
-	 * honoured before the loop starts, so the exit status stays 0.
-	 */
-	signal(SIGTERM, input_on_signal);
-	signal(SIGINT, input_on_signal);
 	if ((eng = ronda_engine_new(&cfg, err, sizeof(err))) == NULL) {
 		log_warnx("store: %s", err);
 		goto out;

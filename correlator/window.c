@@ -304,6 +304,19 @@ ronda_window_drop_part(struct ronda_window *w, int32_t part)
 	}
 }
 
+void
+ronda_window_drop_parts(struct ronda_window *w, int (*dropped)(void *arg, int32_t part),
+    void *arg)
+{
+	struct ronda_window_entry *e, *nx;
+
+	for (e = w->head; e != NULL; e = nx) {
+		nx = e->next;
+		if (dropped(arg, e->part))
+			entry_remove(w, e);
+	}
+}
+
 size_t
 ronda_window_entries(const struct ronda_window *w)
 {

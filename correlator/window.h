@@ -64,6 +64,13 @@ size_t ronda_window_expire(struct ronda_window *w, int64_t (*cutoff)(void *arg,
 
 /* Drop every key of a partition (revoked: its state moves to another member). */
 void ronda_window_drop_part(struct ronda_window *w, int32_t part);
+/*
+ * Drop every key of the partitions for which dropped(arg, part) is true, in
+ * one walk (a rebalance revoking hundreds of partitions would otherwise walk
+ * the whole store once per partition).
+ */
+void ronda_window_drop_parts(struct ronda_window *w, int (*dropped)(void *arg,
+    int32_t part), void *arg);
 
 size_t ronda_window_entries(const struct ronda_window *w);
 size_t ronda_window_bytes(const struct ronda_window *w);

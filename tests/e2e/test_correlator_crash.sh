@@ -65,6 +65,9 @@ run_to_end() {  # name expected
     spawn "$1-last" "$RONDA_BIN/ronda-correlator" -c "$T/$1.yaml"
     local p=$SPAWNED_PID
     wait_for done_at_least "$T/$1.db" "$2" --timeout 120 || fail "$1: not all messages applied"
+    # When the store was already complete, let it start before asking it to stop
+    # (a TERM before main() runs kills any process with status 143).
+    wait_for grep -q consuming "$T/$1-last.log" --timeout 30 || fail "$1: did not start"
     local rc=0
     stop "$p" --timeout 10 || rc=$?
     [ "$rc" = 0 ] || { tail -n 5 "$T/$1-last.log" >&2; fail "$1: exit status $rc"; }

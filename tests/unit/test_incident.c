@@ -85,6 +85,13 @@ open_close_reopen_by_event_time(void **state)
 	assert_int_equal(inc->last_seen, T0);
 	assert_int_equal(inc->event_count, 11);
 
+	/*
+	 * No watermark for its partition yet (just restarted, nothing read from
+	 * it): no verdict, and no overflow computing INT64_MIN - last_seen.
+	 */
+	wm_now = INT64_MIN;
+	ronda_incidents_sweep(t, wm, NULL);
+	assert_int_equal(inc->status, RONDA_INCIDENT_OPEN);
 	/* Watermark exactly quiet past the last event: still open. */
 	wm_now = T0 + QUIET;
 	ronda_incidents_sweep(t, wm, NULL);
@@ -314,6 +321,46 @@ memory_cap_and_loader(void **state)
 	ronda_incidents_free(t);
 }
 
+/* Over the cap, the least recently used go: a busy attacker's incident stays in memory. */
+static void
+trim_keeps_recently_used(void **state)
+{
+	struct ronda_incidents_loader ld = { .arg = NULL, .load = store_load };
+	struct ronda_incidents *t = ronda_incidents_new(&cfg, &ld, NULL, NULL);
+	struct ronda_detect_hit h;
+	char ip[250][32];
+
+	(void)state;
+	nstored = nloads = 0;
+	for (int i = 0; i < 250; i++) {
+		snprintf(ip[i], sizeof(ip[i]), "198.51.%d.%d", i / 200, i % 200 + 1);
+		mkhit(&h, "bontangkota.go.id", "ssh_bruteforce", ip[i], T0 + i);
+		ronda_incidents_hit(t, &h);
+	}
+	/* The first 50 keep attacking. */
+	for (int i = 0; i < 50; i++) {
+		mkhit(&h, "bontangkota.go.id", "ssh_bruteforce", ip[i], T0 + 500 + i);
+		ronda_incidents_hit(t, &h);
+	}
+	assert_int_equal(ronda_incidents_flush(t, store_put, NULL), 0);
+	assert_int_equal(ronda_incidents_count(t), 100);
+	/* Kept: the 50 busy ones and the 50 newest of the rest; none read back. */
+	for (int i = 0; i < 50; i++) {
+		mkhit(&h, "bontangkota.go.id", "ssh_bruteforce", ip[i], T0 + 900 + i);
+		ronda_incidents_hit(t, &h);
+		mkhit(&h, "bontangkota.go.id", "ssh_bruteforce", ip[200 + i], T0 + 900 + i);
+		ronda_incidents_hit(t, &h);
+	}
+	assert_int_equal(nloads, 0);
+	assert_int_equal(find(t, ip[0])->event_count, 3);
+	/* One of the one-hit tail was dropped: it comes back from the store. */
+	mkhit(&h, "bontangkota.go.id", "ssh_bruteforce", ip[60], T0 + 1000);
+	ronda_incidents_hit(t, &h);
+	assert_int_equal(nloads, 1);
+	assert_int_equal(find(t, ip[60])->event_count, 2);
+	ronda_incidents_free(t);
+}
+
 static int
 known(void *arg, const char *site)
 {
@@ -355,6 +402,7 @@ main(void)
 		cmocka_unit_test(indicators_and_sets_capped),
 		cmocka_unit_test(flush_in_id_order_and_failure),
 		cmocka_unit_test(memory_cap_and_loader),
+		cmocka_unit_test(trim_keeps_recently_used),
 		cmocka_unit_test(unknown_site_flagged_and_ids_stable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

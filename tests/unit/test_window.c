@@ -195,6 +195,41 @@ drop_partition(void **state)
 	ronda_window_free(w);
 }
 
+static int
+odd_part(void *arg, int32_t part)
+{
+	(void)arg;
+	return part % 2 == 1;
+}
+
+/* A rebalance revoking many partitions: one walk drops all their keys, bytes too. */
+static void
+drop_many_partitions(void **state)
+{
+	struct ronda_window *w = ronda_window_new(100000, 64 << 20);
+	size_t bytes0 = ronda_window_bytes(w);
+
+	(void)state;
+	for (int i = 0; i < 4000; i++) {
+		struct ronda_window_entry *e = ronda_window_get(w, key(i), (uint64_t)i,
+		    i % 384, 1);
+		assert_non_null(e);
+		assert_int_equal(ronda_window_add(w, e, 1795705200000 + i, 0, 0, 10), 0);
+	}
+	ronda_window_drop_parts(w, odd_part, NULL);
+	assert_int_equal(ronda_window_entries(w), 2000);
+	for (int i = 0; i < 4000; i++)
+		if (i % 384 % 2 == 1)
+			assert_null(ronda_window_get(w, key(i), (uint64_t)i, i % 384, 0));
+		else
+			assert_non_null(ronda_window_get(w, key(i), (uint64_t)i, i % 384, 0));
+	for (int i = 0; i < 4000; i += 2)
+		ronda_window_drop_part(w, i % 384);
+	assert_int_equal(ronda_window_entries(w), 0);
+	assert_true(ronda_window_bytes(w) >= bytes0);
+	ronda_window_free(w);
+}
+
 int
 main(void)
 {
@@ -206,6 +241,7 @@ main(void)
 		cmocka_unit_test(byte_cap_bounds_memory),
 		cmocka_unit_test(expiry_by_partition_event_time),
 		cmocka_unit_test(drop_partition),
+		cmocka_unit_test(drop_many_partitions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
