@@ -96,7 +96,7 @@ static const struct ronda_cfg_key incident_keys[] = {
 	    O(incidents.max_evidence) - O(incidents), "evidence lines per incident" },
 	{ "max_evidence_len", RONDA_CFG_SIZE, "1024", 64, 1024,
 	    O(incidents.max_evidence_len) - O(incidents), "bytes per evidence line" },
-	{ "max_memory", RONDA_CFG_INT, "50000", 100, 10000000,
+	{ "max_memory", RONDA_CFG_INT, "30000", 100, 10000000,
 	    O(incidents.max_memory) - O(incidents), "incidents cached in memory" },
 	{ NULL }
 };
