@@ -35,8 +35,8 @@ int ronda_buf_put_u64(struct ronda_buf *b, uint64_t v);
 /*
  * Append p[0..n) as a JSON string with its quotes. Valid UTF-8 passes through;
  * control characters, '"' and '\' are escaped (\n, \t, \u001b, ...); a byte
- * that is not part of valid UTF-8 becomes the six characters "\\xHH" (the
- * literal text \xHH, as nginx logs non-printable bytes), so the output is
+ * that is not part of valid UTF-8 becomes the literal text \xHH (written
+ * "\\xHH" in the JSON; nginx logs non-printable bytes the same way), so the output is
  * always valid JSON and valid UTF-8 and nothing is silently dropped.
  */
 int ronda_buf_json_str(struct ronda_buf *b, const char *p, size_t n);
