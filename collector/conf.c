@@ -14,6 +14,8 @@
 static const char *const input_types[] = { "web", "auth", NULL };
 static const char *const start_ats[] = { "end", "beginning", NULL };
 static const char *const forwards[] = { "events", "all", NULL };
+/* In the order of enum ronda_log_level, so the index is the level. */
+static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
 
 #define IN(f) offsetof(struct ronda_collector_input, f)
 #define KF(f) offsetof(struct ronda_collector_kafka, f)
@@ -119,8 +121,8 @@ static const struct ronda_cfg_key collector_keys[] = {
 	  NULL, NULL, 0, NULL },
 	{ "group", RONDA_CFG_STR, NULL, 0, 0, CF(group), "and this group", 0, NULL,
 	  NULL, 0, NULL },
-	{ "log_level", RONDA_CFG_STR, "info", 0, 0, CF(log_level),
-	  "error, warn, info or debug", 0, NULL, NULL, 0, NULL },
+	{ "log_level", RONDA_CFG_ENUM, "info", 0, 0, CF(log_level),
+	  "error, warn, info or debug", 0, log_levels, NULL, 0, NULL },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
 };
 
@@ -169,24 +171,6 @@ ronda_collector_config_free(struct ronda_collector_config *cfg)
 	free(cfg);
 }
 
-static void
-add_error(struct ronda_cfg_errors *errs, const char *file, const char *key,
-    const char *msg)
-{
-	char *s = NULL;
-	char **v;
-
-	if (asprintf(&s, "%s: %s: %s", file, key, msg) == -1)
-		return;
-	v = realloc(errs->v, (errs->n + 1) * sizeof(*v));
-	if (v == NULL) {
-		free(s);
-		return;
-	}
-	errs->v = v;
-	errs->v[errs->n++] = s;
-}
-
 /*
  * No `rules:` key: the shipped rules, from the installed folder, or from the
  * source tree when the program runs from build/bin/ or build/san/bin/.
@@ -229,7 +213,7 @@ ronda_collector_config_load(const char *path, struct ronda_cfg_errors *errs)
 {
 	struct ronda_collector_config *cfg;
 	struct ronda_collector_input *ins;
-	char err[256], key[64], host[256];
+	char err[256], host[256];
 	int bad = 0;
 
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
@@ -238,20 +222,15 @@ ronda_collector_config_load(const char *path, struct ronda_cfg_errors *errs)
 	if (ronda_cfg_load(path, collector_keys, cfg, errs) == -1)
 		bad = 1;
 	if (!bad && cfg->inputs.n == 0) {
-		add_error(errs, path, "inputs", "at least one input is needed");
-		bad = 1;
-	}
-	if (cfg->log_level != NULL && strcmp(cfg->log_level, "error") &&
-	    strcmp(cfg->log_level, "warn") && strcmp(cfg->log_level, "info") &&
-	    strcmp(cfg->log_level, "debug")) {
-		add_error(errs, path, "log_level", "must be error, warn, info or debug");
+		ronda_cfg_errors_addf(errs, "%s: inputs: at least one input is needed",
+		    path);
 		bad = 1;
 	}
 	if (bad)
 		goto fail;
 
 	if ((cfg->tz = ronda_tz_new(cfg->timezone, err, sizeof(err))) == NULL) {
-		add_error(errs, path, "timezone", err);
+		ronda_cfg_errors_addf(errs, "%s: timezone: %s", path, err);
 		bad = 1;
 	}
 	ins = cfg->inputs.v;
@@ -263,15 +242,15 @@ ronda_collector_config_load(const char *path, struct ronda_cfg_errors *errs)
 		if (in->timezone != NULL) {
 			in->tz = ronda_tz_new(in->timezone, err, sizeof(err));
 			if (in->tz == NULL) {
-				snprintf(key, sizeof(key), "inputs[%zu].timezone", i);
-				add_error(errs, path, key, err);
+				ronda_cfg_errors_addf(errs, "%s: inputs[%zu].timezone: %s",
+				    path, i, err);
 				bad = 1;
 			}
 		}
 	}
 	if (cfg->rules.n == 0 && default_rules(cfg) == -1) {
-		add_error(errs, path, "rules", "no rules given and the shipped rules were "
-		    "not found in " RONDA_DATADIR "/rules");
+		ronda_cfg_errors_addf(errs, "%s: rules: no rules given and the shipped "
+		    "rules were not found in " RONDA_DATADIR "/rules", path);
 		bad = 1;
 	}
 	if (cfg->host_name == NULL) {

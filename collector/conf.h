@@ -59,7 +59,7 @@ struct ronda_collector_config {
 	char *metrics_listen;	/* optional loopback host:port for /metrics */
 	char *user;		/* drop privileges to this user after opening files */
 	char *group;
-	char *log_level;	/* error|warn|info|debug */
+	int log_level;		/* enum ronda_log_level */
 
 	char *path;		/* the file it was loaded from */
 	struct ronda_tz *tz;	/* top-level zone, owned */

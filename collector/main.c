@@ -107,20 +107,6 @@ drop_privileges(const struct ronda_collector_config *cfg)
 	    (unsigned)gid);
 }
 
-static int
-log_level_of(const char *s, int debug)
-{
-	if (debug)
-		return RONDA_LOG_DEBUG;
-	if (s == NULL || strcmp(s, "info") == 0)
-		return RONDA_LOG_INFO;
-	if (strcmp(s, "debug") == 0)
-		return RONDA_LOG_DEBUG;
-	if (strcmp(s, "warn") == 0)
-		return RONDA_LOG_WARN;
-	return RONDA_LOG_ERROR;
-}
-
 /* A configuration for --explain without -c: one input of the given kind. */
 static struct ronda_collector_config *
 explain_config(const char *path, const char *type, const char *format)
@@ -218,7 +204,7 @@ main(int argc, char **argv)
 
 	if (explain) {
 		cfg = explain_config(cfgpath, type, format);
-		ronda_log_init("ronda-collector", log_level_of(cfg->log_level, debug));
+		ronda_log_init("ronda-collector", debug ? RONDA_LOG_DEBUG : cfg->log_level);
 		if (ronda_collector_explain(cfg, argv + optind, (size_t)(argc - optind), err,
 		    sizeof(err)) == -1) {
 			fprintf(stderr, "ronda-collector: %s\n", err);
@@ -248,7 +234,7 @@ main(int argc, char **argv)
 		ronda_collector_config_free(cfg);
 		return 0;
 	}
-	ronda_log_init("ronda-collector", log_level_of(cfg->log_level, debug));
+	ronda_log_init("ronda-collector", debug ? RONDA_LOG_DEBUG : cfg->log_level);
 	signal(SIGPIPE, SIG_IGN);
 
 	if ((base = event_base_new()) == NULL)

@@ -162,7 +162,7 @@ errs_addf(struct ronda_ruleset *rs, const char *fmt, ...)
 static void
 errs_addf(struct ronda_ruleset *rs, const char *fmt, ...)
 {
-	char *msg = NULL, **v;
+	char *msg = NULL;
 	va_list ap;
 
 	rs->nerr++;
@@ -172,15 +172,9 @@ errs_addf(struct ronda_ruleset *rs, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
 	va_end(ap);
-	if (msg == NULL)
-		return;
-	v = realloc(rs->errs->v, (rs->errs->n + 1) * sizeof(*v));
-	if (v == NULL) {
-		free(msg);
-		return;
-	}
-	rs->errs->v = v;
-	rs->errs->v[rs->errs->n++] = msg;
+	if (msg != NULL)
+		ronda_cfg_errors_addf(rs->errs, "%s", msg);
+	free(msg);
 }
 
 /* "file:line: rule <id>: message" */

@@ -55,6 +55,19 @@ ronda_cfg_error(struct ronda_cfg_ctx *ctx, int line, const char *path,
 }
 
 void
+ronda_cfg_errors_addf(struct ronda_cfg_errors *errs, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	errs_add(errs, msg);
+}
+
+void
 ronda_cfg_errors_free(struct ronda_cfg_errors *errs)
 {
 	for (size_t i = 0; i < errs->n; i++)

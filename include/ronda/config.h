@@ -100,6 +100,9 @@ int ronda_cfg_load_string(const char *name, const char *text, size_t len,
 /* Free everything the loader allocated inside obj (not obj itself). */
 void ronda_cfg_free(const struct ronda_cfg_key *keys, void *obj);
 void ronda_cfg_errors_free(struct ronda_cfg_errors *errs);
+/* Append one formatted message to errs (for checks made after loading). */
+void ronda_cfg_errors_addf(struct ronda_cfg_errors *errs, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Parse a duration ("30s") or size ("64k") as the loader does. 0 / -1. */
 int ronda_cfg_parse_duration(const char *s, int64_t *ms);
