@@ -36,6 +36,10 @@ struct ronda_collector {
 	struct event *stats_ev;
 	struct event *agg_ev;
 	struct ronda_buf json;
+	struct ronda_buf pend_json;	/* an event the sink refused, sent from the poll tick */
+	struct ronda_buf pend_key;
+	uint64_t pend_ticket;
+	int pending;
 	int once;
 	int stopping;
 	int progress;		/* draw a progress bar on stderr */
@@ -59,6 +63,17 @@ collector_on_delivered(void *arg, uint64_t ticket)
 		ronda_tail_ack(c->tail, ticket);
 }
 
+/* Send the event the sink refused earlier. 0 when it went, -1 still full. */
+static int
+flush_pending(struct ronda_collector *c)
+{
+	if (c->sink->produce(c->sink, c->pend_key.data, c->pend_key.len,
+	    c->pend_json.data, c->pend_json.len, c->pend_ticket) == -1)
+		return -1;
+	c->pending = 0;
+	return 0;
+}
+
 static int
 collector_on_line(void *arg, const struct ronda_tail_line *l)
 {
@@ -77,13 +92,13 @@ collector_on_line(void *arg, const struct ronda_tail_line *l)
 	pl.dev = l->dev;
 	pl.ino = l->ino;
 	pl.fp = l->fp;
+	if (c->pending && flush_pending(c) == -1)
+		return RONDA_TAIL_BUSY;
 	/*
-	 * The sink may refuse (queue full): check room first so the pipeline
-	 * (and the aggregates) see each line once.
-	 */
-	/*
-	 * librdkafka's queue length takes a lock: ask every 256 lines and
-	 * count what was produced since, an upper bound.
+	 * The sink may refuse (queue full): check room before the pipeline
+	 * runs, so it (and the aggregates) see each line once. librdkafka's
+	 * queue length takes a lock: ask every 256 lines and count what was
+	 * produced since, an upper bound.
 	 */
 	if (c->since_queued >= 256) {
 		c->queued = c->sink->queued(c->sink);
@@ -101,12 +116,21 @@ collector_on_line(void *arg, const struct ronda_tail_line *l)
 	if (rc <= 0)
 		return RONDA_TAIL_DONE;	/* filtered, or an encode error (counted) */
 	c->since_queued++;
-	while (c->sink->produce(c->sink, key.p, key.n, c->json.data, c->json.len,
+	if (c->sink->produce(c->sink, key.p, key.n, c->json.data, c->json.len,
 	    l->ticket) == -1) {
-		/* Full despite the check (other producers): serve and retry. */
+		/*
+		 * Full despite the check (aggregates share the queue): keep
+		 * this one event and send it from the poll tick; reading
+		 * pauses until it went. Its line stays unconfirmed meanwhile.
+		 */
 		c->sink_busy++;
-		c->sink->poll(c->sink);
-		usleep(1000);
+		ronda_buf_reset(&c->pend_json);
+		ronda_buf_reset(&c->pend_key);
+		if (ronda_buf_append(&c->pend_json, c->json.data, c->json.len) == -1 ||
+		    ronda_buf_append(&c->pend_key, key.p, key.n) == -1)
+			return RONDA_TAIL_DONE;	/* cannot happen: same caps as json */
+		c->pend_ticket = l->ticket;
+		c->pending = 1;
 	}
 	return RONDA_TAIL_PENDING;
 }
@@ -181,6 +205,8 @@ collector_on_poll(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	c->now_ms = ronda_now_ms();
 	c->sink->poll(c->sink);
+	if (c->pending)
+		flush_pending(c);
 	ronda_tail_kick(c->tail);
 	if (c->progress && ronda_mono_ms() - c->last_progress >= PROGRESS_MS) {
 		c->last_progress = ronda_mono_ms();
@@ -307,6 +333,8 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	c->now_ms = ronda_now_ms();
 	c->progress = once && isatty(STDERR_FILENO);
 	ronda_buf_init(&c->json, 4 * 1024 * 1024);
+	ronda_buf_init(&c->pend_json, 4 * 1024 * 1024);
+	ronda_buf_init(&c->pend_key, 4 * 1024 * 1024);
 
 	if ((c->rules = load_rules(cfg, err, errlen)) == NULL)
 		goto fail;
@@ -395,6 +423,8 @@ ronda_collector_free(struct ronda_collector *c, int timeout_ms)
 	ronda_agg_free(c->agg);
 	ronda_rules_free(c->rules);
 	ronda_buf_release(&c->json);
+	ronda_buf_release(&c->pend_json);
+	ronda_buf_release(&c->pend_key);
 	free(c);
 	return left;
 }
