@@ -184,19 +184,28 @@ stream_advance(struct stream *s)
 	}
 }
 
-/* Append a line ending at end; returns its ticket. Caller checked room. */
+/* The ticket the next line pushed on s will have: its slot and its seq. */
 static uint64_t
+stream_next_ticket(const struct stream *s)
+{
+	return ((uint64_t)s->slot << SEQ_BITS) |
+	    ((s->seq_head + s->ring_count) & SEQ_MASK);
+}
+
+/*
+ * Append a line ending at end; its ticket is what stream_next_ticket() said
+ * before the push. The caller checked there is room.
+ */
+static void
 stream_push(struct stream *s, uint64_t end, int acked)
 {
 	size_t idx = (s->ring_head + s->ring_count) % s->ring_cap;
-	uint64_t seq = s->seq_head + s->ring_count;
 
 	s->ring_end[idx] = end;
 	s->ring_acked[idx] = (unsigned char)acked;
 	s->ring_count++;
 	if (acked && s->ring_count == 1)
 		stream_advance(s);
-	return ((uint64_t)s->slot << SEQ_BITS) | (seq & SEQ_MASK);
 }
 
 /* ---- fingerprints ----------------------------------------------------- */
@@ -516,8 +525,7 @@ emit(struct ronda_tail *t, struct tfile *f, const char *p, size_t n, uint64_t of
 	l.n = n;
 	l.offset = off;
 	l.flags = flags;
-	l.ticket = ((uint64_t)s->slot << SEQ_BITS) |
-	    ((s->seq_head + s->ring_count) & SEQ_MASK);
+	l.ticket = stream_next_ticket(s);
 	l.input = f->input;
 	l.path = f->path;
 	l.dev = s->dev;
@@ -923,9 +931,15 @@ open_from_rec(struct ronda_tail *t, size_t input, const char *path, int fd,
 	return f;
 }
 
-/* Glob one input; open new files, mark known ones seen. */
+static void scan_missed_generations(struct ronda_tail *t, size_t idx,
+    const glob_t *g);
+
+/*
+ * Glob one input; open new files, mark known ones seen. With missed, also
+ * look among the matches' rotated siblings for generations nobody read.
+ */
 static void
-scan_input(struct ronda_tail *t, size_t idx)
+scan_input(struct ronda_tail *t, size_t idx, int missed)
 {
 	const struct ronda_collector_input *in =
 	    &((const struct ronda_collector_input *)t->cfg->inputs.v)[idx];
@@ -987,6 +1001,8 @@ scan_input(struct ronda_tail *t, size_t idx)
 		}
 		f->seen = 1;
 	}
+	if (missed)
+		scan_missed_generations(t, idx, &g);
 	globfree(&g);
 }
 
@@ -1082,21 +1098,18 @@ is_sibling(const char *name, const char *base)
  * from its beginning, then let it go like any rotated file.
  */
 static void
-scan_missed_generations(struct ronda_tail *t, size_t idx)
+scan_missed_generations(struct ronda_tail *t, size_t idx, const glob_t *g)
 {
 	const struct ronda_collector_input *in =
 	    &((const struct ronda_collector_input *)t->cfg->inputs.v)[idx];
 	char *dir;
 	DIR *d;
 	struct dirent *de;
-	glob_t g;
 	int opened = 0;
 
 	if (t->first_start[idx] || (dir = dir_of(in->path)) == NULL)
 		return;
-	memset(&g, 0, sizeof(g));
-	if (glob(in->path, 0, NULL, &g) != 0 || (d = opendir(dir)) == NULL) {
-		globfree(&g);
+	if ((d = opendir(dir)) == NULL) {
 		free(dir);
 		return;
 	}
@@ -1109,9 +1122,9 @@ scan_missed_generations(struct ronda_tail *t, size_t idx)
 		int sib = 0, fd;
 		struct tfile *f;
 
-		for (size_t i = 0; i < g.gl_pathc && !sib; i++) {
-			const char *b = strrchr(g.gl_pathv[i], '/');
-			sib = is_sibling(de->d_name, b ? b + 1 : g.gl_pathv[i]);
+		for (size_t i = 0; i < g->gl_pathc && !sib; i++) {
+			const char *b = strrchr(g->gl_pathv[i], '/');
+			sib = is_sibling(de->d_name, b ? b + 1 : g->gl_pathv[i]);
 		}
 		if (!sib)
 			continue;
@@ -1142,7 +1155,6 @@ scan_missed_generations(struct ronda_tail *t, size_t idx)
 		    "its beginning", full);
 	}
 	closedir(d);
-	globfree(&g);
 	free(dir);
 }
 
@@ -1154,9 +1166,7 @@ rescan(struct ronda_tail *t)
 	for (f = t->files; f != NULL; f = f->next)
 		f->seen = 0;
 	for (size_t i = 0; i < t->cfg->inputs.n; i++)
-		scan_input(t, i);
-	for (size_t i = 0; i < t->cfg->inputs.n; i++)
-		scan_missed_generations(t, i);
+		scan_input(t, i, 1);
 	for (f = t->files; f != NULL; f = f->next) {
 		if (f->state == F_ACTIVE && !f->seen) {
 			/* Renamed away or deleted: read what is left, then close. */
@@ -1255,7 +1265,7 @@ inotify_drain(struct ronda_tail *t)
 	}
 	if (created)
 		for (size_t i = 0; i < t->cfg->inputs.n; i++)
-			scan_input(t, i);
+			scan_input(t, i, 0);
 }
 
 static void
@@ -1429,9 +1439,8 @@ ronda_tail_new(struct event_base *base, const struct ronda_collector_config *cfg
 	/* The first scan: resume checkpointed files, start new ones. */
 	t->initial = 1;
 	for (size_t i = 0; i < cfg->inputs.n; i++)
-		scan_input(t, i);
+		scan_input(t, i, 1);
 	resume_rotated(t);
-	rescan(t);
 	t->initial = 0;
 	/* From now on every input is followed live: new files start at 0. */
 	memset(t->first_start, 0, cfg->inputs.n);
