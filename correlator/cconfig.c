@@ -109,6 +109,79 @@ static const struct ronda_cfg_key batch_keys[] = {
 	{ NULL }
 };
 
+#define C(f) (O(campaigns.f) - O(campaigns))
+static const struct ronda_cfg_key allow_keys[] = {
+	{ "type", RONDA_CFG_STR, NULL, 0, 0, offsetof(struct ronda_allow_cfg, type),
+	    "indicator type", RONDA_CFG_REQUIRED },
+	{ "value", RONDA_CFG_STR, NULL, 0, 0, offsetof(struct ronda_allow_cfg, value),
+	    "indicator value", RONDA_CFG_REQUIRED },
+	{ NULL }
+};
+
+static const struct ronda_cfg_key campaign_keys[] = {
+	{ "min_sites", RONDA_CFG_INT, "3", 2, 10000, C(min_sites),
+	    "sites before a campaign is reported" },
+	{ "window", RONDA_CFG_DURATION, "1h", 60000, INT64_C(30) * 86400 * 1000, C(window),
+	    "those sites within this span (event time)" },
+	{ "link_window", RONDA_CFG_DURATION, "48h", 60000, INT64_C(30) * 86400 * 1000,
+	    C(link_window), "incidents sharing an indicator within this span link" },
+	{ "quiet", RONDA_CFG_DURATION, "2h", 60000, INT64_C(30) * 86400 * 1000, C(quiet),
+	    "no new incident for this long: quiet" },
+	{ "close", RONDA_CFG_DURATION, "24h", 60000, INT64_C(90) * 86400 * 1000, C(close),
+	    "no new incident for this long: closed" },
+	{ "common_share", RONDA_CFG_INT, "50", 1, 100, C(common_share),
+	    "an indicator on more than this % of sites does not link" },
+	{ "wave_floor", RONDA_CFG_INT, "5", 2, 10000, C(wave_floor),
+	    "sites with one kind of incident in a window make a wave (no history yet)" },
+	{ "wave_factor", RONDA_CFG_INT, "3", 1, 1000, C(wave_factor),
+	    "and at least this many times the learned baseline" },
+	{ "allowlist", RONDA_CFG_LIST, NULL, 0, 0, C(allowlist),
+	    "indicators that never link", .sub = allow_keys,
+	    .elem_size = sizeof(struct ronda_allow_cfg) },
+	{ NULL }
+};
+
+static const char *const languages[] = { "id", "en", NULL };
+
+#define A(f) (O(alerts.f) - O(alerts))
+#define WH(f) (O(alerts.webhook.f) - O(alerts.webhook))
+static const struct ronda_cfg_key webhook_keys[] = {
+	{ "url", RONDA_CFG_STR, NULL, 0, 0, WH(url), "http:// URL the alerts are POSTed to" },
+	{ "timeout", RONDA_CFG_DURATION, "5s", 100, 300000, WH(timeout),
+	    "per request" },
+	{ "max_backoff", RONDA_CFG_DURATION, "5m", 1000, INT64_C(86400) * 1000,
+	    WH(max_backoff), "longest wait between retries" },
+	{ "headers", RONDA_CFG_MAP, NULL, 0, 0, WH(headers), "extra request headers" },
+	{ NULL }
+};
+
+static const struct ronda_cfg_key alert_keys[] = {
+	{ "language", RONDA_CFG_ENUM, "id", 0, 0, A(language), "alert text: id or en",
+	    .enums = languages },
+	{ "interval", RONDA_CFG_DURATION, "15m", 0, INT64_C(86400) * 1000, A(interval),
+	    "at most one growth alert per campaign in this span" },
+	{ "kafka_topic", RONDA_CFG_STR, "ronda.alerts", 0, 0, A(kafka_topic),
+	    "Kafka topic for alerts (\"\" for none)" },
+	{ "webhook", RONDA_CFG_SECTION, NULL, 0, 0, A(webhook), "webhook sink",
+	    .sub = webhook_keys },
+	{ "file", RONDA_CFG_STR, NULL, 0, 0, A(file), "append alerts to this file (JSON lines)" },
+	{ NULL }
+};
+
+#define P(f) (O(api.f) - O(api))
+static const struct ronda_cfg_key api_keys[] = {
+	{ "listen", RONDA_CFG_STR, "", 0, 0, P(listen),
+	    "HOST:PORT of the HTTP API (\"\" for none)" },
+	{ "tokens", RONDA_CFG_STRLIST, NULL, 0, 0, P(tokens), "bearer tokens for /api/" },
+	{ "max_request", RONDA_CFG_SIZE, "16k", 1024, 1 << 20, P(max_request),
+	    "largest request accepted" },
+	{ "timeout", RONDA_CFG_DURATION, "10s", 100, 600000, P(timeout),
+	    "per connection" },
+	{ "max_connections", RONDA_CFG_INT, "2048", 1, 65536, P(max_connections),
+	    "connections served at once" },
+	{ NULL }
+};
+
 const struct ronda_cfg_key ronda_correlator_config_keys[] = {
 	{ "kafka", RONDA_CFG_SECTION, NULL, 0, 0, O(kafka), "Kafka", .sub = kafka_keys },
 	{ "store", RONDA_CFG_STR, "/var/lib/ronda/ronda.db", 0, 0, O(store),
@@ -125,6 +198,11 @@ const struct ronda_cfg_key ronda_correlator_config_keys[] = {
 	    .sub = incident_keys },
 	{ "batch", RONDA_CFG_SECTION, NULL, 0, 0, O(batch), "commit batches",
 	    .sub = batch_keys },
+	{ "campaigns", RONDA_CFG_SECTION, NULL, 0, 0, O(campaigns), "campaigns and waves",
+	    .sub = campaign_keys },
+	{ "alerts", RONDA_CFG_SECTION, NULL, 0, 0, O(alerts), "alerts and their sinks",
+	    .sub = alert_keys },
+	{ "api", RONDA_CFG_SECTION, NULL, 0, 0, O(api), "HTTP API", .sub = api_keys },
 	{ NULL }
 };
 

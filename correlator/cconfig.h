@@ -9,6 +9,11 @@
  *   dedupe: {max_ids, horizon}
  *   incidents: {max_evidence, max_evidence_len, max_memory}
  *   batch: {max_events, interval}
+ *   campaigns: {min_sites, window, link_window, quiet, close, common_share,
+ *               wave_floor, wave_factor, allowlist: [{type, value}]}
+ *   alerts: {language, interval, kafka_topic, webhook: {url, timeout, headers,
+ *            max_backoff}, file}
+ *   api: {listen, tokens, max_request, timeout, max_connections}
  */
 #ifndef RONDA_CCONFIG_H
 #define RONDA_CCONFIG_H
@@ -24,6 +29,12 @@ struct ronda_site_cfg {
 	char *agency;
 	char *region;
 	char *timezone;
+};
+
+/* An indicator never used to link incidents (the SOC's scanner, a crawler). */
+struct ronda_allow_cfg {
+	char *type;			/* ip, net, payload, webshell, gambling, user_agent, user */
+	char *value;
 };
 
 struct ronda_correlator_config {
@@ -58,7 +69,39 @@ struct ronda_correlator_config {
 		int64_t max_events;
 		int64_t interval;		/* ms */
 	} batch;
+	struct {
+		int64_t min_sites;		/* sites before a campaign is reported */
+		int64_t window;			/* ms: those sites within this span */
+		int64_t link_window;		/* ms: incidents sharing an indicator link */
+		int64_t quiet;			/* ms without new incidents: active -> quiet */
+		int64_t close;			/* ms without new incidents: -> closed */
+		int64_t common_share;		/* % of sites: an indicator seen on more is common */
+		int64_t wave_floor;		/* sites of one kind in a window (no history yet) */
+		int64_t wave_factor;		/* x the learned baseline */
+		struct ronda_cfg_array allowlist;	/* struct ronda_allow_cfg */
+	} campaigns;
+	struct {
+		int language;			/* 0 id, 1 en */
+		int64_t interval;		/* ms: at most one growth alert per campaign */
+		char *kafka_topic;		/* "" = no Kafka sink */
+		struct {
+			char *url;		/* NULL = no webhook sink */
+			int64_t timeout;	/* ms */
+			int64_t max_backoff;	/* ms */
+			struct ronda_kvlist headers;
+		} webhook;
+		char *file;			/* NULL = no file sink */
+	} alerts;
+	struct {
+		char *listen;			/* "" = no API */
+		struct ronda_strlist tokens;
+		int64_t max_request;		/* bytes */
+		int64_t timeout;		/* ms */
+		int64_t max_connections;
+	} api;
 };
+
+enum { RONDA_LANG_ID = 0, RONDA_LANG_EN = 1 };
 
 extern const struct ronda_cfg_key ronda_correlator_config_keys[];
 

@@ -160,11 +160,20 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (ronda_store_begin(e->store) == -1)
+		goto storefail;
 	for (size_t i = 0; i < cfg->sites.n; i++) {
 		struct site *s = site_get(e, sc[i].id, 1);
 		if (s != NULL)
 			s->known = 1;
+		if (ronda_store_site_info_put(e->store, sc[i].id, sc[i].agency, sc[i].region,
+		    sc[i].timezone) == -1) {
+			ronda_store_rollback(e->store);
+			goto storefail;
+		}
 	}
+	if (ronda_store_commit(e->store) == -1)
+		goto storefail;
 	icfg = (struct ronda_incidents_config){ .quiet = cfg->detectors.quiet,
 	    .max_evidence = cfg->incidents.max_evidence,
 	    .max_evidence_len = cfg->incidents.max_evidence_len,
@@ -191,6 +200,8 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	e->base_wevict = e->cnt[RONDA_CNT_WINDOW_EVICTED];
 	e->base_devict = e->cnt[RONDA_CNT_DEDUPE_EVICTED];
 	return e;
+storefail:
+	snprintf(err, errlen, "%s: %s", cfg->store, ronda_store_errmsg(e->store));
 fail:
 	ronda_engine_free(e);
 	return NULL;

@@ -11,7 +11,7 @@
 
 /* Kept identical to schemas/store.sql (a unit test compares them). */
 static const char ddl[] =
-	"-- Ronda correlator store, schema version 3 (PRAGMA user_version).\n"
+	"-- Ronda correlator store, schema version 4 (PRAGMA user_version).\n"
 	"-- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of\n"
 	"-- site, kind and key), so a new incident costs two B-tree inserts, not four.\n"
 	"-- Version 3: dedupe ids stored as one packed row per batch, not one per event.\n"
@@ -75,7 +75,85 @@ static const char ddl[] =
 	"    known          INTEGER NOT NULL,\n"
 	"    last_event     INTEGER NOT NULL,\n"
 	"    last_heartbeat INTEGER NOT NULL\n"
-	");\n";
+	");\n"
+	"-- Version 4: site names and zones, campaigns, and the alert outbox.\n"
+	"CREATE TABLE IF NOT EXISTS site_info (\n"
+	"    id       TEXT PRIMARY KEY NOT NULL,  -- organization.id\n"
+	"    agency   TEXT NOT NULL,              -- as the operators write it\n"
+	"    region   TEXT NOT NULL,\n"
+	"    timezone TEXT NOT NULL               -- IANA name ('' = UTC)\n"
+	") WITHOUT ROWID;\n"
+	"-- A campaign: incidents on several sites linked by a shared indicator\n"
+	"-- (link 'indicator') or one kind of attack far above its baseline on many\n"
+	"-- sites at once (link 'wave'). The id is kept while it grows.\n"
+	"CREATE TABLE IF NOT EXISTS campaigns (\n"
+	"    id             TEXT PRIMARY KEY NOT NULL,\n"
+	"    kind           TEXT NOT NULL,     -- the incident kind family (gambling, webshell, ...)\n"
+	"    link           TEXT NOT NULL,     -- indicator or wave\n"
+	"    title          TEXT NOT NULL,\n"
+	"    severity       TEXT NOT NULL,\n"
+	"    status         TEXT NOT NULL,     -- candidate, active, quiet, closed, merged\n"
+	"    merged_into    TEXT NOT NULL,     -- the surviving id when status = merged\n"
+	"    first_seen     INTEGER NOT NULL,  -- event time\n"
+	"    last_seen      INTEGER NOT NULL,\n"
+	"    reported       INTEGER NOT NULL,  -- event time it reached min_sites, 0 not yet\n"
+	"    site_count     INTEGER NOT NULL,\n"
+	"    incident_count INTEGER NOT NULL,\n"
+	"    attacker_ips   TEXT NOT NULL      -- JSON array, most active first\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX IF NOT EXISTS campaigns_last_seen ON campaigns (last_seen);\n"
+	"CREATE TABLE IF NOT EXISTS campaign_sites (\n"
+	"    campaign_id TEXT NOT NULL,\n"
+	"    site        TEXT NOT NULL,\n"
+	"    first_seen  INTEGER NOT NULL,\n"
+	"    last_seen   INTEGER NOT NULL,\n"
+	"    incidents   INTEGER NOT NULL,\n"
+	"    PRIMARY KEY (campaign_id, site)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS campaign_incidents (\n"
+	"    campaign_id TEXT NOT NULL,\n"
+	"    incident_id TEXT NOT NULL,\n"
+	"    site        TEXT NOT NULL,\n"
+	"    joined      INTEGER NOT NULL,     -- event time\n"
+	"    PRIMARY KEY (campaign_id, incident_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX IF NOT EXISTS campaign_incidents_incident ON campaign_incidents (incident_id);\n"
+	"CREATE TABLE IF NOT EXISTS campaign_indicators (\n"
+	"    campaign_id TEXT NOT NULL,\n"
+	"    type        TEXT NOT NULL,        -- ip, net, payload, webshell, gambling, user_agent, user\n"
+	"    value       TEXT NOT NULL,\n"
+	"    sites       INTEGER NOT NULL,     -- the campaign's sites that showed it\n"
+	"    weight      REAL NOT NULL,        -- its rarity weight when it linked\n"
+	"    PRIMARY KEY (campaign_id, type, value)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS campaign_merges (\n"
+	"    from_id TEXT PRIMARY KEY NOT NULL,\n"
+	"    into_id TEXT NOT NULL,\n"
+	"    at      INTEGER NOT NULL,         -- event time\n"
+	"    type    TEXT NOT NULL,            -- the indicator they turned out to share\n"
+	"    value   TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"-- The alert outbox, written in the transaction of the change that raised\n"
+	"-- the alert; each sink delivers from it and records its confirmation.\n"
+	"CREATE TABLE IF NOT EXISTS alerts (\n"
+	"    seq         INTEGER PRIMARY KEY,  -- delivery order\n"
+	"    id          TEXT UNIQUE NOT NULL, -- hex; the idempotency key\n"
+	"    created     INTEGER NOT NULL,     -- wall clock\n"
+	"    type        TEXT NOT NULL,        -- campaign_new, campaign_grew, campaign_severity, incident_critical\n"
+	"    campaign_id TEXT NOT NULL,        -- '' when none\n"
+	"    incident_id TEXT NOT NULL,        -- '' when none\n"
+	"    severity    TEXT NOT NULL,\n"
+	"    json        TEXT NOT NULL         -- schemas/alert.schema.json\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS alert_deliveries (\n"
+	"    alert_seq  INTEGER NOT NULL,\n"
+	"    sink       TEXT NOT NULL,         -- kafka, webhook, file\n"
+	"    attempts   INTEGER NOT NULL,\n"
+	"    next_try   INTEGER NOT NULL,      -- wall clock\n"
+	"    last_error TEXT NOT NULL,\n"
+	"    delivered  INTEGER NOT NULL,      -- wall clock, 0 not yet\n"
+	"    PRIMARY KEY (alert_seq, sink)\n"
+	") WITHOUT ROWID;\n";
 
 /*
  * Version 1 -> 2: incidents becomes WITHOUT ROWID with id as its only key
@@ -101,7 +179,7 @@ static const char migrate_v2[] =
 enum {
 	Q_OFF_GET, Q_OFF_PUT, Q_DD_PUT, Q_DD_PRUNE, Q_DD_LOAD, Q_INC_PUT, Q_INC_GET,
 	Q_IND_PUT, Q_IND_GET, Q_EV_PUT, Q_EV_COUNT, Q_CNT_PUT, Q_CNT_GET, Q_SITE_PUT,
-	Q_INC_ACTIVE, Q_INC_IDS, NQ
+	Q_INC_ACTIVE, Q_INC_IDS, Q_SITE_INFO_PUT, NQ
 };
 
 static const char *const sql[NQ] = {
@@ -133,6 +211,7 @@ static const char *const sql[NQ] = {
 	[Q_SITE_PUT] = "INSERT OR REPLACE INTO sites VALUES (?, ?, ?, ?)",
 	[Q_INC_ACTIVE] = "SELECT id FROM incidents WHERE status != 'closed'",
 	[Q_INC_IDS] = "SELECT id FROM incidents",
+	[Q_SITE_INFO_PUT] = "INSERT OR REPLACE INTO site_info VALUES (?, ?, ?, ?)",
 };
 
 struct ronda_store {
@@ -343,9 +422,9 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	/* Each step and its new version in one transaction: all or nothing. */
 	if (ver < 1) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
-		    exec(s, "PRAGMA user_version = 3") == -1 || exec(s, "COMMIT") == -1)
+		    exec(s, "PRAGMA user_version = 4") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
-		ver = 3;
+		ver = 4;
 	}
 	if (ver < 2) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, migrate_v2) == -1 ||
@@ -355,6 +434,12 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	if (ver < 3) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || migrate_v3(s) == -1 ||
 		    exec(s, "PRAGMA user_version = 3") == -1 || exec(s, "COMMIT") == -1)
+			goto failtx;
+	}
+	/* Version 4 only adds tables: the whole DDL (IF NOT EXISTS) adds them. */
+	if (ver < 4) {
+		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
+		    exec(s, "PRAGMA user_version = 4") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
 	}
 	for (int i = 0; i < NQ; i++)
@@ -770,4 +855,23 @@ ronda_store_site_put(struct ronda_store *s, const char *id, int known, int64_t l
 	sqlite3_bind_int64(st, 3, last_event);
 	sqlite3_bind_int64(st, 4, last_heartbeat);
 	return run(s, st, "site put");
+}
+
+int
+ronda_store_site_info_put(struct ronda_store *s, const char *id, const char *agency,
+    const char *region, const char *timezone)
+{
+	sqlite3_stmt *st = s->q[Q_SITE_INFO_PUT];
+
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, agency != NULL ? agency : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, region != NULL ? region : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, timezone != NULL ? timezone : "", -1, SQLITE_STATIC);
+	return run(s, st, "site info put");
+}
+
+sqlite3 *
+ronda_store_db(struct ronda_store *s)
+{
+	return s->db;
 }

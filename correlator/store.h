@@ -16,7 +16,7 @@
 #include "dedupe.h"
 #include "incident.h"
 
-#define RONDA_STORE_VERSION 3
+#define RONDA_STORE_VERSION 4
 
 struct ronda_store;
 
@@ -81,5 +81,16 @@ int64_t ronda_store_counter_get(struct ronda_store *s, const char *name);
 
 int ronda_store_site_put(struct ronda_store *s, const char *id, int known,
     int64_t last_event, int64_t last_heartbeat);
+
+/* A configured site's agency, region and IANA zone (written at startup). */
+int ronda_store_site_info_put(struct ronda_store *s, const char *id, const char *agency,
+    const char *region, const char *timezone);
+
+/*
+ * The connection, for modules that keep their own tables in the store
+ * (campaigns, the alert outbox) and write them inside the batch transaction.
+ */
+struct sqlite3;
+struct sqlite3 *ronda_store_db(struct ronda_store *s);
 
 #endif

@@ -1,4 +1,4 @@
--- Ronda correlator store, schema version 3 (PRAGMA user_version).
+-- Ronda correlator store, schema version 4 (PRAGMA user_version).
 -- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of
 -- site, kind and key), so a new incident costs two B-tree inserts, not four.
 -- Version 3: dedupe ids stored as one packed row per batch, not one per event.
@@ -63,3 +63,81 @@ CREATE TABLE IF NOT EXISTS sites (
     last_event     INTEGER NOT NULL,
     last_heartbeat INTEGER NOT NULL
 );
+-- Version 4: site names and zones, campaigns, and the alert outbox.
+CREATE TABLE IF NOT EXISTS site_info (
+    id       TEXT PRIMARY KEY NOT NULL,  -- organization.id
+    agency   TEXT NOT NULL,              -- as the operators write it
+    region   TEXT NOT NULL,
+    timezone TEXT NOT NULL               -- IANA name ('' = UTC)
+) WITHOUT ROWID;
+-- A campaign: incidents on several sites linked by a shared indicator
+-- (link 'indicator') or one kind of attack far above its baseline on many
+-- sites at once (link 'wave'). The id is kept while it grows.
+CREATE TABLE IF NOT EXISTS campaigns (
+    id             TEXT PRIMARY KEY NOT NULL,
+    kind           TEXT NOT NULL,     -- the incident kind family (gambling, webshell, ...)
+    link           TEXT NOT NULL,     -- indicator or wave
+    title          TEXT NOT NULL,
+    severity       TEXT NOT NULL,
+    status         TEXT NOT NULL,     -- candidate, active, quiet, closed, merged
+    merged_into    TEXT NOT NULL,     -- the surviving id when status = merged
+    first_seen     INTEGER NOT NULL,  -- event time
+    last_seen      INTEGER NOT NULL,
+    reported       INTEGER NOT NULL,  -- event time it reached min_sites, 0 not yet
+    site_count     INTEGER NOT NULL,
+    incident_count INTEGER NOT NULL,
+    attacker_ips   TEXT NOT NULL      -- JSON array, most active first
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS campaigns_last_seen ON campaigns (last_seen);
+CREATE TABLE IF NOT EXISTS campaign_sites (
+    campaign_id TEXT NOT NULL,
+    site        TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    incidents   INTEGER NOT NULL,
+    PRIMARY KEY (campaign_id, site)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS campaign_incidents (
+    campaign_id TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    site        TEXT NOT NULL,
+    joined      INTEGER NOT NULL,     -- event time
+    PRIMARY KEY (campaign_id, incident_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS campaign_incidents_incident ON campaign_incidents (incident_id);
+CREATE TABLE IF NOT EXISTS campaign_indicators (
+    campaign_id TEXT NOT NULL,
+    type        TEXT NOT NULL,        -- ip, net, payload, webshell, gambling, user_agent, user
+    value       TEXT NOT NULL,
+    sites       INTEGER NOT NULL,     -- the campaign's sites that showed it
+    weight      REAL NOT NULL,        -- its rarity weight when it linked
+    PRIMARY KEY (campaign_id, type, value)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS campaign_merges (
+    from_id TEXT PRIMARY KEY NOT NULL,
+    into_id TEXT NOT NULL,
+    at      INTEGER NOT NULL,         -- event time
+    type    TEXT NOT NULL,            -- the indicator they turned out to share
+    value   TEXT NOT NULL
+) WITHOUT ROWID;
+-- The alert outbox, written in the transaction of the change that raised
+-- the alert; each sink delivers from it and records its confirmation.
+CREATE TABLE IF NOT EXISTS alerts (
+    seq         INTEGER PRIMARY KEY,  -- delivery order
+    id          TEXT UNIQUE NOT NULL, -- hex; the idempotency key
+    created     INTEGER NOT NULL,     -- wall clock
+    type        TEXT NOT NULL,        -- campaign_new, campaign_grew, campaign_severity, incident_critical
+    campaign_id TEXT NOT NULL,        -- '' when none
+    incident_id TEXT NOT NULL,        -- '' when none
+    severity    TEXT NOT NULL,
+    json        TEXT NOT NULL         -- schemas/alert.schema.json
+);
+CREATE TABLE IF NOT EXISTS alert_deliveries (
+    alert_seq  INTEGER NOT NULL,
+    sink       TEXT NOT NULL,         -- kafka, webhook, file
+    attempts   INTEGER NOT NULL,
+    next_try   INTEGER NOT NULL,      -- wall clock
+    last_error TEXT NOT NULL,
+    delivered  INTEGER NOT NULL,      -- wall clock, 0 not yet
+    PRIMARY KEY (alert_seq, sink)
+) WITHOUT ROWID;

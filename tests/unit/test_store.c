@@ -113,14 +113,16 @@ fresh_store_is_current_version(void **state)
 	assert_non_null(s);
 	ronda_store_close(s);
 	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
-	assert_int_equal(RONDA_STORE_VERSION, 3);
+	assert_int_equal(RONDA_STORE_VERSION, 4);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'incidents' AND sql LIKE '%WITHOUT ROWID%'"), 1);
 	/* Opening again changes nothing. */
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_non_null(s);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	    "('campaigns', 'alerts', 'site_info')"), 3);
 }
 
 /* A store written by the first release (schema 1) is migrated, rows kept. */
@@ -196,7 +198,9 @@ migrates_version_1(void **state)
 	assert_int_equal(de->seq, 6);
 	ronda_dedupe_free(d);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	    "('campaigns', 'alerts', 'site_info')"), 3);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'dedupe_v2'"), 0);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -215,7 +219,7 @@ refuses_newer_version(void **state)
 	q_exec(path, "CREATE TABLE x (a); PRAGMA user_version = 9;");
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_null(s);
-	assert_non_null(strstr(err, "schema version 9 is newer than 3"));
+	assert_non_null(strstr(err, "schema version 9 is newer than 4"));
 }
 
 /* Entries stored in the dedupe table (44 bytes each, packed per batch). */
