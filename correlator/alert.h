@@ -1,0 +1,78 @@
+/*
+ * alert.h — alerts: raised by the campaign engine and the incident stage,
+ * written to the outbox (the `alerts` table of the store) in the same
+ * transaction as the change that caused them, then delivered to each
+ * configured sink by the alert dispatcher (alertd.h).
+ *
+ * An alert's id is a hash of (type, campaign or incident id, seq_key), so
+ * raising the same alert again (a replay after a crash, a second batch that
+ * decides the same) inserts nothing: the id is also the idempotency key the
+ * sinks send.
+ */
+#ifndef RONDA_ALERT_H
+#define RONDA_ALERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sqlite3;
+
+enum ronda_alert_type {
+	RONDA_ALERT_CAMPAIGN_NEW = 0,	/* a campaign reached min_sites */
+	RONDA_ALERT_CAMPAIGN_GREW,	/* it reached new sites (throttled by the caller) */
+	RONDA_ALERT_CAMPAIGN_SEVERITY,	/* its severity rose */
+	RONDA_ALERT_INCIDENT_CRITICAL,	/* a critical single-site incident */
+	RONDA_ALERT_NTYPES
+};
+
+struct ronda_alert_site {
+	const char *id;
+	const char *agency;		/* "" when not configured */
+	const char *region;
+	const char *timezone;		/* IANA name, "" = UTC */
+	int64_t first_seen;		/* event time ms this site joined */
+};
+
+struct ronda_alert_indicator {
+	const char *type;		/* ip, net, payload, webshell, gambling, user_agent, user */
+	const char *value;
+};
+
+struct ronda_alert {
+	int type;			/* enum ronda_alert_type */
+	const char *campaign_id;	/* NULL for incident alerts */
+	const char *incident_id;	/* incident alerts; NULL otherwise */
+	const char *kind;		/* campaign kind or incident kind */
+	const char *title;		/* the campaign's title; NULL: built from kind */
+	int severity;			/* RONDA_SEV_* */
+	int prev_severity;		/* CAMPAIGN_SEVERITY: the one before */
+	int64_t first_seen, last_seen;	/* event time ms */
+	const struct ronda_alert_site *sites;	/* all sites, in joining order */
+	size_t nsites;
+	const char *const *new_sites;	/* CAMPAIGN_GREW/NEW: the sites just reached */
+	size_t nnew;
+	const struct ronda_alert_indicator *ind;	/* top indicators, strongest first */
+	size_t nind;
+	const char *const *ips;		/* top attacker IPs */
+	size_t nips;
+	const char *user;		/* incident alerts: the account, or NULL */
+	int64_t seq_key;		/* tells repeated alerts apart: site count, severity */
+};
+
+/*
+ * Build the alert's JSON (schemas/alert.schema.json) with its text in lang
+ * (RONDA_LANG_ID / RONDA_LANG_EN) and insert it into the outbox inside the
+ * caller's open transaction. now_ms is the wall clock (created). Returns 1
+ * inserted, 0 already there (same id), -1 on error with err set.
+ */
+int ronda_alert_raise(struct sqlite3 *db, const struct ronda_alert *a, int lang,
+    int64_t now_ms, char *err, size_t errlen);
+
+/* The alert id ronda_alert_raise would give a (32 hex digits + NUL). */
+void ronda_alert_make_id(char out[33], const struct ronda_alert *a);
+
+/* "campaign_new", ... and back (-1 unknown). */
+const char *ronda_alert_type_name(int type);
+int ronda_alert_type_parse(const char *s);
+
+#endif
