@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct sqlite3;
+struct ronda_incident;
 
 enum ronda_alert_type {
 	RONDA_ALERT_CAMPAIGN_NEW = 0,	/* a campaign reached min_sites */
@@ -70,6 +71,24 @@ int ronda_alert_raise(struct sqlite3 *db, const struct ronda_alert *a, int lang,
 
 /* The alert id ronda_alert_raise would give a (32 hex digits + NUL). */
 void ronda_alert_make_id(char out[33], const struct ronda_alert *a);
+
+/*
+ * The alert's JSON as ronda_alert_raise would store it (malloc'd, NULL on
+ * out of memory). For tests and tools.
+ */
+char *ronda_alert_json(const struct ronda_alert *a, int lang, int64_t now_ms);
+
+/*
+ * The incident stage's hook (engine.c, where dirty incidents are written in
+ * the batch transaction): a critical incident raises INCIDENT_CRITICAL once
+ * per (incident, reopen_count), with its site's agency, region and zone from
+ * the site_info table. Below critical: nothing. Returns like ronda_alert_raise.
+ */
+int ronda_alert_incident(struct sqlite3 *db, const struct ronda_incident *inc, int lang,
+    int64_t now_ms, char *err, size_t errlen);
+
+/* Free the time zones cached for local times (at exit; for leak checkers). */
+void ronda_alert_cleanup(void);
 
 /* "campaign_new", ... and back (-1 unknown). */
 const char *ronda_alert_type_name(int type);
