@@ -1,0 +1,147 @@
+/*
+ * query.h — read-only queries on the correlator's store for the analysts'
+ * tools. The `ronda` CLI and the correlator's HTTP API build the same JSON
+ * objects here, as schemas/incident, campaign, site and summary
+ * .schema.json describe them (times RFC 3339 UTC), with the same filters.
+ *
+ * A handle is one SQLite connection opened SQLITE_OPEN_READONLY with a busy
+ * timeout: safe while the correlator writes (WAL: a reader sees the last
+ * committed batch and never blocks the writer). Each call reads in one
+ * transaction, so a list and its total agree. One thread at a time per
+ * handle; open one per thread.
+ *
+ * Every string in the returned objects may come from a log line (attacker
+ * controlled): cJSON escapes it for JSON; anything printing it elsewhere
+ * must escape it for its destination.
+ */
+#ifndef RONDA_QUERY_H
+#define RONDA_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#define RONDA_QUERY_LIMIT_DEFAULT 50
+#define RONDA_QUERY_LIMIT_MAX 1000
+#define RONDA_QUERY_CURSOR_MAX 96	/* bytes of a cursor, NUL included */
+
+/* Results of the query calls. */
+enum ronda_query_rc {
+	RONDA_QUERY_OK = 0,
+	RONDA_QUERY_NOTFOUND = 1,	/* no object with that id (HTTP 404) */
+	RONDA_QUERY_BADARG = 2,		/* a filter, cursor or id that can never match (400) */
+	RONDA_QUERY_ERROR = 3,		/* the store failed: busy past the timeout, I/O (500/503) */
+};
+
+/*
+ * Filters shared by the list calls; ronda_query_filter_init() sets "none".
+ * Strings are borrowed for the call. Unknown kind, severity or status values
+ * are RONDA_QUERY_BADARG with a message naming the field.
+ */
+struct ronda_query_filter {
+	int64_t since;		/* ms UTC: last_seen >= since; INT64_MIN = no bound */
+	int64_t until;		/* ms UTC: first_seen < until; INT64_MAX = no bound */
+	const char *site;	/* exact site id; NULL = any (incidents, campaigns with it, sites) */
+	const char *kind;	/* incident kind / campaign kind; NULL = any */
+	const char *severity;	/* minimum: "high" also matches critical; NULL = any */
+	const char *status;	/* incidents: open, closed, reopened, or active (not closed);
+				 * campaigns: candidate, active, quiet, closed, merged; NULL = any
+				 * (campaign lists leave out merged unless asked for) */
+	int64_t limit;		/* 0 = RONDA_QUERY_LIMIT_DEFAULT; capped at _MAX */
+	int64_t offset;		/* rows to skip (ignored with a cursor) */
+	const char *cursor;	/* next_cursor of the previous page; NULL/"" = first page */
+};
+
+/* One page of a list: where the next starts, and how many match in all. */
+struct ronda_query_page {
+	char next_cursor[RONDA_QUERY_CURSOR_MAX];	/* "" on the last page */
+	int64_t total;		/* rows matching the filter, ignoring limit/offset/cursor */
+};
+
+struct ronda_query;
+
+/* The "no filter" values (since INT64_MIN, until INT64_MAX, NULLs, 0s). */
+void ronda_query_filter_init(struct ronda_query_filter *f);
+
+/*
+ * Open the store at path read-only. NULL with a one-line message in err:
+ * "PATH: no such store" when the file is missing, "PATH: not a Ronda store"
+ * when it has no Ronda schema, "PATH: store schema version N, this reads
+ * 4..M" otherwise. Sets errno to ENOENT for the missing file.
+ */
+struct ronda_query *ronda_query_open(const char *path, char *err, size_t errlen);
+/* Close; NULL is a no-op. */
+void ronda_query_close(struct ronda_query *q);
+/* The message of the last call that did not return RONDA_QUERY_OK. */
+const char *ronda_query_errmsg(const struct ronda_query *q);
+
+/*
+ * The newest event time the correlator has seen (the highest partition
+ * watermark, else the newest incident's last_seen), ms UTC; 0 when the store
+ * is empty. What "now" means for replayed or simulated data.
+ */
+int64_t ronda_query_latest(struct ronda_query *q);
+
+/*
+ * Incidents matching f, newest last_seen first (ties by id), as an array of
+ * incident.schema.json objects in *out (caller frees; NULL on failure).
+ * page (may be NULL) gets the cursor of the next page and the total.
+ */
+int ronda_query_incidents(struct ronda_query *q, const struct ronda_query_filter *f,
+    cJSON **out, struct ronda_query_page *page);
+/* One incident by id (32 hex digits, else BADARG) into *out (caller frees). */
+int ronda_query_incident(struct ronda_query *q, const char *id, cJSON **out);
+
+/*
+ * Campaigns matching f (site: campaigns that reached it), newest last_seen
+ * first, as an array of campaign.schema.json objects (sites, indicators and
+ * top IPs; without evidence lines).
+ */
+int ronda_query_campaigns(struct ronda_query *q, const struct ronda_query_filter *f,
+    cJSON **out, struct ronda_query_page *page);
+/*
+ * One campaign with its timeline: the campaign object plus its incidents and
+ * sample evidence lines. A merged campaign's id returns the campaign as
+ * stored (status "merged", merged_into set); callers may follow merged_into.
+ */
+int ronda_query_campaign(struct ronda_query *q, const char *id, cJSON **out);
+
+/*
+ * Every known site (heartbeats, configured sites, sites seen in incidents),
+ * by id, as an array of site.schema.json objects. lag_ms and
+ * heartbeat_age_ms count back from ronda_query_latest(), not the wall clock
+ * (the store knows event time only); silent is an open silent_site incident
+ * or a heartbeat older than 15 minutes. Only f->site is used (NOTFOUND when
+ * that site is unknown).
+ */
+int ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f,
+    cJSON **out);
+
+/*
+ * The summary.schema.json object for [since, until) (INT64_MIN/INT64_MAX in f
+ * mean the whole store): per agency, incidents by kind and severity, active
+ * campaigns, top attacker IPs and networks. f->site, kind, severity narrow
+ * the incidents counted.
+ */
+int ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f,
+    cJSON **out);
+
+/*
+ * Parse a --since/--until/?since= value into ms UTC:
+ *   "90m", "24h", "7d", "2w", "45s"  -> now_ms minus that (units s m h d w)
+ *   "now"                            -> now_ms
+ *   "2026-11-16"                     -> midnight of that day in zone
+ *   "2026-11-16T08:00", "2026-11-16 08:00:00" -> that wall time in zone
+ *   "2026-11-16T08:00:00Z", "...+08:00", fractions -> RFC 3339 as written
+ * zone is an IANA name for times without an offset (NULL or "" = UTC; the
+ * CLI passes the operator's zone). 0, or -1 with "bad time 'X': why" in err.
+ */
+int ronda_query_parse_time(const char *s, int64_t now_ms, const char *zone,
+    int64_t *out, char *err, size_t errlen);
+
+/* The name of a severity rank 0..4 ("none", "low", ... "critical") and back (-1 unknown). */
+const char *ronda_query_severity_name(int rank);
+int ronda_query_severity_rank(const char *name);
+
+#endif
