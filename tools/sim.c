@@ -1432,6 +1432,40 @@ write_truth(const char *dir, uint64_t seed, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * clock.json: where simulated time meets the wall clock, for `score`'s time
+ * to alert. The lines are paced on the monotonic clock from wall0; the Unix
+ * time read next to it anchors that pace to the alerts' `created` (the
+ * correlator's wall clock, the same machine). A line is due at
+ * wall_start + (t - sim_start) / speed and written then or (when the
+ * machine lags) a little later, so a latency measured from it errs long.
+ */
+static int
+write_clock(const char *dir, double speed, int64_t wall0, char *err, size_t errlen)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	int64_t unix0 = ronda_now_ms() - (ronda_mono_ms() - wall0);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/clock.json", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "{\"sim_start\":%" PRId64 ",\"wall_start\":%" PRId64 ",\"speed\":%.17g,"
+	    "\"sim_start_utc\":", sim_start_ms, unix0, speed);
+	json_time(f, sim_start_ms);
+	fprintf(f, ",\"wall_start_utc\":");
+	json_time(f, unix0);
+	fprintf(f, "}\n");
+	if (fclose(f) != 0 || rename(tmp, path) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- output files -------------------------------------------------------------- */
 
 static void
@@ -1701,7 +1735,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: ronda-sim [--scenario NAME|FILE] [--out DIR] [--seed N] [--fast | --speed X]\n"
-	    "                 [--start RFC3339] [--kafka BROKERS] [--state-dir DIR]\n"
+	    "                 [--start RFC3339] [--kafka BROKERS] [--state-dir DIR] [--hold FILE]\n"
 	    "  --scenario S   kaltim-wave (default), quiet-day, slow-wave, single-site, or a YAML file\n"
 	    "  --out DIR      output folder (default ./sim-out): DIR/<site>/{access,auth}.log,\n"
 	    "                 DIR/<site>/collector.yaml, DIR/truth.json\n"
@@ -1710,7 +1744,13 @@ usage(FILE *f)
 	    "  --speed X      write each line when its time comes, X times faster than real time\n"
 	    "  --start T      simulated start, RFC 3339 (default " SIM_DEFAULT_START ")\n"
 	    "  --kafka B      brokers for the collector configs (default 127.0.0.1:9092)\n"
-	    "  --state-dir D  the collectors' state DBs go to D/<site>.db (default DIR/<site>/)\n");
+	    "  --state-dir D  the collectors' state DBs go to D/<site>.db (default DIR/<site>/)\n"
+	    "  --hold FILE    after truth.json and the configs, wait until FILE exists before\n"
+	    "                 the first line (lets a pipeline start on the configs first)\n"
+	    "\n"
+	    "With --speed, DIR/clock.json maps simulated time to the wall clock:\n"
+	    "{\"sim_start\": ms, \"wall_start\": ms, \"speed\": X}: a line dated t is due at\n"
+	    "wall_start + (t - sim_start) / speed (Unix ms; written when the clock starts).\n");
 }
 
 static void
@@ -1732,11 +1772,12 @@ main(int argc, char **argv)
 		{ "start", required_argument, NULL, 't' },
 		{ "kafka", required_argument, NULL, 'k' },
 		{ "state-dir", required_argument, NULL, 'd' },
+		{ "hold", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *scenario = "kaltim-wave", *out = "sim-out", *start = SIM_DEFAULT_START;
-	const char *brokers = "127.0.0.1:9092", *state_dir_arg = NULL;
+	const char *brokers = "127.0.0.1:9092", *state_dir_arg = NULL, *hold = NULL;
 	char path[PATH_MAX], dir[PATH_MAX], state_dir[PATH_MAX], err[512], *end;
 	struct ronda_cfg_errors errs = { 0 };
 	struct sim_scenario sc;
@@ -1770,6 +1811,7 @@ main(int argc, char **argv)
 		case 't': start = optarg; break;
 		case 'k': brokers = optarg; break;
 		case 'd': state_dir_arg = optarg; break;
+		case 'H': hold = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1843,7 +1885,17 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	if (hold != NULL) {
+		struct stat hsb;
+
+		while (!stop_requested && stat(hold, &hsb) == -1)
+			sleep_ms(20);
+	}
 	wall0 = ronda_mono_ms();
+	if (speed > 0 && write_clock(dir, speed, wall0, err, sizeof(err)) == -1) {
+		fprintf(stderr, "ronda-sim: %s\n", err);
+		goto done;
+	}
 	for (int64_t t = sim_start_ms; t < sim_end_ms && !stop_requested; t += SIM_SLICE_MS) {
 		for (size_t i = 0; i < sc.sites.n; i++) {
 			background(i, t);

@@ -1,0 +1,322 @@
+# tests/e2e/pipeline_lib.sh — a ronda-sim scenario through the real pipeline
+# over loopback: ronda-devbroker, ronda-correlator, one ronda-collector per
+# site. Source it after lib.sh (which tracks and stops every process):
+#
+#   . "$(dirname "$0")/lib.sh"
+#   . "$(dirname "$0")/pipeline_lib.sh"
+#   pipeline_run single-site                  # --fast logs, collectors --once
+#   pipeline_run kaltim-wave --speed 720      # live: logs written as their time comes
+#   pipeline_score --json >"$T/score.json"    # ronda-sim score against truth.json
+#   sqlite3 "$PIPE/ronda.db" 'SELECT ...'     # the store, the correlator stopped
+#
+# pipeline_run SCENARIO [--speed X] [--seed N] [--keep] [-- SIM_ARGS...]
+#   --fast (default): ronda-sim writes every log first, then each collector
+#   runs with --once (all at once, at most PIPE_JOBS) and exits when Kafka
+#   confirmed its files. --speed X: ronda-sim writes each line when its
+#   (simulated) time comes, X times faster than real time, while one live
+#   collector per site tails; the clock starts only once the correlator has
+#   its partitions and every collector runs, and DIR/clock.json records it.
+#   When the simulator ends, the live collectors are stopped (TERM: confirmed
+#   lines are checkpointed) and --once collectors ship the rest.
+#   Then it waits until the correlator has applied every message of the
+#   topic (the store's offsets reach the topic's end offsets) and stops it
+#   (exit status 0 required) unless --keep: then CORRELATOR_PID still runs.
+#
+# Files, all under $PIPE (default $T/pipe):
+#   sites/          ronda-sim's output: <site>/{access,auth}.log, <site>/collector.yaml,
+#                   truth.json, clock.json (--speed only)
+#   correlator.yaml the correlator's config: every site with agency, region and
+#                   zone; store; alerts file sink; the SOC scanner of truth.json's
+#                   "benign" allowlisted; then $PIPE_CORRELATOR_EXTRA (YAML, top-level keys)
+#   ronda.db        the store;  alerts.jsonl  the alerts file sink
+#   state/          the collectors' state DBs;  logs/sim.log (--fast)
+# Every spawned process logs to $T/NAME.log (lib.sh): correlator.log,
+# collector-SITE.log (live), once-SITE.log, sim.log (--speed), devbroker.log.
+#
+# Knobs (environment, set before pipeline_run): PIPE, PIPE_PARTITIONS (12;
+# the mock keeps ~5 MB per partition), PIPE_JOBS (--once collectors at a
+# time, 64: all at once keeps their streams close in event time),
+# PIPE_LATENESS (see pipeline_configure), PIPE_CORRELATOR_EXTRA,
+# PIPE_TIMEOUT (seconds to wait for the
+# collectors and the correlator to finish, 120, scaled under ASan).
+# Programs come from $RONDA_BIN (plain or ASan, as tests/run.sh chose).
+#
+# The steps are also functions of their own: pipeline_broker, pipeline_sim,
+# pipeline_configure, pipeline_correlator, pipeline_collectors_live,
+# pipeline_collectors_once, pipeline_wait_consumed, pipeline_stop.
+
+PIPE=${PIPE:-$T/pipe}
+PIPE_PARTITIONS=${PIPE_PARTITIONS:-12}
+PIPE_JOBS=${PIPE_JOBS:-64}
+PIPE_LATENESS=${PIPE_LATENESS:-}
+PIPE_TIMEOUT=${PIPE_TIMEOUT:-120}
+PIPE_CORRELATOR_EXTRA=${PIPE_CORRELATOR_EXTRA:-}
+PIPE_TOPIC=ronda.events
+PIPE_LIVE_PIDS=()
+
+_pipe_q() { sqlite3 -cmd '.timeout 5000' "$PIPE/ronda.db" "$1" 2>/dev/null; }
+
+_pipe_sites() {  # the site folders, one per line
+    local c
+    for c in "$PIPE"/sites/*/collector.yaml; do
+        [ -f "$c" ] && basename "$(dirname "$c")"
+    done
+}
+
+# pipeline_broker: ronda-devbroker with ronda.events, ronda.alerts and the DLQ.
+pipeline_broker() {
+    mkdir -p "$PIPE/logs" "$PIPE/state"
+    start_broker --partitions "$PIPE_PARTITIONS" \
+        --topics "$PIPE_TOPIC,ronda.alerts,$PIPE_TOPIC.dlq"
+}
+
+# pipeline_sim SCENARIO [--speed X] [SIM_ARGS...]: ronda-sim into
+# $PIPE/sites with collector configs pointing at $BROKER. --fast runs to its
+# end here; --speed spawns it held (it waits for $PIPE/go) and sets SIM_PID.
+pipeline_sim() {
+    local sc=$1 speed=""; shift
+    local args=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --speed) speed=$2; shift 2 ;;
+            *) args+=("$1"); shift ;;
+        esac
+    done
+    rm -rf "$PIPE/sites" "$PIPE/go"
+    if [ -z "$speed" ]; then
+        timeout "$(scaled 120)" "$RONDA_BIN/ronda-sim" --scenario "$sc" --out "$PIPE/sites" \
+            --fast --kafka "$BROKER" --state-dir "$PIPE/state" "${args[@]}" \
+            2>"$PIPE/logs/sim.log" || { cat "$PIPE/logs/sim.log" >&2; fail "ronda-sim $sc failed"; }
+        SIM_PID=""
+    else
+        spawn sim "$RONDA_BIN/ronda-sim" --scenario "$sc" --out "$PIPE/sites" --speed "$speed" \
+            --hold "$PIPE/go" --kafka "$BROKER" --state-dir "$PIPE/state" "${args[@]}"
+        SIM_PID=$SPAWNED_PID
+        wait_for test -s "$PIPE/sites/truth.json" --timeout 30 || fail "ronda-sim wrote no truth.json"
+    fi
+    [ -n "$(_pipe_sites)" ] || fail "ronda-sim wrote no collector config"
+}
+
+# pipeline_configure: the correlator's config from the collector configs
+# (written by ronda-sim: JSON-quoted values) and truth.json; the shared rule
+# cache in every collector config, compiled once here.
+#
+# Event-time slack (windows.allowed_lateness and max_future, PIPE_LATENESS):
+# the default 10 minutes is meant for collectors that ship within seconds of
+# real time. Compressed X times, one second of transport lag between two
+# collectors is X seconds of event time, so a live run allows 2 s of wall
+# clock in event time (at least the default 10 m); a --fast run is a
+# backfill (every collector reads hours of logs at its own pace, their
+# streams interleave in each partition), so it allows the whole scenario
+# (at most the 24 h the correlator accepts).
+pipeline_configure() {
+    /usr/bin/python3 - "$PIPE" "$BROKER" "$PIPE_TOPIC" "$PIPE_LATENESS" <<'PY' >"$PIPE/correlator.yaml" ||
+import glob, json, os, sys
+pipe, broker, topic = sys.argv[1:4]
+def q(s):
+    return json.dumps(s)           # a JSON string is a YAML double-quoted scalar
+out = ["kafka:", "  brokers: " + q(broker), "  topic: " + q(topic),
+       "  group: ronda-pipeline", "  dlq_topic: " + q(topic + ".dlq"),
+       '  properties: {session.timeout.ms: "6000"}',
+       "store: " + q(pipe + "/ronda.db"), "sites:"]
+for cfg in sorted(glob.glob(os.path.join(pipe, "sites", "*", "collector.yaml"))):
+    kv = {}
+    for line in open(cfg, encoding="utf-8"):
+        k, sep, v = line.partition(":")
+        if sep and not line.startswith((" ", "#")) and v.strip().startswith('"'):
+            kv[k] = json.loads(v.strip())
+    out.append("  - id: " + q(kv["site"]))
+    for k in ("agency", "region", "timezone"):
+        if k in kv:
+            out.append("    %s: %s" % (k, q(kv[k])))
+truth = json.load(open(os.path.join(pipe, "sites", "truth.json"), encoding="utf-8"))
+allow = [ip for b in truth.get("benign", []) for ip in b.get("ips", [])]
+out.append("campaigns:")
+if allow:
+    out.append("  allowlist:")
+    for ip in allow:
+        out.append("    - {type: ip, value: %s}" % q(ip))
+else:
+    out.append("  {}")
+late_s = int(sys.argv[4][:-1]) * {"s": 1, "m": 60, "h": 3600}[sys.argv[4][-1]]
+out.append("windows: {allowed_lateness: %ds, max_future: %ds}" % (late_s, max(late_s, 3600)))
+out.append("alerts:")
+out.append("  file: " + q(pipe + "/alerts.jsonl"))
+print("\n".join(out))
+PY
+        fail "could not write $PIPE/correlator.yaml"
+    if [ -n "$PIPE_CORRELATOR_EXTRA" ]; then
+        printf '%s\n' "$PIPE_CORRELATOR_EXTRA" >>"$PIPE/correlator.yaml"
+    fi
+    local out c first=""
+    out=$("$RONDA_BIN/ronda-correlator" -c "$PIPE/correlator.yaml" --check-config 2>&1) ||
+        fail "correlator config: $out"
+    for c in "$PIPE"/sites/*/collector.yaml; do
+        printf 'rules_cache: "%s/build/rules-cache"\n' "$RONDA_SRC" >>"$c"
+        [ -n "$first" ] || first=$c
+    done
+    out=$(timeout "$(scaled 120)" "$RONDA_BIN/ronda-collector" -c "$first" --check-config 2>&1) ||
+        fail "collector config $first: $out"
+}
+
+# pipeline_correlator: start it and wait until it has its partitions.
+pipeline_correlator() {
+    spawn correlator "$RONDA_BIN/ronda-correlator" -c "$PIPE/correlator.yaml"
+    CORRELATOR_PID=$SPAWNED_PID
+    wait_for grep -q "assigned $PIPE_TOPIC" "$T/correlator.log" --timeout 30 ||
+        fail "the correlator got no partition"
+}
+
+# pipeline_collectors_live: one tailing collector per site (PIPE_LIVE_PIDS),
+# each up before this returns.
+pipeline_collectors_live() {
+    local site
+    PIPE_LIVE_PIDS=()
+    for site in $(_pipe_sites); do
+        spawn "collector-$site" "$RONDA_BIN/ronda-collector" -c "$PIPE/sites/$site/collector.yaml"
+        PIPE_LIVE_PIDS+=("$SPAWNED_PID")
+    done
+    for site in $(_pipe_sites); do
+        wait_for grep -q "ronda-collector info: started" "$T/collector-$site.log" --timeout 60 ||
+            fail "collector of $site did not start"
+    done
+}
+
+# pipeline_stop_live: TERM the live collectors; each must exit 0.
+pipeline_stop_live() {
+    local p rc
+    for p in "${PIPE_LIVE_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${PIPE_LIVE_PIDS[@]}"; do
+        rc=0
+        stop "$p" --timeout 20 || rc=$?
+        [ $rc = 0 ] || fail "a live collector (pid $p) exited with $rc on SIGTERM"
+    done
+    PIPE_LIVE_PIDS=()
+}
+
+# pipeline_collectors_once: every site's collector with --once, PIPE_JOBS at
+# a time; each must exit 0 (its files read to the end, Kafka confirmed all).
+pipeline_collectors_once() {
+    local sites=() pids=() names=() i=0 j rc end
+    mapfile -t sites < <(_pipe_sites)
+    end=$(( $(_now_ms) + $(_ms_of "$(scaled "$PIPE_TIMEOUT")") ))
+    while [ $i -lt ${#sites[@]} ] || [ ${#pids[@]} -gt 0 ]; do
+        while [ $i -lt ${#sites[@]} ] && [ ${#pids[@]} -lt "$PIPE_JOBS" ]; do
+            spawn "once-${sites[$i]}" "$RONDA_BIN/ronda-collector" --once \
+                -c "$PIPE/sites/${sites[$i]}/collector.yaml"
+            pids+=("$SPAWNED_PID"); names+=("${sites[$i]}")
+            i=$((i + 1))
+        done
+        for j in "${!pids[@]}"; do
+            if ! _alive "${pids[$j]}"; then
+                rc=0; wait "${pids[$j]}" || rc=$?
+                [ $rc = 0 ] || fail "ronda-collector --once for ${names[$j]} exited with $rc"
+                unset 'pids[j]' 'names[j]'
+            fi
+        done
+        pids=("${pids[@]}"); names=("${names[@]}")
+        [ "$(_now_ms)" -lt "$end" ] || fail "collectors --once still running after ${PIPE_TIMEOUT}s (x$RONDA_TIME_FACTOR): ${names[*]}"
+        sleep 0.1
+    done
+}
+
+# pipeline_end_offsets: the sum of the topic's end offsets (every message
+# produced so far).
+pipeline_end_offsets() {
+    local args=() p
+    for p in $(seq 0 $((PIPE_PARTITIONS - 1))); do args+=(-t "$PIPE_TOPIC:$p:-1"); done
+    timeout 10 kcat -Q -b "$BROKER" "${args[@]}" 2>/dev/null |
+        awk '/offset/ { s += $NF; n++ } END { if (n) print s; else print -1 }'
+}
+
+# pipeline_store_offsets: the sum of the offsets the correlator committed.
+pipeline_store_offsets() {
+    local v
+    v=$(_pipe_q "SELECT coalesce(sum(next_offset), 0) FROM offsets WHERE topic = '$PIPE_TOPIC'")
+    echo "${v:-0}"
+}
+
+_pipe_consumed() {
+    local want
+    want=$(pipeline_end_offsets)
+    [ "$want" -ge 0 ] && [ "$(pipeline_store_offsets)" -ge "$want" ]
+}
+
+# pipeline_wait_consumed [TIMEOUT]: every message on the topic applied and
+# committed in the store (with the incidents, campaigns and alerts it made).
+pipeline_wait_consumed() {
+    wait_for _pipe_consumed --timeout "${1:-$PIPE_TIMEOUT}" ||
+        fail "the correlator applied $(pipeline_store_offsets) of $(pipeline_end_offsets) messages"
+}
+
+# pipeline_stop: stop the correlator (exit 0 on TERM) and what still runs.
+pipeline_stop() {
+    [ ${#PIPE_LIVE_PIDS[@]} -gt 0 ] && pipeline_stop_live
+    if [ -n "${CORRELATOR_PID:-}" ] && _alive "$CORRELATOR_PID"; then
+        local rc=0
+        stop "$CORRELATOR_PID" --timeout 20 || rc=$?
+        [ $rc = 0 ] || fail "the correlator exited with $rc on SIGTERM"
+    fi
+    CORRELATOR_PID=""
+}
+
+# pipeline_run SCENARIO [--speed X] [--seed N] [--keep] [-- SIM_ARGS...]
+pipeline_run() {
+    local sc=$1 speed="" keep=0 simargs=() t0 wait_s; shift
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --speed) speed=$2; shift 2 ;;
+            --seed) simargs+=(--seed "$2"); shift 2 ;;
+            --keep) keep=1; shift ;;
+            --) shift; simargs+=("$@"); break ;;
+            *) fail "pipeline_run: unknown option $1" ;;
+        esac
+    done
+    t0=$(_now_ms)
+    if [ -n "$speed" ]; then
+        PIPE_LATENESS=${PIPE_LATENESS:-$(awk -v x="$speed" 'BEGIN { s = int(2 * x + 0.5);
+            if (s < 600) s = 600; if (s > 86400) s = 86400; print s "s" }')}
+    else
+        PIPE_LATENESS=${PIPE_LATENESS:-24h}
+    fi
+    pipeline_broker
+    if [ -n "$speed" ]; then
+        pipeline_sim "$sc" --speed "$speed" "${simargs[@]}"
+    else
+        pipeline_sim "$sc" "${simargs[@]}"
+    fi
+    pipeline_configure
+    pipeline_correlator
+    if [ -n "$speed" ]; then
+        pipeline_collectors_live
+        touch "$PIPE/go"
+        wait_for test -s "$PIPE/sites/clock.json" --timeout 10 || fail "ronda-sim did not start its clock"
+        # The simulated duration at this speed, plus slack for a slow machine.
+        wait_s=$(/usr/bin/python3 -c 'import json,sys
+t = json.load(open(sys.argv[1]))
+from datetime import datetime
+d = (datetime.fromisoformat(t["end"][:19]) - datetime.fromisoformat(t["start"][:19])).total_seconds()
+print(int(d / float(sys.argv[2])) + 30)' "$PIPE/sites/truth.json" "$speed")
+        local end=$(( $(_now_ms) + wait_s * 1000 ))
+        while _alive "$SIM_PID"; do
+            [ "$(_now_ms)" -lt "$end" ] || fail "ronda-sim --speed $speed still writing after ${wait_s}s"
+            sleep 0.2
+        done
+        wait "$SIM_PID" || fail "ronda-sim --speed exited with $?"
+        pipeline_stop_live
+    fi
+    pipeline_collectors_once
+    pipeline_wait_consumed
+    [ $keep = 1 ] || pipeline_stop
+    PIPE_SECONDS=$(( ($(_now_ms) - t0) / 1000 ))
+    echo "pipeline: $sc$([ -n "$speed" ] && echo " at ${speed}x") through $(_pipe_sites | wc -l) collectors:" \
+        "$(pipeline_store_offsets) messages applied in ${PIPE_SECONDS}s"
+}
+
+# pipeline_score [ARGS...]: ronda-sim score against the truth (and clock).
+pipeline_score() {
+    local clock=()
+    [ -s "$PIPE/sites/clock.json" ] && clock=(--clock "$PIPE/sites/clock.json")
+    "$RONDA_BIN/ronda-sim" score --truth "$PIPE/sites/truth.json" --store "$PIPE/ronda.db" \
+        "${clock[@]}" "$@"
+}
