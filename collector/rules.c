@@ -860,6 +860,14 @@ load_file(struct ronda_ruleset *rs, const char *path)
 		errs_addf(rs, "%s: not a regular file", path);
 		goto done;
 	}
+	/* A rule someone else can edit is code someone else runs on our input. */
+	{
+		char err[PATH_MAX + 256];
+		if (ronda_cfg_check_trusted(fileno(fp), path, err, sizeof(err)) == -1) {
+			errs_addf(rs, "%s", err);
+			goto done;
+		}
+	}
 	if (st.st_size > RULE_FILE_MAX) {
 		errs_addf(rs, "%s: larger than %d bytes", path, RULE_FILE_MAX);
 		goto done;
@@ -901,6 +909,21 @@ load_path(struct ronda_ruleset *rs, const char *path)
 	if (!S_ISDIR(st.st_mode)) {
 		load_file(rs, path);
 		return;
+	}
+	/* Whoever can write the folder can add a rule file to it. */
+	{
+		char err[PATH_MAX + 256];
+		int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd == -1) {
+			errs_addf(rs, "%s: cannot read the folder: %s", path, strerror(errno));
+			return;
+		}
+		if (ronda_cfg_check_trusted(dfd, path, err, sizeof(err)) == -1) {
+			errs_addf(rs, "%s", err);
+			close(dfd);
+			return;
+		}
+		close(dfd);
 	}
 	n = scandir(path, &names, yaml_name, alphasort);
 	if (n == -1) {

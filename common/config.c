@@ -1,12 +1,16 @@
 #include "ronda/config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 struct ronda_cfg_ctx {
@@ -508,6 +512,156 @@ ronda_cfg_load_string(const char *name, const char *text, size_t len,
 	return rc;
 }
 
+/* ---- trusted files (StrictModes) ------------------------------------ */
+
+/*
+ * Is gid the private group of uid: uid's primary group, with no other user
+ * as a member or having it as primary group (Debian's user private groups,
+ * where a umask of 002 leaves files group-writable without letting anyone
+ * else write them; Debian's sshd accepts them for the same reason)?
+ */
+static int
+private_group(uid_t uid, gid_t gid)
+{
+	struct passwd *pw;
+	struct group *gr;
+	char name[256];
+	int ok = 1;
+
+	if ((pw = getpwuid(uid)) == NULL || pw->pw_gid != gid ||
+	    strlen(pw->pw_name) >= sizeof(name))
+		return 0;
+	strcpy(name, pw->pw_name);	/* getgrgid and getpwent reuse the buffer */
+	if ((gr = getgrgid(gid)) == NULL)
+		return 0;
+	for (char **m = gr->gr_mem; *m != NULL; m++)
+		if (strcmp(*m, name) != 0)
+			return 0;
+	setpwent();
+	while ((pw = getpwent()) != NULL) {
+		if (pw->pw_gid == gid && pw->pw_uid != uid) {
+			ok = 0;
+			break;
+		}
+	}
+	endpwent();
+	return ok;
+}
+
+/*
+ * One file or folder of a trusted path. what is path for the file itself,
+ * or "path: folder DIR" for a folder above it; fix names what to chmod.
+ */
+static int
+check_owner_mode(const struct stat *sb, const char *path, const char *dir,
+    char *err, size_t errlen)
+{
+	const char *fix = dir != NULL ? dir : path;
+	char where[PATH_MAX + 16] = "";
+	mode_t mode = sb->st_mode & 07777;
+	uid_t me = geteuid();
+
+	if (dir != NULL)
+		snprintf(where, sizeof(where), " folder %s is", dir);
+	if (sb->st_uid != 0 && sb->st_uid != me) {
+		struct passwd *pw = getpwuid(sb->st_uid);
+		snprintf(err, errlen, "%s:%s owned by uid %u%s%s%s, not by root or the "
+		    "user running ronda (uid %u); chown root %s", path, where,
+		    (unsigned)sb->st_uid, pw ? " (" : "", pw ? pw->pw_name : "",
+		    pw ? ")" : "", (unsigned)me, fix);
+		return -1;
+	}
+	if (dir != NULL && (mode & S_ISVTX))
+		return 0;	/* sticky (/tmp): others cannot replace what is ours */
+	if (mode & S_IWOTH) {
+		snprintf(err, errlen, "%s:%s writable by others (mode %04o); chmod go-w %s",
+		    path, where, (unsigned)mode, fix);
+		return -1;
+	}
+	if ((mode & S_IWGRP) && !private_group(sb->st_uid, sb->st_gid)) {
+		struct group *gr = getgrgid(sb->st_gid);
+		char gname[300];
+		if (gr != NULL)
+			snprintf(gname, sizeof(gname), "%s", gr->gr_name);
+		else
+			snprintf(gname, sizeof(gname), "%u", (unsigned)sb->st_gid);
+		snprintf(err, errlen, "%s:%s writable by group %s (mode %04o); chmod g-w %s",
+		    path, where, gname, (unsigned)mode, fix);
+		return -1;
+	}
+	return 0;
+}
+
+/* Check every folder above abs (an absolute path), deepest first. */
+static int
+check_folders(const char *path, const char *abs, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	struct stat sb;
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", abs) >= (int)sizeof(dir)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	while ((slash = strrchr(dir, '/')) != NULL) {
+		if (slash == dir)
+			slash[1] = '\0';	/* "/" itself */
+		else
+			*slash = '\0';
+		if (stat(dir, &sb) == -1) {
+			snprintf(err, errlen, "%s: folder %s: %s", path, dir, strerror(errno));
+			return -1;
+		}
+		if (check_owner_mode(&sb, path, dir, err, errlen) == -1)
+			return -1;
+		if (slash == dir)
+			break;
+	}
+	return 0;
+}
+
+int
+ronda_cfg_check_trusted(int fd, const char *path, char *err, size_t errlen)
+{
+	char abs[PATH_MAX], real[PATH_MAX];
+	struct stat sb;
+
+	if (fstat(fd, &sb) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		return -1;
+	}
+	if (check_owner_mode(&sb, path, NULL, err, errlen) == -1)
+		return -1;
+	/*
+	 * Whoever can write a folder above the file can replace it: the
+	 * folders as written (a symlinked path) and as resolved.
+	 */
+	if (path[0] == '/') {
+		snprintf(abs, sizeof(abs), "%s", path);
+	} else {
+		char cwd[PATH_MAX];
+		if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		    snprintf(abs, sizeof(abs), "%s/%s", cwd, path) >= (int)sizeof(abs)) {
+			snprintf(err, errlen, "%s: cannot resolve the path", path);
+			return -1;
+		}
+	}
+	if (check_folders(path, abs, err, errlen) == -1)
+		return -1;
+	if (realpath(path, real) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (strcmp(real, abs) != 0 && check_folders(path, real, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
 int
 ronda_cfg_load(const char *path, const struct ronda_cfg_key *keys, void *obj,
     struct ronda_cfg_errors *errs)
@@ -522,6 +676,14 @@ ronda_cfg_load(const char *path, const struct ronda_cfg_key *keys, void *obj,
 			msg = NULL;
 		errs_add(errs, msg);
 		return -1;
+	}
+	{
+		char err[PATH_MAX + 256];
+		if (ronda_cfg_check_trusted(fileno(fp), path, err, sizeof(err)) == -1) {
+			errs_add(errs, strdup(err));
+			fclose(fp);
+			return -1;
+		}
 	}
 	if (!yaml_parser_initialize(&parser)) {
 		fclose(fp);

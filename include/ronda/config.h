@@ -104,6 +104,19 @@ void ronda_cfg_errors_free(struct ronda_cfg_errors *errs);
 void ronda_cfg_errors_addf(struct ronda_cfg_errors *errs, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Refuse a file the daemons trust (a configuration, a rule file or folder)
+ * that someone else could change, like sshd's StrictModes: fd, open on path,
+ * must be owned by root or the effective user and not writable by others,
+ * nor by its group unless that group is the owner's private group (its
+ * primary group, no other member: a umask of 002 is harmless). Every folder
+ * above it, as written and as resolved, must pass the same test, except
+ * that a sticky folder (/tmp) may be writable by all. Returns 0, or -1 with
+ * one line in err, e.g. "/etc/ronda/collector.yaml: writable by others
+ * (mode 0666); chmod go-w /etc/ronda/collector.yaml".
+ */
+int ronda_cfg_check_trusted(int fd, const char *path, char *err, size_t errlen);
+
 /* Parse a duration ("30s") or size ("64k") as the loader does. 0 / -1. */
 int ronda_cfg_parse_duration(const char *s, int64_t *ms);
 int ronda_cfg_parse_size(const char *s, int64_t *bytes);
