@@ -28,6 +28,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=${RONDA_BIN:-$ROOT/build/bin}
+# A local sandbox: the correlator may run as root here (docs/security.md).
+export RONDA_ALLOW_ROOT=${RONDA_ALLOW_ROOT:-1}
 OUT=${BENCH_OUT:-$ROOT/build/bench}/correlator
 N=${BENCH_EVENTS:-1000000}
 PARTS=${BENCH_PARTITIONS:-384}

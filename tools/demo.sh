@@ -17,6 +17,8 @@ OUT=${DEMO_OUT:-$ROOT/demo-out}
 SCENARIO=${DEMO_SCENARIO:-kaltim-wave}
 SPEED=${DEMO_SPEED:-360}
 PY=/usr/bin/python3
+# A local sandbox: the correlator may run as root here (docs/security.md).
+export RONDA_ALLOW_ROOT=${RONDA_ALLOW_ROOT:-1}
 
 PIDS=()
 cleanup() {

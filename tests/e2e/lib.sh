@@ -39,6 +39,11 @@ else
     RONDA_TIME_FACTOR=${RONDA_TIME_FACTOR:-1}
 fi
 
+# The correlator refuses to run as root (docs/security.md); test machines and
+# CI containers often are root, and everything here runs in a throwaway
+# folder. test_hostile_privilege.sh checks the refusal itself.
+export RONDA_ALLOW_ROOT=${RONDA_ALLOW_ROOT:-1}
+
 _lib_pids=()        # tracked background processes
 _lib_names=()       # their names (for messages), same index
 _lib_logs=()        # their log files, same index
