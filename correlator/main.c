@@ -28,6 +28,7 @@
 #include "dlq.h"
 #include "engine.h"
 #include "ronda/log.h"
+#include "ronda/privilege.h"
 #include "ronda/timeutil.h"
 
 static void
@@ -202,6 +203,7 @@ main(int argc, char **argv)
 		ronda_correlator_config_free(&cfg);
 		return 0;
 	}
+	ronda_privilege_refuse_root();	/* before the store is created as root */
 	signal(SIGPIPE, SIG_IGN);
 	if ((eng = ronda_engine_new(&cfg, err, sizeof(err))) == NULL) {
 		log_warnx("store: %s", err);
