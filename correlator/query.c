@@ -1185,13 +1185,13 @@ ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, cJS
 	 */
 	st = prep(q, "WITH ids(id) AS (SELECT id FROM sites UNION SELECT id FROM site_info"
 	    "  UNION SELECT DISTINCT site FROM incidents),"
-	    " inc(site, total, open, silent, events) AS (SELECT site, count(*),"
-	    "  sum(status <> 'closed'), sum(kind = 'silent_site' AND status <> 'closed'),"
-	    "  sum(event_count) FROM incidents GROUP BY site)"
+	    " inc(site, total, open, silent) AS (SELECT site, count(*),"
+	    "  sum(status <> 'closed'), max(CASE WHEN kind = 'silent_site' AND status <> 'closed'"
+	    "  THEN last_seen END) FROM incidents GROUP BY site)"
 	    " SELECT ids.id, s.known, si.id IS NOT NULL, COALESCE(si.agency, ''),"
 	    "  COALESCE(si.region, ''), COALESCE(si.timezone, ''), COALESCE(s.last_event, 0),"
 	    "  COALESCE(s.last_heartbeat, 0), COALESCE(inc.total, 0), COALESCE(inc.open, 0),"
-	    "  COALESCE(inc.silent, 0),"
+	    "  inc.silent,"
 	    "  (SELECT count(*) FROM campaign_sites cs JOIN campaigns c ON c.id = cs.campaign_id"
 	    "   WHERE cs.site = ids.id AND c.status IN ('active', 'quiet'))"
 	    " FROM ids LEFT JOIN sites s ON s.id = ids.id LEFT JOIN site_info si ON si.id = ids.id"
@@ -1207,7 +1207,13 @@ ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, cJS
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t last_event = sqlite3_column_int64(st, 6);
 		int64_t last_hb = sqlite3_column_int64(st, 7);
-		int open_silent = sqlite3_column_int(st, 10) > 0;
+		/*
+		 * An open silent_site incident stamped after the last heartbeat:
+		 * no heartbeat came since it was raised (one that ends a silence
+		 * raises it stamped before itself).
+		 */
+		int open_silent = sqlite3_column_type(st, 10) != SQLITE_NULL &&
+		    sqlite3_column_int64(st, 10) > last_hb;
 		int hb_late = last_hb > 0 && now - last_hb > QUERY_SILENT_AFTER;
 		int configured = sqlite3_column_int(st, 2) != 0;
 
@@ -1816,4 +1822,63 @@ ronda_query_parse_time(const char *s, int64_t now_ms, const char *zone, int64_t 
 	*out = ronda_tz_local_to_utc(tz, local) * 1000 + frac;
 	ronda_tz_free(tz);
 	return 0;
+}
+
+/* ---- ids cut short ---------------------------------------------------- */
+
+int
+ronda_query_resolve(struct ronda_query *q, enum ronda_query_what what, const char *prefix,
+    char *out, size_t outlen)
+{
+	const char *table = what == RONDA_QUERY_CAMPAIGN ? "campaigns" : "incidents";
+	const char *noun = what == RONDA_QUERY_CAMPAIGN ? "campaign" : "incident";
+	char sql[160], upper[80];
+	sqlite3_stmt *st = NULL;
+	size_t n = prefix != NULL ? strlen(prefix) : 0;
+	int rc, found = 0, exact = 0;
+
+	if (n < 4 || n > 64 || (what == RONDA_QUERY_CAMPAIGN ? !is_campaign_id(prefix) : 0))
+		return setmsg(q, RONDA_QUERY_BADARG, "%s id: give at least 4 characters", noun);
+	if (what == RONDA_QUERY_INCIDENT) {
+		for (size_t i = 0; i < n; i++)
+			if (hexval((unsigned char)prefix[i]) < 0 || n > 32)
+				return setmsg(q, RONDA_QUERY_BADARG, "incident id: hex digits, up to 32");
+	}
+	/* The ids in [prefix, prefix with its last byte + 1): an index range. */
+	memcpy(upper, prefix, n + 1);
+	upper[n - 1]++;
+	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+	    table);
+	if ((rc = begin(q)) != RONDA_QUERY_OK)
+		return rc;
+	if ((st = prep(q, sql)) == NULL) {
+		rc = RONDA_QUERY_ERROR;
+		goto done;
+	}
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, upper, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		if (found++ == 0)
+			snprintf(out, outlen, "%s", id);
+		if (strcmp(id, prefix) == 0)
+			exact = 1;	/* the whole id, though a longer one starts with it */
+	}
+	if (exact) {
+		snprintf(out, outlen, "%s", prefix);
+		found = 1;
+	}
+	if (rc != SQLITE_DONE)
+		rc = dberr(q);
+	else if (found == 0)
+		rc = setmsg(q, RONDA_QUERY_NOTFOUND, "%s %s: no such %s", noun, prefix, noun);
+	else if (found > 1)
+		rc = setmsg(q, RONDA_QUERY_BADARG, "%s %s: several ids start with it; give more",
+		    noun, prefix);
+	else
+		rc = RONDA_QUERY_OK;
+done:
+	sqlite3_finalize(st);
+	end(q);
+	return rc;
 }

@@ -93,6 +93,20 @@ int ronda_query_incidents(struct ronda_query *q, const struct ronda_query_filter
 /* One incident by id (32 hex digits, else BADARG) into *out (caller frees). */
 int ronda_query_incident(struct ronda_query *q, const char *id, cJSON **out);
 
+/* What ronda_query_resolve() looks up. */
+enum ronda_query_what {
+	RONDA_QUERY_INCIDENT = 0,
+	RONDA_QUERY_CAMPAIGN = 1,
+};
+
+/*
+ * The full id of the incident or campaign whose id is or starts with prefix
+ * (4 characters or more, as the CLI shows ids cut short), into out: OK;
+ * NOTFOUND; BADARG when the prefix is too short or several ids start with it.
+ */
+int ronda_query_resolve(struct ronda_query *q, enum ronda_query_what what,
+    const char *prefix, char *out, size_t outlen);
+
 /*
  * Campaigns matching f (site: campaigns that reached it), newest last_seen
  * first, as an array of campaign.schema.json objects (sites, indicators and
@@ -111,8 +125,8 @@ int ronda_query_campaign(struct ronda_query *q, const char *id, cJSON **out);
  * Every known site (heartbeats, configured sites, sites seen in incidents),
  * by id, as an array of site.schema.json objects. lag_ms and
  * heartbeat_age_ms count back from ronda_query_latest(), not the wall clock
- * (the store knows event time only); silent is an open silent_site incident
- * or a heartbeat older than 15 minutes. Only f->site is used (NOTFOUND when
+ * (the store knows event time only); silent: no heartbeat since an open
+ * silent_site incident was raised, or the last one is over 15 minutes old. Only f->site is used (NOTFOUND when
  * that site is unknown).
  */
 int ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f,
