@@ -135,9 +135,14 @@ json_bytes(const unsigned char *p, size_t n)
 		}
 		i += l;
 	}
-	if (clean)
-		return cJSON_CreateString((const char *)p);	/* column text is NUL-terminated */
 	ronda_buf_init(&b, 0);
+	if (clean) {
+		ronda_buf_append(&b, p, n);
+		ronda_buf_putc(&b, '\0');
+		s = cJSON_CreateString(b.overflow ? "" : b.data);
+		ronda_buf_release(&b);
+		return s;
+	}
 	for (i = 0; i < n; ) {
 		size_t l = p[i] < 0x80 ? (p[i] != 0) : ronda_utf8_seq_len(p + i, n - i);
 		if (l == 0) {
@@ -1507,26 +1512,36 @@ sum_agency_campaigns(sqlite3_stmt *st, void *arg)
 	    col_json_str(st, 2));
 }
 
-/* id, site, agency, kind, severity, status, key, first, last, events, campaign */
+/*
+ * site, agency, kind, max severity rank, incidents, events, first, last,
+ * campaign, example id, keys (up to 3, joined by 0x1f)
+ */
 static void
 sum_notable(sqlite3_stmt *st, void *arg)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *keys;
+	const char *k = coltxt(st, 10), *e;
 
-	add_col_str(o, "id", st, 0);
-	add_col_str(o, "site", st, 1);
-	add_col_str(o, "agency", st, 2);
-	add_col_str(o, "kind", st, 3);
-	add_col_str(o, "severity", st, 4);
-	add_col_str(o, "status", st, 5);
-	add_col_str(o, "key", st, 6);
-	add_time(o, "first_seen", sqlite3_column_int64(st, 7));
-	add_time(o, "last_seen", sqlite3_column_int64(st, 8));
-	cJSON_AddNumberToObject(o, "event_count", (double)sqlite3_column_int64(st, 9));
-	if (sqlite3_column_type(st, 10) == SQLITE_NULL)
+	add_col_str(o, "site", st, 0);
+	add_col_str(o, "agency", st, 1);
+	add_col_str(o, "kind", st, 2);
+	cJSON_AddStringToObject(o, "severity", ronda_query_severity_name(sqlite3_column_int(st, 3)));
+	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 4));
+	cJSON_AddNumberToObject(o, "events", (double)sqlite3_column_int64(st, 5));
+	add_time(o, "first_seen", sqlite3_column_int64(st, 6));
+	add_time(o, "last_seen", sqlite3_column_int64(st, 7));
+	if (sqlite3_column_type(st, 8) == SQLITE_NULL)
 		cJSON_AddNullToObject(o, "campaign_id");
 	else
-		add_col_str(o, "campaign_id", st, 10);
+		add_col_str(o, "campaign_id", st, 8);
+	add_col_str(o, "incident_id", st, 9);
+	keys = cJSON_AddArrayToObject(o, "keys");
+	while (k[0] != '\0' && cJSON_GetArraySize(keys) < 3) {
+		e = strchr(k, 0x1f);
+		cJSON_AddItemToArray(keys, json_bytes((const unsigned char *)k,
+		    e != NULL ? (size_t)(e - k) : strlen(k)));
+		k = e != NULL ? e + 1 : "";
+	}
 	cJSON_AddItemToArray(arg, o);
 }
 
@@ -1663,13 +1678,23 @@ ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f, c
 	    " WHERE COALESCE(si.agency, '') IN (SELECT agency FROM inc)"
 	    " ORDER BY 1, camp.first_seen, camp.id", sum_agency_campaigns, &c, camp, 2);
 
+	/*
+	 * The serious incidents grouped by site and kind (a gambling wave is
+	 * hundreds of incidents, one per crawler IP, and reads as one line),
+	 * worst first; each with its busiest keys and an example incident.
+	 */
 	arr = cJSON_AddArrayToObject(root, "notable");
-	RUN("SELECT id, site, agency, kind, severity, status, key, first_seen, last_seen,"
-	    " event_count, (SELECT ci.campaign_id FROM campaign_incidents ci JOIN campaigns c"
-	    "  ON c.id = ci.campaign_id WHERE ci.incident_id = inc.id AND c.status <> 'merged'"
-	    "  ORDER BY ci.joined LIMIT 1)"
-	    " FROM inc WHERE severity IN ('high', 'critical')"
-	    " ORDER BY " SEV_RANK("severity") " DESC, first_seen, id LIMIT 20",
+	RUN(", sev AS (SELECT inc.*, " SEV_RANK("severity") " AS r,"
+	    "  row_number() OVER (PARTITION BY site, kind ORDER BY event_count DESC, id) AS kr,"
+	    "  (SELECT ci.campaign_id FROM campaign_incidents ci JOIN campaigns c"
+	    "   ON c.id = ci.campaign_id WHERE ci.incident_id = inc.id AND c.status <> 'merged'"
+	    "   ORDER BY ci.joined LIMIT 1) AS camp"
+	    "  FROM inc WHERE severity IN ('high', 'critical'))"
+	    " SELECT site, agency, kind, max(r), count(*), sum(event_count), min(first_seen),"
+	    "  max(last_seen), max(camp), min(CASE WHEN kr = 1 THEN id END),"
+	    "  group_concat(CASE WHEN kr <= 3 THEN key END, char(31))"
+	    " FROM sev GROUP BY site, agency, kind"
+	    " ORDER BY max(r) DESC, min(first_seen), site, kind LIMIT 20",
 	    sum_notable, arr, NULL, 0);
 #undef RUN
 	sort_agencies(c.agencies);

@@ -201,8 +201,9 @@ term_dup(const char *s)
 /*
  * Append s for markdown (a table cell or running text): terminal-escaped
  * first, then every character markdown acts on inline is backslash-escaped
- * (| ends a table cell, ` * _ [ ] ~ start spans and links, \ escapes), < > &
- * become entities (no raw HTML), and "://" and "www." lose their autolink.
+ * (| ends a table cell, ` * _ [ ] ~ start spans and links, # headings, \
+ * escapes), < > & become entities (no raw HTML), and "://" and "www." lose
+ * their autolink. Newlines are already \n text, so nothing starts a line.
  */
 static void
 esc_md(struct ronda_buf *b, const char *s)
@@ -215,9 +216,13 @@ esc_md(struct ronda_buf *b, const char *s)
 		char c = t.data[i];
 		switch (c) {
 		case '\\': case '`': case '*': case '_': case '[': case ']': case '|':
-		case '~': case '#': case '!': case '(': case ')': case '{': case '}':
-		case ':': case '+': case '=':
+		case '~': case '#':
 			ronda_buf_putc(b, '\\');
+			ronda_buf_putc(b, c);
+			break;
+		case ':':
+			if (i + 1 < t.len && t.data[i + 1] == '/')
+				ronda_buf_putc(b, '\\');
 			ronda_buf_putc(b, c);
 			break;
 		case '<': ronda_buf_puts(b, "&lt;"); break;
@@ -1357,26 +1362,31 @@ summary_markdown(const cJSON *sum)
 	if (cJSON_GetArraySize(x) == 0) {
 		fputs("No incident of high or critical severity.\n", stdout);
 	} else {
-		fputs("| First seen | Site | Kind | Severity | Attacker or key | Status | Campaign |"
-		    " ID |\n|---|---|---|---|---|---|---|---|\n", stdout);
+		fputs("High and critical incidents by site and kind, worst first.\n\n"
+		    "| First seen | Site | Kind | Severity | Incidents | Attackers (busiest) |"
+		    " Campaign | Example |\n|---|---|---|---|--:|---|---|---|\n", stdout);
 		cJSON_ArrayForEach(it, x) {
 			char sid[SHORT_ID + 1], cid[SHORT_ID + 1];
+			const char *site = jstr(it, "site");
+			ronda_buf_reset(&b);
+			join_strings(&b, cJSON_GetObjectItemCaseSensitive(it, "keys"), ", ");
+			if (jint(it, "incidents") > cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(it,
+			    "keys")))
+				ronda_buf_puts(&b, ", ...");
 			md_row_start();
-			md_cell(fmt_time(ts, sizeof(ts), jtime(it, "first_seen"),
-			    site_zone(jstr(it, "site")), 0));
-			md_cell(jstr(it, "site"));
+			md_cell(fmt_time(ts, sizeof(ts), jtime(it, "first_seen"), site_zone(site), 0));
+			md_cell(site);
 			md_cell(kind_words(jstr(it, "kind")));
 			md_cell(jstr(it, "severity"));
-			md_cell(jstr(it, "key"));
-			md_cell(jstr(it, "status"));
+			md_cellf("%lld", (long long)jint(it, "incidents"));
+			md_cell(b.data);
 			md_cell(jnull(it, "campaign_id") ? "-" :
 			    short_id(cid, sizeof(cid), jstr(it, "campaign_id")));
-			md_cell(short_id(sid, sizeof(sid), jstr(it, "id")));
+			md_cell(short_id(sid, sizeof(sid), jstr(it, "incident_id")));
 			fputc('\n', stdout);
 		}
-		if (jint(tot, "incidents") > cJSON_GetArraySize(x))
-			printf("\nThe %d most serious shown; all: `ronda incidents --severity high`.\n",
-			    cJSON_GetArraySize(x));
+		fputs("\nDetails: `ronda incident ID`; all of them: `ronda incidents --severity high`.\n",
+		    stdout);
 	}
 
 	fputs("\n## By agency\n", stdout);
