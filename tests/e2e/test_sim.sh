@@ -298,10 +298,24 @@ assert need <= hit, need - hit
 PY
 # --speed: the same bytes as --fast, written as time passes. single-site's
 # 8 simulated hours at 14400x take 2 s; half way, only part of it is there.
-spawn sim-speed "$SIM" --scenario single-site --out "$T/live" --speed 14400
+# --hold: truth.json and the configs first, no line until the file exists;
+# clock.json (where simulated time meets the wall clock) when the clock starts.
+spawn sim-speed "$SIM" --scenario single-site --out "$T/live" --speed 14400 --hold "$T/go"
 SPEED_PID=$SPAWNED_PID
+wait_for test -s "$T/live/truth.json" --timeout 10 || fail "--hold: no truth.json"
+sleep 0.5
+[ ! -s "$T/live/beraukab.go.id/access.log" ] && [ ! -e "$T/live/clock.json" ] ||
+    fail "--hold: lines written before the hold file appeared"
+held_ms=$(( ${EPOCHREALTIME/./} / 1000 ))
+touch "$T/go"
 wait_for test -s "$T/live/beraukab.go.id/access.log" --timeout 10 ||
     fail "--speed wrote nothing"
+python3 - "$T/live/clock.json" "$held_ms" <<'PY' || fail "clock.json: $(cat "$T/live/clock.json")"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["speed"] == 14400 and c["sim_start"] == 1794787200000, c
+assert 0 <= c["wall_start"] - int(sys.argv[2]) < 5000, c
+PY
 sleep 0.8
 mid=$(wc -l <"$T/live/beraukab.go.id/access.log")
 wait "$SPEED_PID" || fail "ronda-sim --speed failed"
@@ -310,7 +324,131 @@ total=$(wc -l <"$T/live/beraukab.go.id/access.log")
 for f in "$T"/s/*/*.log "$T/s/truth.json"; do
     cmp -s "$f" "$T/live/${f#"$T/s/"}" || fail "--speed and --fast differ: ${f#"$T/s/"}"
 done
+[ ! -e "$T/s/clock.json" ] || fail "--fast wrote a clock.json"
 echo "--speed: $mid of $total lines after ~1 s, same bytes as --fast"
+
+# ---- score -----------------------------------------------------------------------
+# `ronda-sim score` against a store crafted from kaltim-wave's truth, whose
+# every figure is known: judol found whole (alert 3 s after its deciding
+# event), botnet in one campaign with 17 of 18 sites plus a piece merged into
+# it whose alert came first (7 s), the webshell campaign missed (a candidate
+# below min_sites and a campaign a day late do not count), one scanner
+# campaign of noise; one planted incident of four found.
+require_cmd sqlite3
+cat >"$T/craft.py" <<'PY'
+"""A store crafted from truth.json, to check `ronda-sim score` by hand."""
+import json, sqlite3, sys
+from datetime import datetime, timezone
+
+truth_path, schema, db_path, clock_path = sys.argv[1:5]
+t = json.load(open(truth_path))
+def ms(s):
+    return int(datetime.strptime(s[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp() * 1000)
+sim0 = ms(t["start"]); wall0 = 1_800_000_000_000; speed = 360.0
+json.dump({"sim_start": sim0, "wall_start": wall0, "speed": speed}, open(clock_path, "w"))
+def wall(ev):
+    return int(wall0 + (ev - sim0) / speed)
+db = sqlite3.connect(db_path)
+db.executescript(open(schema).read())
+C = {c["name"]: c for c in t["campaigns"]}
+def campaign(cid, kind, sites, status="active", reported=None, sev="high", merged_into="",
+             title="t"):
+    first = min(a for _, a, _ in sites); last = max(b for _, _, b in sites)
+    db.execute("INSERT INTO campaigns VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+               (cid, kind, "indicator", title, sev, status, merged_into, first, last,
+                reported if reported is not None else sorted(a for _, a, _ in sites)[2],
+                len(sites), len(sites), "[]"))
+    for s, a, b in sites:
+        db.execute("INSERT INTO campaign_sites VALUES (?,?,?,?,1)", (cid, s, a, b))
+def alert(seq, cid, created):
+    db.execute("INSERT INTO alerts VALUES (?,?,?,?,?,?,?,?)",
+               (seq, "a%d" % seq, created, "campaign_new", cid, "", "high", "{}"))
+def win(name, n=None, shift=0):
+    c = C[name]
+    return [(s, ms(c["windows"][s][0]) + shift, ms(c["windows"][s][1]) + shift)
+            for s in c["sites"][:n]]
+# judol: every site, alert 3 s after its deciding event.
+j = win("judol-kaltim")
+campaign("c-judol", "gambling", j, title="Gambling \x1b[31mspam\n wave")
+rep = sorted(a for _, a, _ in j)[2]
+alert(1, "c-judol", wall(rep) + 3000)
+# botnet: 17 of its 18 sites in one campaign; a piece reported earlier was
+# merged into it, and its alert (7 s after its own report) is the first.
+b = win("botnet-ssh", 17)
+campaign("c-botnet", "ssh_bruteforce", b)
+early = sorted(a for _, a, _ in b)[2] - 60000
+campaign("c-botnet-piece", "ssh_bruteforce", b[:3], status="merged", merged_into="c-botnet",
+         reported=early)
+alert(2, "c-botnet-piece", wall(early) + 7000)
+alert(3, "c-botnet", wall(early) + 20000)
+# The webshell campaign: not found. Noise: scanners on three sites, medium.
+day = sim0 + 3600000
+campaign("c-noise", "scan", [("kaltimprov.go.id", day, day + 60000),
+         ("lapor.kaltimprov.go.id", day, day + 60000), ("mail.kaltimprov.go.id", day, day + 60000)],
+         sev="medium")
+# A candidate that never reached min_sites, and a webshell campaign on the
+# right sites but a day later: neither is a found campaign of the planted one.
+campaign("c-cand", "webshell", win("wpfm-webshell", 2), reported=0)
+campaign("c-late", "webshell", win("wpfm-webshell", shift=86400000), sev="low")
+# One planted incident found (SQLi at its site, in its window), one on the
+# wrong site.
+for i in t["incidents"]:
+    if i["kind"] == "sqli":
+        db.execute("INSERT INTO incidents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   ("i1", i["site"], "sqli", "k", "critical", "open", ms(i["start"]) + 60000,
+                    ms(i["start"]) + 120000, 5, 0, 0, 1, "[]", "[]", "[]"))
+    if i["kind"] == "scanner":
+        db.execute("INSERT INTO incidents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   ("i2", "mail.kaltimprov.go.id", "scan", "k", "low", "open",
+                    ms(i["start"]), ms(i["end"]), 5, 0, 0, 1, "[]", "[]", "[]"))
+db.commit()
+PY
+python3 "$T/craft.py" "$T/k/truth.json" "$RONDA_SRC/schemas/store.sql" "$T/crafted.db" \
+    "$T/clock.json" || fail "could not craft a store"
+"$SIM" score --truth "$T/k/truth.json" --store "$T/crafted.db" --clock "$T/clock.json" \
+    >"$T/score.txt" || fail "score without thresholds exited $?: $(cat "$T/score.txt")"
+cat "$T/score.txt"
+grep -q 'Gambling \\x1b\[31mspam\\n wave' "$T/score.txt" || fail "a title reached the terminal unescaped"
+rc=0
+"$SIM" score --truth "$T/k/truth.json" --store "$T/crafted.db" --clock "$T/clock.json" --json \
+    --min-recall 0.95 --max-noise 0 --max-latency 60 --noise-below high \
+    >"$T/score.json" || rc=$?
+[ $rc = 1 ] || fail "missed thresholds: exit $rc, not 1"
+python3 - "$T/score.json" <<'PY' || fail "score: wrong figures: $(cat "$T/score.json")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+c, cs = s["campaigns"], s["campaign_sites"]
+assert (c["planted"], c["found"], c["matched"], c["noise"]) == (3, 4, 2, 2), c
+assert abs(c["precision"] - 0.5) < 1e-3 and abs(c["recall"] - 2 / 3) < 1e-3, c
+assert (cs["planted"], cs["planted_found"], cs["found"], cs["found_planted"]) == (31, 25, 33, 25), cs
+p = {x["name"]: x for x in s["planted"]}
+assert p["judol-kaltim"]["found_sites"] == 8 and abs(p["judol-kaltim"]["latency_s"] - 3) < 0.01, p
+assert p["botnet-ssh"]["found_sites"] == 17 and p["botnet-ssh"]["campaign"] == "c-botnet", p
+assert p["botnet-ssh"]["missing"] == ["ssh.diskominfo.kaltimprov.go.id"], p
+assert abs(p["botnet-ssh"]["latency_s"] - 7) < 0.01, p
+assert p["wpfm-webshell"]["found_sites"] == 0 and p["wpfm-webshell"]["latency_s"] is None, p
+assert sorted(n["id"] for n in s["noise"]) == ["c-late", "c-noise"], s["noise"]
+assert s["incidents"]["found"] == 1 and s["incidents"]["planted"] == 4, s["incidents"]
+f = " ".join(s["failures"])
+assert not s["ok"] and len(s["failures"]) == 3, s["failures"]
+assert "botnet-ssh: 17 of 18" in f and "wpfm-webshell: 0 of 5" in f and "2 campaigns made of noise" in f, f
+PY
+# Thresholds that hold exit 0; a latency limit below 7 s does not.
+"$SIM" score --truth "$T/k/truth.json" --store "$T/crafted.db" --clock "$T/clock.json" \
+    --min-recall 0 --max-noise 2 --max-latency 8 --noise-below high >/dev/null ||
+    fail "thresholds that hold: exit $?"
+rc=0
+"$SIM" score --truth "$T/k/truth.json" --store "$T/crafted.db" --clock "$T/clock.json" \
+    --max-latency 6.5 >"$T/lat.txt" || rc=$?
+[ $rc = 1 ] && grep -q "botnet-ssh: first alert 7.0 s" "$T/lat.txt" || fail "latency limit: exit $rc"
+rc=0
+"$SIM" score --truth "$T/k/truth.json" --store "$T/crafted.db" --noise-below medium \
+    >"$T/sev.txt" || rc=$?
+[ $rc = 1 ] && grep -q "severity medium" "$T/sev.txt" || fail "noise severity limit: exit $rc"
+rc=0
+"$SIM" score --truth "$T/k/truth.json" --store "$T/nonexistent.db" 2>"$T/err.txt" || rc=$?
+[ $rc = 2 ] && [ ! -e "$T/nonexistent.db" ] || fail "a missing store: exit $rc, or created"
+echo "score: figures of a crafted store as expected"
 
 # Unknown keys and bad values are refused like any Ronda config: file:line.
 printf 'name: x\nsites:\n  - { id: a.go.id, kind: blog }\nattack: []\n' >"$T/bad.yaml"
