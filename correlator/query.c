@@ -1758,7 +1758,8 @@ ronda_query_parse_time(const char *s, int64_t now_ms, const char *zone, int64_t 
 	size_t n = s != NULL ? strlen(s) : 0;
 	unsigned y, mo, d, h = 0, mi = 0, sec = 0, frac = 0;
 	size_t i;
-	int64_t local, ms;
+	int64_t local, off = 0;
+	int has_off = 0;
 	struct ronda_tz *tz;
 	char tzerr[256];
 
@@ -1795,17 +1796,7 @@ ronda_query_parse_time(const char *s, int64_t now_ms, const char *zone, int64_t 
 		*out = now_ms - (int64_t)v * unit;
 		return 0;
 	}
-	/* RFC 3339 with an offset: as written. */
-	if (n > 19 && (s[n - 1] == 'Z' || s[n - 1] == 'z' || s[n - 6] == '+' ||
-	    s[n - 6] == '-')) {
-		if (ronda_parse_rfc3339(s, n, &ms) == -1 || ndigits(s, 4, &y) ||
-		    ndigits(s + 5, 2, &mo) || ndigits(s + 8, 2, &d) || mo < 1 || mo > 12 ||
-		    d < 1 || d > month_days(y, mo))
-			return time_err(err, errlen, s, "not an RFC 3339 time");
-		*out = ms;
-		return 0;
-	}
-	/* A date, or a date and a wall time, in zone. */
+	/* A date, or a date and a wall time, in zone unless an offset follows. */
 	if (n < 10 || ndigits(s, 4, &y) || s[4] != '-' || ndigits(s + 5, 2, &mo) ||
 	    s[7] != '-' || ndigits(s + 8, 2, &d))
 		return time_err(err, errlen, s,
@@ -1817,11 +1808,12 @@ ronda_query_parse_time(const char *s, int64_t now_ms, const char *zone, int64_t 
 		if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || n < 16 ||
 		    ndigits(s + 11, 2, &h) || s[13] != ':' || ndigits(s + 14, 2, &mi) ||
 		    h > 23 || mi > 59)
-			return time_err(err, errlen, s, "want YYYY-MM-DD[THH:MM[:SS]]");
+			return time_err(err, errlen, s, "want YYYY-MM-DD[THH:MM[:SS]][Z|+08:00]");
 		i = 16;
-		if (i < n) {
-			if (s[i] != ':' || i + 3 > n || ndigits(s + i + 1, 2, &sec) || sec > 59)
-				return time_err(err, errlen, s, "want YYYY-MM-DD[THH:MM[:SS]]");
+		if (i < n && s[i] == ':') {
+			if (i + 3 > n || ndigits(s + i + 1, 2, &sec) || sec > 59)
+				return time_err(err, errlen, s,
+				    "want YYYY-MM-DD[THH:MM[:SS]][Z|+08:00]");
 			i += 3;
 			if (i < n && s[i] == '.') {
 				size_t fd = 0;
@@ -1834,8 +1826,24 @@ ronda_query_parse_time(const char *s, int64_t now_ms, const char *zone, int64_t 
 					frac *= 10;
 			}
 		}
+		if (i < n && (s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+			zone = NULL;		/* UTC as written */
+			i++;
+		} else if (i < n && (s[i] == '+' || s[i] == '-')) {
+			unsigned oh, om;
+			if (i + 6 != n || ndigits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+			    ndigits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+				return time_err(err, errlen, s, "offset: want +HH:MM");
+			off = (int64_t)(oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+			has_off = 1;
+			i = n;
+		}
 		if (i != n)
 			return time_err(err, errlen, s, "trailing characters");
+	}
+	if (has_off) {
+		*out = (ronda_timegm(y, mo, d, h, mi, sec) - off) * 1000 + frac;
+		return 0;
 	}
 	local = ronda_timegm(y, mo, d, h, mi, sec);
 	if (zone == NULL || zone[0] == '\0' || strcmp(zone, "UTC") == 0) {

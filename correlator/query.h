@@ -147,7 +147,7 @@ int ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *
  *   "now"                            -> now_ms
  *   "2026-11-16"                     -> midnight of that day in zone
  *   "2026-11-16T08:00", "2026-11-16 08:00:00" -> that wall time in zone
- *   "2026-11-16T08:00:00Z", "...+08:00", fractions -> RFC 3339 as written
+ *   "2026-11-16T08:00:00Z", "2026-11-16T08:00+08:00", fractions -> as written
  * zone is an IANA name for times without an offset (NULL or "" = UTC; the
  * CLI passes the operator's zone). 0, or -1 with "bad time 'X': why" in err.
  */

@@ -569,7 +569,8 @@ cellf(struct table *t, int c, const char *color, const char *fmt, ...)
  * the optional columns (priority 4 or less) go, lowest first; then the flex
  * columns shrink toward their minimum in proportion; if even that is too
  * wide, the lowest-priority column goes and the fit is tried again. Columns
- * of priority 9 stay; the terminal wraps what is left.
+ * of priority 9 stay: then the flex columns are cut below their minimum (to
+ * 8 at least) and the terminal wraps what still does not fit.
  */
 static void
 table_fit(struct table *t)
@@ -627,9 +628,22 @@ table_fit(struct table *t)
 				}
 			return;
 		}
-		if (nvis <= 1 || t->cols[low].prio >= 9)
-			return;
-		t->cols[low].hidden = 1;
+		if (nvis > 1 && t->cols[low].prio < 9) {
+			t->cols[low].hidden = 1;
+			continue;
+		}
+		/* Nothing left to drop: the flex columns go below their minimum. */
+		for (int c = 0; c < t->ncols; c++) {
+			struct col *k = &t->cols[c];
+			if (k->hidden || !k->flex || k->w <= 8)
+				continue;
+			k->w = avail - (total - k->w) > 8 ? avail - (total - k->w) : 8;
+			total = 0;
+			for (int x = 0; x < t->ncols; x++)
+				if (!t->cols[x].hidden)
+					total += t->cols[x].w;
+		}
+		return;
 	}
 }
 
@@ -820,8 +834,7 @@ cmd_incidents(const struct ronda_query_filter *f, int json)
 	table_free(&t);
 	if (page.total > cJSON_GetArraySize(arr))
 		printf("%d of %lld incidents, newest first%s\n", cJSON_GetArraySize(arr),
-		    (long long)page.total, page.next_cursor[0] != '\0' ?
-		    "; more with --offset or --limit" : "");
+		    (long long)page.total, page.next_cursor[0] != '\0' ? " (--limit/--offset)" : "");
 	cJSON_Delete(arr);
 }
 
@@ -956,7 +969,7 @@ cmd_campaigns(const struct ronda_query_filter *f, int json)
 	table_print(&t);
 	table_free(&t);
 	if (page.total > cJSON_GetArraySize(arr))
-		printf("%d of %lld campaigns, newest first; more with --offset or --limit\n",
+		printf("%d of %lld campaigns, newest first (--limit/--offset)\n",
 		    cJSON_GetArraySize(arr), (long long)page.total);
 	cJSON_Delete(arr);
 }
@@ -1320,8 +1333,9 @@ summary_markdown(const cJSON *sum)
 	fputs(".\n\n## Overview\n\n", stdout);
 	ronda_buf_reset(&b);
 	sev_counts(&b, cJSON_GetObjectItemCaseSensitive(tot, "by_severity"));
-	printf("- **%lld incidents** (%s) on **%lld of %lld monitored sites**, from %lld"
-	    " security events.\n", (long long)jint(tot, "incidents"), b.data,
+	printf("- **%lld incident%s** (%s) on **%lld of %lld monitored sites**, from %lld"
+	    " security events.\n", (long long)jint(tot, "incidents"),
+	    jint(tot, "incidents") == 1 ? "" : "s", b.data,
 	    (long long)jint(tot, "sites_hit"), (long long)jint(tot, "sites_known"),
 	    (long long)jint(tot, "events"));
 	printf("- **%d campaign%s**: attacks that hit several sites at once and are handled as"
@@ -1399,8 +1413,8 @@ summary_markdown(const cJSON *sum)
 		fputs("\n\n", stdout);
 		ronda_buf_reset(&b);
 		sev_counts(&b, cJSON_GetObjectItemCaseSensitive(it, "by_severity"));
-		printf("- **%lld incidents** (%s), %lld events.\n", (long long)jint(it, "incidents"),
-		    b.data, (long long)jint(it, "events"));
+		printf("- **%lld incident%s** (%s), %lld events.\n", (long long)jint(it, "incidents"),
+		    jint(it, "incidents") == 1 ? "" : "s", b.data, (long long)jint(it, "events"));
 		fputs("- Sites: ", stdout);
 		first = 1;
 		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(it, "sites")) {
