@@ -1782,6 +1782,7 @@ struct sc_fsite {
 
 struct sc_found {
 	char *id, *kind, *severity, *title;
+	char *members;		/* its incidents' kinds, comma-separated */
 	int64_t first_seen, last_seen, reported;
 	struct sc_fsite *site;
 	size_t nsite, sitecap;
@@ -1860,6 +1861,32 @@ kind_compatible(const char *planted, const char *found)
 		return 0;
 	}
 	return strcmp(planted, low) == 0;
+}
+
+/*
+ * A campaign's family is its highest-ranked member's, so a gambling wave
+ * with one webshell incident may be filed as webshell: the campaign is
+ * compatible when its kind or any member incident's kind is.
+ */
+static int
+found_compatible(const char *planted, const struct sc_found *f)
+{
+	char kind[128];
+
+	if (kind_compatible(planted, f->kind))
+		return 1;
+	for (const char *p = f->members, *e; *p != '\0'; p = *e ? e + 1 : e) {
+		size_t n;
+
+		e = strchr(p, ',');
+		e = e != NULL ? e : p + strlen(p);
+		n = (size_t)(e - p) < sizeof(kind) - 1 ? (size_t)(e - p) : sizeof(kind) - 1;
+		memcpy(kind, p, n);
+		kind[n] = '\0';
+		if (kind_compatible(planted, kind))
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -2120,7 +2147,7 @@ prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *err, size_t errle
 static int
 load_store(struct score *sc, sqlite3 *db, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL, *ss = NULL;
+	sqlite3_stmt *st = NULL, *ss = NULL, *sk = NULL;
 	size_t cap = 0;
 	int rc = -1, r;
 
@@ -2128,7 +2155,10 @@ load_store(struct score *sc, sqlite3 *db, char *err, size_t errlen)
 	    "reported FROM campaigns WHERE status != 'merged' AND reported > 0 "
 	    "ORDER BY reported, id", &st, err, errlen) == -1 ||
 	    prepare(db, "SELECT site, first_seen, last_seen FROM campaign_sites "
-	    "WHERE campaign_id = ? ORDER BY first_seen, site", &ss, err, errlen) == -1)
+	    "WHERE campaign_id = ? ORDER BY first_seen, site", &ss, err, errlen) == -1 ||
+	    prepare(db, "SELECT group_concat(kind, ',') FROM (SELECT DISTINCT i.kind FROM "
+	    "campaign_incidents ci JOIN incidents i ON i.id = ci.incident_id WHERE "
+	    "ci.campaign_id = ?)", &sk, err, errlen) == -1)
 		goto done;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		struct sc_found *f;
@@ -2164,6 +2194,12 @@ load_store(struct score *sc, sqlite3 *db, char *err, size_t errlen)
 		}
 		if (r != SQLITE_DONE)
 			break;
+		sqlite3_reset(sk);
+		sqlite3_bind_text(sk, 1, f->id, -1, SQLITE_STATIC);
+		if ((r = sqlite3_step(sk)) != SQLITE_ROW)
+			break;
+		f->members = xstrdup(col_text(sk, 0));
+		r = SQLITE_DONE;
 	}
 	if (r != SQLITE_DONE) {
 		snprintf(err, errlen, "campaigns: %s", sqlite3_errmsg(db));
@@ -2190,6 +2226,7 @@ load_store(struct score *sc, sqlite3 *db, char *err, size_t errlen)
 done:
 	sqlite3_finalize(st);
 	sqlite3_finalize(ss);
+	sqlite3_finalize(sk);
 	return rc;
 }
 
@@ -2251,7 +2288,7 @@ match_campaigns(struct score *sc)
 		for (size_t k = 0; k < sc->np; k++) {
 			size_t n;
 
-			if (!kind_compatible(sc->p[k].kind, f->kind))
+			if (!found_compatible(sc->p[k].kind, f))
 				continue;
 			n = shared_sites(f, &sc->p[k], NULL);
 			if (n > best) {
@@ -2720,6 +2757,7 @@ score_free(struct score *sc)
 		free(sc->f[i].kind);
 		free(sc->f[i].severity);
 		free(sc->f[i].title);
+		free(sc->f[i].members);
 	}
 	for (size_t i = 0; i < sc->ninc; i++) {
 		free(sc->inc[i].name);

@@ -30,20 +30,22 @@
 #                   "benign" allowlisted; then $PIPE_CORRELATOR_EXTRA (YAML, top-level keys)
 #   ronda.db        the store;  alerts.jsonl  the alerts file sink
 #   state/          the collectors' state DBs;  logs/sim.log (--fast)
-# Every spawned process logs to $T/NAME.log (lib.sh): correlator.log,
-# collector-SITE.log (live), once-SITE.log, sim.log (--speed), devbroker.log.
+# Every spawned process logs to $T/$PIPE_TAG<name>.log (lib.sh's spawn):
+# correlator, collector-SITE (live), once-SITE, sim (--speed); devbroker.log.
 #
 # Knobs (environment, set before pipeline_run): PIPE, PIPE_PARTITIONS (12;
 # the mock keeps ~5 MB per partition), PIPE_JOBS (--once collectors at a
 # time, 64: all at once keeps their streams close in event time),
 # PIPE_LATENESS (see pipeline_configure), PIPE_CORRELATOR_EXTRA,
+# PIPE_TAG (a prefix for the log names, to keep several runs' logs apart),
 # PIPE_TIMEOUT (seconds to wait for the
 # collectors and the correlator to finish, 120, scaled under ASan).
 # Programs come from $RONDA_BIN (plain or ASan, as tests/run.sh chose).
 #
 # The steps are also functions of their own: pipeline_broker, pipeline_sim,
 # pipeline_configure, pipeline_correlator, pipeline_collectors_live,
-# pipeline_collectors_once, pipeline_wait_consumed, pipeline_stop.
+# pipeline_collectors_once, pipeline_wait_consumed, pipeline_stop,
+# pipeline_teardown (also the broker: before the next pipeline_run).
 
 PIPE=${PIPE:-$T/pipe}
 PIPE_PARTITIONS=${PIPE_PARTITIONS:-12}
@@ -52,6 +54,7 @@ PIPE_LATENESS=${PIPE_LATENESS:-}
 PIPE_TIMEOUT=${PIPE_TIMEOUT:-120}
 PIPE_CORRELATOR_EXTRA=${PIPE_CORRELATOR_EXTRA:-}
 PIPE_TOPIC=ronda.events
+PIPE_TAG=${PIPE_TAG:-}
 PIPE_LIVE_PIDS=()
 
 _pipe_q() { sqlite3 -cmd '.timeout 5000' "$PIPE/ronda.db" "$1" 2>/dev/null; }
@@ -89,7 +92,7 @@ pipeline_sim() {
             2>"$PIPE/logs/sim.log" || { cat "$PIPE/logs/sim.log" >&2; fail "ronda-sim $sc failed"; }
         SIM_PID=""
     else
-        spawn sim "$RONDA_BIN/ronda-sim" --scenario "$sc" --out "$PIPE/sites" --speed "$speed" \
+        spawn "${PIPE_TAG}sim" "$RONDA_BIN/ronda-sim" --scenario "$sc" --out "$PIPE/sites" --speed "$speed" \
             --hold "$PIPE/go" --kafka "$BROKER" --state-dir "$PIPE/state" "${args[@]}"
         SIM_PID=$SPAWNED_PID
         wait_for test -s "$PIPE/sites/truth.json" --timeout 30 || fail "ronda-sim wrote no truth.json"
@@ -110,7 +113,8 @@ pipeline_sim() {
 # streams interleave in each partition), so it allows the whole scenario
 # (at most the 24 h the correlator accepts).
 pipeline_configure() {
-    /usr/bin/python3 - "$PIPE" "$BROKER" "$PIPE_TOPIC" "$PIPE_LATENESS" <<'PY' >"$PIPE/correlator.yaml" ||
+    /usr/bin/python3 - "$PIPE" "$BROKER" "$PIPE_TOPIC" "${_pipe_lateness:-${PIPE_LATENESS:-600s}}" \
+        <<'PY' >"$PIPE/correlator.yaml" ||
 import glob, json, os, sys
 pipe, broker, topic = sys.argv[1:4]
 def q(s):
@@ -161,9 +165,9 @@ PY
 
 # pipeline_correlator: start it and wait until it has its partitions.
 pipeline_correlator() {
-    spawn correlator "$RONDA_BIN/ronda-correlator" -c "$PIPE/correlator.yaml"
+    spawn "${PIPE_TAG}correlator" "$RONDA_BIN/ronda-correlator" -c "$PIPE/correlator.yaml"
     CORRELATOR_PID=$SPAWNED_PID
-    wait_for grep -q "assigned $PIPE_TOPIC" "$T/correlator.log" --timeout 30 ||
+    wait_for grep -q "assigned $PIPE_TOPIC" "$T/${PIPE_TAG}correlator.log" --timeout 30 ||
         fail "the correlator got no partition"
 }
 
@@ -173,11 +177,12 @@ pipeline_collectors_live() {
     local site
     PIPE_LIVE_PIDS=()
     for site in $(_pipe_sites); do
-        spawn "collector-$site" "$RONDA_BIN/ronda-collector" -c "$PIPE/sites/$site/collector.yaml"
+        spawn "${PIPE_TAG}collector-$site" "$RONDA_BIN/ronda-collector" -c "$PIPE/sites/$site/collector.yaml"
         PIPE_LIVE_PIDS+=("$SPAWNED_PID")
     done
     for site in $(_pipe_sites); do
-        wait_for grep -q "ronda-collector info: started" "$T/collector-$site.log" --timeout 60 ||
+        wait_for grep -q "ronda-collector info: started" "$T/${PIPE_TAG}collector-$site.log" \
+            --timeout 60 ||
             fail "collector of $site did not start"
     done
 }
@@ -202,7 +207,7 @@ pipeline_collectors_once() {
     end=$(( $(_now_ms) + $(_ms_of "$(scaled "$PIPE_TIMEOUT")") ))
     while [ $i -lt ${#sites[@]} ] || [ ${#pids[@]} -gt 0 ]; do
         while [ $i -lt ${#sites[@]} ] && [ ${#pids[@]} -lt "$PIPE_JOBS" ]; do
-            spawn "once-${sites[$i]}" "$RONDA_BIN/ronda-collector" --once \
+            spawn "${PIPE_TAG}once-${sites[$i]}" "$RONDA_BIN/ronda-collector" --once \
                 -c "$PIPE/sites/${sites[$i]}/collector.yaml"
             pids+=("$SPAWNED_PID"); names+=("${sites[$i]}")
             i=$((i + 1))
@@ -260,6 +265,16 @@ pipeline_stop() {
     CORRELATOR_PID=""
 }
 
+# pipeline_teardown: stop the correlator if --keep left it, and the broker
+# (before a second pipeline_run in the same test).
+pipeline_teardown() {
+    pipeline_stop
+    if [ -n "${BROKER_PID:-}" ] && _alive "$BROKER_PID"; then
+        stop "$BROKER_PID" --timeout 10 || true
+    fi
+    BROKER_PID=""
+}
+
 # pipeline_run SCENARIO [--speed X] [--seed N] [--keep] [-- SIM_ARGS...]
 pipeline_run() {
     local sc=$1 speed="" keep=0 simargs=() t0 wait_s; shift
@@ -273,11 +288,13 @@ pipeline_run() {
         esac
     done
     t0=$(_now_ms)
-    if [ -n "$speed" ]; then
-        PIPE_LATENESS=${PIPE_LATENESS:-$(awk -v x="$speed" 'BEGIN { s = int(2 * x + 0.5);
-            if (s < 600) s = 600; if (s > 86400) s = 86400; print s "s" }')}
+    if [ -n "$PIPE_LATENESS" ]; then
+        _pipe_lateness=$PIPE_LATENESS
+    elif [ -n "$speed" ]; then
+        _pipe_lateness=$(awk -v x="$speed" 'BEGIN { s = int(2 * x + 0.5);
+            if (s < 600) s = 600; if (s > 86400) s = 86400; print s "s" }')
     else
-        PIPE_LATENESS=${PIPE_LATENESS:-24h}
+        _pipe_lateness=24h
     fi
     pipeline_broker
     if [ -n "$speed" ]; then

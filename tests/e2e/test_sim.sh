@@ -367,9 +367,13 @@ def win(name, n=None, shift=0):
     c = C[name]
     return [(s, ms(c["windows"][s][0]) + shift, ms(c["windows"][s][1]) + shift)
             for s in c["sites"][:n]]
-# judol: every site, alert 3 s after its deciding event.
+# judol: every site, alert 3 s after its deciding event; filed under the
+# webshell family (its highest-ranked member), one member a gambling incident.
 j = win("judol-kaltim")
-campaign("c-judol", "gambling", j, title="Gambling \x1b[31mspam\n wave")
+campaign("c-judol", "webshell", j, title="Gambling \x1b[31mspam\n wave")
+db.execute("INSERT INTO incidents VALUES ('i0',?,'gambling','k','high','open',?,?,5,0,0,1,"
+           "'[]','[]','[]')", (j[0][0], j[0][1], j[0][2]))
+db.execute("INSERT INTO campaign_incidents VALUES ('c-judol','i0',?,?)", (j[0][0], j[0][1]))
 rep = sorted(a for _, a, _ in j)[2]
 alert(1, "c-judol", wall(rep) + 3000)
 # botnet: 17 of its 18 sites in one campaign; a piece reported earlier was
