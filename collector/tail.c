@@ -99,6 +99,8 @@ struct ronda_tail {
 	struct watch *watches;
 	size_t nwatches;
 
+	struct { uint64_t dev, ino; } refused[16];	/* links already logged */
+	size_t nrefused;
 	int64_t since_ms;	/* files modified after this are ours to read (wall clock) */
 	int rescan_pending;
 	int blocked;
@@ -279,6 +281,87 @@ skip_name(const char *path)
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * Symbolic links are never followed where a log file is found: whoever can
+ * write to a log folder (a web application's own log directory) could
+ * otherwise plant access.log -> /etc/shadow and have it shipped to the SOC.
+ * Links in the part of an input's path the admin wrote without wildcards
+ * (/var/log -> /data/log) are the admin's and followed; every component
+ * after it must not be a link. Each refused link is logged once.
+ */
+static void
+refuse_link(struct ronda_tail *t, const char *path, const struct stat *lsb)
+{
+	for (size_t i = 0; i < t->nrefused && i < 16; i++)
+		if (t->refused[i].dev == (uint64_t)lsb->st_dev &&
+		    t->refused[i].ino == (uint64_t)lsb->st_ino)
+			return;
+	t->refused[t->nrefused % 16].dev = (uint64_t)lsb->st_dev;
+	t->refused[t->nrefused % 16].ino = (uint64_t)lsb->st_ino;
+	t->nrefused++;
+	log_warnx("%s is a symbolic link: not followed (a log file must be a "
+	    "regular file; name its target in the input's path)", path);
+}
+
+/* Length of the part of pattern before the folder holding its first wildcard. */
+static size_t
+fixed_prefix(const char *pattern)
+{
+	size_t w = strcspn(pattern, "*?[");
+	size_t n = 0;
+
+	for (size_t i = 0; i < w; i++)
+		if (pattern[i] == '/')
+			n = i;
+	return n;
+}
+
+/*
+ * Open a log file found at p for reading, refusing links after p's first
+ * fixed bytes (see refuse_link) and anything but a regular file (O_NONBLOCK:
+ * a FIFO swapped in after the lstat cannot block the loop). Returns the fd
+ * with *sb describing it, or -1.
+ */
+static int
+open_log(struct ronda_tail *t, const char *p, size_t fixed, struct stat *sb)
+{
+	char part[PATH_MAX];
+	struct stat lsb;
+	size_t n = strlen(p);
+	int fd;
+
+	if (n >= sizeof(part))
+		return -1;
+	for (size_t i = fixed + 1; i < n; i++) {
+		if (p[i] != '/')
+			continue;
+		memcpy(part, p, i);
+		part[i] = '\0';
+		if (lstat(part, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
+			refuse_link(t, part, &lsb);
+			return -1;
+		}
+	}
+	if (lstat(p, &lsb) == -1)
+		return -1;
+	if (S_ISLNK(lsb.st_mode)) {
+		refuse_link(t, p, &lsb);
+		return -1;
+	}
+	if (!S_ISREG(lsb.st_mode))
+		return -1;
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
+		if (errno != ELOOP && errno != ENOENT)
+			log_warn("open %s", p);
+		return -1;
+	}
+	if (fstat(fd, sb) == -1 || !S_ISREG(sb->st_mode)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static void
@@ -744,7 +827,7 @@ find_copy(struct ronda_tail *t, const char *dir, const struct stream *s,
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-		if (skip_name(full) || stat(full, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+		if (skip_name(full) || lstat(full, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 		    (uint64_t)sb.st_size < min_size)
 			continue;
 		if (((uint64_t)sb.st_dev == s->dev && (uint64_t)sb.st_ino == s->ino) ||
@@ -964,7 +1047,13 @@ scan_input(struct ronda_tail *t, size_t idx, int missed)
 		ssize_t ri;
 		int fd;
 
-		if (skip_name(p) || stat(p, &sb) == -1 || !S_ISREG(sb.st_mode))
+		if (skip_name(p) || lstat(p, &sb) == -1)
+			continue;
+		if (S_ISLNK(sb.st_mode)) {
+			refuse_link(t, p, &sb);
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode))
 			continue;
 		if ((f = find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino))
 		    != NULL) {
@@ -979,8 +1068,10 @@ scan_input(struct ronda_tail *t, size_t idx, int missed)
 			}
 			continue;
 		}
-		if ((fd = open(p, O_RDONLY | O_CLOEXEC)) == -1) {
-			log_warn("open %s", p);
+		if ((fd = open_log(t, p, fixed_prefix(in->path), &sb)) == -1)
+			continue;
+		if (find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino) != NULL) {
+			close(fd);	/* replaced since the lstat by a file we read */
 			continue;
 		}
 		if ((ri = match_rec(t, fd, &sb)) >= 0) {
@@ -1037,12 +1128,12 @@ resume_rotated(struct ronda_tail *t)
 			if (de->d_name[0] == '.')
 				continue;
 			snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-			if (skip_name(full) || stat(full, &sb) == -1 ||
+			if (skip_name(full) || lstat(full, &sb) == -1 ||
 			    !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < r->offset)
 				continue;
 			if (find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino))
 				continue;
-			if ((fd = open(full, O_RDONLY | O_CLOEXEC)) == -1)
+			if ((fd = open_log(t, full, strlen(dir), &sb)) == -1)
 				continue;
 			/* Same inode, or (copytruncate) a copy with the same start. */
 			if (fp_matches(fd, r->fp, r->fp_len)) {
@@ -1129,13 +1220,17 @@ scan_missed_generations(struct ronda_tail *t, size_t idx, const glob_t *g)
 		if (!sib)
 			continue;
 		snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-		if (skip_name(full) || stat(full, &sb) == -1 || !S_ISREG(sb.st_mode))
+		if (skip_name(full) || lstat(full, &sb) == -1)
+			continue;
+		if (S_ISLNK(sb.st_mode))
+			refuse_link(t, full, &sb);
+		if (!S_ISREG(sb.st_mode))
 			continue;
 		mtime_ms = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
 		if (mtime_ms < t->since_ms ||
 		    find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino) != NULL)
 			continue;
-		if ((fd = open(full, O_RDONLY | O_CLOEXEC)) == -1)
+		if ((fd = open_log(t, full, strlen(dir), &sb)) == -1)
 			continue;
 		if (fp_compute(fd, &fp, &fp_len) != 1 ||
 		    ronda_ckpt_known(t->ck, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino, fp) != 0 ||
