@@ -658,6 +658,9 @@ m_request(struct js *j, const char *s, const char *k, void *arg)
 	if (strcmp(k, "method") == 0)
 		return fstr(j, s, "http.request.method", d->ev->method,
 		    sizeof(d->ev->method), NULL, NULL);
+	if (strcmp(k, "referrer") == 0)
+		return fstr(j, s, "http.request.referrer", d->ev->referrer,
+		    sizeof(d->ev->referrer), NULL, NULL);
 	return skip(j, s);
 }
 
@@ -855,7 +858,7 @@ reset(struct ronda_cevent *ev)
 	/* Only the fixed scalars and the first byte of each buffer. */
 	ev->id[0] = ev->site[0] = ev->dataset[0] = ev->action[0] = '\0';
 	ev->ip[0] = ev->user[0] = ev->method[0] = ev->path[0] = ev->query[0] = '\0';
-	ev->ua[0] = ev->original[0] = '\0';
+	ev->ua[0] = ev->original[0] = ev->referrer[0] = '\0';
 	memset(ev->ip_bin, 0, sizeof(ev->ip_bin));
 	ev->id_hi = ev->id_lo = 0;
 	ev->ts_ms = 0;

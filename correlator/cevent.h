@@ -78,6 +78,7 @@ struct ronda_cevent {
 	char path[RONDA_CEVENT_PATH_MAX + 1];
 	char query[RONDA_CEVENT_PATH_MAX + 1];
 	char ua[RONDA_CEVENT_UA_MAX + 1];
+	char referrer[RONDA_CEVENT_PATH_MAX + 1];	/* http.request.referrer (cut) */
 	int status;			/* http.response.status_code, 0 absent */
 	int severity;			/* ronda.severity or event.severity, 0 none */
 	int nrules;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "indicator.h"
 #include "ronda/event.h"
 #include "ronda/timeutil.h"
 
@@ -153,18 +154,32 @@ hit_init(struct ronda_detect_hit *h, const struct ronda_cevent *ev, int32_t part
 	if (h->ip != NULL) {
 		h->ind[h->nind].type = "ip";
 		h->ind[h->nind++].value = h->ip;
+		ronda_indicator_net(ev->ip_family, ev->ip_bin, h->net, sizeof(h->net));
+		h->ind[h->nind].type = "net";
+		h->ind[h->nind++].value = h->net;
 	}
 	if (h->user != NULL) {
 		h->ind[h->nind].type = "user";
 		h->ind[h->nind++].value = h->user;
 	}
-	if (ev->ua[0] != '\0') {
+	/* A browser's or a crawler's agent is on every site: it tells nothing. */
+	if (ev->ua[0] != '\0' && !ronda_indicator_ua_common(ev->ua)) {
 		h->ind[h->nind].type = "user_agent";
 		h->ind[h->nind++].value = ev->ua;
 	}
-	for (int i = 0; i < ev->nrules && h->nind < RONDA_DETECT_MAX_IND - 2; i++) {
+	/* Room is kept for the signature indicators (path, payload, webshell, gambling x2). */
+	for (int i = 0; i < ev->nrules && h->nind < RONDA_DETECT_MAX_IND - 5; i++) {
 		h->ind[h->nind].type = "rule";
 		h->ind[h->nind++].value = ev->rule_id[i];
+	}
+}
+
+static void
+ind_add(struct ronda_detect_hit *h, const char *type, const char *value)
+{
+	if (h->nind < RONDA_DETECT_MAX_IND && value != NULL && value[0] != '\0') {
+		h->ind[h->nind].type = type;
+		h->ind[h->nind++].value = value;
 	}
 }
 
@@ -311,10 +326,6 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 		}
 		if (key != NULL) {
 			hit_init(&h, ev, part, "compromise", key, RONDA_SEV_CRITICAL, 1);
-			if (key == net && h.nind < RONDA_DETECT_MAX_IND) {
-				h.ind[h.nind].type = "net";
-				h.ind[h.nind++].value = net;
-			}
 			d->sink.hit(d->sink.arg, &h);
 		}
 	}
@@ -352,6 +363,37 @@ destructive_sql(const struct ronda_cevent *ev)
 	return 0;
 }
 
+/*
+ * Gambling: when the words are in the path (the site serves, or is asked
+ * for, an injected page) or only a gambling referrer brought the visitor,
+ * the incident is the site's and the requester (a crawler, a visitor) is no
+ * indicator; search spam (words in the query) is the spammer's, by IP.
+ */
+static int
+gambling_site_keyed(const struct ronda_cevent *ev, int *in_path)
+{
+	char tmp[RONDA_DETECT_VALUE_MAX];
+	int in_query = ronda_indicator_gambling_words(NULL, ev->query, tmp, sizeof(tmp)) > 0;
+
+	*in_path = ronda_indicator_gambling_words(ev->path, NULL, tmp, sizeof(tmp)) > 0;
+	return *in_path || (!in_query &&
+	    ronda_indicator_gambling_domain(ev->referrer, tmp, sizeof(tmp)) > 0);
+}
+
+/* Keep only the rule indicators: the requester is not the attacker. */
+static void
+drop_requester(struct ronda_detect_hit *h)
+{
+	int n = 0;
+
+	for (int i = 0; i < h->nind; i++)
+		if (strcmp(h->ind[i].type, "rule") == 0)
+			h->ind[n++] = h->ind[i];
+	h->nind = n;
+	h->ip = NULL;
+	h->user = NULL;
+}
+
 /* Signatures: one hit per incident kind, whatever the number of rules. */
 static void
 signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
@@ -364,7 +406,8 @@ signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
 	for (int i = 0; i < ev->nrules; i++) {
 		const char *kind = ronda_detect_kind_of_category(ev->rule_cat[i]);
 		int sev = ev->severity > RONDA_SEV_HIGH ? ev->severity : RONDA_SEV_HIGH;
-		int seen = 0;
+		int seen = 0, gambling, site_keyed = 0, in_path = 0, ok2xx = ev->status >= 200 &&
+		    ev->status < 300;
 
 		if (kind == NULL)
 			continue;
@@ -378,13 +421,34 @@ signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
 			sev = RONDA_SEV_CRITICAL;	/* the shell answered */
 		if (strcmp(kind, "sqli") == 0 && ev->status == 500 && destructive_sql(ev))
 			sev = RONDA_SEV_CRITICAL;
-		if (strcmp(kind, "defacement") == 0 && ev->status >= 200 && ev->status < 300 &&
+		if (strcmp(kind, "defacement") == 0 && ok2xx &&
 		    (strcasecmp(ev->method, "PUT") == 0 || strcasecmp(ev->method, "POST") == 0))
 			sev = RONDA_SEV_CRITICAL;
-		hit_init(&h, ev, part, kind, key, sev, 1);
-		if (h.nind < RONDA_DETECT_MAX_IND && ev->path[0] != '\0') {
-			h.ind[h.nind].type = "path";
-			h.ind[h.nind++].value = ev->path;
+		gambling = strcmp(kind, "gambling") == 0;
+		if (gambling)
+			site_keyed = gambling_site_keyed(ev, &in_path);
+		hit_init(&h, ev, part, kind, site_keyed ? ev->site : key, sev, 1);
+		if (site_keyed)
+			drop_requester(&h);
+		ind_add(&h, "path", ev->path);
+		/*
+		 * The payload fingerprint where the request is the attack; for
+		 * gambling only the injected page (the search page is everyone's).
+		 */
+		if (!gambling || in_path) {
+			if (ronda_indicator_payload(ev->path, gambling ? NULL : ev->query, h.payload,
+			    sizeof(h.payload)) > 0)
+				ind_add(&h, "payload", h.payload);
+		}
+		if (strcmp(kind, "webshell") == 0 && ok2xx)
+			ind_add(&h, "webshell", ev->path);
+		if (gambling) {
+			if (ronda_indicator_gambling_words(ev->path, ev->query, h.gwords,
+			    sizeof(h.gwords)) > 0)
+				ind_add(&h, "gambling", h.gwords);
+			if (ronda_indicator_gambling_domain(ev->referrer, h.gdomain,
+			    sizeof(h.gdomain)) > 0)
+				ind_add(&h, "gambling", h.gdomain);
 		}
 		d->sink.hit(d->sink.arg, &h);
 	}

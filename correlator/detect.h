@@ -18,7 +18,10 @@
  *   scan              N distinct 404 paths from one IP in T
  *   webshell, sqli, lfi, rce, gambling, defacement
  *                     a rule hit of that category opens at once; a 200 on a
- *                     webshell, a 500 after destructive SQL, escalate to critical
+ *                     webshell, a 500 after destructive SQL, escalate to critical;
+ *                     gambling is keyed by the site when the site serves the
+ *                     page (words in the path) or a gambling site sent the
+ *                     visitor, by the IP for search spam (words in the query)
  *   flood             a minute's requests >= factor x the trailing baseline
  *   http_5xx_surge    a minute's 5xx share >= ratio (the "blank site")
  * (silent_site is decided by the engine, which alone knows the clock.)
@@ -52,7 +55,8 @@ struct ronda_detect_config {
 	int64_t quiet;			/* an incident closes after this quiet period */
 };
 
-#define RONDA_DETECT_MAX_IND 8
+#define RONDA_DETECT_MAX_IND 16
+#define RONDA_DETECT_VALUE_MAX 208	/* bytes of a derived indicator value (indicator.h) */
 
 struct ronda_detect_hit {
 	const char *site;
@@ -68,8 +72,19 @@ struct ronda_detect_hit {
 	const char *const *rule_ids;
 	const char *evidence;		/* the original line (not NUL-terminated), may be NULL */
 	size_t evidence_len;
+	/*
+	 * Indicators (campaign.h links by them): ip, net (/24, /48), user,
+	 * user_agent (only one that is not a browser, crawler or generic tool),
+	 * rule, path, payload (indicator.h), webshell (the path of a shell that
+	 * answered 2xx), gambling (word set, or the referring gambling domain).
+	 * Values point into the event or into the hit's own buffers.
+	 */
 	int nind;
 	struct { const char *type, *value; } ind[RONDA_DETECT_MAX_IND];
+	char net[64];
+	char payload[RONDA_DETECT_VALUE_MAX];
+	char gwords[RONDA_DETECT_VALUE_MAX];
+	char gdomain[RONDA_DETECT_VALUE_MAX];
 };
 
 struct ronda_detect_sink {

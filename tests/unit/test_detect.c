@@ -17,6 +17,9 @@ struct rec {
 	int sev[16];
 	int64_t count[16];
 	int64_t last_ts[16];
+	/* The last hit's indicators, "type=value". */
+	int last_nind;
+	char last_ind[RONDA_DETECT_MAX_IND][300];
 };
 
 static int
@@ -43,6 +46,23 @@ rec_hit(void *arg, const struct ronda_detect_hit *h)
 	if (h->severity > r->sev[i])
 		r->sev[i] = h->severity;
 	r->last_ts[i] = h->ts;
+	r->last_nind = h->nind;
+	for (int k = 0; k < h->nind; k++)
+		snprintf(r->last_ind[k], sizeof(r->last_ind[k]), "%s=%s", h->ind[k].type,
+		    h->ind[k].value);
+}
+
+/* The last hit carried indicator "type=value" (1), or a type at all (type only). */
+static int
+last_has(const struct rec *r, const char *tv)
+{
+	size_t l = strlen(tv);
+
+	for (int k = 0; k < r->last_nind; k++)
+		if (strcmp(r->last_ind[k], tv) == 0 ||
+		    (tv[l - 1] == '=' && strncmp(r->last_ind[k], tv, l) == 0))
+			return 1;
+	return 0;
 }
 
 static int
@@ -317,6 +337,92 @@ sqli_destructive_500_is_critical(void **state)
 }
 
 static void
+rule(struct ronda_cevent *ev, const char *id, const char *cat)
+{
+	snprintf(ev->rule_id[ev->nrules], sizeof(ev->rule_id[0]), "%s", id);
+	snprintf(ev->rule_cat[ev->nrules++], sizeof(ev->rule_cat[0]), "%s", cat);
+}
+
+/*
+ * An injected gambling page served to crawlers and visitors is the site's
+ * incident, not one per requester (1,974 incidents from Googlebot & co. on
+ * kaltim-wave before): no requester IP, agent or network among its
+ * indicators; the page's fingerprint and words are.
+ */
+static void
+gambling_served_page_is_the_sites(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_cevent ev;
+
+	web(&ev, "66.249.66.141", "GET", "/slot-thailand-super-gacor/", 200, T0);
+	snprintf(ev.ua, sizeof(ev.ua), "Mozilla/5.0 (compatible; Googlebot/2.1)");
+	rule(&ev, "web.gambling.injected-page-served", "gambling-spam");
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	web(&ev, "180.248.82.239", "GET", "/togel-hari-ini/", 200, T0 + 1000);
+	snprintf(ev.referrer, sizeof(ev.referrer), "https://maxwin-gacor88.vip/");
+	rule(&ev, "web.gambling.injected-page-served", "gambling-spam");
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_int_equal(f->r.n, 1);
+	assert_true(rec_find(&f->r, "gambling", "bontangkota.go.id") >= 0);
+	assert_false(last_has(&f->r, "ip="));
+	assert_false(last_has(&f->r, "net="));
+	assert_false(last_has(&f->r, "user_agent="));
+	assert_true(last_has(&f->r, "payload=/togel-hari-ini/"));
+	assert_true(last_has(&f->r, "gambling=togel"));
+	assert_true(last_has(&f->r, "gambling=maxwin-gacor88.vip"));
+	/* A visitor a gambling site sent to an ordinary page: the site's too. */
+	web(&ev, "180.248.82.240", "GET", "/berita/12", 200, T0 + 2000);
+	snprintf(ev.referrer, sizeof(ev.referrer), "https://maxwin-gacor88.vip/");
+	rule(&ev, "web.gambling.referrer", "gambling-spam");
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_int_equal(f->r.n, 1);
+	assert_false(last_has(&f->r, "payload="));
+}
+
+/* Search spam (words in the query) is the spammer's: keyed by IP, no payload. */
+static void
+gambling_search_spam_is_the_spammers(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_cevent ev;
+
+	web(&ev, "45.126.186.87", "GET", "/", 200, T0);
+	snprintf(ev.query, sizeof(ev.query), "s=slot+gacor+maxwin");
+	rule(&ev, "web.gambling.search-spam", "gambling-spam");
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_true(rec_find(&f->r, "gambling", "45.126.186.87") >= 0);
+	assert_true(last_has(&f->r, "ip=45.126.186.87"));
+	assert_true(last_has(&f->r, "net=45.126.186.0/24"));
+	assert_true(last_has(&f->r, "gambling=gacor+maxwin+slot"));
+	assert_false(last_has(&f->r, "payload="));
+}
+
+/* A shell that answered: its path; the payload folds the shell's random name. */
+static void
+webshell_indicators(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_cevent ev;
+
+	web(&ev, "192.0.2.101", "GET", "/wp-content/uploads/2026/11/r711.php", 200, T0);
+	snprintf(ev.query, sizeof(ev.query), "cmd=id");
+	snprintf(ev.ua, sizeof(ev.ua), "Mozilla/5.0 (Windows NT 10.0; Win64; x64)");
+	rule(&ev, "web.webshell.cmd", "webshell");
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_true(last_has(&f->r, "webshell=/wp-content/uploads/2026/11/r711.php"));
+	assert_true(last_has(&f->r, "payload=/wp-content/uploads/0/0/*.php?cmd=*"));
+	assert_false(last_has(&f->r, "user_agent="));	/* a browser's */
+	/* A guess that found nothing is no shell path; an unusual agent is kept. */
+	web(&ev, "192.0.2.101", "GET", "/wp-content/uploads/r711-3.php", 404, T0 + 1000);
+	snprintf(ev.ua, sizeof(ev.ua), "kaltim-crew/0.3");
+	rule(&ev, "web.webshell.name", "webshell");
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_false(last_has(&f->r, "webshell="));
+	assert_true(last_has(&f->r, "user_agent=kaltim-crew/0.3"));
+}
+
+static void
 metric(struct ronda_cevent *ev, int64_t ts, int64_t req, int64_t s5)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -388,6 +494,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(cms_just_below_and_at, setup, teardown),
 		cmocka_unit_test_setup_teardown(webshell_escalates_on_200, setup, teardown),
 		cmocka_unit_test_setup_teardown(sqli_destructive_500_is_critical, setup, teardown),
+		cmocka_unit_test_setup_teardown(gambling_served_page_is_the_sites, setup, teardown),
+		cmocka_unit_test_setup_teardown(gambling_search_spam_is_the_spammers, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(webshell_indicators, setup, teardown),
 		cmocka_unit_test_setup_teardown(flood_and_5xx, setup, teardown),
 		cmocka_unit_test_setup_teardown(replay_only_rebuilds, setup, teardown),
 	};
