@@ -933,10 +933,10 @@ cmd_campaigns(const struct ronda_query_filter *f, int json)
 	struct ronda_query_page page;
 	cJSON *arr = NULL, *it;
 	struct col cols[] = {
-		{ "LAST SEEN", 0, 0, 0, 9, 0, 0 }, { "SEVERITY", 0, 0, 0, 7, 0, 0 },
-		{ "STATUS", 0, 0, 0, 8, 0, 0 }, { "SITES", 1, 0, 0, 8, 0, 0 },
-		{ "INCIDENTS", 1, 0, 0, 4, 0, 0 }, { "KIND", 0, 0, 0, 5, 0, 0 },
-		{ "TITLE", 0, 1, 16, 9, 0, 0 }, { "ID", 0, 0, 0, 9, 0, 0 },
+		{ "LAST SEEN", 0, 0, 0, 9, 0, 0 }, { "SEVERITY", 0, 0, 0, 6, 0, 0 },
+		{ "STATUS", 0, 0, 0, 4, 0, 0 }, { "SITES", 1, 0, 0, 8, 0, 0 },
+		{ "INCIDENTS", 1, 0, 0, 3, 0, 0 }, { "KIND", 0, 0, 0, 4, 0, 0 },
+		{ "TITLE", 0, 1, 30, 9, 0, 0 }, { "ID", 0, 0, 0, 9, 0, 0 },
 	};
 	struct table t;
 	char ts[64], sid[SHORT_ID + 1];
@@ -1531,9 +1531,9 @@ summary_text(const cJSON *sum)
 
 	if (cJSON_GetArraySize(camps) > 0) {
 		struct col cols[] = {
-			{ "CAMPAIGN", 0, 1, 16, 9, 0, 0 }, { "SEVERITY", 0, 0, 0, 8, 0, 0 },
-			{ "STATUS", 0, 0, 0, 6, 0, 0 }, { "SITES", 1, 0, 0, 8, 0, 0 },
-			{ "FIRST SEEN", 0, 0, 0, 5, 0, 0 }, { "ID", 0, 0, 0, 9, 0, 0 },
+			{ "CAMPAIGN", 0, 1, 30, 9, 0, 0 }, { "SEVERITY", 0, 0, 0, 8, 0, 0 },
+			{ "STATUS", 0, 0, 0, 3, 0, 0 }, { "SITES", 1, 0, 0, 8, 0, 0 },
+			{ "FIRST SEEN", 0, 0, 0, 4, 0, 0 }, { "ID", 0, 0, 0, 9, 0, 0 },
 		};
 		fputc('\n', stdout);
 		table_init(&t, cols, 6);

@@ -113,6 +113,9 @@ validate() {
     $PY "$T/validate.py" "$RONDA_SRC/schemas/$1" "$2" "$3" >&2 ||
         fail "$2 does not validate against schemas/$1"
 }
+widest() {  # widest FILE COLUMNS: no line wider (in characters) than COLUMNS
+    $PY -c 'import sys; sys.exit(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")) > int(sys.argv[2]))' "$1" "$2"
+}
 jq_py() {  # jq_py FILE EXPR: a Python expression over d (the JSON) printed
     $PY -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
@@ -159,12 +162,12 @@ grep -q "^usage: ronda" "$T/out" || fail "--help"
 ok incidents --limit 5
 [ "$(grep -c 'WITA' "$T/out")" = 5 ] || { cat "$T/out"; fail "5 incidents in WITA"; }
 grep -q "^5 of $n_inc incidents" "$T/out" || fail "no 'of N' footer: $(tail -1 "$T/out")"
-awk -v w=80 'length($0) > w { bad = 1 } END { exit bad }' "$T/out" ||
+widest "$T/out" 80 ||
     fail "a line wider than 80 columns without a terminal"
 COLUMNS=200 ok incidents --limit 5
 head -1 "$T/out" | grep -q "STATUS.*EVENTS.*KEY" || fail "wide terminal: all columns: $(head -1 "$T/out")"
 COLUMNS=60 ok incidents --limit 5
-awk -v w=60 'length($0) > w { bad = 1 } END { exit bad }' "$T/out" || { cat "$T/out"; fail "wider than COLUMNS=60"; }
+widest "$T/out" 60 || { cat "$T/out"; fail "wider than COLUMNS=60"; }
 ok incidents --utc --limit 3
 [ "$(grep -c ' UTC ' "$T/out")" = 3 ] && ! grep -q WITA "$T/out" || fail "--utc"
 
@@ -219,7 +222,7 @@ NO_COLOR=1 script -qec "'$RONDA' -d '$DB' incidents --kind su_bruteforce" /dev/n
 # --- sites -------------------------------------------------------------------
 ok sites
 n_sites=$(ls -d "$PIPE"/sites/*/ | wc -l)
-[ "$(grep -c 'WITA' "$T/out")" = "$n_sites" ] || { cat "$T/out"; fail "sites: $n_sites in WITA"; }
+[ "$(grep -c ' WITA  ' "$T/out")" = "$n_sites" ] || { cat "$T/out"; fail "sites: $n_sites in WITA"; }
 ok sites --json
 validate site.schema.json "$T/out" array
 [ "$(jq_py "$T/out" 'len(d)')" = "$n_sites" ] || fail "sites --json: not $n_sites"
