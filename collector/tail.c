@@ -99,6 +99,8 @@ struct ronda_tail {
 	struct watch *watches;
 	size_t nwatches;
 
+	struct ronda_ratelimit ckpt_rl;	/* checkpoint write failures */
+	uint64_t ckpt_failing;	/* failures in a row */
 	struct { uint64_t dev, ino; } refused[16];	/* links already logged */
 	size_t nrefused;
 	int64_t since_ms;	/* files modified after this are ours to read (wall clock) */
@@ -556,6 +558,13 @@ ronda_tail_checkpoint(struct ronda_tail *t)
 	}
 	if (ronda_ckpt_commit(t->ck) == -1)
 		goto fail;
+	if (t->ckpt_failing > 0) {
+		log_info("checkpoint: %s written again after %llu failed attempts",
+		    t->cfg->state_db, (unsigned long long)t->ckpt_failing);
+		t->ckpt_failing = 0;
+		t->ckpt_rl.last = 0;
+		t->ckpt_rl.suppressed = 0;
+	}
 	for (size_t i = 0; i < t->nstreams_cap; i++) {
 		struct stream *s = t->streams[i];
 		if (s != NULL && s->fp_ready) {
@@ -573,9 +582,19 @@ reap:
 	}
 	return rc;
 fail:
+	/*
+	 * A full disk or a read-only state DB: the lines still flow to Kafka,
+	 * only their confirmation is not recorded (a restart resends them).
+	 * Tried every second; said once a minute.
+	 */
 	t->st.ckpt_errors++;
-	log_warnx("checkpoint: %s (lines stay unconfirmed; retrying)",
-	    ronda_ckpt_errmsg(t->ck));
+	t->ckpt_failing++;
+	if (ronda_ratelimit_ok(&t->ckpt_rl, (long)(ronda_mono_ms() / 1000), 60)) {
+		log_warnx("checkpoint: %s: %s (lines keep flowing to Kafka; a restart "
+		    "before this is fixed sends again what followed the last checkpoint; "
+		    "retrying every second, %llu failed so far)", t->cfg->state_db,
+		    ronda_ckpt_errmsg(t->ck), (unsigned long long)t->ckpt_failing);
+	}
 	return -1;
 }
 
