@@ -3,114 +3,96 @@
 #
 # Starts ronda-devbroker (the embedded Kafka), ronda-correlator, one
 # ronda-collector per site, and ronda-sim writing the kaltim-wave scenario's
-# logs live, compressed from six hours into about a minute. Incidents are
-# shown as the correlator opens them (in each site's local time); at the end
-# a summary per site and against the scenario's truth. Every process it
-# started is stopped, also on Ctrl-C; the files stay in one folder.
+# logs live, six simulated hours in about a minute. Alerts are shown as the
+# correlator raises them (read from its alert file sink); at the end the
+# analysts' summary (`ronda summary`) and the score against the scenario's
+# truth (`ronda-sim score`). Every process it started is stopped, also on
+# Ctrl-C; the files stay in one folder.
 #
 #   DEMO_OUT=DIR DEMO_SCENARIO=kaltim-wave DEMO_SPEED=360 tools/demo.sh
+#
+# The pipeline is the one the end-to-end tests run (tests/e2e/pipeline_lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BIN=${DEMO_BIN:-$ROOT/build/bin}
 OUT=${DEMO_OUT:-$ROOT/demo-out}
 SCENARIO=${DEMO_SCENARIO:-kaltim-wave}
 SPEED=${DEMO_SPEED:-360}
 PY=/usr/bin/python3
-# A local sandbox: the correlator may run as root here (docs/security.md).
-export RONDA_ALLOW_ROOT=${RONDA_ALLOW_ROOT:-1}
-
-PIDS=()
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    touch "$OUT/.stop" 2>/dev/null || true
-    if [ ${#PIDS[@]} -gt 0 ]; then
-        kill -TERM "${PIDS[@]}" 2>/dev/null || true
-        for _ in $(seq 100); do
-            local alive=0
-            for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-            [ $alive = 0 ] && break
-            sleep 0.1
-        done
-        kill -KILL "${PIDS[@]}" 2>/dev/null || true
-        wait 2>/dev/null || true
-    fi
-    echo "demo: stopped every process it started; files are in $OUT"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'echo; echo "demo: interrupted"; exit 130' INT TERM
 
 rm -rf "$OUT"
 mkdir -p "$OUT/logs"
-echo "demo: scenario $SCENARIO, six simulated hours at ${SPEED}x; everything goes to $OUT"
+export RONDA_BIN=${DEMO_BIN:-$ROOT/build/bin} RONDA_TMP=$OUT/logs RONDA_SRC=$ROOT RONDA_SAN=0
+. tests/e2e/lib.sh
+PIPE=$OUT
+. tests/e2e/pipeline_lib.sh
 
-"$BIN/ronda-devbroker" --partitions 6 --topics ronda.events,ronda.alerts,ronda.events.dlq \
-    --bootstrap-file "$OUT/broker.addr" >"$OUT/logs/devbroker.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do [ -s "$OUT/broker.addr" ] && break; sleep 0.1; done
-BROKER=$(head -n 1 "$OUT/broker.addr")
+demo_exit() {
+    local rc=$?
+    trap - EXIT
+    touch "$OUT/.stop" 2>/dev/null || true
+    _lib_cleanup
+    echo "demo: stopped every process it started; files are in $OUT"
+    exit $rc
+}
+trap demo_exit EXIT
+trap 'echo; echo "demo: interrupted"; exit 130' INT TERM
+
+for tool in kcat sqlite3; do
+    command -v $tool >/dev/null || { echo "demo: $tool is missing (make deps)"; exit 1; }
+done
+hours=$(awk '/^duration:/ { print $2 }' "tests/scenarios/$SCENARIO.yaml" 2>/dev/null || true)
+echo "demo: scenario $SCENARIO (${hours:-?} simulated) at ${SPEED}x; everything goes to $OUT"
+
+pipeline_broker
 echo "demo: embedded Kafka (ronda-devbroker, keeps nothing) at $BROKER"
-
-# The simulator writes the collector configs and truth.json first, then the
-# logs as their time comes.
-"$BIN/ronda-sim" --scenario "$SCENARIO" --out "$OUT/sites" --speed "$SPEED" \
-    --kafka "$BROKER" >"$OUT/logs/sim.log" 2>&1 &
-SIM=$!
-PIDS+=($SIM)
-for _ in $(seq 100); do [ -s "$OUT/sites/truth.json" ] && break; sleep 0.1; done
-[ -s "$OUT/sites/truth.json" ] || { echo "demo: ronda-sim did not start"; cat "$OUT/logs/sim.log"; exit 1; }
-
-# The correlator knows every site (agency, region, zone) from the configs.
-{
-    echo "kafka:"
-    echo "  brokers: $BROKER"
-    echo "  topic: ronda.events"
-    echo "  group: ronda-demo"
-    echo "  properties: {session.timeout.ms: \"6000\"}"
-    echo "store: $OUT/ronda.db"
-    echo "sites:"
-    for cfg in "$OUT"/sites/*/collector.yaml; do
-        awk '/^(site|agency|region|timezone):/ { k=$1; sub(/:$/, "", k); $1=""; sub(/^ /, ""); v[k]=$0 }
-             END { printf "  - id: %s\n    agency: %s\n    region: %s\n    timezone: %s\n",
-                   v["site"], v["agency"], v["region"], v["timezone"] }' "$cfg"
-    done
-} >"$OUT/correlator.yaml"
-"$BIN/ronda-correlator" -c "$OUT/correlator.yaml" >"$OUT/logs/correlator.log" 2>&1 &
-PIDS+=($!)
-
-# One compiled rule cache for all collectors (content-addressed: safe to
-# share), filled once before they start.
-for cfg in "$OUT"/sites/*/collector.yaml; do
-    printf 'rules_cache: %s\n' "$ROOT/build/rules-cache" >>"$cfg"
-done
-"$BIN/ronda-collector" -c "$(ls "$OUT"/sites/*/collector.yaml | head -n 1)" --check-config >/dev/null
-
-n=0
-for cfg in "$OUT"/sites/*/collector.yaml; do
-    site=$(basename "$(dirname "$cfg")")
-    "$BIN/ronda-collector" -c "$cfg" >"$OUT/logs/collector-$site.log" 2>&1 &
-    PIDS+=($!)
-    n=$((n + 1))
-done
-echo "demo: $n collectors (one per site) and the correlator are running; incidents as they open:"
+pipeline_sim "$SCENARIO" --speed "$SPEED"
+pipeline_lateness "$SPEED"
+pipeline_configure
+pipeline_correlator
+pipeline_collectors_live
+echo "demo: the correlator and $(_pipe_sites | wc -l) collectors (one per site) are running;" \
+    "alerts as they are raised (times: wall clock, UTC):"
 echo
-$PY tools/demo_watch.py --store "$OUT/ronda.db" --sites "$OUT/sites" --until-file "$OUT/.stop" &
-PIDS+=($!)
 
-wait "$SIM" || true
-# Let collectors and the correlator catch up with the last lines.
-for _ in $(seq 20); do
-    sleep 1
-    behind=0
-    for log in "$OUT"/logs/collector-*.log; do
-        grep -q "started" "$log" || behind=1
-    done
-    [ $behind = 0 ] && break
+# The watcher writes to the terminal, so it is not spawn()ed (which logs to
+# a file); it is tracked the same way, and stops on $OUT/.stop.
+$PY tools/demo_watch.py --alerts "$OUT/alerts.jsonl" --store "$OUT/ronda.db" \
+    --clock "$OUT/sites/clock.json" --until-file "$OUT/.stop" &
+_lib_pids+=("$!"); _lib_names+=(demo_watch); _lib_logs+=(/dev/null)
+WATCH_PID=$!
+touch "$OUT/go"
+
+# Six hours at 360x: 60 s, and a bounded wait for a slow machine.
+limit=$(( $(_now_ms) + 150000 ))
+while _alive "$SIM_PID"; do
+    [ "$(_now_ms)" -lt "$limit" ] || fail "ronda-sim still writing after 150 s"
+    sleep 0.2
 done
-sleep 8
+wait "$SIM_PID" || fail "ronda-sim exited with $?"
+# The last lines: live collectors stop (their checkpoints say what Kafka
+# confirmed), --once ones ship what is left; the correlator applies it all
+# and the alert sink catches up.
+pipeline_stop_live
+pipeline_collectors_once
+pipeline_wait_consumed 60
+wait_for _pipe_alerts_delivered --timeout 30 || echo "demo: the alert file sink is behind the outbox"
 touch "$OUT/.stop"
-sleep 1.5
-$PY tools/demo_watch.py --store "$OUT/ronda.db" --sites "$OUT/sites" \
-    --truth "$OUT/sites/truth.json" --summary
+wait "$WATCH_PID" 2>/dev/null || true
+pipeline_stop
+
+echo
+if [ -x "$RONDA_BIN/ronda" ]; then
+    echo "demo: ronda --now latest summary (the simulated day, each site in its own zone)"
+    echo
+    "$RONDA_BIN/ronda" -d "$OUT/ronda.db" --now latest summary --since 24h || true
+else
+    $PY tools/demo_watch.py --summary --store "$OUT/ronda.db"
+fi
+echo
+echo "demo: ronda-sim score — what the correlator found against what was planted"
+rc=0
+pipeline_score --min-recall 0.95 --max-noise 0 --max-latency 60 || rc=$?
+pipeline_score --json >"$OUT/score.json" || true
+[ $rc = 2 ] && fail "ronda-sim score could not read the store"
+exit 0

@@ -44,7 +44,8 @@
 #
 # The steps are also functions of their own: pipeline_broker, pipeline_sim,
 # pipeline_configure, pipeline_correlator, pipeline_collectors_live,
-# pipeline_collectors_once, pipeline_wait_consumed, pipeline_stop,
+# pipeline_collectors_once, pipeline_wait_consumed, pipeline_wait_alert_file,
+# pipeline_stop, pipeline_lateness,
 # pipeline_teardown (also the broker: before the next pipeline_run).
 
 PIPE=${PIPE:-$T/pipe}
@@ -163,6 +164,19 @@ PY
         fail "collector config $first: $out"
 }
 
+# pipeline_lateness [SPEED]: the event-time slack pipeline_configure writes
+# (above), for a live run at SPEED or (no SPEED) a --fast one.
+pipeline_lateness() {
+    if [ -n "$PIPE_LATENESS" ]; then
+        _pipe_lateness=$PIPE_LATENESS
+    elif [ -n "${1:-}" ]; then
+        _pipe_lateness=$(awk -v x="$1" 'BEGIN { s = int(2 * x + 0.5);
+            if (s < 600) s = 600; if (s > 86400) s = 86400; print s "s" }')
+    else
+        _pipe_lateness=24h
+    fi
+}
+
 # pipeline_correlator: start it and wait until it has its partitions.
 pipeline_correlator() {
     spawn "${PIPE_TAG}correlator" "$RONDA_BIN/ronda-correlator" -c "$PIPE/correlator.yaml"
@@ -254,6 +268,19 @@ pipeline_wait_consumed() {
         fail "the correlator applied $(pipeline_store_offsets) of $(pipeline_end_offsets) messages"
 }
 
+_pipe_alerts_delivered() {
+    local n
+    n=$(_pipe_q "SELECT count(*) FROM alerts") || return 1
+    [ "$(count_lines "$PIPE/alerts.jsonl")" -ge "${n:-0}" ]
+}
+
+# pipeline_wait_alert_file [TIMEOUT]: the alert file sink holds every alert of
+# the outbox (delivery runs after the commit that raised them).
+pipeline_wait_alert_file() {
+    wait_for _pipe_alerts_delivered --timeout "${1:-30}" ||
+        fail "the alert file has $(count_lines "$PIPE/alerts.jsonl") of $(_pipe_q "SELECT count(*) FROM alerts") alerts"
+}
+
 # pipeline_stop: stop the correlator (exit 0 on TERM) and what still runs.
 pipeline_stop() {
     [ ${#PIPE_LIVE_PIDS[@]} -gt 0 ] && pipeline_stop_live
@@ -288,14 +315,7 @@ pipeline_run() {
         esac
     done
     t0=$(_now_ms)
-    if [ -n "$PIPE_LATENESS" ]; then
-        _pipe_lateness=$PIPE_LATENESS
-    elif [ -n "$speed" ]; then
-        _pipe_lateness=$(awk -v x="$speed" 'BEGIN { s = int(2 * x + 0.5);
-            if (s < 600) s = 600; if (s > 86400) s = 86400; print s "s" }')
-    else
-        _pipe_lateness=24h
-    fi
+    pipeline_lateness "$speed"
     pipeline_broker
     if [ -n "$speed" ]; then
         pipeline_sim "$sc" --speed "$speed" "${simargs[@]}"
