@@ -1,7 +1,10 @@
 #include "cconfig.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "ronda/listen.h"
 
 /* Key tables list only the fields each key uses; the rest are zero on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -168,17 +171,72 @@ static const struct ronda_cfg_key alert_keys[] = {
 	{ NULL }
 };
 
+/* api.listen must be HOST:PORT ([::1]:PORT for IPv6); "" turns the API off. */
+static void
+api_listen_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	const char *s = *(char **)field;
+	struct ronda_listen_addr a;
+	char err[160];
+
+	if (s != NULL && s[0] != '\0' && ronda_listen_parse(s, &a, err, sizeof(err)) == -1)
+		ronda_cfg_error(ctx, line, path, "%s", err);
+}
+
+/*
+ * A token is an RFC 6750 b64token (letters, digits, -._~+/ and trailing =)
+ * of 16..256 characters: long enough not to be guessed, and nothing a
+ * header could not carry. Off loopback the API needs at least one.
+ */
+static int
+api_token_ok(const char *t)
+{
+	size_t n = strlen(t), eq = n;
+
+	if (n < 16 || n > 256)
+		return 0;
+	while (eq > 0 && t[eq - 1] == '=')
+		eq--;
+	for (size_t i = 0; i < eq; i++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789-._~+/", t[i]) == NULL)
+			return 0;
+	return eq > 0;
+}
+
+static void
+api_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
+{
+	const struct ronda_correlator_config *c = (const void *)((char *)obj - O(api));
+	struct ronda_listen_addr a;
+	char err[160], kp[300];
+
+	snprintf(kp, sizeof(kp), "%s.tokens", path);
+	for (size_t i = 0; i < c->api.tokens.n; i++)
+		if (!api_token_ok(c->api.tokens.v[i]))
+			ronda_cfg_error(ctx, line, kp, "token %zu is not 16..256 characters of "
+			    "A-Z a-z 0-9 -._~+/ (generate one with: openssl rand -hex 24)",
+			    i + 1);
+	if (c->api.listen == NULL || c->api.listen[0] == '\0' ||
+	    ronda_listen_parse(c->api.listen, &a, err, sizeof(err)) == -1)
+		return;
+	snprintf(kp, sizeof(kp), "%s.listen", path);
+	if (!ronda_listen_is_loopback(&a) && c->api.tokens.n == 0)
+		ronda_cfg_error(ctx, line, kp, "%s is not a loopback address: refusing to "
+		    "serve it without api.tokens", c->api.listen);
+}
+
 #define P(f) (O(api.f) - O(api))
 static const struct ronda_cfg_key api_keys[] = {
 	{ "listen", RONDA_CFG_STR, "", 0, 0, P(listen),
-	    "HOST:PORT of the HTTP API (\"\" for none)" },
+	    "HOST:PORT of the HTTP API (\"\" for none)", .check = api_listen_check },
 	{ "tokens", RONDA_CFG_STRLIST, NULL, 0, 0, P(tokens), "bearer tokens for /api/" },
 	{ "max_request", RONDA_CFG_SIZE, "16k", 1024, 1 << 20, P(max_request),
 	    "largest request accepted" },
 	{ "timeout", RONDA_CFG_DURATION, "10s", 100, 600000, P(timeout),
 	    "per connection" },
-	{ "max_connections", RONDA_CFG_INT, "2048", 1, 65536, P(max_connections),
-	    "connections served at once" },
+	{ "max_connections", RONDA_CFG_INT, "256", 1, 65536, P(max_connections),
+	    "connections served at once (more wait in the accept queue)" },
 	{ NULL }
 };
 
@@ -202,7 +260,8 @@ const struct ronda_cfg_key ronda_correlator_config_keys[] = {
 	    .sub = campaign_keys },
 	{ "alerts", RONDA_CFG_SECTION, NULL, 0, 0, O(alerts), "alerts and their sinks",
 	    .sub = alert_keys },
-	{ "api", RONDA_CFG_SECTION, NULL, 0, 0, O(api), "HTTP API", .sub = api_keys },
+	{ "api", RONDA_CFG_SECTION, NULL, 0, 0, O(api), "HTTP API", .sub = api_keys,
+	    .check = api_check },
 	{ NULL }
 };
 

@@ -24,6 +24,8 @@ struct ronda_consumer {
 	int closed;
 	char fatal[256];
 	struct ronda_ratelimit rl_err;
+	void (*on_commit)(void *arg, int ok);
+	void *on_commit_arg;
 };
 
 static int
@@ -35,9 +37,13 @@ commit(struct ronda_consumer *c)
 		snprintf(c->fatal, sizeof(c->fatal), "store commit: %s", err);
 		if (c->base != NULL)
 			event_base_loopbreak(c->base);
+		if (c->on_commit != NULL)
+			c->on_commit(c->on_commit_arg, 0);
 		return -1;
 	}
 	c->last_commit = ronda_mono_ms();
+	if (c->on_commit != NULL)
+		c->on_commit(c->on_commit_arg, 1);
 	return 0;
 }
 
@@ -268,4 +274,46 @@ const char *
 ronda_consumer_fatal(const struct ronda_consumer *c)
 {
 	return c->fatal[0] != '\0' ? c->fatal : NULL;
+}
+
+void
+ronda_consumer_on_commit(struct ronda_consumer *c, void (*fn)(void *arg, int ok),
+    void *arg)
+{
+	c->on_commit = fn;
+	c->on_commit_arg = arg;
+}
+
+void
+ronda_consumer_lag(struct ronda_consumer *c, int64_t *partitions, int64_t *lag)
+{
+	rd_kafka_topic_partition_list_t *parts = NULL;
+	int known = 0;
+
+	*partitions = 0;
+	*lag = -1;
+	if (c->closed || rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+	    parts == NULL) {
+		if (parts != NULL)
+			rd_kafka_topic_partition_list_destroy(parts);
+		return;
+	}
+	*partitions = parts->cnt;
+	(void)rd_kafka_position(c->rk, parts);
+	for (int i = 0; i < parts->cnt; i++) {
+		int64_t lo, hi, pos = parts->elems[i].offset;
+		if (rd_kafka_get_watermark_offsets(c->rk, parts->elems[i].topic,
+		    parts->elems[i].partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+		    hi < 0)
+			continue;
+		if (pos < 0 && lo == hi)
+			pos = hi;	/* nothing consumed from an empty partition */
+		if (pos < 0)
+			continue;
+		if (!known)
+			*lag = 0;
+		known = 1;
+		*lag += hi > pos ? hi - pos : 0;
+	}
+	rd_kafka_topic_partition_list_destroy(parts);
 }

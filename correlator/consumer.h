@@ -34,4 +34,17 @@ void ronda_consumer_free(struct ronda_consumer *c);
 /* A commit failed: the loop was stopped and this says why (else NULL). */
 const char *ronda_consumer_fatal(const struct ronda_consumer *c);
 
+/*
+ * Call fn(arg, ok) after each batch commit (ok 1) or failed one (ok 0), on
+ * the loop's thread: the HTTP API publishes its metrics snapshot there.
+ */
+void ronda_consumer_on_commit(struct ronda_consumer *c, void (*fn)(void *arg, int ok),
+    void *arg);
+/*
+ * The partitions assigned now and how many messages they are behind their
+ * high watermarks (librdkafka's cached watermarks: no broker round trip);
+ * *lag is -1 when no assigned partition has both a position and a watermark yet.
+ */
+void ronda_consumer_lag(struct ronda_consumer *c, int64_t *partitions, int64_t *lag);
+
 #endif

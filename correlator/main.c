@@ -23,6 +23,7 @@
 
 #include <event2/event.h>
 
+#include "api.h"
 #include "cconfig.h"
 #include "consumer.h"
 #include "dlq.h"
@@ -156,6 +157,7 @@ main(int argc, char **argv)
 	struct ronda_engine *eng = NULL;
 	struct ronda_dlq *dlq = NULL;
 	struct ronda_consumer *cons = NULL;
+	struct ronda_api *api = NULL;
 	struct event_base *base = NULL;
 	struct event *sigs[3] = { NULL, NULL, NULL };
 	const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
@@ -242,6 +244,11 @@ main(int argc, char **argv)
 		log_warnx("%s", err);
 		goto out;
 	}
+	if (cfg.api.listen[0] != '\0' &&
+	    (api = ronda_api_start(&cfg, base, eng, cons, err, sizeof(err))) == NULL) {
+		log_warnx("api: %s", err);
+		goto out;
+	}
 	log_info("consuming %s from %s as %s into %s", cfg.kafka.topic, cfg.kafka.brokers,
 	    cfg.kafka.group, cfg.store);
 	event_base_dispatch(base);
@@ -262,6 +269,7 @@ main(int argc, char **argv)
 	    ronda_engine_counter(eng, RONDA_CNT_TOO_LARGE)));
 	rc = 0;
 out:
+	ronda_api_free(api);
 	ronda_consumer_free(cons);
 	ronda_dlq_free(dlq);
 	ronda_engine_free(eng);

@@ -1,0 +1,122 @@
+/*
+ * api_metrics.c — /metrics of the correlator in Prometheus text format: the
+ * counters the consumer thread published with its last batch commit (so they
+ * equal the store's `counters` table), its live gauges (lag, window state),
+ * and gauges counted in the store by the API thread's read-only connection
+ * (open incidents, active campaigns, alerts pending per sink).
+ */
+#include "api.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "ronda/prom.h"
+
+struct counter_family {
+	int cnt;
+	const char *name;
+	const char *help;
+};
+
+static const struct counter_family counters[] = {
+	{ RONDA_CNT_EVENTS, "ronda_events_consumed_total",
+	  "Events applied to the store (duplicates and rejected messages not included)." },
+	{ RONDA_CNT_DUPLICATES, "ronda_duplicates_dropped_total",
+	  "Events dropped because their event.id was already seen." },
+	{ RONDA_CNT_DLQ, "ronda_dlq_messages_total",
+	  "Rejected messages copied to the dead-letter topic." },
+	{ RONDA_CNT_LATE, "ronda_late_events_total",
+	  "Events older than the partition watermark minus allowed_lateness." },
+	{ RONDA_CNT_FUTURE, "ronda_future_events_clamped_total",
+	  "Events further ahead of the watermark than max_future (time clamped)." },
+	{ RONDA_CNT_GAP, "ronda_offset_gaps_total",
+	  "Offsets skipped by the broker (e.g. retention dropped unread messages)." },
+	{ RONDA_CNT_WINDOW_EVICTED, "ronda_window_evictions_total",
+	  "Window entries evicted by the windows.max_entries/max_bytes caps." },
+	{ RONDA_CNT_DEDUPE_EVICTED, "ronda_dedupe_evictions_total",
+	  "Event ids forgotten early by the dedupe.max_ids cap." },
+	{ RONDA_CNT_UNKNOWN_SITE, "ronda_unknown_site_events_total",
+	  "Events from sites not in the sites list." },
+	{ RONDA_CNT_METRICS, "ronda_metric_events_total",
+	  "Per-site aggregate (ronda.metrics) events applied." },
+	{ RONDA_CNT_BATCHES, "ronda_batches_total",
+	  "Batches committed to the store (each with its Kafka offsets)." },
+};
+
+/* count(*) of sql with an optional text parameter; -1 on error. */
+static int64_t
+count(sqlite3 *db, const char *sql, const char *param)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	if (param != NULL && sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC) != SQLITE_OK)
+		goto out;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+out:
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
+ronda_api_metrics_write(struct ronda_buf *b, const struct ronda_api_stats *st,
+    sqlite3 *db, const char *const *sinks)
+{
+	int64_t open_inc, active_camp, pending;
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		ronda_prom_one(b, counters[i].name, "counter", counters[i].help,
+		    st->counters[counters[i].cnt]);
+	ronda_prom_family(b, "ronda_events_rejected_total", "counter",
+	    "Messages rejected before processing, by reason.");
+	ronda_prom_sample(b, "ronda_events_rejected_total", "reason", "not_json",
+	    st->counters[RONDA_CNT_NOT_JSON]);
+	ronda_prom_sample(b, "ronda_events_rejected_total", "reason", "schema",
+	    st->counters[RONDA_CNT_SCHEMA]);
+	ronda_prom_sample(b, "ronda_events_rejected_total", "reason", "too_large",
+	    st->counters[RONDA_CNT_TOO_LARGE]);
+	ronda_prom_one(b, "ronda_window_entries", "gauge",
+	    "Keys held in the detectors' sliding windows.", st->window_entries);
+	ronda_prom_one(b, "ronda_window_bytes", "gauge",
+	    "Memory held by the window state.", st->window_bytes);
+	ronda_prom_one(b, "ronda_consumer_partitions", "gauge",
+	    "Partitions assigned to this correlator.", st->partitions);
+	if (st->lag >= 0)
+		ronda_prom_one(b, "ronda_consumer_lag_messages", "gauge",
+		    "Messages between the consumer's position and the high watermarks "
+		    "(absent while unknown).", st->lag);
+	ronda_prom_one(b, "ronda_commits_total", "counter",
+	    "Batch commits by this process.", st->commits);
+	ronda_prom_family(b, "ronda_last_commit_timestamp_seconds", "gauge",
+	    "Wall clock of the last batch commit by this process (0 none yet).");
+	ronda_prom_sample_f(b, "ronda_last_commit_timestamp_seconds", NULL, NULL,
+	    (double)st->last_commit / 1000.0);
+
+	open_inc = count(db, "SELECT count(*) FROM incidents WHERE status != 'closed'", NULL);
+	active_camp = count(db, "SELECT count(*) FROM campaigns WHERE status = 'active'",
+	    NULL);
+	if (open_inc >= 0)
+		ronda_prom_one(b, "ronda_incidents_open", "gauge",
+		    "Incidents not closed (open or reopened), from the store.", open_inc);
+	if (active_camp >= 0)
+		ronda_prom_one(b, "ronda_campaigns_active", "gauge",
+		    "Campaigns with status active, from the store.", active_camp);
+	if (open_inc < 0 || active_camp < 0)
+		rc = -1;
+	ronda_prom_family(b, "ronda_alerts_pending", "gauge",
+	    "Alerts in the outbox without a delivery confirmed by this sink.");
+	for (size_t i = 0; sinks != NULL && sinks[i] != NULL; i++) {
+		pending = count(db, "SELECT count(*) FROM alerts a WHERE NOT EXISTS (SELECT 1 "
+		    "FROM alert_deliveries d WHERE d.alert_seq = a.seq AND d.sink = ?1 AND "
+		    "d.delivered > 0)", sinks[i]);
+		if (pending < 0)
+			rc = -1;
+		else
+			ronda_prom_sample(b, "ronda_alerts_pending", "sink", sinks[i], pending);
+	}
+	return rc;
+}
