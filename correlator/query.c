@@ -1498,7 +1498,42 @@ sum_campaigns(sqlite3_stmt *st, void *arg)
 	cJSON_AddNumberToObject(o, "site_count", (double)sqlite3_column_int64(st, 8));
 	cJSON_AddNumberToObject(o, "incident_count", (double)sqlite3_column_int64(st, 9));
 	cJSON_AddNumberToObject(o, "agencies", (double)sqlite3_column_int64(st, 10));
+	cJSON_AddItemToObject(o, "attacker_ips", json_array_col(st, 11, 5));
 	cJSON_AddItemToArray(arg, o);
+}
+
+/* Each summary campaign's sites, in the order they were hit. */
+static int
+sum_campaign_sites(struct ronda_query *q, cJSON *camps)
+{
+	sqlite3_stmt *st = prep(q, "SELECT cs.site, COALESCE(si.agency, ''), cs.first_seen"
+	    " FROM campaign_sites cs LEFT JOIN site_info si ON si.id = cs.site"
+	    " WHERE cs.campaign_id = ? ORDER BY cs.first_seen, cs.site");
+	cJSON *c;
+	int rc = RONDA_QUERY_OK;
+
+	if (st == NULL)
+		return RONDA_QUERY_ERROR;
+	cJSON_ArrayForEach(c, camps) {
+		cJSON *arr = cJSON_AddArrayToObject(c, "sites"), *o;
+		int r;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, cJSON_GetObjectItemCaseSensitive(c, "id")->valuestring, -1,
+		    SQLITE_TRANSIENT);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			o = cJSON_CreateObject();
+			add_col_str(o, "site", st, 0);
+			add_col_str(o, "agency", st, 1);
+			add_time(o, "first_seen", sqlite3_column_int64(st, 2));
+			cJSON_AddItemToArray(arr, o);
+		}
+		if (r != SQLITE_DONE) {
+			rc = dberr(q);
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* agency, region, campaign id */
@@ -1512,36 +1547,46 @@ sum_agency_campaigns(sqlite3_stmt *st, void *arg)
 	    col_json_str(st, 2));
 }
 
+/* Split up to max values joined by 0x1f into a JSON array. */
+static cJSON *
+split_us(const char *k, int max)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const char *e;
+
+	while (k[0] != '\0' && cJSON_GetArraySize(arr) < max) {
+		e = strchr(k, 0x1f);
+		cJSON_AddItemToArray(arr, json_bytes((const unsigned char *)k,
+		    e != NULL ? (size_t)(e - k) : strlen(k)));
+		k = e != NULL ? e + 1 : "";
+	}
+	return arr;
+}
+
 /*
- * site, agency, kind, max severity rank, incidents, events, first, last,
- * campaign, example id, keys (up to 3, joined by 0x1f)
+ * kind, key, max severity rank, incidents, sites, agencies, events, first,
+ * last, campaign, example id, sites (up to 5, joined by 0x1f)
  */
 static void
 sum_notable(sqlite3_stmt *st, void *arg)
 {
-	cJSON *o = cJSON_CreateObject(), *keys;
-	const char *k = coltxt(st, 10), *e;
+	cJSON *o = cJSON_CreateObject();
 
-	add_col_str(o, "site", st, 0);
-	add_col_str(o, "agency", st, 1);
-	add_col_str(o, "kind", st, 2);
-	cJSON_AddStringToObject(o, "severity", ronda_query_severity_name(sqlite3_column_int(st, 3)));
-	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 4));
-	cJSON_AddNumberToObject(o, "events", (double)sqlite3_column_int64(st, 5));
-	add_time(o, "first_seen", sqlite3_column_int64(st, 6));
-	add_time(o, "last_seen", sqlite3_column_int64(st, 7));
-	if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+	add_col_str(o, "kind", st, 0);
+	add_col_str(o, "key", st, 1);
+	cJSON_AddStringToObject(o, "severity", ronda_query_severity_name(sqlite3_column_int(st, 2)));
+	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 3));
+	cJSON_AddNumberToObject(o, "sites", (double)sqlite3_column_int64(st, 4));
+	cJSON_AddNumberToObject(o, "agencies", (double)sqlite3_column_int64(st, 5));
+	cJSON_AddNumberToObject(o, "events", (double)sqlite3_column_int64(st, 6));
+	add_time(o, "first_seen", sqlite3_column_int64(st, 7));
+	add_time(o, "last_seen", sqlite3_column_int64(st, 8));
+	if (sqlite3_column_type(st, 9) == SQLITE_NULL)
 		cJSON_AddNullToObject(o, "campaign_id");
 	else
-		add_col_str(o, "campaign_id", st, 8);
-	add_col_str(o, "incident_id", st, 9);
-	keys = cJSON_AddArrayToObject(o, "keys");
-	while (k[0] != '\0' && cJSON_GetArraySize(keys) < 3) {
-		e = strchr(k, 0x1f);
-		cJSON_AddItemToArray(keys, json_bytes((const unsigned char *)k,
-		    e != NULL ? (size_t)(e - k) : strlen(k)));
-		k = e != NULL ? e + 1 : "";
-	}
+		add_col_str(o, "campaign_id", st, 9);
+	add_col_str(o, "incident_id", st, 10);
+	cJSON_AddItemToObject(o, "site_list", split_us(coltxt(st, 11), 5));
 	cJSON_AddItemToArray(arg, o);
 }
 
@@ -1665,9 +1710,11 @@ ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f, c
 	    " SELECT camp.id, title, kind, link, severity, status, first_seen, last_seen,"
 	    " site_count, incident_count, (SELECT count(DISTINCT COALESCE(si.agency, cs.site))"
 	    "  FROM campaign_sites cs LEFT JOIN site_info si ON si.id = cs.site"
-	    "  WHERE cs.campaign_id = camp.id)"
+	    "  WHERE cs.campaign_id = camp.id), attacker_ips"
 	    " FROM camp ORDER BY " SEV_RANK("severity") " DESC, site_count DESC, first_seen, id",
 	    sum_campaigns, arr, camp, 2);
+	if ((rc = sum_campaign_sites(q, arr)) != RONDA_QUERY_OK)
+		goto fail;
 	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(c.totals, "campaigns"),
 	    cJSON_GetArraySize(arr));
 	RUN(", camp AS (SELECT * FROM campaigns WHERE status NOT IN ('candidate', 'merged')"
@@ -1679,23 +1726,28 @@ ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f, c
 	    " ORDER BY 1, camp.first_seen, camp.id", sum_agency_campaigns, &c, camp, 2);
 
 	/*
-	 * The serious incidents grouped by site and kind (a gambling wave is
-	 * hundreds of incidents, one per crawler IP, and reads as one line),
-	 * worst first; each with its busiest keys and an example incident.
+	 * The serious incidents grouped by kind and key (the attacker IP,
+	 * network or account: one scanner on fourteen sites is one line),
+	 * those outside any campaign first (the campaigns are reported as
+	 * such), then worst, widest and earliest first.
 	 */
 	arr = cJSON_AddArrayToObject(root, "notable");
 	RUN(", sev AS (SELECT inc.*, " SEV_RANK("severity") " AS r,"
-	    "  row_number() OVER (PARTITION BY site, kind ORDER BY event_count DESC, id) AS kr,"
 	    "  (SELECT ci.campaign_id FROM campaign_incidents ci JOIN campaigns c"
 	    "   ON c.id = ci.campaign_id WHERE ci.incident_id = inc.id AND c.status <> 'merged'"
 	    "   ORDER BY ci.joined LIMIT 1) AS camp"
-	    "  FROM inc WHERE severity IN ('high', 'critical'))"
-	    " SELECT site, agency, kind, max(r), count(*), sum(event_count), min(first_seen),"
-	    "  max(last_seen), max(camp), min(CASE WHEN kr = 1 THEN id END),"
-	    "  group_concat(CASE WHEN kr <= 3 THEN key END, char(31))"
-	    " FROM sev GROUP BY site, agency, kind"
-	    " ORDER BY max(r) DESC, min(first_seen), site, kind LIMIT 20",
-	    sum_notable, arr, NULL, 0);
+	    "  FROM inc WHERE severity IN ('high', 'critical')),"
+	    " ks AS (SELECT kind, key, site, agency, max(r) AS r, count(*) AS n,"
+	    "  sum(event_count) AS ev, min(first_seen) AS fs, max(last_seen) AS ls,"
+	    "  max(camp) AS camp, min(id) AS id FROM sev GROUP BY kind, key, site, agency),"
+	    " ranked AS (SELECT ks.*, row_number() OVER (PARTITION BY kind, key"
+	    "  ORDER BY fs, site) AS sr FROM ks)"
+	    " SELECT kind, key, max(r), sum(n), count(*), count(DISTINCT agency), sum(ev), min(fs),"
+	    "  max(ls), max(camp), min(CASE WHEN sr = 1 THEN id END),"
+	    "  group_concat(CASE WHEN sr <= 5 THEN site END, char(31))"
+	    " FROM ranked GROUP BY kind, key"
+	    " ORDER BY max(camp) IS NOT NULL, max(r) DESC, count(*) DESC, min(fs), kind, key"
+	    " LIMIT 20", sum_notable, arr, NULL, 0);
 #undef RUN
 	sort_agencies(c.agencies);
 	*out = root;

@@ -1352,10 +1352,10 @@ summary_markdown(const cJSON *sum)
 	if (cJSON_GetArraySize(camps) == 0) {
 		fputs("No multi-site campaign in this period.\n", stdout);
 	} else {
-		fputs("| Campaign | Kind | Severity | Status | Sites | Agencies | First seen |"
-		    " Last seen | ID |\n|---|---|---|---|--:|--:|---|---|---|\n", stdout);
+		fputs("Attacks that reached several sites, each handled as one case.\n\n"
+		    "| Campaign | Kind | Severity | Status | Sites | Agencies | First seen |"
+		    " Last seen |\n|---|---|---|---|--:|--:|---|---|\n", stdout);
 		cJSON_ArrayForEach(it, camps) {
-			char sid[SHORT_ID + 1];
 			md_row_start();
 			md_cell(jstr(it, "title"));
 			md_cell(jstr(it, "kind"));
@@ -1365,42 +1365,78 @@ summary_markdown(const cJSON *sum)
 			md_cellf("%lld", (long long)jint(it, "agencies"));
 			md_cell(fmt_time(ts, sizeof(ts), jtime(it, "first_seen"), O.report_zone, 0));
 			md_cell(fmt_time(ts2, sizeof(ts2), jtime(it, "last_seen"), O.report_zone, 0));
-			md_cell(short_id(sid, sizeof(sid), jstr(it, "id")));
 			fputc('\n', stdout);
 		}
-		fputs("\nDetails: `ronda campaign ID`.\n", stdout);
+		cJSON_ArrayForEach(it, camps) {
+			const cJSON *s;
+			char day[16];
+			int first = 1;
+
+			fputs("\n### ", stdout);
+			put_md(jstr(it, "title"));
+			fputs("\n\n", stdout);
+			/* Site times as HH:MM on the campaign's first day, with the date after. */
+			fmt_time(ts, sizeof(ts), jtime(it, "first_seen"), O.report_zone, 0);
+			snprintf(day, sizeof(day), "%.10s", ts);
+			fputs("- Sites in the order they were hit: ", stdout);
+			cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(it, "sites")) {
+				const char *site = jstr(s, "site");
+				fmt_time(ts2, sizeof(ts2), jtime(s, "first_seen"), site_zone(site), 0);
+				ronda_buf_reset(&b);
+				ronda_buf_printf(&b, "%s (%s)", site, strncmp(ts2, day, 10) == 0 ?
+				    ts2 + 11 : ts2);
+				fputs(first ? "" : ", ", stdout);
+				put_md(b.data);
+				first = 0;
+			}
+			fputs(".\n", stdout);
+			ronda_buf_reset(&b);
+			join_strings(&b, cJSON_GetObjectItemCaseSensitive(it, "attacker_ips"), ", ");
+			if (b.len > 0) {
+				fputs("- Most active attacker IPs: ", stdout);
+				put_md(b.data);
+				fputs(".\n", stdout);
+			}
+			printf("- Details: `ronda campaign %.*s`.\n", SHORT_ID, jstr(it, "id"));
+		}
 	}
 
 	x = cJSON_GetObjectItemCaseSensitive(sum, "notable");
-	fputs("\n## Serious incidents\n\n", stdout);
-	if (cJSON_GetArraySize(x) == 0) {
-		fputs("No incident of high or critical severity.\n", stdout);
-	} else {
-		fputs("High and critical incidents by site and kind, worst first.\n\n"
-		    "| First seen | Site | Kind | Severity | Incidents | Attackers (busiest) |"
-		    " Campaign | Example |\n|---|---|---|---|--:|---|---|---|\n", stdout);
+	fputs("\n## Other serious incidents\n\n", stdout);
+	{
+		int n = 0;
 		cJSON_ArrayForEach(it, x) {
-			char sid[SHORT_ID + 1], cid[SHORT_ID + 1];
-			const char *site = jstr(it, "site");
+			char sid[SHORT_ID + 1];
+			const cJSON *sl = cJSON_GetObjectItemCaseSensitive(it, "site_list");
+
+			if (!jnull(it, "campaign_id"))
+				continue;
+			if (n++ == 0)
+				fputs("High and critical incidents outside the campaigns, by attacker"
+				    " and kind, worst first.\n\n| First seen | Kind | Severity |"
+				    " Attacker or account | Sites | Example |\n"
+				    "|---|---|---|---|---|---|\n", stdout);
 			ronda_buf_reset(&b);
-			join_strings(&b, cJSON_GetObjectItemCaseSensitive(it, "keys"), ", ");
-			if (jint(it, "incidents") > cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(it,
-			    "keys")))
-				ronda_buf_puts(&b, ", ...");
+			join_strings(&b, sl, ", ");
+			if (jint(it, "sites") > cJSON_GetArraySize(sl))
+				ronda_buf_printf(&b, " and %lld more", (long long)(jint(it, "sites") -
+				    cJSON_GetArraySize(sl)));
 			md_row_start();
-			md_cell(fmt_time(ts, sizeof(ts), jtime(it, "first_seen"), site_zone(site), 0));
-			md_cell(site);
+			md_cell(fmt_time(ts, sizeof(ts), jtime(it, "first_seen"),
+			    cJSON_IsString(cJSON_GetArrayItem(sl, 0)) ?
+			    site_zone(cJSON_GetArrayItem(sl, 0)->valuestring) : O.report_zone, 0));
 			md_cell(kind_words(jstr(it, "kind")));
 			md_cell(jstr(it, "severity"));
-			md_cellf("%lld", (long long)jint(it, "incidents"));
+			md_cell(jstr(it, "key"));
 			md_cell(b.data);
-			md_cell(jnull(it, "campaign_id") ? "-" :
-			    short_id(cid, sizeof(cid), jstr(it, "campaign_id")));
 			md_cell(short_id(sid, sizeof(sid), jstr(it, "incident_id")));
 			fputc('\n', stdout);
 		}
-		fputs("\nDetails: `ronda incident ID`; all of them: `ronda incidents --severity high`.\n",
-		    stdout);
+		if (n == 0)
+			fputs("No high or critical incident outside the campaigns above.\n", stdout);
+		else
+			fputs("\nDetails: `ronda incident ID`; all of them:"
+			    " `ronda incidents --severity high`.\n", stdout);
 	}
 
 	fputs("\n## By agency\n", stdout);
@@ -1448,7 +1484,7 @@ summary_markdown(const cJSON *sum)
 			fputs(".\n", stdout);
 		}
 		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(it, "top_ips")) > 0) {
-			fputs("- Top attacker IPs: ", stdout);
+			fputs("- Top attacker IPs (incidents): ", stdout);
 			first = 1;
 			cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(it, "top_ips")) {
 				if (!first)

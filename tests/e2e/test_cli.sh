@@ -265,7 +265,11 @@ validate summary.schema.json "$T/out" one
 ok summary --format markdown --now latest
 head -1 "$T/out" | grep -q "^# Ronda security summary: Kalimantan Timur" || fail "markdown title: $(head -1 "$T/out")"
 grep -q "^## By agency" "$T/out" && grep -q "^### Diskominfo Kota Bontang" "$T/out" || fail "markdown: agencies"
-grep -q "^| First seen | Site |" "$T/out" || fail "markdown: serious incidents table"
+grep -q "^## Other serious incidents" "$T/out" && grep -q "^| First seen | Kind | Severity | Attacker or account |" "$T/out" ||
+    fail "markdown: serious incidents table"
+if [ "$n_camp" -gt 0 ]; then
+    grep -q "^- Sites in the order they were hit: " "$T/out" || fail "markdown: campaign sites"
+fi
 cp "$T/out" "$T/summary.md"
 ok summary --now latest
 grep -q "^Summary 2026-11-15 .* WITA to 2026-11-16" "$T/out" || fail "text summary period: $(head -1 "$T/out")"

@@ -657,14 +657,28 @@ summary_counts_and_rankings(void **state)
 	assert_string_equal(sget(cJSON_GetArrayItem(get(o, "top_networks"), 1), "network"),
 	    "203.0.113.0/24");
 
-	/* Serious incidents grouped by site and kind, critical first. */
+	/*
+	 * Serious incidents grouped by kind and key: those outside campaigns
+	 * first (I6, I3: critical, then by first seen), then the ssh key of the
+	 * campaign on two sites as one line.
+	 */
 	n = get(o, "notable");
-	assert_int_equal(cJSON_GetArraySize(n), 4);
+	assert_int_equal(cJSON_GetArraySize(n), 3);
 	assert_string_equal(sget(cJSON_GetArrayItem(n, 0), "incident_id"), I6);
+	assert_true(cJSON_IsNull(get(cJSON_GetArrayItem(n, 0), "campaign_id")));
 	assert_string_equal(sget(cJSON_GetArrayItem(n, 1), "incident_id"), I3);
-	assert_string_equal(sget(cJSON_GetArrayItem(n, 2), "incident_id"), I1);
-	assert_string_equal(sget(cJSON_GetArrayItem(n, 2), "campaign_id"), "camp-ssh-1");
-	assert_string_equal(cJSON_GetArrayItem(get(cJSON_GetArrayItem(n, 2), "keys"), 0)->valuestring,
+	n = cJSON_GetArrayItem(n, 2);
+	assert_string_equal(sget(n, "key"), "203.0.113.5");
+	assert_string_equal(sget(n, "campaign_id"), "camp-ssh-1");
+	assert_int_equal(nget(n, "sites"), 2);
+	assert_int_equal(nget(n, "incidents"), 2);
+	assert_int_equal(nget(n, "events"), 90);
+	assert_string_equal(sget(n, "incident_id"), I1);	/* the first site's */
+	assert_string_equal(cJSON_GetArrayItem(get(n, "site_list"), 1)->valuestring, "b.go.id");
+	/* Campaigns carry their sites in the order hit. */
+	n = cJSON_GetArrayItem(get(o, "campaigns"), 0);
+	assert_string_equal(sget(cJSON_GetArrayItem(get(n, "sites"), 0), "site"), "a.go.id");
+	assert_string_equal(cJSON_GetArrayItem(get(n, "attacker_ips"), 0)->valuestring,
 	    "203.0.113.5");
 	cJSON_Delete(o);
 
