@@ -12,7 +12,9 @@
 # pipeline_run SCENARIO [--speed X] [--seed N] [--keep] [-- SIM_ARGS...]
 #   --fast (default): ronda-sim writes every log first, then each collector
 #   runs with --once (all at once, at most PIPE_JOBS) and exits when Kafka
-#   confirmed its files. --speed X: ronda-sim writes each line when its
+#   confirmed its files. A backfill: the collectors' streams interleave
+#   hours apart in event time, so the correlator is given 24 h of lateness,
+#   and a scenario longer than that is refused (run it live). --speed X: ronda-sim writes each line when its
 #   (simulated) time comes, X times faster than real time, while one live
 #   collector per site tails; the clock starts only once the correlator has
 #   its partitions and every collector runs, and DIR/clock.json records it.
@@ -99,6 +101,15 @@ pipeline_sim() {
         wait_for test -s "$PIPE/sites/truth.json" --timeout 30 || fail "ronda-sim wrote no truth.json"
     fi
     [ -n "$(_pipe_sites)" ] || fail "ronda-sim wrote no collector config"
+}
+
+# pipeline_sim_seconds: the simulated duration (truth.json's start to end).
+pipeline_sim_seconds() {
+    /usr/bin/python3 -c 'import json, sys
+from datetime import datetime
+t = json.load(open(sys.argv[1]))
+print(int((datetime.fromisoformat(t["end"][:19]) -
+           datetime.fromisoformat(t["start"][:19])).total_seconds()))' "$PIPE/sites/truth.json"
 }
 
 # pipeline_configure: the correlator's config from the collector configs
@@ -322,6 +333,11 @@ pipeline_run() {
     else
         pipeline_sim "$sc" "${simargs[@]}"
     fi
+    if [ -z "$speed" ] && [ "$(pipeline_sim_seconds)" -gt 86400 ]; then
+        fail "pipeline_run $sc: $(pipeline_sim_seconds) s simulated, more than the 24 h" \
+            "of lateness the correlator accepts: a --fast backfill would drop late" \
+            "events; run it live (--speed)"
+    fi
     pipeline_configure
     pipeline_correlator
     if [ -n "$speed" ]; then
@@ -329,11 +345,7 @@ pipeline_run() {
         touch "$PIPE/go"
         wait_for test -s "$PIPE/sites/clock.json" --timeout 10 || fail "ronda-sim did not start its clock"
         # The simulated duration at this speed, plus slack for a slow machine.
-        wait_s=$(/usr/bin/python3 -c 'import json,sys
-t = json.load(open(sys.argv[1]))
-from datetime import datetime
-d = (datetime.fromisoformat(t["end"][:19]) - datetime.fromisoformat(t["start"][:19])).total_seconds()
-print(int(d / float(sys.argv[2])) + 30)' "$PIPE/sites/truth.json" "$speed")
+        wait_s=$(awk -v d="$(pipeline_sim_seconds)" -v x="$speed" 'BEGIN { print int(d / x) + 30 }')
         local end=$(( $(_now_ms) + wait_s * 1000 ))
         while _alive "$SIM_PID"; do
             [ "$(_now_ms)" -lt "$end" ] || fail "ronda-sim --speed $speed still writing after ${wait_s}s"
