@@ -126,19 +126,28 @@ json_clean(const char *s)
 	return b.data;
 }
 
-/* Append s to the text, cut to max bytes ("..." when cut), controls escaped. */
+/*
+ * Append s to the text with control characters and invalid UTF-8 escaped,
+ * the escaped form cut to max bytes ("..." when cut), so a value full of
+ * escapes does not grow the message past its budget.
+ */
 static void
 text_put(struct ronda_buf *t, const char *s, size_t max)
 {
-	size_t n, c;
+	struct ronda_buf e;
+	size_t c;
 
 	if (s == NULL)
 		return;
-	n = strlen(s);
-	c = utf8_cut(s, n, max);
-	ronda_buf_term_str(t, s, c);
-	if (c < n)
-		ronda_buf_puts(t, "...");
+	ronda_buf_init(&e, 4 * MAX_VALUE + 16);
+	ronda_buf_term_str(&e, s, utf8_cut(s, strlen(s), 4 * MAX_VALUE));
+	if (e.data != NULL) {
+		c = utf8_cut(e.data, e.len, max);
+		ronda_buf_append(t, e.data, c);
+		if (c < e.len || e.overflow)
+			ronda_buf_puts(t, "...");
+	}
+	ronda_buf_release(&e);
 }
 
 static int

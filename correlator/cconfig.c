@@ -3,7 +3,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "alertd.h"
 #include "ronda/listen.h"
 
 /* Key tables list only the fields each key uses; the rest are zero on purpose. */
@@ -148,6 +150,47 @@ static const char *const languages[] = { "id", "en", NULL };
 
 #define A(f) (O(alerts.f) - O(alerts))
 #define WH(f) (O(alerts.webhook.f) - O(alerts.webhook))
+/*
+ * alerts.webhook: the URL must be http://HOST[:PORT][/PATH] (alertd.h);
+ * header names are RFC 9110 tokens, values carry no control characters
+ * (no header injection), and the headers the sink sets itself are not
+ * overridden.
+ */
+static void
+webhook_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
+{
+	static const char *const own[] = { "Host", "Content-Type", "Content-Length",
+		"Idempotency-Key", "Transfer-Encoding", "Connection", NULL };
+	const struct ronda_kvlist *h = &((const struct ronda_correlator_config *)(const void *)
+	    ((char *)obj - O(alerts.webhook)))->alerts.webhook.headers;
+	const char *url = *(char **)((char *)obj + WH(url));
+	char host[256], upath[2048], err[160], kp[300];
+	int port;
+
+	snprintf(kp, sizeof(kp), "%s.url", path);
+	if (url != NULL && url[0] != '\0' && ronda_alert_parse_url(url, host, sizeof(host),
+	    &port, upath, sizeof(upath), err, sizeof(err)) == -1)
+		ronda_cfg_error(ctx, line, kp, "%s", err);
+	for (size_t i = 0; i < h->n; i++) {
+		const unsigned char *k = (const unsigned char *)h->k[i];
+		const unsigned char *v = (const unsigned char *)h->v[i];
+		int bad = k[0] == '\0';
+		snprintf(kp, sizeof(kp), "%s.headers.%s", path, h->k[i]);
+		for (; *k != '\0' && !bad; k++)
+			bad = strchr("!#$%&'*+-.^_`|~", *k) == NULL && !(*k >= '0' && *k <= '9') &&
+			    !((*k | 0x20) >= 'a' && (*k | 0x20) <= 'z');
+		if (bad)
+			ronda_cfg_error(ctx, line, kp, "not a header name");
+		for (size_t j = 0; own[j] != NULL && !bad; j++)
+			if (strcasecmp(h->k[i], own[j]) == 0)
+				ronda_cfg_error(ctx, line, kp, "set by the webhook sink itself");
+		for (bad = 0; *v != '\0' && !bad; v++)
+			bad = (*v < 0x20 && *v != '\t') || *v == 0x7f;
+		if (bad)
+			ronda_cfg_error(ctx, line, kp, "control characters in the value");
+	}
+}
+
 static const struct ronda_cfg_key webhook_keys[] = {
 	{ "url", RONDA_CFG_STR, NULL, 0, 0, WH(url), "http:// URL the alerts are POSTed to" },
 	{ "timeout", RONDA_CFG_DURATION, "5s", 100, 300000, WH(timeout),
@@ -166,7 +209,7 @@ static const struct ronda_cfg_key alert_keys[] = {
 	{ "kafka_topic", RONDA_CFG_STR, "ronda.alerts", 0, 0, A(kafka_topic),
 	    "Kafka topic for alerts (\"\" for none)" },
 	{ "webhook", RONDA_CFG_SECTION, NULL, 0, 0, A(webhook), "webhook sink",
-	    .sub = webhook_keys },
+	    .sub = webhook_keys, .check = webhook_check },
 	{ "file", RONDA_CFG_STR, NULL, 0, 0, A(file), "append alerts to this file (JSON lines)" },
 	{ NULL }
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "dedupe.h"
 #include "detect.h"
 #include "incident.h"
@@ -459,10 +460,22 @@ part_cutoff(void *arg, int32_t part)
 	return wm == WM_NONE ? WM_NONE : wm - e->horizon;
 }
 
+/*
+ * An incident written in the batch, and its alert when it is critical (the
+ * outbox row commits or rolls back with the incident).
+ */
 static int
 inc_put(void *arg, struct ronda_incident *inc)
 {
-	return ronda_store_incident_put(arg, inc);
+	struct ronda_engine *e = arg;
+	char err[256];
+
+	if (ronda_store_incident_put(e->store, inc) == -1)
+		return -1;
+	if (ronda_alert_incident(ronda_store_db(e->store), inc, e->cfg->alerts.language,
+	    ronda_now_ms(), err, sizeof(err)) == -1)
+		return -1;
+	return 0;
 }
 
 static void
@@ -519,7 +532,7 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 		goto fail;
 	if (ronda_store_dedupe_append(e->store, e->dd, e->dd_persisted) == -1 ||
 	    ronda_store_dedupe_prune(e->store, ronda_dedupe_evicted_upto(e->dd)) == -1 ||
-	    ronda_incidents_flush(e->inc, inc_put, e->store) == -1)
+	    ronda_incidents_flush(e->inc, inc_put, e) == -1)
 		goto fail_tx;
 	for (int32_t i = 0; i < MAX_PARTS; i++) {
 		struct part *p = &e->parts[i];
@@ -577,6 +590,12 @@ int64_t
 ronda_engine_counter(const struct ronda_engine *e, int c)
 {
 	return c >= 0 && c < RONDA_CNT_N ? e->cnt[c] : 0;
+}
+
+struct sqlite3 *
+ronda_engine_db(struct ronda_engine *e)
+{
+	return ronda_store_db(e->store);
 }
 
 void

@@ -70,6 +70,13 @@ int ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen);
 
 int64_t ronda_engine_counter(const struct ronda_engine *e, int counter);
 const char *ronda_engine_counter_name(int counter);
+/*
+ * The store's connection (borrowed), for modules on the same loop that keep
+ * tables in it outside the batch transaction (the alert dispatcher).
+ */
+struct sqlite3;
+struct sqlite3 *ronda_engine_db(struct ronda_engine *e);
+
 /* Window state size (entries, bytes). */
 void ronda_engine_window_stats(const struct ronda_engine *e, size_t *entries,
     size_t *bytes);

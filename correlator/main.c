@@ -24,6 +24,8 @@
 #include <event2/event.h>
 
 #include "api.h"
+#include "alert.h"
+#include "alertd.h"
 #include "cconfig.h"
 #include "consumer.h"
 #include "dlq.h"
@@ -126,6 +128,29 @@ out:
 	return rc;
 }
 
+/*
+ * The alert dispatcher on the loop, with the engine's store connection: the
+ * outbox to every configured sink. Started before the consumer, so a sink
+ * seen for the first time is marked before any alert can be raised.
+ */
+static struct ronda_alertd *
+alerts_start(const struct ronda_correlator_config *cfg, struct ronda_engine *eng,
+    struct event_base *base)
+{
+	struct ronda_alertd *d;
+	char err[512] = "out of memory";
+
+	if ((d = ronda_alertd_new(ronda_engine_db(eng), cfg->alerts.webhook.max_backoff,
+	    err, sizeof(err))) == NULL ||
+	    ronda_alertd_add_configured(d, cfg, base, err, sizeof(err)) == -1 ||
+	    ronda_alertd_attach(d, base) == -1) {
+		log_warnx("alerts: %s", err);
+		ronda_alertd_free(d, 0);
+		return NULL;
+	}
+	return d;
+}
+
 static void
 main_on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -157,6 +182,7 @@ main(int argc, char **argv)
 	struct ronda_engine *eng = NULL;
 	struct ronda_dlq *dlq = NULL;
 	struct ronda_consumer *cons = NULL;
+	struct ronda_alertd *alertd = NULL;
 	struct ronda_api *api = NULL;
 	struct event_base *base = NULL;
 	struct event *sigs[3] = { NULL, NULL, NULL };
@@ -235,6 +261,8 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if ((alertd = alerts_start(&cfg, eng, base)) == NULL)
+		goto out;
 	if (input_stop) {
 		log_info("signal before the loop started: stopping");
 		rc = 0;
@@ -272,7 +300,9 @@ out:
 	ronda_api_free(api);
 	ronda_consumer_free(cons);
 	ronda_dlq_free(dlq);
+	ronda_alertd_free(alertd, 2000);
 	ronda_engine_free(eng);
+	ronda_alert_cleanup();
 	for (int i = 0; i < 3; i++)
 		if (sigs[i] != NULL)
 			event_free(sigs[i]);

@@ -145,14 +145,17 @@ static const char ddl[] =
 	"    severity    TEXT NOT NULL,\n"
 	"    json        TEXT NOT NULL         -- schemas/alert.schema.json\n"
 	");\n"
+	"-- One row per (sink, alert) tried. Each sink delivers in seq order, so its\n"
+	"-- cursor is its highest alert_seq with delivered <> 0 and every alert above\n"
+	"-- it is pending. delivered -1 marks where a newly configured sink starts.\n"
 	"CREATE TABLE IF NOT EXISTS alert_deliveries (\n"
-	"    alert_seq  INTEGER NOT NULL,\n"
 	"    sink       TEXT NOT NULL,         -- kafka, webhook, file\n"
+	"    alert_seq  INTEGER NOT NULL,\n"
 	"    attempts   INTEGER NOT NULL,\n"
 	"    next_try   INTEGER NOT NULL,      -- wall clock\n"
 	"    last_error TEXT NOT NULL,\n"
-	"    delivered  INTEGER NOT NULL,      -- wall clock, 0 not yet\n"
-	"    PRIMARY KEY (alert_seq, sink)\n"
+	"    delivered  INTEGER NOT NULL,      -- wall clock, 0 not yet, -1 start marker\n"
+	"    PRIMARY KEY (sink, alert_seq)\n"
 	") WITHOUT ROWID;\n";
 
 /*

@@ -132,12 +132,15 @@ CREATE TABLE IF NOT EXISTS alerts (
     severity    TEXT NOT NULL,
     json        TEXT NOT NULL         -- schemas/alert.schema.json
 );
+-- One row per (sink, alert) tried. Each sink delivers in seq order, so its
+-- cursor is its highest alert_seq with delivered <> 0 and every alert above
+-- it is pending. delivered -1 marks where a newly configured sink starts.
 CREATE TABLE IF NOT EXISTS alert_deliveries (
-    alert_seq  INTEGER NOT NULL,
     sink       TEXT NOT NULL,         -- kafka, webhook, file
+    alert_seq  INTEGER NOT NULL,
     attempts   INTEGER NOT NULL,
     next_try   INTEGER NOT NULL,      -- wall clock
     last_error TEXT NOT NULL,
-    delivered  INTEGER NOT NULL,      -- wall clock, 0 not yet
-    PRIMARY KEY (alert_seq, sink)
+    delivered  INTEGER NOT NULL,      -- wall clock, 0 not yet, -1 start marker
+    PRIMARY KEY (sink, alert_seq)
 ) WITHOUT ROWID;
