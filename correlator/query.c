@@ -880,7 +880,7 @@ done:
 	" last_seen, reported, site_count, incident_count, attacker_ips"
 
 struct camp_sub {
-	sqlite3_stmt *sites, *ind, *merges;
+	sqlite3_stmt *sites, *ind, *merges, *incs;
 };
 
 static void
@@ -889,6 +889,7 @@ camp_sub_free(struct camp_sub *c)
 	sqlite3_finalize(c->sites);
 	sqlite3_finalize(c->ind);
 	sqlite3_finalize(c->merges);
+	sqlite3_finalize(c->incs);
 }
 
 static int
@@ -902,7 +903,9 @@ camp_sub_prep(struct ronda_query *q, struct camp_sub *c)
 	    " WHERE campaign_id = ? ORDER BY sites DESC, weight DESC, type, value LIMIT 64");
 	c->merges = prep(q, "SELECT from_id, at, type, value FROM campaign_merges"
 	    " WHERE into_id = ? ORDER BY at, from_id");
-	if (c->sites == NULL || c->ind == NULL || c->merges == NULL) {
+	c->incs = prep(q, "SELECT incident_id FROM campaign_incidents WHERE campaign_id = ?"
+	    " ORDER BY joined, incident_id");
+	if (c->sites == NULL || c->ind == NULL || c->merges == NULL || c->incs == NULL) {
 		camp_sub_free(c);
 		memset(c, 0, sizeof(*c));
 		return RONDA_QUERY_ERROR;
@@ -924,6 +927,19 @@ each_row(struct ronda_query *q, sqlite3_stmt *st, const char *id, cJSON *arr,
 		fn(st, o);
 		cJSON_AddItemToArray(arr, o);
 	}
+	return rc == SQLITE_DONE ? RONDA_QUERY_OK : dberr(q);
+}
+
+/* Run st (bound to the campaign id) and add its first column of each row as a string. */
+static int
+each_id(struct ronda_query *q, sqlite3_stmt *st, const char *id, cJSON *arr)
+{
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cJSON_AddItemToArray(arr, col_json_str(st, 0));
 	return rc == SQLITE_DONE ? RONDA_QUERY_OK : dberr(q);
 }
 
@@ -987,7 +1003,9 @@ campaign_obj(struct ronda_query *q, sqlite3_stmt *st, struct camp_sub *c, cJSON 
 	    (rc = each_row(q, c->ind, id, cJSON_AddArrayToObject(o, "indicators"),
 	    camp_ind_row)) != RONDA_QUERY_OK ||
 	    (rc = each_row(q, c->merges, id, cJSON_AddArrayToObject(o, "merged_from"),
-	    camp_merge_row)) != RONDA_QUERY_OK) {
+	    camp_merge_row)) != RONDA_QUERY_OK ||
+	    (rc = each_id(q, c->incs, id, cJSON_AddArrayToObject(o, "incident_ids"))) !=
+	    RONDA_QUERY_OK) {
 		cJSON_Delete(o);
 		return rc;
 	}
@@ -1006,7 +1024,7 @@ ronda_query_campaigns(struct ronda_query *q, const struct ronda_query_filter *f,
     cJSON **out, struct ronda_query_page *page)
 {
 	struct where w;
-	struct camp_sub c = { NULL, NULL, NULL };
+	struct camp_sub c = { NULL, NULL, NULL, NULL };
 	struct lister l = {
 		"SELECT " CAMP_COLS " FROM campaigns", "FROM campaigns", 0, 8, campaign_row, &c
 	};
@@ -1130,7 +1148,7 @@ campaign_timeline(struct ronda_query *q, const char *id, cJSON *o)
 int
 ronda_query_campaign(struct ronda_query *q, const char *id, cJSON **out)
 {
-	struct camp_sub c = { NULL, NULL, NULL };
+	struct camp_sub c = { NULL, NULL, NULL, NULL };
 	sqlite3_stmt *st = NULL;
 	int rc;
 

@@ -109,8 +109,8 @@ int ronda_query_resolve(struct ronda_query *q, enum ronda_query_what what,
 
 /*
  * Campaigns matching f (site: campaigns that reached it), newest last_seen
- * first, as an array of campaign.schema.json objects (sites, indicators and
- * top IPs; without evidence lines).
+ * first, as an array of campaign.schema.json objects (sites, indicators, top
+ * IPs, merged_from, incident_ids; without the incidents and evidence lines).
  */
 int ronda_query_campaigns(struct ronda_query *q, const struct ronda_query_filter *f,
     cJSON **out, struct ronda_query_page *page);

@@ -515,6 +515,9 @@ campaigns_list_and_timeline(void **state)
 	    "Asia/Makassar");
 	assert_string_equal(sget(cJSON_GetArrayItem(get(it, "sites"), 1), "agency"), "Agency B");
 	assert_string_equal(sget(cJSON_GetArrayItem(get(it, "merged_from"), 0), "id"), "camp-old");
+	/* Its incidents' ids in joining order. */
+	assert_int_equal(cJSON_GetArraySize(get(it, "incident_ids")), 2);
+	assert_string_equal(cJSON_GetArrayItem(get(it, "incident_ids"), 1)->valuestring, I2);
 	assert_null(cJSON_GetObjectItemCaseSensitive(it, "evidence"));
 	cJSON_Delete(o);
 
