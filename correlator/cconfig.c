@@ -140,6 +140,8 @@ static const struct ronda_cfg_key campaign_keys[] = {
 	    "sites with one kind of incident in a window make a wave (no history yet)" },
 	{ "wave_factor", RONDA_CFG_INT, "3", 1, 1000, C(wave_factor),
 	    "and at least this many times the learned baseline" },
+	{ "max_incidents", RONDA_CFG_INT, "200000", 1000, 100000000, C(max_incidents),
+	    "incidents held in memory for linking" },
 	{ "allowlist", RONDA_CFG_LIST, NULL, 0, 0, C(allowlist),
 	    "indicators that never link", .sub = allow_keys,
 	    .elem_size = sizeof(struct ronda_allow_cfg) },

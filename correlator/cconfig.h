@@ -10,7 +10,7 @@
  *   incidents: {max_evidence, max_evidence_len, max_memory}
  *   batch: {max_events, interval}
  *   campaigns: {min_sites, window, link_window, quiet, close, common_share,
- *               wave_floor, wave_factor, allowlist: [{type, value}]}
+ *               wave_floor, wave_factor, max_incidents, allowlist: [{type, value}]}
  *   alerts: {language, interval, kafka_topic, webhook: {url, timeout, headers,
  *            max_backoff}, file}
  *   api: {listen, tokens, max_request, timeout, max_connections}
@@ -78,6 +78,7 @@ struct ronda_correlator_config {
 		int64_t common_share;		/* % of sites: an indicator seen on more is common */
 		int64_t wave_floor;		/* sites of one kind in a window (no history yet) */
 		int64_t wave_factor;		/* x the learned baseline */
+		int64_t max_incidents;		/* incidents held for linking */
 		struct ronda_cfg_array allowlist;	/* struct ronda_allow_cfg */
 	} campaigns;
 	struct {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "campaign.h"
 #include "dedupe.h"
 #include "detect.h"
 #include "incident.h"
@@ -56,6 +57,7 @@ struct ronda_engine {
 	struct ronda_window *win;
 	struct ronda_detect *det;
 	struct ronda_incidents *inc;
+	struct ronda_campaigns *camp;	/* the campaign stage, fed at each commit */
 	struct part *parts;
 	int64_t cnt[RONDA_CNT_N];
 	int64_t pending;
@@ -122,6 +124,32 @@ load_incident(void *arg, const char *id, struct ronda_incident *out)
 	struct ronda_engine *e = arg;
 
 	return ronda_store_incident_get(e->store, id, out) == 1;
+}
+
+/* The campaign stage's configuration, from the correlator's. */
+static struct ronda_campaigns *
+campaigns_new(const struct ronda_correlator_config *cfg)
+{
+	struct ronda_campaigns_config cc = {
+		.min_sites = cfg->campaigns.min_sites,
+		.window = cfg->campaigns.window,
+		.link_window = cfg->campaigns.link_window,
+		.quiet = cfg->campaigns.quiet,
+		.close = cfg->campaigns.close,
+		.common_share = cfg->campaigns.common_share,
+		.wave_floor = cfg->campaigns.wave_floor,
+		.wave_factor = cfg->campaigns.wave_factor,
+		.interval = cfg->alerts.interval,
+		.lateness = cfg->windows.allowed_lateness,
+		.max_incidents = cfg->campaigns.max_incidents,
+		.lang = cfg->alerts.language,
+		.allow = cfg->campaigns.allowlist.v,
+		.nallow = cfg->campaigns.allowlist.n,
+		.sites = cfg->sites.v,
+		.nsites = cfg->sites.n,
+	};
+
+	return ronda_campaigns_new(&cc);
 }
 
 static void
@@ -195,6 +223,12 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
 		goto fail;
 	}
+	if ((e->camp = campaigns_new(cfg)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (ronda_campaigns_restore(e->camp, ronda_store_db(e->store), err, errlen) == -1)
+		goto fail;
 	e->dd_persisted = ronda_dedupe_next_seq(e->dd);
 	for (int c = 0; c < RONDA_CNT_N; c++)
 		e->cnt[c] = ronda_store_counter_get(e->store, cnt_names[c]);
@@ -214,6 +248,7 @@ ronda_engine_free(struct ronda_engine *e)
 	if (e == NULL)
 		return;
 	ronda_detect_free(e->det);
+	ronda_campaigns_free(e->camp);
 	ronda_incidents_free(e->inc);
 	ronda_window_free(e->win);
 	ronda_dedupe_free(e->dd);
@@ -461,6 +496,24 @@ part_cutoff(void *arg, int32_t part)
 }
 
 /*
+ * Hand a written incident to the campaign stage: what it is now and the
+ * indicators new since its last write (its pending ones).
+ */
+static int
+campaign_feed(struct ronda_engine *e, const struct ronda_incident *inc)
+{
+	struct ronda_incident_view_ind ind[RONDA_INCIDENT_IND];
+	struct ronda_incident_view v = { .id = inc->id, .site = inc->site, .kind = inc->kind,
+	    .severity = inc->severity, .first_seen = inc->first_seen,
+	    .last_seen = inc->last_seen, .ind = ind };
+
+	for (const struct ronda_incident_ind *i = inc->ind_pending;
+	    i != NULL && v.nind < RONDA_INCIDENT_IND; i = i->next)
+		ind[v.nind++] = (struct ronda_incident_view_ind){ i->type, i->value, i->ts };
+	return ronda_campaigns_add(e->camp, &v);
+}
+
+/*
  * An incident written in the batch, and its alert when it is critical (the
  * outbox row commits or rolls back with the incident).
  */
@@ -475,7 +528,19 @@ inc_put(void *arg, struct ronda_incident *inc)
 	if (ronda_alert_incident(ronda_store_db(e->store), inc, e->cfg->alerts.language,
 	    ronda_now_ms(), err, sizeof(err)) == -1)
 		return -1;
-	return 0;
+	return campaign_feed(e, inc);
+}
+
+/* The newest event time of the assigned partitions (the campaign stage's clock). */
+static int64_t
+newest_wm(const struct ronda_engine *e)
+{
+	int64_t wm = WM_NONE;
+
+	for (int32_t i = 0; i < MAX_PARTS; i++)
+		if (e->parts[i].assigned && e->parts[i].wm != WM_NONE && e->parts[i].wm > wm)
+			wm = e->parts[i].wm;
+	return wm;
 }
 
 static void
@@ -534,6 +599,11 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	    ronda_store_dedupe_prune(e->store, ronda_dedupe_evicted_upto(e->dd)) == -1 ||
 	    ronda_incidents_flush(e->inc, inc_put, e) == -1)
 		goto fail_tx;
+	if (ronda_campaigns_commit(e->camp, ronda_store_db(e->store), newest_wm(e),
+	    ronda_now_ms(), err, errlen) == -1) {
+		ronda_store_rollback(e->store);
+		return -1;
+	}
 	for (int32_t i = 0; i < MAX_PARTS; i++) {
 		struct part *p = &e->parts[i];
 		struct ronda_store_offset o;

@@ -144,3 +144,25 @@ CREATE TABLE IF NOT EXISTS alert_deliveries (
     delivered  INTEGER NOT NULL,      -- wall clock, 0 not yet, -1 start marker
     PRIMARY KEY (sink, alert_seq)
 ) WITHOUT ROWID;
+-- The campaign engine's own bookkeeping (correlator/campaign.c), restored at
+-- startup: per open campaign what the alerts have said so far; the stream
+-- clock; and which sites saw each incident family on each day (event time,
+-- UTC days since the epoch), the history a wave is measured against.
+CREATE TABLE IF NOT EXISTS campaign_state (
+    campaign_id      TEXT PRIMARY KEY NOT NULL,
+    max_severity     INTEGER NOT NULL,  -- worst member incident (RONDA_SEV_*)
+    success          INTEGER NOT NULL,  -- a member succeeded (login, live shell, ...)
+    alerted_severity INTEGER NOT NULL,  -- severity the last alert gave, 0 none yet
+    alerted_at       INTEGER NOT NULL,  -- event time of the last new/grew alert
+    alerted_sites    TEXT NOT NULL      -- JSON array: sites named in alerts so far
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS campaign_meta (
+    name  TEXT PRIMARY KEY NOT NULL,    -- clock, history_start
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS campaign_wave_days (
+    family TEXT NOT NULL,
+    day    INTEGER NOT NULL,
+    site   TEXT NOT NULL,
+    PRIMARY KEY (family, day, site)
+) WITHOUT ROWID;
