@@ -117,8 +117,10 @@ ronda_alert_kafka_new(struct ronda_alert_sink *out, const char *brokers,
 	if ((conf = ronda_kafka_conf_new(RONDA_KAFKA_PRODUCER, brokers, NULL, props, err,
 	    errlen)) == NULL)
 		goto fail;
+	/* One alert out at a time: waiting to batch it with others only delays it. */
 	if (rd_kafka_conf_set(conf, "message.timeout.ms", MESSAGE_TIMEOUT, msg,
-	    sizeof(msg)) != RD_KAFKA_CONF_OK) {
+	    sizeof(msg)) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "linger.ms", "0", msg, sizeof(msg)) != RD_KAFKA_CONF_OK) {
 		snprintf(err, errlen, "alert producer: %s", msg);
 		rd_kafka_conf_destroy(conf);
 		goto fail;

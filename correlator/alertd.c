@@ -14,6 +14,7 @@
 
 #define MAX_SINKS 8
 #define TICK_MS 200
+#define POLL_MS 5	/* while a polled sink (Kafka) has an alert out */
 #define BASE_BACKOFF 1000
 
 struct slot {
@@ -41,7 +42,7 @@ struct ronda_alertd {
 	struct slot slots[MAX_SINKS];
 	size_t n;
 	struct event *tick;
-	struct event *kick;	/* run again at once (after a confirmation) */
+	struct event *kick;	/* run again at once (a confirmation) or soon (POLL_MS) */
 	int stopping;
 	int64_t (*clock)(void);	/* wall clock ms (tests set their own) */
 };
@@ -377,6 +378,7 @@ static void
 alertd_on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct ronda_alertd *d = arg;
+	int polled_out = 0;
 
 	(void)fd;
 	(void)what;
@@ -384,6 +386,17 @@ alertd_on_tick(evutil_socket_t fd, short what, void *arg)
 		if (d->slots[i].sink.poll != NULL)
 			d->slots[i].sink.poll(d->slots[i].sink.arg);
 	ronda_alertd_run(d, d->clock());
+	/*
+	 * A Kafka delivery report is only seen when polled: poll again soon
+	 * while one is awaited, so a burst of alerts is not one per tick.
+	 */
+	for (size_t i = 0; i < d->n; i++)
+		if (d->slots[i].out && d->slots[i].sink.poll != NULL)
+			polled_out = 1;
+	if (polled_out && !d->stopping && !evtimer_pending(d->kick, NULL)) {
+		struct timeval tv = { 0, POLL_MS * 1000 };
+		evtimer_add(d->kick, &tv);
+	}
 }
 
 int
@@ -392,7 +405,7 @@ ronda_alertd_attach(struct ronda_alertd *d, struct event_base *base)
 	struct timeval tv = { 0, TICK_MS * 1000 };
 
 	d->tick = event_new(base, -1, EV_PERSIST, alertd_on_tick, d);
-	d->kick = event_new(base, -1, 0, alertd_on_tick, d);
+	d->kick = evtimer_new(base, alertd_on_tick, d);
 	if (d->tick == NULL || d->kick == NULL || event_add(d->tick, &tv) == -1)
 		return -1;
 	event_active(d->kick, EV_TIMEOUT, 0);

@@ -23,9 +23,9 @@
 
 #include <event2/event.h>
 
-#include "api.h"
 #include "alert.h"
 #include "alertd.h"
+#include "api.h"
 #include "cconfig.h"
 #include "consumer.h"
 #include "dlq.h"
