@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "alertd.h"
 #include "ronda/prom.h"
 
 struct counter_family {
@@ -110,9 +111,8 @@ ronda_api_metrics_write(struct ronda_buf *b, const struct ronda_api_stats *st,
 	ronda_prom_family(b, "ronda_alerts_pending", "gauge",
 	    "Alerts in the outbox without a delivery confirmed by this sink.");
 	for (size_t i = 0; sinks != NULL && sinks[i] != NULL; i++) {
-		pending = count(db, "SELECT count(*) FROM alerts a WHERE NOT EXISTS (SELECT 1 "
-		    "FROM alert_deliveries d WHERE d.alert_seq = a.seq AND d.sink = ?1 AND "
-		    "d.delivered > 0)", sinks[i]);
+		/* The dispatcher's own count: a sink added later starts at its marker. */
+		pending = count(db, RONDA_ALERTD_PENDING_SQL, sinks[i]);
 		if (pending < 0)
 			rc = -1;
 		else
