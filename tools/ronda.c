@@ -14,6 +14,7 @@
  * markdown (also the characters markdown would act on), and through cJSON
  * in --json output.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <langinfo.h>
@@ -1276,6 +1277,28 @@ period(struct ronda_buf *b, const cJSON *sum)
 	    latest > 0 ? fmt_time(z, sizeof(z), latest, O.report_zone, 0) : "now");
 }
 
+#define MD_AGENCY_TOP 5	/* IPs and networks per agency in the report */
+
+/*
+ * An address of the agencies' own networks (RFC 1918, CGNAT, loopback, link
+ * local, IPv6 ULA): the report marks it, as it is often the SOC's own
+ * scanner or a misconfigured host rather than an attacker.
+ */
+static int
+is_internal(const char *ip)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, ip, a) == 1)
+		return a[0] == 10 || a[0] == 127 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		    (a[0] == 192 && a[1] == 168) || (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+		    (a[0] == 169 && a[1] == 254);
+	if (inet_pton(AF_INET6, ip, a) == 1)
+		return (a[0] & 0xfe) == 0xfc || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+		    memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
+	return 0;
+}
+
 static void
 md_row_start(void)
 {
@@ -1427,7 +1450,13 @@ summary_markdown(const cJSON *sum)
 			    site_zone(cJSON_GetArrayItem(sl, 0)->valuestring) : O.report_zone, 0));
 			md_cell(kind_words(jstr(it, "kind")));
 			md_cell(jstr(it, "severity"));
-			md_cell(jstr(it, "key"));
+			if (is_internal(jstr(it, "key"))) {
+				char k[96];
+				snprintf(k, sizeof(k), "%s (internal address)", jstr(it, "key"));
+				md_cell(k);
+			} else {
+				md_cell(jstr(it, "key"));
+			}
 			md_cell(b.data);
 			md_cell(short_id(sid, sizeof(sid), jstr(it, "incident_id")));
 			fputc('\n', stdout);
@@ -1455,7 +1484,7 @@ summary_markdown(const cJSON *sum)
 		first = 1;
 		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(it, "sites")) {
 			ronda_buf_reset(&b);
-			ronda_buf_printf(&b, "%s (%lld, %lld open, worst %s)", jstr(s, "site"),
+			ronda_buf_printf(&b, "%s (%lld incidents, %lld open, worst %s)", jstr(s, "site"),
 			    (long long)jint(s, "incidents"), (long long)jint(s, "open"),
 			    jstr(s, "max_severity"));
 			fputs(first ? "" : "; ", stdout);
@@ -1487,11 +1516,14 @@ summary_markdown(const cJSON *sum)
 			fputs("- Top attacker IPs (incidents): ", stdout);
 			first = 1;
 			cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(it, "top_ips")) {
-				if (!first)
+				if (first >= 1 + MD_AGENCY_TOP)
+					break;
+				if (first > 1)
 					fputs(", ", stdout);
 				put_md(jstr(s, "ip"));
-				printf(" (%lld)", (long long)jint(s, "incidents"));
-				first = 0;
+				printf(" (%lld%s)", (long long)jint(s, "incidents"),
+				    is_internal(jstr(s, "ip")) ? ", internal address" : "");
+				first++;
 			}
 			fputs(".\n", stdout);
 		}
@@ -1499,11 +1531,14 @@ summary_markdown(const cJSON *sum)
 			fputs("- Top attacker networks: ", stdout);
 			first = 1;
 			cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(it, "top_networks")) {
-				if (!first)
+				if (first >= 1 + MD_AGENCY_TOP)
+					break;
+				if (first > 1)
 					fputs(", ", stdout);
 				put_md(jstr(s, "network"));
-				printf(" (%lld IPs)", (long long)jint(s, "ips"));
-				first = 0;
+				printf(" (%lld IP%s)", (long long)jint(s, "ips"),
+				    jint(s, "ips") == 1 ? "" : "s");
+				first++;
 			}
 			fputs(".\n", stdout);
 		}
@@ -1515,7 +1550,10 @@ summary_markdown(const cJSON *sum)
 		    "|---|--:|--:|--:|\n", stdout);
 		cJSON_ArrayForEach(it, x) {
 			md_row_start();
-			md_cell(jstr(it, "ip"));
+			ronda_buf_reset(&b);
+			ronda_buf_printf(&b, "%s%s", jstr(it, "ip"), is_internal(jstr(it, "ip")) ?
+			    " (internal address)" : "");
+			md_cell(b.data);
 			md_cellf("%lld", (long long)jint(it, "sites"));
 			md_cellf("%lld", (long long)jint(it, "agencies"));
 			md_cellf("%lld", (long long)jint(it, "incidents"));
