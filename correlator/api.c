@@ -117,6 +117,7 @@ publish(struct ronda_api *api, int committed, int lag)
 	/* Not from the commit hook: it may run inside a rebalance callback. */
 	if (lag)
 		ronda_consumer_lag(api->cons, &p->partitions, &p->lag);
+	p->partitions = ronda_consumer_assigned(api->cons);
 	p->heartbeat = ronda_mono_ms();
 	ronda_api_publish(api, p);
 }

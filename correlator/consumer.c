@@ -26,6 +26,7 @@ struct ronda_consumer {
 	struct ronda_ratelimit rl_err;
 	void (*on_commit)(void *arg, int ok);
 	void *on_commit_arg;
+	int64_t nassigned;	/* partitions assigned now */
 };
 
 static int
@@ -67,6 +68,7 @@ consumer_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t why,
 			error = rd_kafka_incremental_assign(rk, parts);
 		else
 			rc = rd_kafka_assign(rk, parts);
+		c->nassigned = coop ? c->nassigned + parts->cnt : parts->cnt;
 	} else {
 		/* Store the revoked partitions' batch before another member takes them. */
 		int32_t *v = calloc((size_t)parts->cnt + 1, sizeof(*v));
@@ -86,6 +88,7 @@ consumer_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t why,
 			error = rd_kafka_incremental_unassign(rk, parts);
 		else
 			rc = rd_kafka_assign(rk, NULL);
+		c->nassigned = coop && c->nassigned > parts->cnt ? c->nassigned - parts->cnt : 0;
 	}
 	if (error != NULL) {
 		log_warnx("rebalance: %s", rd_kafka_error_string(error));
@@ -282,6 +285,12 @@ ronda_consumer_on_commit(struct ronda_consumer *c, void (*fn)(void *arg, int ok)
 {
 	c->on_commit = fn;
 	c->on_commit_arg = arg;
+}
+
+int64_t
+ronda_consumer_assigned(const struct ronda_consumer *c)
+{
+	return c->nassigned;
 }
 
 void

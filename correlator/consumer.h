@@ -40,6 +40,8 @@ const char *ronda_consumer_fatal(const struct ronda_consumer *c);
  */
 void ronda_consumer_on_commit(struct ronda_consumer *c, void (*fn)(void *arg, int ok),
     void *arg);
+/* The partitions assigned now (kept by the rebalance callback: no librdkafka call). */
+int64_t ronda_consumer_assigned(const struct ronda_consumer *c);
 /*
  * The partitions assigned now and how many messages they are behind their
  * high watermarks (librdkafka's cached watermarks: no broker round trip);
