@@ -361,7 +361,13 @@ static const char hexd[] = "0123456789abcdef";
 static void
 cursor_make(char out[RONDA_QUERY_CURSOR_MAX], int64_t last_seen, const char *id)
 {
-	size_t n = (size_t)snprintf(out, RONDA_QUERY_CURSOR_MAX, "%lld.", (long long)last_seen);
+	size_t n;
+
+	if (id[0] == '\0') {
+		out[0] = '\0';
+		return;
+	}
+	n = (size_t)snprintf(out, RONDA_QUERY_CURSOR_MAX, "%lld.", (long long)last_seen);
 
 	for (const unsigned char *p = (const unsigned char *)id; *p != '\0'; p++) {
 		if (n + 3 > RONDA_QUERY_CURSOR_MAX) {
@@ -785,8 +791,12 @@ list_page(struct ronda_query *q, const struct ronda_query_filter *f, struct wher
 			goto fail;
 		cJSON_AddItemToArray(arr, o);
 		prev_ls = sqlite3_column_int64(st, l->lscol);
-		snprintf(prev_id, sizeof(prev_id), "%s",
-		    (const char *)sqlite3_column_text(st, l->idcol));
+		/* An id too long for a cursor (never one of the correlator's): no next page. */
+		if ((size_t)sqlite3_column_bytes(st, l->idcol) < sizeof(prev_id))
+			snprintf(prev_id, sizeof(prev_id), "%s",
+			    (const char *)sqlite3_column_text(st, l->idcol));
+		else
+			prev_id[0] = '\0';
 		nrows++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -1206,19 +1216,20 @@ ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, cJS
 	 * Every site anyone knows of: heartbeats/events (sites), the
 	 * configuration (site_info) and incidents (a site may have only those).
 	 */
-	st = prep(q, "WITH ids(id) AS (SELECT id FROM sites UNION SELECT id FROM site_info"
-	    "  UNION SELECT DISTINCT site FROM incidents),"
-	    " inc(site, total, open, silent) AS (SELECT site, count(*),"
+	st = prep(q, "WITH inc(site, total, open, silent) AS (SELECT site, count(*),"
 	    "  sum(status <> 'closed'), max(CASE WHEN kind = 'silent_site' AND status <> 'closed'"
-	    "  THEN last_seen END) FROM incidents GROUP BY site)"
+	    "  THEN last_seen END) FROM incidents GROUP BY site),"
+	    " camp(site, n) AS (SELECT cs.site, count(*) FROM campaign_sites cs"
+	    "  JOIN campaigns c ON c.id = cs.campaign_id WHERE c.status IN ('active', 'quiet')"
+	    "  GROUP BY cs.site),"
+	    " ids(id) AS (SELECT id FROM sites UNION SELECT id FROM site_info"
+	    "  UNION SELECT site FROM inc)"
 	    " SELECT ids.id, s.known, si.id IS NOT NULL, COALESCE(si.agency, ''),"
 	    "  COALESCE(si.region, ''), COALESCE(si.timezone, ''), COALESCE(s.last_event, 0),"
 	    "  COALESCE(s.last_heartbeat, 0), COALESCE(inc.total, 0), COALESCE(inc.open, 0),"
-	    "  inc.silent,"
-	    "  (SELECT count(*) FROM campaign_sites cs JOIN campaigns c ON c.id = cs.campaign_id"
-	    "   WHERE cs.site = ids.id AND c.status IN ('active', 'quiet'))"
+	    "  inc.silent, COALESCE(camp.n, 0)"
 	    " FROM ids LEFT JOIN sites s ON s.id = ids.id LEFT JOIN site_info si ON si.id = ids.id"
-	    " LEFT JOIN inc ON inc.site = ids.id"
+	    " LEFT JOIN inc ON inc.site = ids.id LEFT JOIN camp ON camp.site = ids.id"
 	    " WHERE ?1 IS NULL OR ids.id = ?1 ORDER BY ids.id");
 	if (st == NULL) {
 		rc = RONDA_QUERY_ERROR;
@@ -1614,7 +1625,8 @@ sum_notable(sqlite3_stmt *st, void *arg)
  * one row per (incident, attacker IP). A corrupt attacker_ips column counts
  * as no IPs rather than failing the report.
  */
-#define SUM_CTE_HEAD "WITH f AS (SELECT * FROM incidents"
+#define SUM_CTE_HEAD "WITH f AS (SELECT id, site, kind, key, severity, status, first_seen," \
+	" last_seen, event_count, attacker_ips FROM incidents"
 #define SUM_CTE_TAIL "),"							\
 	" inc AS (SELECT f.id AS id, f.site AS site, f.kind AS kind, f.severity AS severity," \
 	"  f.status AS status, f.key AS key, f.first_seen AS first_seen,"		\
