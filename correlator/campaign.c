@@ -1834,15 +1834,30 @@ out:
 	return rc < 0 ? -1 : 0;
 }
 
+/* The newest first hit among the sites an alert names now (not yet alerted). */
+static int64_t
+newest_unalerted(const struct camp *k)
+{
+	int64_t t = NONE;
+
+	for (int i = 0; i < k->nsites; i++)
+		if (!k->sites[i].alerted && k->sites[i].first_seen > t)
+			t = k->sites[i].first_seen;
+	return t;
+}
+
 /*
  * New when reported; grew when it has sites no alert named yet and the
- * last new/grew alert is `interval` behind (event time); severity when it
- * rose above the last one alerted.
+ * interval since the last new/grew alert has passed; severity when it rose
+ * above the last one alerted. An alert's time (alerted_at) is event time:
+ * the newest first hit it names, and for grew at least the last one's plus
+ * the interval, so grew alerts are `interval` apart in event time even when
+ * a backfill runs the clock hours ahead.
  */
 static int
 alerts(struct ronda_campaigns *c, struct camp *k, char *err, size_t errlen)
 {
-	int fresh = 0;
+	int64_t newest = newest_unalerted(k), due;
 
 	if (k->status != ST_ACTIVE && k->status != ST_QUIET)
 		return 0;
@@ -1851,16 +1866,15 @@ alerts(struct ronda_campaigns *c, struct camp *k, char *err, size_t errlen)
 		if (raise_alert(c, k, RONDA_ALERT_CAMPAIGN_NEW, 0, 0, err, errlen) == -1)
 			return -1;
 		k->alerted_sev = k->severity;
-		k->alerted_at = c->clock;
+		k->alerted_at = newest > k->reported ? newest : k->reported;
 		k->dirty = 1;
 		return 0;
 	}
-	for (int i = 0; i < k->nsites; i++)
-		fresh += !k->sites[i].alerted;
-	if (fresh > 0 && c->clock - k->alerted_at >= c->cfg.interval) {
+	due = k->alerted_at + c->cfg.interval;
+	if (newest != NONE && c->clock >= due) {
 		if (raise_alert(c, k, RONDA_ALERT_CAMPAIGN_GREW, k->nsites, 0, err, errlen) == -1)
 			return -1;
-		k->alerted_at = c->clock;
+		k->alerted_at = newest > due ? newest : due;
 		k->dirty = 1;
 	}
 	if (k->severity > k->alerted_sev) {
