@@ -13,6 +13,7 @@
 #include "agg.h"
 #include "ckpt.h"
 #include "conf.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "ronda/log.h"
 #include "ronda/rules.h"
@@ -50,6 +51,7 @@ struct ronda_collector {
 	size_t since_queued;	/* messages produced since */
 	uint64_t metrics_sent;
 	uint64_t metrics_dropped;
+	struct ronda_metrics *metrics_http;	/* /metrics, when configured */
 };
 
 /* ---- sink and tail glue ----------------------------------------------- */
@@ -265,6 +267,21 @@ ronda_collector_log_stats(struct ronda_collector *c)
 		ronda_tail_log_files(c->tail);
 }
 
+void
+ronda_collector_stats(struct ronda_collector *c, struct ronda_collector_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->pipe = *ronda_pipeline_stats(c->pipe);
+	ronda_tail_stats(c->tail, &st->tail);
+	st->kafka_sent = c->sink->sent;
+	st->kafka_delivered = c->sink->delivered;
+	st->kafka_retried = c->sink->retried;
+	st->kafka_full = c->sink->full;
+	st->kafka_errors = c->sink->errors;
+	st->kafka_queue = c->sink->queued(c->sink);
+	st->aggregates_sent = c->metrics_sent;
+}
+
 /* ---- lifecycle -------------------------------------------------------- */
 
 /*
@@ -371,6 +388,13 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	tv.tv_sec = 1;
 	tv.tv_usec = 0;
 	event_add(c->agg_ev, &tv);
+	if (cfg->metrics.listen != NULL && cfg->metrics.listen[0] != '\0') {
+		if ((c->metrics_http = ronda_metrics_new(base, cfg->metrics.listen, c, err,
+		    errlen)) == NULL)
+			goto fail;
+		log_info("metrics: serving /metrics on %s",
+		    ronda_metrics_address(c->metrics_http));
+	}
 	return c;
 fail:
 	ronda_collector_free(c, 0);
@@ -398,6 +422,7 @@ ronda_collector_free(struct ronda_collector *c, int timeout_ms)
 	if (c == NULL)
 		return 0;
 	c->stopping = 1;
+	ronda_metrics_free(c->metrics_http);
 	if (c->poll_ev != NULL)
 		event_free(c->poll_ev);
 	if (c->stats_ev != NULL)

@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pipeline.h"
+#include "tail.h"
+
 struct event_base;
 struct ronda_collector_config;
 struct ronda_collector;
@@ -31,6 +34,16 @@ int ronda_collector_done(const struct ronda_collector *c);
 int ronda_collector_failed(struct ronda_collector *c, char *err, size_t errlen);
 /* Log the counters (lines, events, parse errors, cut lines, queue, lag). */
 void ronda_collector_log_stats(struct ronda_collector *c);
+
+/* The counters behind the stats line and /metrics. */
+struct ronda_collector_stats {
+	struct ronda_pipeline_stats pipe;
+	struct ronda_tail_stats tail;
+	uint64_t kafka_sent, kafka_delivered, kafka_retried, kafka_full, kafka_errors;
+	size_t kafka_queue;		/* queued in librdkafka, not yet confirmed */
+	uint64_t aggregates_sent;
+};
+void ronda_collector_stats(struct ronda_collector *c, struct ronda_collector_stats *st);
 
 /*
  * --explain: read lines from each file of paths (or stdin when n == 0) as

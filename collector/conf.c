@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ronda/listen.h"
 #include "ronda/parse.h"
 #include "ronda/tz.h"
 
@@ -48,6 +49,30 @@ tz_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
 	}
 	ronda_cfg_error(ctx, line, path, "%s", err);
 }
+
+/* metrics.listen: HOST:PORT on loopback (the endpoint has no authentication). */
+static void
+metrics_listen_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	const char *s = *(char **)field;
+	struct ronda_listen_addr a;
+	char err[160];
+
+	if (s == NULL || s[0] == '\0')
+		return;
+	if (ronda_listen_parse(s, &a, err, sizeof(err)) == -1)
+		ronda_cfg_error(ctx, line, path, "%s", err);
+	else if (!ronda_listen_is_loopback(&a))
+		ronda_cfg_error(ctx, line, path, "%s is not a loopback address: /metrics has "
+		    "no authentication, so it listens on 127.0.0.1 or [::1] only", s);
+}
+
+static const struct ronda_cfg_key metrics_keys[] = {
+	{ "listen", RONDA_CFG_STR, NULL, 0, 0, 0,
+	  "loopback HOST:PORT for /metrics (e.g. 127.0.0.1:9471)", 0, NULL, NULL, 0,
+	  metrics_listen_check },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
+};
 
 static const struct ronda_cfg_key input_keys[] = {
 	{ "path", RONDA_CFG_STR, NULL, 0, 0, IN(path), "file or glob to tail",
@@ -115,8 +140,9 @@ static const struct ronda_cfg_key collector_keys[] = {
 	  CF(stats_interval), "counter log period", 0, NULL, NULL, 0, NULL },
 	{ "aggregate_interval", RONDA_CFG_DURATION, "60s", 1000, 3600000,
 	  CF(aggregate_interval), "per-site aggregate period", 0, NULL, NULL, 0, NULL },
-	{ "metrics_listen", RONDA_CFG_STR, NULL, 0, 0, CF(metrics_listen),
-	  "loopback host:port for /metrics", 0, NULL, NULL, 0, NULL },
+	{ "metrics", RONDA_CFG_SECTION, NULL, 0, 0, CF(metrics),
+	  "Prometheus /metrics (off unless metrics.listen is set)", 0, NULL, metrics_keys,
+	  0, NULL },
 	{ "user", RONDA_CFG_STR, NULL, 0, 0, CF(user), "drop privileges to this user", 0,
 	  NULL, NULL, 0, NULL },
 	{ "group", RONDA_CFG_STR, NULL, 0, 0, CF(group), "and this group", 0, NULL,

@@ -56,7 +56,9 @@ struct ronda_collector_config {
 	int64_t max_inflight;	/* lines per file sent but not yet confirmed */
 	int64_t stats_interval;	/* ms between counter log lines */
 	int64_t aggregate_interval;	/* ms per site aggregate event */
-	char *metrics_listen;	/* optional loopback host:port for /metrics */
+	struct {
+		char *listen;	/* loopback HOST:PORT for /metrics; NULL or "" = off */
+	} metrics;
 	char *user;		/* drop privileges to this user after opening files */
 	char *group;
 	int log_level;		/* enum ronda_log_level */

@@ -40,6 +40,7 @@ struct ronda_sink {
 	uint64_t delivered;	/* messages confirmed */
 	uint64_t retried;	/* delivery failures re-queued */
 	uint64_t full;		/* produce calls refused for a full queue */
+	uint64_t errors;	/* client errors reported (broker down, auth, ...) */
 };
 
 /*

@@ -61,6 +61,7 @@ kafka_on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	struct sink_kafka *k = opaque;
 
 	(void)rk;
+	k->base.errors++;
 	if (ronda_ratelimit_ok(&k->rl_err, (long)(ronda_mono_ms() / 1000), 30))
 		log_warnx("kafka: %s: %s", rd_kafka_err2name(err), reason);
 }
