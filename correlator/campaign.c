@@ -2302,7 +2302,9 @@ ronda_campaigns_commit(struct ronda_campaigns *c, sqlite3 *db, int64_t now_event
 	if (prepare(c, db, err, errlen) == -1)
 		return -1;
 	c->now_wall = now_wall;
-	qsort(c->q, c->nq, sizeof(*c->q), by_key);
+	/* qsort(NULL, 0, ...) is undefined (UBSan stops the ASan build there). */
+	if (c->nq > 1)
+		qsort(c->q, c->nq, sizeof(*c->q), by_key);
 	for (size_t i = 0; i < c->nq; i++)
 		apply(c, &c->q[i]);
 	q_clear(c);
