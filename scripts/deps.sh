@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="build-essential pkg-config libevent-dev librdkafka-dev libsqlite3-dev libcjson-dev
-libyaml-dev libcmocka-dev kcat python3 python3-jsonschema sqlite3 tzdata clang time"
+libyaml-dev libcmocka-dev kcat python3 python3-jsonschema sqlite3 tzdata clang time
+faketime"
 
 arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
 case "$arch" in
