@@ -58,7 +58,7 @@ struct cache_entry {
 	int64_t commits;	/* snapshot commits when it was made */
 };
 
-static const int tracked_codes[] = { 200, 400, 401, 404, 405, 413, 500, 503 };
+static const int tracked_codes[] = { 200, 400, 401, 404, 405, 500, 503 };
 #define NCODES (sizeof(tracked_codes) / sizeof(tracked_codes[0]))
 
 struct ronda_api {
@@ -167,7 +167,6 @@ reason(int code)
 	case 401: return "Unauthorized";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
-	case 413: return "Payload Too Large";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
 	}
@@ -255,7 +254,7 @@ static void
 send_error(struct ronda_api *api, struct evhttp_request *req, int code, const char *msg)
 {
 	static const char *const names[] = { "bad_request", "unauthorized", "not_found",
-	    "method_not_allowed", "too_large", "unavailable", "internal" };
+	    "method_not_allowed", "unavailable", "internal" };
 	const char *name;
 	struct ronda_buf *b = &api->out;
 
@@ -264,9 +263,8 @@ send_error(struct ronda_api *api, struct evhttp_request *req, int code, const ch
 	case 401: name = names[1]; break;
 	case 404: name = names[2]; break;
 	case 405: name = names[3]; break;
-	case 413: name = names[4]; break;
-	case 503: name = names[5]; break;
-	default: name = names[6]; break;
+	case 503: name = names[4]; break;
+	default: name = names[5]; break;
 	}
 	scratch_reset(api);
 	ronda_buf_printf(b, "{\"error\":\"%s\",\"status\":%d,\"message\":", name, code);
@@ -517,7 +515,8 @@ link_add(char *link, size_t len, const char *name, const char *value)
 	if (value == NULL || o + strlen(name) + 3 >= len)
 		return;
 	snprintf(link + o, len - o, "%s%s=", link[o - 1] == '?' ? "" : "&", name);
-	(void)ronda_api_qs_encode(link, len, value);
+	if (ronda_api_qs_encode(link, len, value) == -1)
+		link[o] = '\0';	/* cannot happen with the 2 kB link and capped values */
 }
 
 /*

@@ -192,14 +192,16 @@ int
 ronda_api_qs_encode(char *out, size_t outlen, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t o = strlen(out);
+	size_t start = strlen(out), o = start;
 
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-		if (o + (plain ? 1 : 3) >= outlen)
+		if (o + (plain ? 1 : 3) >= outlen) {
+			out[start] = '\0';	/* all or nothing */
 			return -1;
+		}
 		if (plain) {
 			out[o++] = (char)c;
 		} else {

@@ -39,7 +39,10 @@ const char *ronda_api_qs_get(const struct ronda_api_qs *q, const char *name);
 /* -1 with "unknown parameter 'x' (expected: a, b)" unless every name is in allowed. */
 int ronda_api_qs_check(const struct ronda_api_qs *q, const char *const *allowed,
     char *err, size_t errlen);
-/* Append s to out (NUL-terminated, size outlen) percent-encoded for a query value. 0 / -1 (no room). */
+/*
+ * Append s percent-encoded for a query value to out (a string in outlen
+ * bytes). 0, or -1 when it does not fit (out is left as it was).
+ */
 int ronda_api_qs_encode(char *out, size_t outlen, const char *s);
 
 #endif
