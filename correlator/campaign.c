@@ -1546,6 +1546,15 @@ shared_sites(const struct camp *a, const struct camp *b)
 	return n;
 }
 
+/* At least min_sites shared, and at least half the smaller one's sites. */
+static int
+mostly_same_sites(const struct ronda_campaigns *c, const struct camp *a, const struct camp *b)
+{
+	int64_t n = shared_sites(a, b), small = a->nsites < b->nsites ? a->nsites : b->nsites;
+
+	return n >= c->cfg.min_sites && 2 * n >= small;
+}
+
 /*
  * An indicator the members of a and b (those held) both carry, the most
  * telling one (a network before a user name, the rarest first), or NULL.
@@ -1580,33 +1589,41 @@ shared_ind(struct ronda_campaigns *c, const struct camp *a, const struct camp *b
 /*
  * One attack seen as several campaigns (a botnet spread over networks that
  * share no rare indicator: each /24 links its own IPs): open campaigns of
- * one family that hit at least min_sites of the same sites, in periods no
- * more than `window` apart, and whose members share any indicator (a common
- * one too: it does not link incidents, but it ties two campaigns that
- * already stand on their own) merge; the older survives.
+ * one family that hit mostly the same sites (at least min_sites, at least
+ * half of the smaller one's), in periods no more than `window` apart, and
+ * whose members share any indicator (a common one too: it links no
+ * incident, but it ties two campaigns that already stand on their own)
+ * merge; the older survives. Campaigns that only brush (a few sites in
+ * common) stay apart, so merges do not snowball into one.
  */
 static void
 same_attack(struct ronda_campaigns *c)
 {
-	struct camp *v[256];
-	int n = 0, merged;
+	struct camp **v = NULL;
+	size_t n = 0, cap = 0;
+	int merged;
 
-	for (struct camp *k = c->camps; k != NULL && n < 256; k = k->next)
-		if ((k->status == ST_ACTIVE || k->status == ST_QUIET) && k->family >= 0)
+	for (struct camp *k = c->camps; k != NULL; k = k->next)
+		if ((k->status == ST_ACTIVE || k->status == ST_QUIET) && k->family >= 0 &&
+		    growz((void **)&v, &cap, n + 1, sizeof(*v)) == 0)
 			v[n++] = k;
-	qsort(v, (size_t)n, sizeof(v[0]), by_camp_id_ptr);
+	if (n < 2) {
+		free(v);
+		return;
+	}
+	qsort(v, n, sizeof(v[0]), by_camp_id_ptr);
+	/* Only pairs with a campaign this batch changed can have become one attack. */
 	do {
 		merged = 0;
-		for (int i = 0; i < n && !merged; i++)
-			for (int j = i + 1; j < n && !merged; j++) {
+		for (size_t i = 0; i < n && !merged; i++)
+			for (size_t j = i + 1; j < n && !merged; j++) {
 				struct camp *a = v[i], *b = v[j], *s, *l;
 				const struct ind *x;
-				if (a->status == ST_MERGED || b->status == ST_MERGED ||
-				    a->family != b->family ||
+				if ((!a->dirty && !b->dirty) || a->status == ST_MERGED ||
+				    b->status == ST_MERGED || a->family != b->family ||
 				    a->first_seen > b->last_seen + c->cfg.window ||
 				    b->first_seen > a->last_seen + c->cfg.window ||
-				    shared_sites(a, b) < c->cfg.min_sites ||
-				    (x = shared_ind(c, a, b)) == NULL)
+				    !mostly_same_sites(c, a, b) || (x = shared_ind(c, a, b)) == NULL)
 					continue;
 				s = camp_older(a, b) ? a : b;
 				l = s == a ? b : a;
@@ -1614,6 +1631,7 @@ same_attack(struct ronda_campaigns *c)
 				merged = 1;
 			}
 	} while (merged);
+	free(v);
 }
 
 /* ---- waves ---------------------------------------------------------------- */

@@ -432,10 +432,12 @@ signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
 			drop_requester(&h);
 		ind_add(&h, "path", ev->path);
 		/*
-		 * The payload fingerprint where the request is the attack; for
-		 * gambling only the injected page (the search page is everyone's).
+		 * The payload fingerprint where the request is the attack and its
+		 * target exists (a 4xx is a probe every scanner on the Internet
+		 * sends: it would link strangers); for gambling only the injected
+		 * page (the search page is everyone's).
 		 */
-		if (!gambling || in_path) {
+		if ((ev->status < 400 || ev->status >= 500) && (!gambling || in_path)) {
 			if (ronda_indicator_payload(ev->path, gambling ? NULL : ev->query, h.payload,
 			    sizeof(h.payload)) > 0)
 				ind_add(&h, "payload", h.payload);

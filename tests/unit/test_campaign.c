@@ -464,6 +464,16 @@ one_attack_in_pieces_merges(void **state)
 	assert_int_equal(q_int(f, "SELECT incident_count FROM campaigns WHERE status <>"
 	    " 'merged'"), 8);
 	assert_int_equal(q_int(f, "SELECT site_count FROM campaigns WHERE status <> 'merged'"), 4);
+	/*
+	 * A campaign that only brushes it (one site of its three in common)
+	 * stays apart: merges must not snowball through common indicators.
+	 */
+	ssh(f, 3, "192.0.2.99", T0 + 15 * MIN);
+	ssh(f, 8, "192.0.2.99", T0 + 15 * MIN);
+	ssh(f, 9, "192.0.2.99", T0 + 16 * MIN);
+	commit(f, T0 + 20 * MIN);
+	assert_int_equal(q_int(f, LIVE), 2);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_merges"), 1);
 }
 
 /* ---- waves ---------------------------------------------------------------- */

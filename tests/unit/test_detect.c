@@ -413,12 +413,16 @@ webshell_indicators(void **state)
 	assert_true(last_has(&f->r, "webshell=/wp-content/uploads/2026/11/r711.php"));
 	assert_true(last_has(&f->r, "payload=/wp-content/uploads/0/0/*.php?cmd=*"));
 	assert_false(last_has(&f->r, "user_agent="));	/* a browser's */
-	/* A guess that found nothing is no shell path; an unusual agent is kept. */
+	/*
+	 * A guess that found nothing is no shell path and no payload (the same
+	 * 404 probe comes from every scanner); an unusual agent is kept.
+	 */
 	web(&ev, "192.0.2.101", "GET", "/wp-content/uploads/r711-3.php", 404, T0 + 1000);
 	snprintf(ev.ua, sizeof(ev.ua), "kaltim-crew/0.3");
 	rule(&ev, "web.webshell.name", "webshell");
 	ronda_detect_event(f->d, &ev, 0, 1, 0);
 	assert_false(last_has(&f->r, "webshell="));
+	assert_false(last_has(&f->r, "payload="));
 	assert_true(last_has(&f->r, "user_agent=kaltim-crew/0.3"));
 }
 
