@@ -884,6 +884,49 @@ done:
 	return rc;
 }
 
+int
+ronda_query_incident_campaigns(struct ronda_query *q, const char *id, cJSON **out)
+{
+	sqlite3_stmt *st;
+	cJSON *arr, *o;
+	int rc;
+
+	*out = NULL;
+	if (id == NULL || !is_incident_id(id))
+		return setmsg(q, RONDA_QUERY_BADARG, "incident id: 32 hex digits");
+	if ((rc = begin(q)) != RONDA_QUERY_OK)
+		return rc;
+	st = prep(q, "SELECT c.id, c.title, c.kind, c.severity, c.status, c.site_count"
+	    " FROM campaign_incidents ci JOIN campaigns c ON c.id = ci.campaign_id"
+	    " WHERE ci.incident_id = ? AND c.status <> 'merged' ORDER BY ci.joined, c.id");
+	if (st == NULL) {
+		end(q);
+		return RONDA_QUERY_ERROR;
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	arr = cJSON_CreateArray();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = cJSON_CreateObject();
+		add_col_str(o, "id", st, 0);
+		add_col_str(o, "title", st, 1);
+		add_col_str(o, "kind", st, 2);
+		add_col_str(o, "severity", st, 3);
+		add_col_str(o, "status", st, 4);
+		cJSON_AddNumberToObject(o, "site_count", (double)sqlite3_column_int64(st, 5));
+		cJSON_AddItemToArray(arr, o);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = dberr(q);
+		cJSON_Delete(arr);
+	} else {
+		rc = RONDA_QUERY_OK;
+		*out = arr;
+	}
+	sqlite3_finalize(st);
+	end(q);
+	return rc;
+}
+
 /* ---- campaigns -------------------------------------------------------- */
 
 #define CAMP_COLS "id, kind, link, title, severity, status, merged_into, first_seen," \

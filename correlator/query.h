@@ -93,6 +93,14 @@ int ronda_query_incidents(struct ronda_query *q, const struct ronda_query_filter
 /* One incident by id (32 hex digits, else BADARG) into *out (caller frees). */
 int ronda_query_incident(struct ronda_query *q, const char *id, cJSON **out);
 
+/*
+ * The campaigns an incident is part of (merged ones left out), as an array
+ * of {id, title, kind, severity, status, site_count} in joining order into
+ * *out: how `ronda incident` leads on to the campaign. OK (maybe empty),
+ * BADARG for a malformed id.
+ */
+int ronda_query_incident_campaigns(struct ronda_query *q, const char *id, cJSON **out);
+
 /* What ronda_query_resolve() looks up. */
 enum ronda_query_what {
 	RONDA_QUERY_INCIDENT = 0,

@@ -843,7 +843,7 @@ static void
 cmd_incident(const char *given, int json)
 {
 	char id[80], ts[64];
-	cJSON *o = NULL, *it;
+	cJSON *o = NULL, *it, *camps = NULL;
 	const struct ronda_tz *tz;
 	const cJSON *s;
 	struct ronda_buf b;
@@ -890,6 +890,14 @@ cmd_incident(const char *given, int json)
 	join_strings(&b, cJSON_GetObjectItemCaseSensitive(o, "rule_ids"), ", ");
 	if (b.len > 0)
 		kv("rules", b.data, NULL);
+	check(ronda_query_incident_campaigns(Q, id, &camps));
+	cJSON_ArrayForEach(it, camps) {
+		ronda_buf_reset(&b);
+		ronda_buf_printf(&b, "%.*s  %s (%s, %lld sites)", SHORT_ID, jstr(it, "id"),
+		    jstr(it, "title"), jstr(it, "status"), (long long)jint(it, "site_count"));
+		kv("campaign", b.data, NULL);
+	}
+	cJSON_Delete(camps);
 	ronda_buf_release(&b);
 
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "indicators")) > 0) {

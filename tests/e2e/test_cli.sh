@@ -248,6 +248,10 @@ if [ "$n_camp" -gt 0 ]; then
     [ -f "$RONDA_SRC/schemas/campaign.schema.json" ] && validate campaign.schema.json "$T/out" one
     [ "$(jq_py "$T/out" 'len(d["sites"]) >= 2 and len(d["incidents"]) >= 2')" = True ] ||
         fail "campaign $cid: fewer than 2 sites or incidents"
+    # From one of its incidents back to the campaign.
+    member=$(jq_py "$T/out" 'd["incident_ids"][0]')
+    ok incident "$member"
+    grep -q "^  campaign     ${cid:0:10}  " "$T/out" || { cat "$T/out"; fail "incident $member: no link to campaign $cid"; }
     ok campaigns --status active --now latest --since 24h
 else
     grep -q "no campaigns match" "$T/out" || fail "campaigns with none"

@@ -545,6 +545,15 @@ campaigns_list_and_timeline(void **state)
 	assert_string_equal(sget(cJSON_GetArrayItem(get(o, "evidence"), 0), "site"), "a.go.id");
 	assert_int_equal(nget(cJSON_GetArrayItem(get(o, "indicators"), 0), "sites"), 2);
 	cJSON_Delete(o);
+	/* From an incident to its campaigns: the candidate too, never a merged one. */
+	assert_int_equal(ronda_query_incident_campaigns(q, I2, &o), RONDA_QUERY_OK);
+	assert_string_equal(ids(o), "camp-ssh-1");
+	assert_int_equal(nget(cJSON_GetArrayItem(o, 0), "site_count"), 2);
+	cJSON_Delete(o);
+	assert_int_equal(ronda_query_incident_campaigns(q, I3, &o), RONDA_QUERY_OK);
+	assert_int_equal(cJSON_GetArraySize(o), 0);
+	cJSON_Delete(o);
+	assert_int_equal(ronda_query_incident_campaigns(q, "nope", &o), RONDA_QUERY_BADARG);
 	assert_int_equal(ronda_query_campaign(q, "camp-none", &o), RONDA_QUERY_NOTFOUND);
 	assert_int_equal(ronda_query_campaign(q, "camp\x1b", &o), RONDA_QUERY_BADARG);
 	ronda_query_close(q);
