@@ -52,6 +52,7 @@
 #define IND_SITES_MAX 1024	/* sites counted per indicator (enough to call it common) */
 #define CAMP_IND_MAX 128	/* indicators listed per campaign */
 #define BFS_MAX 8192		/* incidents one walk visits */
+#define CAMP_MAX 20000		/* campaigns open at once (then no new one: counted) */
 #define TOP_IPS 10		/* attacker_ips listed */
 #define TOP_IND 8		/* indicators named in an alert */
 #define DAY_MS (86400LL * 1000)
@@ -156,6 +157,11 @@ struct ind {
 	int npost, cappost;
 	struct isite *sites;		/* sites seen on, with the newest time */
 	int nsites, capsites;
+	/* ind_weight() cached for (batch, clock, known sites); 0 = stale */
+	uint64_t wbatch;
+	int64_t wclock;
+	int wknown;
+	double w;
 };
 
 struct ref {
@@ -314,6 +320,8 @@ struct ronda_campaigns {
 	/* wave history */
 	struct daymark *marks;
 	size_t capmarks, nmarks;
+	uint64_t *smark;		/* scratch: shared_sites() */
+	size_t capsmark, nsmark;
 	int64_t daycount[NFAM][HIST_DAYS + 2];	/* sites per day, ring by day */
 	int64_t dayof[NFAM][HIST_DAYS + 2];
 	struct { int fam; int64_t day; int site; } *newdays;
@@ -527,23 +535,34 @@ ind_nsites(const struct ind *x, int64_t since)
 
 /* Rarity weight in [0, 1]: 0 never links (allowlisted or common). */
 static double
-ind_weight(const struct ronda_campaigns *c, const struct ind *x)
+ind_weight(const struct ronda_campaigns *c, struct ind *x)
 {
-	int64_t lim = common_limit(c), since = judged(c), n;
+	int64_t lim, since, n;
+	double w;
 
-	if (x->allow)
-		return 0;
+	if (x->wbatch == c->batch && x->wclock == c->clock && x->wknown == c->nsites)
+		return x->w;
+	lim = common_limit(c);
+	since = judged(c);
 	since = since == NONE ? NONE : since - c->cfg.link_window;
 	n = ind_nsites(x, since);
 	if (n < 1)
 		n = 1;
-	/*
-	 * A network is on every site a botnet hits; it only links incidents of
-	 * one family, and only the allowlist stops it (weight kept above 0).
-	 */
-	if (n > lim)
-		return x->type == T_NET ? 0.05 : 0;
-	return 1.0 - (double)(n - 1) / (double)lim;
+	if (x->allow)
+		w = 0;
+	else if (n > lim)
+		/*
+		 * A network is on every site a botnet hits; it only links incidents
+		 * of one family, and only the allowlist stops it (weight kept > 0).
+		 */
+		w = x->type == T_NET ? 0.05 : 0;
+	else
+		w = 1.0 - (double)(n - 1) / (double)lim;
+	x->wbatch = c->batch;
+	x->wclock = c->clock;
+	x->wknown = c->nsites;
+	x->w = w;
+	return w;
 }
 
 /* Links across families and founds campaigns: ip, payload, webshell, domain, agent. */
@@ -558,6 +577,7 @@ ind_note_site(struct ind *x, int site, int64_t ts)
 {
 	int oldest = -1;
 
+	x->wbatch = 0;			/* its weight may change */
 	for (int i = 0; i < x->nsites; i++) {
 		if (x->sites[i].site == site) {
 			if (ts > x->sites[i].ts)
@@ -581,6 +601,20 @@ ind_note_site(struct ind *x, int site, int64_t ts)
 	x->sites[x->nsites++].ts = ts;
 }
 
+/* Postings order: first seen, then id (both fixed once known: order-free). */
+static int
+post_before(const struct crec *a, const struct crec *b)
+{
+	if (a->first_seen != b->first_seen)
+		return a->first_seen < b->first_seen;
+	return strcmp(a->id, b->id) < 0;
+}
+
+/*
+ * List r among x's incidents; when the list is full it keeps the POST_MAX
+ * that started last, whatever the order they came in (a restart rebuilds
+ * the same list).
+ */
 static void
 post_add(struct ronda_campaigns *c, struct ind *x, struct crec *r)
 {
@@ -589,11 +623,11 @@ post_add(struct ronda_campaigns *c, struct ind *x, struct crec *r)
 	for (int i = 0; i < x->npost; i++) {
 		if (x->post[i] == r)
 			return;
-		if (oldest < 0 || x->post[i]->last_seen < x->post[oldest]->last_seen)
+		if (oldest < 0 || post_before(x->post[i], x->post[oldest]))
 			oldest = i;
 	}
 	if (x->npost >= POST_MAX) {
-		if (oldest >= 0 && x->post[oldest]->last_seen <= r->last_seen)
+		if (oldest >= 0 && post_before(x->post[oldest], r))
 			x->post[oldest] = r;
 		c->stats.dropped++;
 		return;
@@ -1064,6 +1098,7 @@ ronda_campaigns_free(struct ronda_campaigns *c)
 	free(c->touched);
 	free(c->walk);
 	free(c->marks);
+	free(c->smark);
 	free(c->newdays);
 	for (int i = 0; i < NQ; i++)
 		sqlite3_finalize(c->st[i]);
@@ -1399,10 +1434,12 @@ camp_make_id(struct camp *k, const struct crec *founder)
 static struct camp *
 camp_create(struct ronda_campaigns *c, struct crec **recs, size_t n, int link, int64_t at)
 {
-	struct camp *k = camp_new(c);
+	struct camp *k;
 
-	if (k == NULL)
+	if (c->ncamps >= CAMP_MAX || (k = camp_new(c)) == NULL) {
+		c->stats.dropped++;
 		return NULL;
+	}
 	k->link = link;
 	k->status = ST_ACTIVE;
 	k->reported = at;
@@ -1531,54 +1568,76 @@ by_camp_id_ptr(const void *a, const void *b)
 	return strcmp((*(struct camp *const *)a)->id, (*(struct camp *const *)b)->id);
 }
 
-/* Sites two campaigns share. */
+/* Sites two campaigns share (c->smark: one slot per known site, epoch marks). */
 static int64_t
-shared_sites(const struct camp *a, const struct camp *b)
+shared_sites(struct ronda_campaigns *c, const struct camp *a, const struct camp *b)
 {
 	int64_t n = 0;
 
+	if (growz((void **)&c->smark, &c->capsmark, (size_t)c->nsites + 1,
+	    sizeof(*c->smark)) == -1)
+		return 0;
+	if (c->capsmark > c->nsmark) {
+		memset(c->smark + c->nsmark, 0, (c->capsmark - c->nsmark) * sizeof(*c->smark));
+		c->nsmark = c->capsmark;
+	}
+	c->epoch++;
 	for (int i = 0; i < a->nsites; i++)
-		for (int j = 0; j < b->nsites; j++)
-			if (a->sites[i].site == b->sites[j].site) {
-				n++;
-				break;
-			}
+		c->smark[a->sites[i].site] = c->epoch;
+	for (int j = 0; j < b->nsites; j++)
+		n += c->smark[b->sites[j].site] == c->epoch;
 	return n;
 }
 
 /* At least min_sites shared, and at least half the smaller one's sites. */
 static int
-mostly_same_sites(const struct ronda_campaigns *c, const struct camp *a, const struct camp *b)
+mostly_same_sites(struct ronda_campaigns *c, const struct camp *a, const struct camp *b)
 {
-	int64_t n = shared_sites(a, b), small = a->nsites < b->nsites ? a->nsites : b->nsites;
+	int64_t n = shared_sites(c, a, b), small = a->nsites < b->nsites ? a->nsites : b->nsites;
 
 	return n >= c->cfg.min_sites && 2 * n >= small;
 }
 
+/* x is carried by a member of k (among x's postings). */
+static int
+carried_by(const struct ind *x, const struct camp *k)
+{
+	for (int i = 0; i < x->npost; i++)
+		if (x->post[i]->camp == k)
+			return 1;
+	return 0;
+}
+
 /*
  * An indicator the members of a and b (those held) both carry, the most
- * telling one (a network before a user name, the rarest first), or NULL.
+ * telling one (an IP first, a user name last; then the rarest, then the
+ * smallest value), or NULL. Walks the smaller campaign's members and looks
+ * the other up in each indicator's postings: a campaign of thousands of
+ * incidents costs nothing here.
  */
 static const struct ind *
 shared_ind(struct ronda_campaigns *c, const struct camp *a, const struct camp *b)
 {
 	static const int pref[T_N] = { [T_IP] = 7, [T_WEBSHELL] = 6, [T_PAYLOAD] = 5,
 	    [T_UA] = 4, [T_GAMBLING] = 3, [T_NET] = 2, [T_USER] = 1 };
+	const struct camp *small = a->incident_count <= b->incident_count ? a : b;
+	const struct camp *big = small == a ? b : a;
 	const struct ind *best = NULL;
 	double bw = 0;
 
 	c->epoch++;
-	for (const struct crec *r = a->members; r != NULL; r = r->cnext)
-		for (int i = 0; i < r->nrefs; i++)
-			r->refs[i].ind->mark = c->epoch;
-	for (const struct crec *r = b->members; r != NULL; r = r->cnext)
+	for (const struct crec *r = small->members; r != NULL; r = r->cnext)
 		for (int i = 0; i < r->nrefs; i++) {
-			const struct ind *x = r->refs[i].ind;
+			struct ind *x = r->refs[i].ind;
 			double w;
-			if (x->mark != c->epoch || x->allow)
+			if (x->mark == c->epoch || x->allow)
+				continue;
+			x->mark = c->epoch;
+			if (!carried_by(x, big))
 				continue;
 			w = pref[x->type] + ind_weight(c, x);
-			if (best == NULL || w > bw || (w == bw && strcmp(x->value, best->value) < 0)) {
+			if (best == NULL || w > bw || (w == bw && (x->type != best->type ?
+			    x->type < best->type : strcmp(x->value, best->value) < 0))) {
 				best = x;
 				bw = w;
 			}
@@ -1612,15 +1671,21 @@ same_attack(struct ronda_campaigns *c)
 		return;
 	}
 	qsort(v, n, sizeof(v[0]), by_camp_id_ptr);
-	/* Only pairs with a campaign this batch changed can have become one attack. */
+	/*
+	 * Only pairs with a campaign this batch changed can have become one
+	 * attack; passes in id order until none merges (a survivor is dirty,
+	 * and may now match one it was compared with before).
+	 */
 	do {
 		merged = 0;
-		for (size_t i = 0; i < n && !merged; i++)
-			for (size_t j = i + 1; j < n && !merged; j++) {
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++) {
 				struct camp *a = v[i], *b = v[j], *s, *l;
 				const struct ind *x;
-				if ((!a->dirty && !b->dirty) || a->status == ST_MERGED ||
-				    b->status == ST_MERGED || a->family != b->family ||
+				if (a->status == ST_MERGED)
+					break;
+				if (b->status == ST_MERGED || (!a->dirty && !b->dirty) ||
+				    a->family != b->family ||
 				    a->first_seen > b->last_seen + c->cfg.window ||
 				    b->first_seen > a->last_seen + c->cfg.window ||
 				    !mostly_same_sites(c, a, b) || (x = shared_ind(c, a, b)) == NULL)
@@ -1628,7 +1693,7 @@ same_attack(struct ronda_campaigns *c)
 				s = camp_older(a, b) ? a : b;
 				l = s == a ? b : a;
 				camp_merge(c, s, l, x, c->clock);
-				merged = 1;
+				merged++;
 			}
 	} while (merged);
 	free(v);
@@ -2228,12 +2293,6 @@ write_days(struct ronda_campaigns *c, char *err, size_t errlen)
 /* ---- commit ---------------------------------------------------------------- */
 
 static int
-by_camp_id(const void *a, const void *b)
-{
-	return strcmp((*(struct camp *const *)a)->id, (*(struct camp *const *)b)->id);
-}
-
-static int
 by_last(const void *a, const void *b)
 {
 	const struct crec *x = *(struct crec *const *)a, *y = *(struct crec *const *)b;
@@ -2341,7 +2400,7 @@ ronda_campaigns_commit(struct ronda_campaigns *c, sqlite3 *db, int64_t now_event
 		if (growz((void **)&v, &cap, n + 1, sizeof(*v)) == 0)
 			v[n++] = k;
 	if (n > 0)
-		qsort(v, n, sizeof(*v), by_camp_id);
+		qsort(v, n, sizeof(*v), by_camp_id_ptr);
 	for (size_t i = 0; i < n; i++) {
 		status_step(c, v[i]);
 		if (alerts(c, v[i], err, errlen) == -1)
