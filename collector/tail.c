@@ -1548,7 +1548,20 @@ ronda_tail_new(struct event_base *base, const struct ronda_collector_config *cfg
 	 * early: allow slack). On a first start nothing older is ours.
 	 */
 	t->since_ms = ronda_ckpt_last_update(ck);
-	t->since_ms = t->since_ms > 0 ? t->since_ms - 5000 : ronda_now_ms();
+	if (t->since_ms > ronda_now_ms() + 60000) {
+		/*
+		 * Written by a clock that was ahead and has been set back since:
+		 * the files rotated while we were stopped look older than our
+		 * last checkpoint. Losing them is worse than reading once the
+		 * few rotated files nobody ever read (they are then known).
+		 */
+		log_warnx("%s: the last checkpoint is %lld s in the future (the clock "
+		    "was set back): reading every rotated file not read yet",
+		    cfg->state_db, (long long)((t->since_ms - ronda_now_ms()) / 1000));
+		t->since_ms = 0;
+	} else {
+		t->since_ms = t->since_ms > 0 ? t->since_ms - 5000 : ronda_now_ms();
+	}
 
 	/* The first scan: resume checkpointed files, start new ones. */
 	t->initial = 1;
@@ -1556,6 +1569,8 @@ ronda_tail_new(struct event_base *base, const struct ronda_collector_config *cfg
 		scan_input(t, i, 1);
 	resume_rotated(t);
 	t->initial = 0;
+	if (t->since_ms == 0)	/* the clock was set back: looked at once */
+		t->since_ms = ronda_now_ms() - 5000;
 	/* From now on every input is followed live: new files start at 0. */
 	memset(t->first_start, 0, cfg->inputs.n);
 	ronda_ckpt_recs_free(t->recs, t->nrecs);
