@@ -477,6 +477,55 @@ sql_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
+static int
+wal_exists(const char *path)
+{
+	char wal[1100];
+	struct stat sb;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return stat(wal, &sb) == 0;
+}
+
+/*
+ * Open read-only; immutable: as a file:...?immutable=1 URI (the path's
+ * characters that mean something in a URI percent-encoded).
+ */
+static int
+db_open(struct ronda_query *q, const char *path, int immutable)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char uri[3 * 512 + 32];
+	size_t n = 0;
+	int rc;
+
+	if (!immutable) {
+		rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+		    NULL);
+	} else {
+		n = (size_t)snprintf(uri, sizeof(uri), "file:");
+		for (const unsigned char *p = (const unsigned char *)path; *p != '\0' &&
+		    n + 4 < sizeof(uri) - 16; p++) {
+			if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 || *p >= 0x7f) {
+				uri[n++] = '%';
+				uri[n++] = hex[*p >> 4];
+				uri[n++] = hex[*p & 15];
+			} else {
+				uri[n++] = (char)*p;
+			}
+		}
+		snprintf(uri + n, sizeof(uri) - n, "?immutable=1");
+		rc = sqlite3_open_v2(uri, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
+		    SQLITE_OPEN_URI, NULL);
+	}
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_busy_timeout(q->db, QUERY_BUSY_MS);
+	sqlite3_create_function(q->db, "ronda_net", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+	    NULL, sql_net, NULL, NULL);
+	return SQLITE_OK;
+}
+
 struct ronda_query *
 ronda_query_open(const char *path, char *err, size_t errlen)
 {
@@ -502,18 +551,30 @@ ronda_query_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(q->path, sizeof(q->path), "%s", path);
-	if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, q->db ? sqlite3_errmsg(q->db) :
-		    "cannot open");
-		goto fail;
-	}
-	sqlite3_busy_timeout(q->db, QUERY_BUSY_MS);
-	sqlite3_create_function(q->db, "ronda_net", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-	    NULL, sql_net, NULL, NULL);
-	if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		int code = sqlite3_errcode(q->db);
+	for (int immutable = 0; ; immutable = 1) {
+		if (db_open(q, path, immutable) != SQLITE_OK) {
+			snprintf(err, errlen, "%s: %s", path, q->db ? sqlite3_errmsg(q->db) :
+			    "cannot open");
+			goto fail;
+		}
+		if (sqlite3_prepare_v2(q->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			break;
+		int code = sqlite3_errcode(q->db) & 0xff;
+		/*
+		 * A WAL store whose folder this user cannot write, with no -wal
+		 * file: SQLite cannot create the -shm it reads through. No
+		 * -wal means no correlator is writing it (a writer keeps one
+		 * open), so it is read as an immutable file.
+		 */
+		if (!immutable && (code == SQLITE_READONLY || code == SQLITE_CANTOPEN) &&
+		    !wal_exists(path)) {
+			sqlite3_finalize(st);
+			st = NULL;
+			sqlite3_close(q->db);
+			q->db = NULL;
+			continue;
+		}
 		snprintf(err, errlen, "%s: %s", path, code == SQLITE_NOTADB ?
 		    "not a Ronda store" : sqlite3_errmsg(q->db));
 		goto fail;

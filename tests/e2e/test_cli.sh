@@ -219,6 +219,22 @@ grep -q "$ESC\[1m" "$T/tty.out" || fail "tty: no colour on a terminal"
 NO_COLOR=1 script -qec "'$RONDA' -d '$DB' incidents --kind su_bruteforce" /dev/null >"$T/tty.out" </dev/null
 ! grep -q "$ESC" "$T/tty.out" || fail "tty with NO_COLOR: escape bytes"
 
+# A copy of the store in a folder the analyst cannot write (an archived
+# store, no correlator): read without the WAL's -shm file.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+    chmod 711 "$T"      # mktemp made it 0700: the other user may pass through
+    mkdir -p "$T/ro"
+    sqlite3 "$DB" ".backup '$T/ro/ronda.db'"
+    [ "$(sqlite3 "$T/ro/ronda.db" 'PRAGMA journal_mode')" = wal ] || fail "the copy is not in WAL mode"
+    chmod 755 "$T/ro"; chmod 644 "$T/ro/ronda.db"
+    RC=0
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$RONDA" -d "$T/ro/ronda.db" incidents \
+        --json --limit 1000 >"$T/out" 2>"$T/err" || RC=$?
+    [ $RC = 0 ] && [ "$(jq_py "$T/out" 'len(d)')" = "$(jq_py "$T/incidents.json" 'len(d)')" ] ||
+        fail "reading a store in a read-only folder as another user: exit $RC, $(cat "$T/err")"
+    [ ! -e "$T/ro/ronda.db-shm" ] || fail "a -shm file appeared in the read-only folder"
+fi
+
 # --- sites -------------------------------------------------------------------
 ok sites
 n_sites=$(ls -d "$PIPE"/sites/*/ | wc -l)
