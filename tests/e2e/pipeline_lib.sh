@@ -274,9 +274,20 @@ _pipe_consumed() {
 
 # pipeline_wait_consumed [TIMEOUT]: every message on the topic applied and
 # committed in the store (with the incidents, campaigns and alerts it made).
+# Fails at once when the correlator is gone.
 pipeline_wait_consumed() {
-    wait_for _pipe_consumed --timeout "${1:-$PIPE_TIMEOUT}" ||
-        fail "the correlator applied $(pipeline_store_offsets) of $(pipeline_end_offsets) messages"
+    local end=$(( $(_now_ms) + $(_ms_of "$(scaled "${1:-$PIPE_TIMEOUT}")") ))
+    until _pipe_consumed; do
+        if [ -n "${CORRELATOR_PID:-}" ] && ! _alive "$CORRELATOR_PID"; then
+            local rc=0
+            wait "$CORRELATOR_PID" 2>/dev/null || rc=$?
+            fail "the correlator exited ($rc) after applying $(pipeline_store_offsets) of" \
+                "$(pipeline_end_offsets) messages"
+        fi
+        [ "$(_now_ms)" -lt "$end" ] ||
+            fail "the correlator applied $(pipeline_store_offsets) of $(pipeline_end_offsets) messages"
+        sleep 0.2
+    done
 }
 
 _pipe_alerts_delivered() {
@@ -315,7 +326,7 @@ pipeline_teardown() {
 
 # pipeline_run SCENARIO [--speed X] [--seed N] [--keep] [-- SIM_ARGS...]
 pipeline_run() {
-    local sc=$1 speed="" keep=0 simargs=() t0 wait_s; shift
+    local sc=$1 speed="" keep=0 simargs=() t0 t1 t2 wait_s; shift
     while [ $# -gt 0 ]; do
         case "$1" in
             --speed) speed=$2; shift 2 ;;
@@ -339,6 +350,7 @@ pipeline_run() {
             "events; run it live (--speed)"
     fi
     pipeline_configure
+    t1=$(_now_ms)
     pipeline_correlator
     if [ -n "$speed" ]; then
         pipeline_collectors_live
@@ -354,12 +366,15 @@ pipeline_run() {
         wait "$SIM_PID" || fail "ronda-sim --speed exited with $?"
         pipeline_stop_live
     fi
+    t2=$(_now_ms)
     pipeline_collectors_once
     pipeline_wait_consumed
     [ $keep = 1 ] || pipeline_stop
     PIPE_SECONDS=$(( ($(_now_ms) - t0) / 1000 ))
     echo "pipeline: $sc$([ -n "$speed" ] && echo " at ${speed}x") through $(_pipe_sites | wc -l) collectors:" \
-        "$(pipeline_store_offsets) messages applied in ${PIPE_SECONDS}s"
+        "$(pipeline_store_offsets) messages applied in ${PIPE_SECONDS}s" \
+        "(set-up and rules $(( (t1 - t0) / 1000 ))s, $([ -n "$speed" ] && echo "live" ||
+        echo "group join") $(( (t2 - t1) / 1000 ))s, --once and catch-up $(( ($(_now_ms) - t2) / 1000 ))s)"
 }
 
 # pipeline_score [ARGS...]: ronda-sim score against the truth (and clock).

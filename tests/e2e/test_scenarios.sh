@@ -32,9 +32,10 @@ if [ "$RONDA_SAN" = 1 ]; then LIVE_SPEED=360; LIVE_SECONDS=60; fi
 MAX_LATENCY=60
 
 duration_s() {  # the scenario's `duration:` (default 6h) in seconds
-    awk '/^duration:/ { v = $2 } END { if (v == "") v = "6h"
-        n = v + 0; u = substr(v, length(v)); m = (u == "d") ? 86400 : (u == "h") ? 3600 :
-        (u == "m") ? 60 : 1; print n * m }' "$1"
+    awk '/^duration:/ { v = $2 }
+         END { if (v == "") v = "6h"; u = substr(v, length(v)); m = 1
+               if (u == "d") m = 86400; if (u == "h") m = 3600; if (u == "m") m = 60
+               print int(v * m) }' "$1"
 }
 
 failed=()
