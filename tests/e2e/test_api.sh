@@ -123,4 +123,19 @@ pipeline_stop
 ! grep -q "ERROR: AddressSanitizer\|LeakSanitizer\|runtime error" "$T/correlator.log" ||
     fail "sanitizer report in the correlator log"
 echo "api: the correlator stopped cleanly with the API running"
+
+# IPv6 loopback, where the host has ::1: the same store served on [::1].
+if grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null; then
+    sed -e 's/127.0.0.1:0/[::1]:0/' -e "s/group: ronda-pipeline/group: v6/" \
+        "$PIPE/correlator.yaml" >"$T/v6.yaml"
+    spawn v6 "$RONDA_BIN/ronda-correlator" -c "$T/v6.yaml"
+    wait_for grep -q "api: listening on \[::1\]:" "$T/v6.log" --timeout 20 || fail "no API on [::1]"
+    V6=$(sed -n 's/.*api: listening on \(\[::1\]:[0-9]*\) .*/\1/p' "$T/v6.log" | head -n 1)
+    code=$(curl -s -g -o "$T/v6.out" -w '%{http_code}' -m 10 -H "Authorization: Bearer $TOKEN" \
+        "http://$V6/api/v1/sites?site=$HOSTILE_SITE")
+    [ "$code" = 200 ] && grep -q "\"id\":\"$HOSTILE_SITE\"" "$T/v6.out" || fail "[::1]: $code"
+    rc=0; stop "$SPAWNED_PID" --timeout 20 || rc=$?
+    [ $rc = 0 ] || fail "the [::1] correlator exited with $rc"
+    echo "api: served on $V6"
+fi
 echo ok
