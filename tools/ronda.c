@@ -846,6 +846,7 @@ cmd_incident(const char *given, int json)
 	cJSON *o = NULL, *it, *camps = NULL;
 	const struct ronda_tz *tz;
 	const cJSON *s;
+	int n;
 	struct ronda_buf b;
 	const char *site;
 
@@ -911,8 +912,8 @@ cmd_incident(const char *given, int json)
 		}
 	}
 	fputc('\n', stdout);
-	heading("Evidence (%d lines)", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o,
-	    "evidence")));
+	n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "evidence"));
+	heading("Evidence (%d line%s)", n, n == 1 ? "" : "s");
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "evidence")) {
 		printf("  %s  ", fmt_time(ts, sizeof(ts), jtime(it, "ts"), tz, 1));
 		put_term(jstr(it, "line"));
@@ -1171,7 +1172,7 @@ cmd_sites(const struct ronda_query_filter *f, int json)
 	table_free(&t);
 	latest = ronda_query_latest(Q);
 	if (latest > 0)
-		printf("lag: behind the newest event in the store, %s\n",
+		printf("LAG counts back from the newest event in the store, %s\n",
 		    fmt_time(ts, sizeof(ts), latest, O.report_zone, 1));
 	cJSON_Delete(arr);
 }
@@ -1664,20 +1665,23 @@ summary_text(const cJSON *sum)
 		if (b.len > 0)
 			kv("campaigns", b.data, NULL);
 		ronda_buf_reset(&b);
-		first = 1;
+		first = 0;
 		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(it, "top_ips")) {
-			ronda_buf_printf(&b, "%s%s (%lld)", first ? "" : ", ", jstr(s, "ip"),
-			    (long long)jint(s, "incidents"));
-			first = 0;
+			if (first++ >= MD_AGENCY_TOP)
+				break;
+			ronda_buf_printf(&b, "%s%s (%lld%s)", first == 1 ? "" : ", ", jstr(s, "ip"),
+			    (long long)jint(s, "incidents"), is_internal(jstr(s, "ip")) ?
+			    ", internal" : "");
 		}
 		if (b.len > 0)
 			kv("top IPs", b.data, NULL);
 		ronda_buf_reset(&b);
-		first = 1;
+		first = 0;
 		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(it, "top_networks")) {
-			ronda_buf_printf(&b, "%s%s (%lld IPs)", first ? "" : ", ", jstr(s, "network"),
-			    (long long)jint(s, "ips"));
-			first = 0;
+			if (first++ >= MD_AGENCY_TOP)
+				break;
+			ronda_buf_printf(&b, "%s%s (%lld IP%s)", first == 1 ? "" : ", ",
+			    jstr(s, "network"), (long long)jint(s, "ips"), jint(s, "ips") == 1 ? "" : "s");
 		}
 		if (b.len > 0)
 			kv("networks", b.data, NULL);
