@@ -109,7 +109,7 @@ ronda_api_metrics_write(struct ronda_buf *b, const struct ronda_api_stats *st,
 	if (open_inc < 0 || active_camp < 0)
 		rc = -1;
 	ronda_prom_family(b, "ronda_alerts_pending", "gauge",
-	    "Alerts in the outbox without a delivery confirmed by this sink.");
+	    "Alerts in the outbox after the last one this sink confirmed.");
 	for (size_t i = 0; sinks != NULL && sinks[i] != NULL; i++) {
 		/* The dispatcher's own count: a sink added later starts at its marker. */
 		pending = count(db, RONDA_ALERTD_PENDING_SQL, sinks[i]);
