@@ -2414,7 +2414,9 @@ ronda_campaigns_commit(struct ronda_campaigns *c, sqlite3 *db, int64_t now_event
 		}
 	if (write_days(c, err, errlen) == -1 ||
 	    meta_put(c, "clock", c->clock, err, errlen) == -1 ||
-	    meta_put(c, "history_start", c->history_start, err, errlen) == -1)
+	    meta_put(c, "history_start", c->history_start, err, errlen) == -1 ||
+	    meta_put(c, "evicted", c->stats.evicted, err, errlen) == -1 ||
+	    meta_put(c, "dropped", c->stats.dropped, err, errlen) == -1)
 		goto out;
 	expire(c);
 	rc = 0;
@@ -2606,6 +2608,10 @@ ronda_campaigns_restore(struct ronda_campaigns *c, sqlite3 *db, char *err, size_
 			c->clock = sqlite3_column_int64(st, 1);
 		else if (strcmp(col(st, 0), "history_start") == 0)
 			c->history_start = sqlite3_column_int64(st, 1);
+		else if (strcmp(col(st, 0), "evicted") == 0)
+			c->stats.evicted = sqlite3_column_int64(st, 1);
+		else if (strcmp(col(st, 0), "dropped") == 0)
+			c->stats.dropped = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
 	st = NULL;
@@ -2630,8 +2636,13 @@ ronda_campaigns_restore(struct ronda_campaigns *c, sqlite3 *db, char *err, size_
 	while (sqlite3_step(st) == SQLITE_ROW)
 		if (restore_camp(c, db, st, err, errlen) == -1)
 			goto out;
-	if (restore_incidents(c, db, err, errlen) == -1)
-		goto out;
+	{
+		/* Rebuilding the lists drops what the first run dropped: counted once. */
+		struct ronda_campaigns_stats keep = c->stats;
+		if (restore_incidents(c, db, err, errlen) == -1)
+			goto out;
+		c->stats = keep;
+	}
 	rc = prepare(c, db, err, errlen);
 out:
 	sqlite3_finalize(st);

@@ -64,13 +64,16 @@ struct ronda_incident_view {
 	size_t nind;
 };
 
-/* Counters of what the stage did and what its caps dropped. */
+/*
+ * Counters of what the stage did and what its caps dropped (evicted and
+ * dropped also in campaign_meta, cumulative across restarts).
+ */
 struct ronda_campaigns_stats {
 	int64_t incidents;		/* incidents held for linking now */
 	int64_t indicators;		/* indicators held now */
 	int64_t campaigns;		/* campaigns open now (reported, not closed) */
 	int64_t evicted;		/* incidents dropped by max_incidents before link_window */
-	int64_t dropped;		/* indicators or members dropped by a per-object cap */
+	int64_t dropped;		/* indicators, postings or campaigns a per-object cap dropped */
 	int64_t alerts;			/* alerts inserted into the outbox */
 };
 

@@ -170,7 +170,7 @@ static const char ddl[] =
 	"    alerted_sites    TEXT NOT NULL      -- JSON array: sites named in alerts so far\n"
 	") WITHOUT ROWID;\n"
 	"CREATE TABLE IF NOT EXISTS campaign_meta (\n"
-	"    name  TEXT PRIMARY KEY NOT NULL,    -- clock, history_start\n"
+	"    name  TEXT PRIMARY KEY NOT NULL,    -- clock, history_start, evicted, dropped\n"
 	"    value INTEGER NOT NULL\n"
 	") WITHOUT ROWID;\n"
 	"CREATE TABLE IF NOT EXISTS campaign_wave_days (\n"

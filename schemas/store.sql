@@ -157,7 +157,7 @@ CREATE TABLE IF NOT EXISTS campaign_state (
     alerted_sites    TEXT NOT NULL      -- JSON array: sites named in alerts so far
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS campaign_meta (
-    name  TEXT PRIMARY KEY NOT NULL,    -- clock, history_start
+    name  TEXT PRIMARY KEY NOT NULL,    -- clock, history_start, evicted, dropped
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS campaign_wave_days (
