@@ -16,6 +16,10 @@ BIN=$ROOT/build/bin
 OUT=${BENCH_OUT:-$ROOT/build/bench}
 LINES=${BENCH_LINES:-1000000}
 mkdir -p "$OUT"
+ROWS=$OUT/rows.tsv
+NOTES=$OUT/notes.txt
+: >"$ROWS"
+: >"$NOTES"
 PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -39,7 +43,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 # (Not to /dev/null: GNU grep stops at the first match when its output goes
 # there, even with -c.)
 grep -c 'HTTP' "$LOG" >"$OUT/grep.count"
-t0=$(now); grep -c 'HTTP' "$LOG" >"$OUT/grep.count"; t1=$(now)
+t0=$(now); /usr/bin/time -f '%M' -o "$OUT/grep.rss" grep -c 'HTTP' "$LOG" >"$OUT/grep.count"; t1=$(now)
 [ "$(cat "$OUT/grep.count")" = "$LINES" ] || echo "bench: grep counted $(cat "$OUT/grep.count") lines" >&2
 GREP_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 GREP_LPS=$(rate "$LINES" "$GREP_S")
@@ -53,7 +57,8 @@ BROKER=$(cat "$OUT/bootstrap")
 
 # Baseline 2: kcat producing the same file into the same broker.
 t0=$(now)
-kcat -P -b "$BROKER" -t bench.kcat -X compression.codec=lz4 -X linger.ms=10 \
+/usr/bin/time -f '%M' -o "$OUT/kcat.rss" \
+    kcat -P -b "$BROKER" -t bench.kcat -X compression.codec=lz4 -X linger.ms=10 \
     -X queue.buffering.max.messages=100000 -l "$LOG" 2>/dev/null
 t1=$(now)
 KCAT_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
@@ -97,28 +102,38 @@ run_collector raw all
 run_collector raw2 all nopin
 run_collector rules events
 
-row() {  # label lines secs rss_kib
-    local lps; lps=$(rate "$2" "$3")
-    printf '%-42s %12s %10s %10s %10s\n' "$1" "$lps" "$(ratio "$lps" "$GREP_LPS")" \
-        "$(ratio "$lps" "$KCAT_LPS")" "${4:-}"
+mib() { echo "$(( $(cat "$1") / 1024 )) MiB"; }
+row() {  # what value baseline-label baseline-value ratio rss baseline-rss
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$ROWS"
 }
+coll_row() {  # label run baseline(grep|kcat)
+    local lps; lps=$(rate "$LINES" "$(cat "$OUT/$2/secs")")
+    if [ "$3" = grep ]; then
+        row "$1" "$lps lines/s" "grep -c" "$GREP_LPS lines/s" "$(ratio "$lps" "$GREP_LPS")x" \
+            "$(mib "$OUT/$2/rss")" "$(mib "$OUT/grep.rss")"
+    else
+        row "$1" "$lps lines/s" "kcat -P, same file" "$KCAT_LPS lines/s" \
+            "$(ratio "$lps" "$KCAT_LPS")x" "$(mib "$OUT/$2/rss")" "$(mib "$OUT/kcat.rss")"
+    fi
+}
+coll_row "collector --once, forward: all, 1 core" raw kcat
+coll_row "  same, librdkafka threads not pinned" raw2 kcat
+coll_row "collector --once, rules, forward: events" rules grep
+echo "bench: collector, $LINES lines: grep -c $GREP_LPS lines/s, kcat -P $KCAT_LPS lines/s;" \
+    "events shipped: forward all $(cat "$OUT/raw/events"), forward events $(cat "$OUT/rules/events")"
+for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+wait 2>/dev/null || true
+PIDS=()
+for extra in tools/bench_correlator.sh tools/bench_latency.sh; do
+    BENCH_OUT=$OUT BENCH_ROWS=$ROWS BENCH_NOTES=$NOTES "$extra" || echo "bench: $extra failed" >&2
+done
 
 echo
-echo "Ronda benchmark — $LINES lines ($((BYTES / 1048576)) MiB), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-42s %12s %10s %10s %10s\n' "what" "lines/s" "x grep -c" "x kcat" "peak RSS"
-printf '%-42s %12s %10s %10s %10s\n' "grep -c (baseline: read the lines)" "$GREP_LPS" "1.00" \
-    "$(ratio "$GREP_LPS" "$KCAT_LPS")" ""
-printf '%-42s %12s %10s %10s %10s\n' "kcat -P (baseline: ship the lines)" "$KCAT_LPS" \
-    "$(ratio "$KCAT_LPS" "$GREP_LPS")" "1.00" ""
-row "collector --once, forward: all (all on 1 core)" "$LINES" "$(cat "$OUT/raw/secs")" \
-    "$(( $(cat "$OUT/raw/rss") / 1024 )) MiB"
-row "  same, librdkafka threads not pinned" "$LINES" "$(cat "$OUT/raw2/secs")" \
-    "$(( $(cat "$OUT/raw2/rss") / 1024 )) MiB"
-row "collector --once, rules, forward: events" "$LINES" "$(cat "$OUT/rules/secs")" \
-    "$(( $(cat "$OUT/rules/rss") / 1024 )) MiB"
-echo "  events shipped: forward all $(cat "$OUT/raw/events"), forward events $(cat "$OUT/rules/events")"
-for extra in tools/bench_*.sh; do
-    [ -x "$extra" ] || continue
-    BROKER=$BROKER BENCH_OUT=$OUT BENCH_GREP_LPS=$GREP_LPS BENCH_KCAT_LPS=$KCAT_LPS "$extra" || \
-        echo "  ($extra failed)"
-done
+echo "Ronda benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "collector: $LINES access-log lines ($((BYTES / 1048576)) MiB, 2% attacks); correlator:" \
+    "${BENCH_EVENTS:-1000000} events; every baseline measured in this run"
+awk -F'\t' 'BEGIN { printf "%-50s %16s  %-38s %16s %7s %9s %9s\n", "what", "measured",
+                     "baseline (same run)", "baseline", "ratio", "peak RSS", "(baseline)" }
+            { printf "%-50s %16s  %-38s %16s %7s %9s %9s\n", $1, $2, $3, $4, $5, $6, $7 }' "$ROWS"
+echo "collector: --once from a pre-written file into ronda-devbroker; rules: the shipped set."
+cat "$NOTES"

@@ -22,8 +22,8 @@
 #   BENCH_EVENTS=1000000 tools/bench_correlator.sh
 #
 # The mock broker keeps ~5 MB per partition, so the topic gets its own broker
-# with BENCH_PARTITIONS (384) partitions; the BROKER that bench.sh passes has
-# too few. A partition that overflowed shows up as offset_gaps and is printed.
+# with BENCH_PARTITIONS (384) partitions (bench.sh's broker has 8).
+# A partition that overflowed shows up as offset_gaps and is printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -183,3 +183,27 @@ echo "  engine alone vs target: $(verdict "$FILE_CPU_EPS") per CPU-second ($FILE
 echo "  end to end: wall clock includes joining the group; offset gaps $GAPS; incidents $INCIDENTS"
 echo "  distinct IPs: window evictions $IPS_KEYS (max_entries 4M), $CAP_EVICTED with the default 2M keys"
 echo "  (each IP makes up to 4 window keys: brute force, spray, compromise by IP and by /24)"
+
+# Rows for bench.sh's closing table (what, measured, baseline, its value,
+# ratio, peak RSS, the baseline's peak RSS).
+if [ -n "${BENCH_ROWS:-}" ]; then
+    KRSS=$(rss_of "$OUT/kcat.time")
+    crow() {  # what eps cpu_eps timefile
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2 events/s" "kcat -C, same topic" \
+            "$KCAT_EPS events/s" "$(ratio "$2" "$KCAT_EPS")x" "$(rss_of "$4")" "$KRSS"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "  per CPU-second (taskset -c 0)" "$3 ev/CPU-s" \
+            "kcat -C per CPU-second" "$KCAT_CPU_EPS ev/CPU-s" "$(ratio "$3" "$KCAT_CPU_EPS")x" "" ""
+    }
+    {
+        crow "correlator: topic -> committed store" "$E2E_EPS" "$E2E_CPU_EPS" "$OUT/e2e.time"
+        crow "correlator engine: file -> committed store" "$FILE_EPS" "$FILE_CPU_EPS" \
+            "$OUT/file.time"
+        crow "engine, thin stream (worst case for the store)" \
+            "$(rate "$THIN_N" "$(cat "$OUT/thin.secs")")" \
+            "$(rate "$THIN_N" "$(cpu_of "$OUT/thin.time")")" "$OUT/thin.time"
+        crow "engine, $N distinct source IPs" "$(rate "$N" "$(cat "$OUT/ips.secs")")" \
+            "$(rate "$N" "$(cpu_of "$OUT/ips.time")")" "$OUT/ips.time"
+    } >>"$BENCH_ROWS"
+    echo "correlator: $TOTAL events of the actor mix, $PARTS partitions, pinned to one core (taskset -c 0);" \
+        "offset gaps $GAPS" >>"${BENCH_NOTES:-/dev/null}"
+fi
