@@ -47,7 +47,6 @@ echo "demo: scenario $SCENARIO (${hours:-?} simulated) at ${SPEED}x; everything 
 pipeline_broker
 echo "demo: embedded Kafka (ronda-devbroker, keeps nothing) at $BROKER"
 pipeline_sim "$SCENARIO" --speed "$SPEED"
-pipeline_lateness "$SPEED"
 pipeline_configure
 pipeline_correlator
 pipeline_collectors_live

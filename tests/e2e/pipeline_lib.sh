@@ -92,6 +92,7 @@ pipeline_sim() {
         esac
     done
     rm -rf "$PIPE/sites" "$PIPE/go"
+    _pipe_speed=$speed _pipe_lateness=""
     if [ -z "$speed" ]; then
         timeout "$(scaled 120)" "$RONDA_BIN/ronda-sim" --scenario "$sc" --out "$PIPE/sites" \
             --fast --kafka "$BROKER" --state-dir "$PIPE/state" "${args[@]}" \
@@ -131,7 +132,8 @@ print(int((datetime.fromisoformat(t["end"][:19]) -
 # streams interleave in each partition), so it allows the whole scenario
 # (at most the 24 h the correlator accepts).
 pipeline_configure() {
-    /usr/bin/python3 - "$PIPE" "$BROKER" "$PIPE_TOPIC" "${_pipe_lateness:-${PIPE_LATENESS:-600s}}" "$PIPE_KAFKA_PROPERTIES" \
+    [ -n "${_pipe_lateness:-}" ] || pipeline_lateness "${_pipe_speed:-}"
+    /usr/bin/python3 - "$PIPE" "$BROKER" "$PIPE_TOPIC" "$_pipe_lateness" "$PIPE_KAFKA_PROPERTIES" \
         <<'PY' >"$PIPE/correlator.yaml" ||
 import glob, json, os, sys
 pipe, broker, topic = sys.argv[1:4]
@@ -182,7 +184,8 @@ PY
 }
 
 # pipeline_lateness [SPEED]: the event-time slack pipeline_configure writes
-# (above), for a live run at SPEED or (no SPEED) a --fast one.
+# (above), for a live run at SPEED or (no SPEED) a --fast one; by default
+# pipeline_configure picks it from how pipeline_sim ran.
 pipeline_lateness() {
     if [ -n "$PIPE_LATENESS" ]; then
         _pipe_lateness=$PIPE_LATENESS
@@ -343,7 +346,6 @@ pipeline_run() {
         esac
     done
     t0=$(_now_ms)
-    pipeline_lateness "$speed"
     pipeline_broker
     if [ -n "$speed" ]; then
         pipeline_sim "$sc" --speed "$speed" "${simargs[@]}"
