@@ -221,13 +221,23 @@ pipeline_collectors_live() {
     done
 }
 
-# pipeline_stop_live: TERM the live collectors; each must exit 0.
+# pipeline_stop_live: TERM the live collectors (all at once: they flush in
+# parallel), wait for each (bounded, KILL after); each must exit 0. One TERM
+# only: once a collector has freed its signal events a second TERM finds the
+# default action (exit 143), and under ASan its teardown takes long enough
+# to be hit.
 pipeline_stop_live() {
-    local p rc
+    local p rc end
     for p in "${PIPE_LIVE_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    end=$(( $(_now_ms) + $(_ms_of "$(scaled 20)") ))
     for p in "${PIPE_LIVE_PIDS[@]}"; do
+        while _alive "$p" && [ "$(_now_ms)" -lt "$end" ]; do sleep 0.05; done
+        if _alive "$p"; then
+            echo "pipeline_lib: collector pid $p ignored TERM: KILL" >&2
+            kill -KILL "$p" 2>/dev/null || true
+        fi
         rc=0
-        stop "$p" --timeout 20 || rc=$?
+        wait "$p" 2>/dev/null || rc=$?
         [ $rc = 0 ] || fail "a live collector (pid $p) exited with $rc on SIGTERM"
     done
     PIPE_LIVE_PIDS=()
