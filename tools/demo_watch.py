@@ -177,4 +177,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:     # Ctrl-C reaches the whole process group
+        sys.exit(130)
