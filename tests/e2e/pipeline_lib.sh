@@ -35,7 +35,7 @@
 # Every spawned process logs to $T/$PIPE_TAG<name>.log (lib.sh's spawn):
 # correlator, collector-SITE (live), once-SITE, sim (--speed); devbroker.log.
 #
-# Knobs (environment, set before pipeline_run): PIPE, PIPE_PARTITIONS (12;
+# Knobs (environment, set before pipeline_run): PIPE, PIPE_PARTITIONS (24;
 # the mock keeps ~5 MB per partition), PIPE_JOBS (--once collectors at a
 # time, 64: all at once keeps their streams close in event time),
 # PIPE_LATENESS (see pipeline_configure), PIPE_CORRELATOR_EXTRA,
@@ -53,7 +53,7 @@
 # pipeline_teardown (also the broker: before the next pipeline_run).
 
 PIPE=${PIPE:-$T/pipe}
-PIPE_PARTITIONS=${PIPE_PARTITIONS:-12}
+PIPE_PARTITIONS=${PIPE_PARTITIONS:-24}
 PIPE_JOBS=${PIPE_JOBS:-64}
 PIPE_LATENESS=${PIPE_LATENESS:-}
 PIPE_TIMEOUT=${PIPE_TIMEOUT:-120}
@@ -387,6 +387,10 @@ pipeline_run() {
     t2=$(_now_ms)
     pipeline_collectors_once
     pipeline_wait_consumed
+    local gaps
+    gaps=$(_pipe_q "SELECT coalesce(sum(value), 0) FROM counters WHERE name = 'offset_gaps'")
+    [ "${gaps:-0}" = 0 ] || fail "the correlator skipped $gaps messages the mock broker had" \
+        "already dropped (~5 MB kept per partition): more PIPE_PARTITIONS"
     [ $keep = 1 ] || pipeline_stop
     PIPE_SECONDS=$(( ($(_now_ms) - t0) / 1000 ))
     echo "pipeline: $sc$([ -n "$speed" ] && echo " at ${speed}x") through $(_pipe_sites | wc -l) collectors:" \
