@@ -38,6 +38,8 @@ static const struct counter_family counters[] = {
 	  "Event ids forgotten early by the dedupe.max_ids cap." },
 	{ RONDA_CNT_UNKNOWN_SITE, "ronda_unknown_site_events_total",
 	  "Events from sites not in the sites list." },
+	{ RONDA_CNT_HOST_MISMATCH, "ronda_site_host_mismatch_total",
+	  "Events whose host.name is not among their site's configured hosts." },
 	{ RONDA_CNT_METRICS, "ronda_metric_events_total",
 	  "Per-site aggregate (ronda.metrics) events applied." },
 	{ RONDA_CNT_BATCHES, "ronda_batches_total",

@@ -41,6 +41,8 @@ static const struct ronda_cfg_key site_keys[] = {
 	    "province/region" },
 	{ "timezone", RONDA_CFG_STR, NULL, 0, 0, offsetof(struct ronda_site_cfg, timezone),
 	    "IANA time zone" },
+	{ "hosts", RONDA_CFG_STRLIST, NULL, 0, 0, offsetof(struct ronda_site_cfg, hosts),
+	    "host.name of the collectors that send for it (others: counted, flagged)" },
 	{ NULL }
 };
 

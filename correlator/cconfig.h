@@ -3,7 +3,7 @@
  *
  *   kafka: {brokers, topic, group, dlq_topic, properties, max_message, poll_max}
  *   store: /var/lib/ronda/ronda.db
- *   sites: [{id, agency, region, timezone}]
+ *   sites: [{id, agency, region, timezone, hosts}]
  *   detectors: {...thresholds and windows, see detect.h}
  *   windows: {max_entries, max_bytes, allowed_lateness, max_future}
  *   dedupe: {max_ids, horizon}
@@ -29,6 +29,7 @@ struct ronda_site_cfg {
 	char *agency;
 	char *region;
 	char *timezone;
+	struct ronda_strlist hosts;	/* collector hosts that send for it; empty = any */
 };
 
 /* An indicator never used to link incidents (the SOC's scanner, a crawler). */

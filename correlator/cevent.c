@@ -608,6 +608,18 @@ m_org(struct js *j, const char *s, const char *k, void *arg)
 }
 
 static int
+m_host(struct js *j, const char *s, const char *k, void *arg)
+{
+	struct dec *d = arg;
+	size_t len = 0;
+
+	if (strcmp(k, "name") == 0)
+		return fstr(j, s, "host.name", d->ev->host, sizeof(d->ev->host), &len,
+		    &d->ev->host_cut);
+	return skip(j, s);
+}
+
+static int
 m_source(struct js *j, const char *s, const char *k, void *arg)
 {
 	struct dec *d = arg;
@@ -825,6 +837,8 @@ m_top(struct js *j, const char *s, const char *k, void *arg)
 	case 'h':
 		if (strcmp(k, "http") == 0)
 			return fobj(j, s, "http", m_http, arg);
+		if (strcmp(k, "host") == 0)
+			return fobj(j, s, "host", m_host, arg);
 		break;
 	case 'o':
 		if (strcmp(k, "organization") == 0)
@@ -856,7 +870,8 @@ static void
 reset(struct ronda_cevent *ev)
 {
 	/* Only the fixed scalars and the first byte of each buffer. */
-	ev->id[0] = ev->site[0] = ev->dataset[0] = ev->action[0] = '\0';
+	ev->id[0] = ev->site[0] = ev->host[0] = ev->dataset[0] = ev->action[0] = '\0';
+	ev->host_cut = ev->host_unlisted = 0;
 	ev->ip[0] = ev->user[0] = ev->method[0] = ev->path[0] = ev->query[0] = '\0';
 	ev->ua[0] = ev->original[0] = ev->referrer[0] = '\0';
 	memset(ev->ip_bin, 0, sizeof(ev->ip_bin));

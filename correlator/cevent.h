@@ -21,6 +21,7 @@
 
 #define RONDA_CEVENT_ID_MAX	64	/* event.id characters accepted */
 #define RONDA_CEVENT_SITE_MAX	253	/* organization.id (a DNS name) */
+#define RONDA_CEVENT_HOST_MAX	253	/* host.name kept (longer: host_cut) */
 #define RONDA_CEVENT_USER_MAX	64	/* user.name kept (longer is cut) */
 #define RONDA_CEVENT_PATH_MAX	256	/* url.path kept (longer is cut) */
 #define RONDA_CEVENT_UA_MAX	256	/* user_agent.original kept */
@@ -67,6 +68,9 @@ struct ronda_cevent {
 	int64_t ts_ms;			/* @timestamp, UTC ms */
 	int kind;			/* enum ronda_cevent_kind */
 	char site[RONDA_CEVENT_SITE_MAX + 1];
+	char host[RONDA_CEVENT_HOST_MAX + 1];	/* host.name, the sender's claim; "" absent */
+	int host_cut;			/* host.name was longer than kept */
+	int host_unlisted;		/* set by the engine: host not in its site's hosts */
 	char dataset[32];		/* event.dataset (cut) */
 	char action[48];		/* event.action (cut), "" absent */
 	int outcome;			/* enum ronda_cevent_outcome */

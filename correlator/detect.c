@@ -167,6 +167,11 @@ hit_init(struct ronda_detect_hit *h, const struct ronda_cevent *ev, int32_t part
 		h->ind[h->nind].type = "user_agent";
 		h->ind[h->nind++].value = ev->ua;
 	}
+	/* Sent by a collector host its site does not list (engine.c). */
+	if (ev->host_unlisted) {
+		h->ind[h->nind].type = "unlisted_host";
+		h->ind[h->nind++].value = ev->host[0] != '\0' ? ev->host : "(none)";
+	}
 	/* Room is kept for the signature indicators (path, payload, webshell, gambling x2). */
 	for (int i = 0; i < ev->nrules && h->nind < RONDA_DETECT_MAX_IND - 5; i++) {
 		h->ind[h->nind].type = "rule";

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "alert.h"
 #include "campaign.h"
@@ -45,6 +46,7 @@ struct part {
 struct site {
 	char *id;
 	int known;
+	const struct ronda_strlist *hosts;	/* the config's; empty = any sender */
 	int32_t part;
 	int64_t last_event, last_hb;
 	struct site *next;
@@ -73,7 +75,7 @@ static const char *const cnt_names[RONDA_CNT_N] = {
 	"events", "duplicates", "rejected_not_json", "rejected_schema",
 	"rejected_too_large", "late", "clamped_future", "offset_gaps",
 	"window_evicted", "dedupe_evicted", "unknown_site_events", "dlq", "batches",
-	"metric_events",
+	"metric_events", "site_host_mismatch",
 };
 
 const char *
@@ -193,8 +195,10 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 		goto storefail;
 	for (size_t i = 0; i < cfg->sites.n; i++) {
 		struct site *s = site_get(e, sc[i].id, 1);
-		if (s != NULL)
+		if (s != NULL) {
 			s->known = 1;
+			s->hosts = &sc[i].hosts;
+		}
 		if (ronda_store_site_info_put(e->store, sc[i].id, sc[i].agency, sc[i].region,
 		    sc[i].timezone) == -1) {
 			ronda_store_rollback(e->store);
@@ -337,6 +341,18 @@ ronda_engine_revoke_many(struct ronda_engine *e, const int32_t *parts, size_t n)
 		}
 }
 
+/* Host names compare without case (DNS); a cut name matches nothing. */
+static int
+host_listed(const struct ronda_strlist *hosts, const struct ronda_cevent *ev)
+{
+	if (ev->host_cut || ev->host[0] == '\0')
+		return 0;
+	for (size_t i = 0; i < hosts->n; i++)
+		if (strcasecmp(hosts->v[i], ev->host) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 seg_note(struct part *p, int64_t offset, int64_t wm_before, int64_t ts)
 {
@@ -434,9 +450,18 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 		p->wm = ev->ts_ms;
 	seg_note(p, offset, wm_before, ev->ts_ms);
 
+	/*
+	 * A configured site that lists its collectors' hosts: an event from any
+	 * other host.name is applied, counted, and its incidents carry the
+	 * sender as an "unlisted_host" indicator (a misconfigured collector, or
+	 * one claiming a site that is not its own; host.name is the sender's
+	 * claim, see docs/security.md).
+	 */
+	s = site_get(e, ev->site, 1);
+	if (s != NULL && s->hosts != NULL && s->hosts->n > 0)
+		ev->host_unlisted = !host_listed(s->hosts, ev);
 	ronda_detect_event(e->det, ev, part, !replay, late);
 
-	s = site_get(e, ev->site, 1);
 	if (s != NULL) {
 		if (ev->ts_ms > s->last_event)
 			s->last_event = ev->ts_ms;
@@ -455,6 +480,8 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 		return RONDA_ENGINE_REPLAYED;
 	if (s == NULL || !s->known)
 		e->cnt[RONDA_CNT_UNKNOWN_SITE]++;
+	if (ev->host_unlisted)
+		e->cnt[RONDA_CNT_HOST_MISMATCH]++;
 	if (ev->kind == RONDA_CEVENT_METRIC)
 		e->cnt[RONDA_CNT_METRICS]++;
 	e->cnt[RONDA_CNT_EVENTS]++;

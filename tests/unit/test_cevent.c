@@ -142,6 +142,50 @@ escapes_and_cuts(void **state)
 	assert_int_equal(ev.original_len, RONDA_CEVENT_ORIG_MAX);
 }
 
+/* host.name, the sender's claim the engine checks against its site's hosts. */
+static void
+host_name(void **state)
+{
+	static char big[1024];
+	struct ronda_event e;
+	struct ronda_buf b;
+	int n;
+
+	(void)state;
+	ronda_event_reset(&e);
+	e.type = RONDA_EVENT_WEB;
+	e.ts_ms = INT64_C(1795705445000);
+	e.site = "bontangkota.go.id";
+	e.host_name = "web-prov01";
+	ronda_event_make_id(e.id, e.site, 1, 2, 3, 4);
+	ronda_buf_init(&b, 0);
+	assert_int_equal(ronda_event_to_json(&e, &b), 0);
+	assert_int_equal(ronda_cevent_decode(b.data, b.len, 1 << 20, &ev, err, sizeof(err)),
+	    RONDA_CEVENT_OK);
+	assert_string_equal(ev.host, "web-prov01");
+	assert_int_equal(ev.host_cut, 0);
+	assert_int_equal(ev.host_unlisted, 0);
+	ronda_buf_release(&b);
+	/* Absent: empty (the previous message's host does not linger). */
+	assert_int_equal(dec("{\"@timestamp\":\"2026-11-20T15:04:05Z\",\"event\":{\"id\":\"a\","
+	    "\"kind\":\"event\"},\"organization\":{\"id\":\"s\"}}"), RONDA_CEVENT_OK);
+	assert_string_equal(ev.host, "");
+	/* Not a string: the schema says it is one. */
+	assert_int_equal(dec("{\"@timestamp\":\"2026-11-20T15:04:05Z\",\"event\":{\"id\":\"a\","
+	    "\"kind\":\"event\"},\"organization\":{\"id\":\"s\"},\"host\":{\"name\":7}}"),
+	    RONDA_CEVENT_REJ_SCHEMA);
+	/* Longer than kept: cut, and marked so (it can match no listed host). */
+	n = snprintf(big, sizeof(big), "{\"@timestamp\":\"2026-11-20T15:04:05Z\",\"event\":{"
+	    "\"id\":\"a\",\"kind\":\"event\"},\"organization\":{\"id\":\"s\"},\"host\":{"
+	    "\"name\":\"");
+	for (int i = 0; i < 300; i++)
+		big[n++] = 'h';
+	snprintf(big + n, sizeof(big) - (size_t)n, "\"}}");
+	assert_int_equal(dec(big), RONDA_CEVENT_OK);
+	assert_int_equal(ev.host_cut, 1);
+	assert_int_equal(strlen(ev.host), RONDA_CEVENT_HOST_MAX);
+}
+
 int
 main(void)
 {
@@ -151,6 +195,7 @@ main(void)
 		cmocka_unit_test(rejects),
 		cmocka_unit_test(deep_nesting_is_bounded),
 		cmocka_unit_test(escapes_and_cuts),
+		cmocka_unit_test(host_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
