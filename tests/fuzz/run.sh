@@ -10,7 +10,7 @@
 #   1. replay tests/fuzz/regress/<target>/* (inputs that once crashed);
 #   2. fuzz for SECONDS over a working copy of tests/fuzz/corpus/<target>/
 #      (build/fuzz/work/<target>/, kept between runs so coverage accumulates).
-# One line per target: `fuzz_<target>: N runs, OK` or what crashed; crash
+# One line per target: `fuzz_<target>: N runs in S s CPU, OK` or what crashed; crash
 # inputs land in build/fuzz/crashes/. Exit 0 when every target is OK, 1 when
 # any crashed, 2 when the build failed.
 #
@@ -18,6 +18,13 @@
 # compiled with clang and -fsanitize=address,undefined,fuzzer-no-link into
 # build/fuzz/obj/ (rebuilt when a source or any header is newer) and archived,
 # so a target links only the modules it uses plus the Makefile's PKGS libs.
+#
+# Environment: FUZZ_JOBS (targets fuzzed at once, default 1; each is one
+# process, so 2 keeps two cores busy), FUZZ_LOGS (folder of the per-target
+# logs, default build/fuzz/logs: a long campaign run beside `make check`
+# gives its own so neither truncates the other's), FUZZ_MAX_LEN (16384),
+# FUZZ_ASAN_OPTIONS. The working corpora are shared by every run on purpose:
+# what a long campaign found, the smoke test starts from.
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -36,7 +43,10 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 fi
 
 OUT=$ROOT/build/fuzz
-mkdir -p "$OUT/obj" "$OUT/bin" "$OUT/crashes" "$OUT/work" "$OUT/logs"
+LOGS=${FUZZ_LOGS:-$OUT/logs}
+JOBS=${FUZZ_JOBS:-1}
+case "$JOBS" in ''|*[!0-9]*|0) echo "fuzz: FUZZ_JOBS must be a positive number" >&2; exit 2 ;; esac
+mkdir -p "$OUT/obj" "$OUT/bin" "$OUT/crashes" "$OUT/work" "$OUT/logs" "$LOGS"
 
 # The Makefile's PKGS line is the single list of libraries.
 PKGS=$(sed -n 's/^PKGS[[:space:]]*:=[[:space:]]*//p' Makefile | head -n 1)
@@ -111,20 +121,21 @@ export ASAN_OPTIONS=${FUZZ_ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_nul
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 MAX_LEN=${FUZZ_MAX_LEN:-16384}
 
-rc=0
-for f in "${targets[@]}"; do
+# fuzz_target SRC: replay and fuzz one target; prints its one result line
+# (and a few lines of detail on failure); returns 0 OK, 1 crash, 2 not built.
+fuzz_target() {
+    local f=$1 base name bin log reg work frc runs art cpu
     base=$(basename "$f" .c)         # fuzz_parse_web
     name=${base#fuzz_}               # parse_web
     bin=$OUT/bin/$base
-    log=$OUT/logs/$base.log
+    log=$LOGS/$base.log
     if [ ! -f "$f" ]; then
-        echo "$base: no such target ($f)"; rc=1; continue
+        echo "$base: no such target ($f)"; return 1
     fi
     if [ -z "${built[$base]:-}" ]; then
         echo "$base: BUILD FAILED"
         sed 's/^/  | /' "$OUT/logs/$base.build.log" | head -n 30
-        rc=2
-        continue
+        return 2
     fi
 
     # 1. regressions: each input runs once and must not crash
@@ -133,11 +144,10 @@ for f in "${targets[@]}"; do
         if ! "$bin" -runs=1 "$reg"/* >"$log" 2>&1; then
             echo "$base: CRASH replaying $reg (log ${log#$ROOT/})"
             grep -m 5 -E 'ERROR|SUMMARY|Assertion|runtime error|Running:' "$log" | sed 's/^/  | /'
-            [ $rc = 0 ] && rc=1
-            continue
+            return 1
         fi
     fi
-    [ "$SECONDS_PER" = 0 ] && { echo "$base: built, regressions OK"; continue; }
+    [ "$SECONDS_PER" = 0 ] && { echo "$base: built, regressions OK"; return 0; }
 
     # 2. fuzz over a working copy of the seeds
     work=$OUT/work/$name
@@ -151,13 +161,43 @@ for f in "${targets[@]}"; do
     frc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units:[[:space:]]*//p' "$log" | tail -n 1)
     [ -n "$runs" ] || runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
+    times >"$log.times"     # this (sub)shell's children: the fuzzer, mostly
+    cpu=$(tail -n 1 "$log.times" | awk '{ n = split($1 " " $2, t, " "); s = 0
+        for (k = 1; k <= n; k++) { split(t[k], ms, "m"); s += ms[1] * 60 + ms[2] }
+        printf "%.0f", s }')
+    rm -f "$log.times"
     if [ $frc = 0 ]; then
-        echo "$base: ${runs:-0} runs, OK"
-    else
-        art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-        echo "$base: CRASH after ${runs:-?} runs: ${art:-see log} (log ${log#$ROOT/})"
-        grep -m 5 -E 'ERROR|SUMMARY|Assertion|runtime error' "$log" | sed 's/^/  | /'
-        [ $rc = 0 ] && rc=1
+        echo "$base: ${runs:-0} runs in ${cpu} s CPU, OK"
+        return 0
     fi
+    art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+    echo "$base: CRASH after ${runs:-?} runs: ${art:-see log} (log ${log#$ROOT/})"
+    grep -m 5 -E 'ERROR|SUMMARY|Assertion|runtime error' "$log" | sed 's/^/  | /'
+    return 1
+}
+
+# Up to JOBS targets at once; the result lines come out in target order.
+# rc: 2 if a target did not build, else 1 if any crashed, else 0.
+rc=0
+res=$(mktemp -d "${TMPDIR:-/tmp}/ronda-fuzz.XXXXXX")
+trap 'rm -rf "$res"' EXIT
+running=()
+i=0
+for f in "${targets[@]}"; do
+    while [ ${#running[@]} -ge "$JOBS" ]; do
+        wait -n 2>/dev/null || true
+        alive=()
+        for p in "${running[@]}"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
+        running=("${alive[@]}")
+    done
+    ( fuzz_target "$f" >"$res/$i.out"; echo $? >"$res/$i.rc" ) &
+    running+=("$!")
+    i=$((i + 1))
+done
+wait
+for j in $(seq 0 $((i - 1))); do
+    cat "$res/$j.out"
+    r=$(cat "$res/$j.rc" 2>/dev/null || echo 1)
+    if [ "$r" = 2 ]; then rc=2; elif [ "$r" != 0 ] && [ $rc = 0 ]; then rc=1; fi
 done
 exit $rc
