@@ -173,33 +173,42 @@ ronda_utf8_seq_len(const unsigned char *p, size_t n)
 
 static const char hexd[] = "0123456789abcdef";
 
-/*
- * Bytes that pass through a JSON string unchanged: printable ASCII except
- * '"' and '\'. Built once; the hot loop copies runs of them at a time.
- */
-static unsigned char json_plain[256];
-static int json_plain_ready;
-
-static void
-json_plain_init(void)
+/* Does the byte pass through a JSON string unchanged (printable ASCII but '"', '\\')? */
+static inline int
+json_plain(unsigned c)
 {
-	for (int c = 0x20; c < 0x7f; c++)
-		json_plain[c] = 1;
-	json_plain['"'] = 0;
-	json_plain['\\'] = 0;
-	json_plain_ready = 1;
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-/* Exact length of p[0..n) as a JSON string with its quotes. */
-static size_t
-json_encoded_len(const unsigned char *p, size_t n)
+/*
+ * The same test for eight bytes at once (SWAR): 1 when none of them is a
+ * control byte, DEL or above, '"' or '\\'. Each term is the exact "any byte"
+ * test of the classic bit tricks (a borrow or carry can only spill out of a
+ * byte that is itself a hit), so the answer is exact, not just a hint.
+ */
+static inline int
+json_plain8(uint64_t x)
 {
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+	uint64_t hit = ((x - ones * 0x20) & ~x) |	/* a byte below 0x20 */
+	    ((x + ones) | x) |				/* a byte of 0x7f or above */
+	    ((q - ones) & ~q) |				/* a '"' */
+	    ((bs - ones) & ~bs);			/* a '\\' */
+
+	return (hit & high) == 0;
+}
+
+size_t
+ronda_json_str_len(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
 	size_t out = 2, i = 0;
 
 	while (i < n) {
 		unsigned c = p[i];
 		size_t l;
-		if (json_plain[c]) {
+		if (json_plain(c)) {
 			out++;
 			i++;
 		} else if (c >= 0x80) {
@@ -215,64 +224,81 @@ json_encoded_len(const unsigned char *p, size_t n)
 	return out;
 }
 
+char *
+ronda_json_str_put(char *o, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, stop;
+
+	*o++ = '"';
+	while (i < n) {
+		if (n - i >= 8) {
+			uint64_t x;
+			memcpy(&x, p + i, 8);
+			if (json_plain8(x)) {
+				memcpy(o, p + i, 8);
+				o += 8;
+				i += 8;
+				continue;
+			}
+			stop = i + 8;	/* byte by byte through this word */
+		} else {
+			stop = n;
+		}
+		while (i < stop && i < n) {
+			unsigned c = p[i];
+			if (json_plain(c)) {
+				*o++ = (char)c;
+				i++;
+				continue;
+			}
+			if (c >= 0x80) {
+				size_t l = ronda_utf8_seq_len(p + i, n - i);
+				if (l > 0) {
+					memcpy(o, p + i, l);
+					o += l;
+					i += l;
+					continue;
+				}
+				/* Not UTF-8: the literal text \xHH, as nginx writes it. */
+				*o++ = '\\'; *o++ = '\\'; *o++ = 'x';
+				*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
+				i++;
+				continue;
+			}
+			*o++ = '\\';
+			switch (c) {
+			case '"':  *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '\n': *o++ = 'n'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\t': *o++ = 't'; break;
+			default:
+				*o++ = 'u'; *o++ = '0'; *o++ = '0';
+				*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
+			}
+			i++;
+		}
+	}
+	*o++ = '"';
+	return o;
+}
+
 int
 ronda_buf_json_str(struct ronda_buf *b, const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	char *o;
-
-	if (!json_plain_ready)
-		json_plain_init();
 	/*
 	 * Reserve the worst case once (every byte six characters, plus the
-	 * quotes) and write through a local pointer: this runs for every
-	 * field of every event.
+	 * quotes) and write through a pointer: this runs for every field of
+	 * every event. Near the cap only the exact size counts.
 	 */
 	if (n <= (b->max - 2) / 6 && b->len <= b->max - (n * 6 + 2)) {
 		if (ronda_buf_reserve(b, n * 6 + 2) == -1)
 			return -1;
-	} else if (ronda_buf_reserve(b, json_encoded_len(p, n)) == -1) {
-		return -1;	/* near the cap: only the exact size counts */
+	} else if (ronda_buf_reserve(b, ronda_json_str_len(s, n)) == -1) {
+		return -1;
 	}
-	o = b->data + b->len;
-	*o++ = '"';
-	while (i < n) {
-		unsigned c = p[i];
-		if (json_plain[c]) {
-			*o++ = (char)c;
-			i++;
-			continue;
-		}
-		if (c >= 0x80) {
-			size_t l = ronda_utf8_seq_len(p + i, n - i);
-			if (l > 0) {
-				memcpy(o, p + i, l);
-				o += l;
-				i += l;
-				continue;
-			}
-			/* Not UTF-8: the literal text \xHH, as nginx writes it. */
-			*o++ = '\\'; *o++ = '\\'; *o++ = 'x';
-			*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
-			i++;
-			continue;
-		}
-		*o++ = '\\';
-		switch (c) {
-		case '"':  *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			*o++ = 'u'; *o++ = '0'; *o++ = '0';
-			*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
-		}
-		i++;
-	}
-	*o++ = '"';
-	b->len = (size_t)(o - b->data);
+	b->len = (size_t)(ronda_json_str_put(b->data + b->len, s, n) - b->data);
 	b->data[b->len] = '\0';
 	return 0;
 }

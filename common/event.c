@@ -59,95 +59,152 @@ ronda_severity_parse(const char *name)
 
 /*
  * A tiny writer for nested objects with optional members: `first` tracks
- * whether a comma is needed at the current level.
+ * whether a comma is needed at the current level. It writes through a
+ * pointer into room the buffer has guaranteed (o..end) and asks the buffer
+ * for more only when a piece does not fit, with the same size the piece
+ * needs, so the buffer's cap refuses exactly what appending piece by piece
+ * would refuse. Keys are literals: their lengths are known when compiled.
+ * This runs for every line with forward: all.
  */
 struct jw {
 	struct ronda_buf *b;
+	char *o;	/* next byte to write */
+	char *end;	/* room the buffer guaranteed ends here */
 	int first[8];
 	int depth;
 	int err;
 };
 
-static void
+/* Make room for n more bytes; 0 (and err set) when the buffer's cap refuses. */
+static int
+jw_grow(struct jw *w, size_t n)
+{
+	struct ronda_buf *b = w->b;
+	size_t lim;
+
+	if (w->err)
+		return 0;
+	if (b->data != NULL)
+		b->len = (size_t)(w->o - b->data);
+	if (ronda_buf_reserve(b, n) == -1) {
+		w->err = 1;
+		return 0;
+	}
+	/* Keep one byte for the closing NUL, and never pass the cap. */
+	lim = b->cap - 1 < b->max ? b->cap - 1 : b->max;
+	w->o = b->data + b->len;
+	w->end = b->data + lim;
+	return 1;
+}
+
+static inline int
+jw_room(struct jw *w, size_t n)
+{
+	if (!w->err && (size_t)(w->end - w->o) >= n)
+		return 1;
+	return jw_grow(w, n);
+}
+
+static inline void
 jw_raw(struct jw *w, const char *s, size_t n)
 {
-	if (ronda_buf_append(w->b, s, n) == -1)
-		w->err = 1;
-}
-
-static void
-jw_key(struct jw *w, const char *k)
-{
-	char tmp[64];
-	size_t n = strlen(k), o = 0;
-
-	if (n > sizeof(tmp) - 4) {
-		w->err = 1;
-		return;
+	if (jw_room(w, n)) {
+		memcpy(w->o, s, n);
+		w->o += n;
 	}
-	if (!w->first[w->depth])
-		tmp[o++] = ',';
-	w->first[w->depth] = 0;
-	tmp[o++] = '"';
-	memcpy(tmp + o, k, n);
-	o += n;
-	tmp[o++] = '"';
-	tmp[o++] = ':';
-	jw_raw(w, tmp, o);
 }
 
-static void
-jw_open(struct jw *w, const char *k)
+#define JW_LIT(w, s) jw_raw((w), (s), sizeof(s) - 1)
+
+/* A key given as the literal "\"name\":" (with its quotes and colon). */
+static inline void
+jw_key_lit(struct jw *w, const char *k, size_t n)
 {
-	if (k != NULL)
-		jw_key(w, k);
-	jw_raw(w, "{", 1);
+	if (!jw_room(w, n + 1))
+		return;
+	if (!w->first[w->depth])
+		*w->o++ = ',';
+	w->first[w->depth] = 0;
+	memcpy(w->o, k, n);
+	w->o += n;
+}
+
+#define KEY(k) "\"" k "\":"
+#define jw_key(w, k) jw_key_lit((w), KEY(k), sizeof(KEY(k)) - 1)
+
+static inline void
+jw_open_body(struct jw *w)
+{
+	JW_LIT(w, "{");
 	w->first[++w->depth] = 1;
 }
 
-static void
+#define jw_open(w, k) do { jw_key((w), k); jw_open_body(w); } while (0)
+
+static inline void
 jw_close(struct jw *w)
 {
-	jw_raw(w, "}", 1);
+	JW_LIT(w, "}");
 	w->depth--;
 }
 
+/* A JSON string value: room for the worst case, or the exact size near the cap. */
 static void
-jw_str(struct jw *w, const char *k, const char *p, size_t n)
+jw_strval(struct jw *w, const char *p, size_t n)
 {
-	jw_key(w, k);
-	if (ronda_buf_json_str(w->b, p, n) == -1)
-		w->err = 1;
+	struct ronda_buf *b = w->b;
+	size_t len = (size_t)(w->o - b->data), need;
+
+	if (n <= (b->max - 2) / 6 && len <= b->max - (n * 6 + 2))
+		need = n * 6 + 2;
+	else
+		need = ronda_json_str_len(p, n);
+	if (jw_room(w, need))
+		w->o = ronda_json_str_put(w->o, p, n);
 }
 
-static void
-jw_slice(struct jw *w, const char *k, struct ronda_str s)
+#define jw_str(w, k, p, n) do { jw_key((w), k); jw_strval((w), (p), (n)); } while (0)
+
+static inline void
+jw_slice_(struct jw *w, const char *k, size_t kn, struct ronda_str s)
 {
-	if (s.n > 0)
-		jw_str(w, k, s.p, s.n);
+	if (s.n > 0) {
+		jw_key_lit(w, k, kn);
+		jw_strval(w, s.p, s.n);
+	}
 }
 
-static void
-jw_cstr(struct jw *w, const char *k, const char *s)
+#define jw_slice(w, k, s) jw_slice_((w), KEY(k), sizeof(KEY(k)) - 1, (s))
+
+static inline void
+jw_cstr_(struct jw *w, const char *k, size_t kn, const char *s)
 {
-	if (s != NULL && *s != '\0')
-		jw_str(w, k, s, strlen(s));
+	if (s != NULL && *s != '\0') {
+		jw_key_lit(w, k, kn);
+		jw_strval(w, s, strlen(s));
+	}
 }
 
-static void
-jw_int(struct jw *w, const char *k, int64_t v)
+#define jw_cstr(w, k, s) jw_cstr_((w), KEY(k), sizeof(KEY(k)) - 1, (s))
+
+static inline void
+jw_intval(struct jw *w, int64_t v)
 {
-	jw_key(w, k);
-	if (ronda_buf_put_i64(w->b, v) == -1)
-		w->err = 1;
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		tmp[--i] = '-';
+	jw_raw(w, tmp + i, sizeof(tmp) - i);
 }
 
-static void
-jw_true(struct jw *w, const char *k)
-{
-	jw_key(w, k);
-	jw_raw(w, "true", 4);
-}
+#define jw_int(w, k, v) do { jw_key((w), k); jw_intval((w), (v)); } while (0)
+#define jw_true(w, k) do { jw_key((w), k); JW_LIT((w), "true"); } while (0)
 
 /* Is s a textual IPv4 or IPv6 address? ECS source.ip must be one. */
 static int
@@ -189,8 +246,12 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 	struct ronda_str user = ev->user_name.n > 0 ? ev->user_name : ev->remote_user;
 	int src_ok = is_ip(src);
 
+	/* The first grow makes o point into the buffer (it may have no memory yet). */
+	w.o = b->data != NULL ? b->data + b->len : NULL;
 	w.first[0] = 1;
-	jw_raw(&w, "{", 1);
+	if (!jw_grow(&w, 1))
+		return -1;
+	JW_LIT(&w, "{");
 	w.first[++w.depth] = 1;
 
 	ronda_fmt_utc_ms(ts, ev->ts_ms);
@@ -201,14 +262,14 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 	if (ev->type == RONDA_EVENT_METRIC) {
 		jw_cstr(&w, "kind", "metric");
 		jw_key(&w, "category");
-		jw_raw(&w, "[\"web\"]", 7);
+		JW_LIT(&w, "[\"web\"]");
 	} else {
 		jw_cstr(&w, "kind", ev->nrules > 0 ? "alert" : "event");
 		jw_key(&w, "category");
 		if (ev->type == RONDA_EVENT_AUTH)
-			jw_raw(&w, "[\"authentication\"]", 18);
+			JW_LIT(&w, "[\"authentication\"]");
 		else
-			jw_raw(&w, "[\"web\"]", 7);
+			JW_LIT(&w, "[\"web\"]");
 	}
 	jw_cstr(&w, "dataset", ev->dataset);
 	jw_cstr(&w, "action", ev->action);
@@ -308,20 +369,23 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 	}
 
 	if (ev->nrules > 0) {
-		static const char *const keys[] = { "id", "name", "category" };
 		jw_open(&w, "rule");
 		for (int k = 0; k < 3; k++) {
-			jw_key(&w, keys[k]);
-			jw_raw(&w, "[", 1);
+			if (k == 0)
+				jw_key(&w, "id");
+			else if (k == 1)
+				jw_key(&w, "name");
+			else
+				jw_key(&w, "category");
+			JW_LIT(&w, "[");
 			for (int i = 0; i < ev->nrules; i++) {
 				const struct ronda_event_rule *r = &ev->rules[i];
 				const char *v = k == 0 ? r->id : k == 1 ? r->name : r->category;
 				if (i > 0)
-					jw_raw(&w, ",", 1);
-				if (ronda_buf_json_str(b, v, strlen(v)) == -1)
-					w.err = 1;
+					JW_LIT(&w, ",");
+				jw_strval(&w, v, strlen(v));
 			}
-			jw_raw(&w, "]", 1);
+			JW_LIT(&w, "]");
 		}
 		jw_close(&w);
 	}
@@ -369,5 +433,7 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 	jw_close(&w);
 
 	jw_close(&w);
+	b->len = (size_t)(w.o - b->data);	/* o never passes cap - 1 */
+	b->data[b->len] = '\0';
 	return w.err ? -1 : 0;
 }

@@ -41,6 +41,15 @@ int ronda_buf_put_u64(struct ronda_buf *b, uint64_t v);
  */
 int ronda_buf_json_str(struct ronda_buf *b, const char *p, size_t n);
 
+/* Exact length of p[0..n) as ronda_buf_json_str writes it, quotes included. */
+size_t ronda_json_str_len(const char *p, size_t n);
+
+/*
+ * Write p[0..n) as ronda_buf_json_str does, straight to o, which has room for
+ * 6 * n + 2 bytes or ronda_json_str_len(p, n). Returns the end (no NUL).
+ */
+char *ronda_json_str_put(char *o, const char *p, size_t n);
+
 /*
  * Append p[0..n) for display on a terminal: printable ASCII and valid UTF-8
  * pass; control characters (including ESC) become \xHH or \n, \t, \r; invalid

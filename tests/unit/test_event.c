@@ -514,6 +514,88 @@ test_huge_fields_meet_the_cap(void **state)
 	free(p);
 }
 
+/*
+ * The escaper tests eight bytes at a time and falls back byte by byte: every
+ * byte value at every position of a word (and across the word boundary)
+ * must come out as the one-byte-at-a-time rules say.
+ */
+static void
+test_json_escape_every_byte_every_position(void **state)
+{
+	char in[24], want[64], hex[] = "0123456789abcdef";
+	struct ronda_buf b;
+
+	(void)state;
+	ronda_buf_init(&b, 0);
+	for (int c = 0; c < 256; c++) {
+		for (size_t pos = 0; pos < sizeof(in); pos++) {
+			size_t o = 0;
+			memset(in, 'a', sizeof(in));
+			in[pos] = (char)c;
+			want[o++] = '"';
+			for (size_t i = 0; i < sizeof(in); i++) {
+				unsigned char u = (unsigned char)in[i];
+				if (u == '"' || u == '\\') {
+					want[o++] = '\\';
+					want[o++] = (char)u;
+				} else if (u == '\n' || u == '\r' || u == '\t') {
+					want[o++] = '\\';
+					want[o++] = u == '\n' ? 'n' : u == '\r' ? 'r' : 't';
+				} else if (u < 0x20 || u == 0x7f) {
+					memcpy(want + o, "\\u00", 4);
+					o += 4;
+					want[o++] = hex[u >> 4];
+					want[o++] = hex[u & 15];
+				} else if (u >= 0x80) {	/* alone: never valid UTF-8 */
+					memcpy(want + o, "\\\\x", 3);
+					o += 3;
+					want[o++] = hex[u >> 4];
+					want[o++] = hex[u & 15];
+				} else {
+					want[o++] = (char)u;
+				}
+			}
+			want[o++] = '"';
+			ronda_buf_reset(&b);
+			assert_int_equal(ronda_buf_json_str(&b, in, sizeof(in)), 0);
+			assert_int_equal(ronda_json_str_len(in, sizeof(in)), o);
+			if (b.len != o || memcmp(b.data, want, o) != 0)
+				fail_msg("byte 0x%02x at %zu: got %s", c, pos, b.data);
+		}
+	}
+	ronda_buf_release(&b);
+}
+
+/* An event that ends exactly at the buffer's cap fits; one byte less and it is refused. */
+static void
+test_event_exactly_at_the_cap(void **state)
+{
+	struct ronda_event ev;
+	struct ronda_buf b, c;
+	size_t len;
+
+	(void)state;
+	fill_web(&ev);
+	ronda_buf_init(&b, 0);
+	assert_int_equal(ronda_event_to_json(&ev, &b), 0);
+	len = b.len;
+	for (size_t cap = len - 40; cap <= len + 1; cap++) {
+		ronda_buf_init(&c, cap);
+		if (cap >= len) {
+			assert_int_equal(ronda_event_to_json(&ev, &c), 0);
+			assert_int_equal(c.len, len);
+			assert_memory_equal(c.data, b.data, len);
+			assert_int_equal(c.data[len], '\0');
+		} else {
+			assert_int_equal(ronda_event_to_json(&ev, &c), -1);
+			assert_true(c.overflow);
+			assert_true(c.len <= cap);
+		}
+		ronda_buf_release(&c);
+	}
+	ronda_buf_release(&b);
+}
+
 /* Regression: ronda_buf_putc's fast path wrote past max when the allocation was larger. */
 static void
 test_buf_putc_respects_cap(void **state)
@@ -763,6 +845,8 @@ main(void)
 		cmocka_unit_test(test_random_bytes_always_valid),
 		cmocka_unit_test(test_huge_fields_meet_the_cap),
 		cmocka_unit_test(test_buf_putc_respects_cap),
+		cmocka_unit_test(test_json_escape_every_byte_every_position),
+		cmocka_unit_test(test_event_exactly_at_the_cap),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_event_id_deterministic),
 		cmocka_unit_test(test_event_ids_distinct_by_offset),
