@@ -6,6 +6,11 @@
 #   tests/run.sh               everything
 #   tests/run.sh --unit-only   unit tests only (plain build)
 #   tests/run.sh --only PATTERN  tests whose name contains PATTERN
+#   tests/run.sh -j N          N tests at a time (default RONDA_TEST_JOBS or 2)
+#
+# Tests run N at a time, in the order plain then asan. A script that says
+# `# ronda-test: exclusive` in its first 30 lines (it measures time or rates,
+# or uses every core itself) runs alone, after the others.
 #
 # Tests are discovered: build/tests/test_* (cmocka) and tests/e2e/test_*.sh.
 # An e2e script gets RONDA_BIN (the bin folder to test), RONDA_SAN (0/1) and a
@@ -16,14 +21,17 @@ ROOT=$PWD
 
 unit_only=0
 only=""
+jobs=${RONDA_TEST_JOBS:-2}
 while [ $# -gt 0 ]; do
     case "$1" in
         --unit-only) unit_only=1 ;;
         --only) only="$2"; shift ;;
-        *) echo "usage: tests/run.sh [--unit-only] [--only PATTERN]" >&2; exit 2 ;;
+        -j) jobs="$2"; shift ;;
+        *) echo "usage: tests/run.sh [--unit-only] [--only PATTERN] [-j N]" >&2; exit 2 ;;
     esac
     shift
 done
+case "$jobs" in ''|*[!0-9]*|0) echo "tests/run.sh: -j wants a positive number" >&2; exit 2 ;; esac
 
 passed=0 failed=0 skipped=0
 failures=()
@@ -51,35 +59,75 @@ record() {   # name rc seconds log
     fi
 }
 
-run_one() {  # name timeout log cmd...
-    local name=$1 to=$2 log=$3; shift 3
-    local t0 rc
+# The queue: one entry per test, "name<TAB>timeout<TAB>log<TAB>kind<TAB>arg...",
+# kind "par" or "excl"; the command is the rest, NUL-free words split on TAB.
+QUEUE=()
+enqueue() {  # name timeout log kind cmd...
+    local name=$1
     if [ -n "$only" ] && [[ "$name" != *"$only"* ]]; then return; fi
-    t0=$(date +%s)
-    timeout -k 10 "$to" "$@" >"$log" 2>&1
-    rc=$?
-    [ $rc = 124 ] && echo "timed out after ${to}s" >>"$log"
-    record "$name" "$rc" "$(( $(date +%s) - t0 ))" "$log"
+    local IFS=$'\t'
+    QUEUE+=("$*")
+}
+
+# One test in the background: its exit code and seconds go to $log.result.
+start_one() {  # entry
+    local name to log kind
+    local -a cmd
+    IFS=$'\t' read -r -a cmd <<<"$1"
+    name=${cmd[0]} to=${cmd[1]} log=${cmd[2]} kind=${cmd[3]}
+    cmd=("${cmd[@]:4}")
+    (
+        t0=$(date +%s)
+        timeout -k 10 "$to" "${cmd[@]}" >"$log" 2>&1
+        rc=$?
+        [ $rc = 124 ] && echo "timed out after ${to}s" >>"$log"
+        echo "$rc $(( $(date +%s) - t0 ))" >"$log.result"
+    ) &
+    RUNNING[$!]="$name"$'\t'"$log"
+}
+
+# Wait for one running test and record it.
+reap_one() {
+    local pid name log rc secs
+    wait -n -p pid
+    IFS=$'\t' read -r name log <<<"${RUNNING[$pid]}"
+    unset "RUNNING[$pid]"
+    read -r rc secs <"$log.result" 2>/dev/null || { rc=1; secs=0; }
+    rm -f "$log.result"
+    record "$name" "$rc" "$secs" "$log"
+}
+
+run_queue() {  # kind width
+    local kind=$1 width=$2 e
+    declare -gA RUNNING=()
+    for e in "${QUEUE[@]}"; do
+        [ "$(cut -f4 <<<"$e")" = "$kind" ] || continue
+        while [ ${#RUNNING[@]} -ge "$width" ]; do reap_one; done
+        start_one "$e"
+    done
+    while [ ${#RUNNING[@]} -gt 0 ]; do reap_one; done
 }
 
 run_suite() {   # builddir label san
-    local bdir=$1 label=$2 san=$3 t name
+    local bdir=$1 label=$2 san=$3 t name kind tmp
     for t in "$bdir"/tests/test_*; do
         [ -x "$t" ] || continue
         name="$label/unit/$(basename "$t")"
-        run_one "$name" "$UNIT_TIMEOUT" "$LOGDIR/${label}_$(basename "$t").log" \
+        enqueue "$name" "$UNIT_TIMEOUT" "$LOGDIR/${label}_$(basename "$t").log" par \
             env RONDA_SRC="$ROOT" "$t"
     done
     [ $unit_only = 1 ] && return
     for t in tests/e2e/test_*.sh; do
         [ -f "$t" ] || continue
         name="$label/e2e/$(basename "$t" .sh)"
-        local tmp
-        tmp=$(mktemp -d "${TMPDIR:-/tmp}/ronda-e2e.XXXXXX")
-        run_one "$name" "$E2E_TIMEOUT" "$LOGDIR/${label}_$(basename "$t" .sh).log" \
-            env RONDA_SRC="$ROOT" RONDA_BIN="$ROOT/$bdir/bin" RONDA_SAN="$san" \
+        kind=par
+        head -n 30 "$t" | grep -q '^# ronda-test: exclusive' && kind=excl
+        # Each test gets a fresh folder (removed by its own trap or below).
+        tmp="${TMPDIR:-/tmp}/ronda-e2e.$label.$(basename "$t" .sh).$$"
+        enqueue "$name" "$E2E_TIMEOUT" "$LOGDIR/${label}_$(basename "$t" .sh).log" "$kind" \
+            bash -c 'rm -rf "$0"; mkdir -p "$0" || exit 1; "$@"; rc=$?; rm -rf "$0"; exit $rc' \
+            "$tmp" env RONDA_SRC="$ROOT" RONDA_BIN="$ROOT/$bdir/bin" RONDA_SAN="$san" \
                 RONDA_TMP="$tmp" bash "$t"
-        rm -rf "$tmp"
     done
 }
 
@@ -87,6 +135,8 @@ run_suite build plain 0
 if [ $unit_only = 0 ] && [ -d build/san/bin ]; then
     run_suite build/san asan 1
 fi
+run_queue par "$jobs"
+run_queue excl 1
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then

@@ -1,4 +1,5 @@
 #!/bin/bash
+# ronda-test: exclusive (compares events/s with and without load)
 # The API under load while the correlator consumes at full speed: 200,000
 # events (ronda-eventgen, 30,000 under ASan) pre-filled in the topic are
 # consumed twice from the same broker, by two correlators (own group, own

@@ -1,4 +1,5 @@
 #!/bin/bash
+# ronda-test: exclusive (a 3-minute limit on the wall clock)
 # make demo's script runs to its end in under 3 minutes, raises an alert for
 # every campaign planted in kaltim-wave (found with >= 95% of its sites, the
 # first alert within 60 s of the deciding line), shows them live, delivers

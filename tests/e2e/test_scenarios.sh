@@ -1,4 +1,5 @@
 #!/bin/bash
+# ronda-test: exclusive (time to first alert on the wall clock)
 # Every scenario of tests/scenarios/ through the real pipeline (ronda-sim,
 # one ronda-collector per site, ronda-devbroker, ronda-correlator), scored
 # with `ronda-sim score` against its truth.json. Issue 6's thresholds:
