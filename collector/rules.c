@@ -930,6 +930,9 @@ load_path(struct ronda_ruleset *rs, const char *path)
 		errs_addf(rs, "%s: cannot read the folder: %s", path, strerror(errno));
 		return;
 	}
+	/* A collector without rules ships no attack at all: say so, do not start. */
+	if (n == 0)
+		errs_addf(rs, "%s: no rule files (*.yaml, *.yml) in this folder", path);
 	for (int i = 0; i < n; i++) {
 		char *full = NULL;
 		if (asprintf(&full, "%s/%s", path, names[i]->d_name) != -1) {

@@ -403,6 +403,15 @@ test_load_paths(void **state)
 	assert_null(rs);
 	assert_true(errs_have(&errs, "nope.yaml: cannot open"));
 	ronda_cfg_errors_free(&errs);
+
+	/* A folder without rule files: a collector that would see no attack. */
+	snprintf(missing, sizeof(missing), "%s/empty.d", tmpdir);
+	assert_int_equal(mkdir(missing, 0700), 0);
+	v[0] = missing;
+	rs = ronda_rules_load(&paths, &errs);
+	assert_null(rs);
+	assert_true(errs_have(&errs, "empty.d: no rule files"));
+	ronda_cfg_errors_free(&errs);
 }
 
 static void
