@@ -45,6 +45,7 @@ struct ronda_collector {
 	int stopping;
 	int progress;		/* draw a progress bar on stderr */
 	int64_t last_progress;
+	int64_t last_expire;	/* monotonic ms of the last state-DB expiry */
 	int64_t now_ms;		/* wall clock, refreshed per poll */
 	uint64_t sink_busy;	/* lines held back because the sink was full */
 	size_t queued;		/* librdkafka's queue length when last asked */
@@ -222,12 +223,29 @@ collector_on_poll(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * Rows of files read to the end are kept 30 days, then dropped, so the state
+ * DB does not grow by one row per rotation forever. Dropping them is safe: a
+ * generation is only looked up when it changed after the last checkpoint,
+ * and a file finished 30 days ago has not.
+ */
+#define CKPT_KEEP_MS (INT64_C(30) * 86400 * 1000)
+#define CKPT_EXPIRE_EVERY_MS (INT64_C(3600) * 1000)
+
 static void
 collector_on_stats(evutil_socket_t fd, short what, void *arg)
 {
+	struct ronda_collector *c = arg;
+
 	(void)fd;
 	(void)what;
-	ronda_collector_log_stats(arg);
+	ronda_collector_log_stats(c);
+	if (ronda_mono_ms() - c->last_expire >= CKPT_EXPIRE_EVERY_MS) {
+		c->last_expire = ronda_mono_ms();
+		if (ronda_ckpt_expire(c->ck, ronda_now_ms() - CKPT_KEEP_MS) == -1)
+			log_warnx("%s: dropping old file rows failed: %s", c->cfg->state_db,
+			    ronda_ckpt_errmsg(c->ck));
+	}
 }
 
 static void
