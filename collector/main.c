@@ -310,8 +310,24 @@ main(int argc, char **argv)
 		if (once && left > 0)
 			rc = 1;
 	}
-	for (int i = 0; sigs[i] != 0; i++)
-		event_free(sigev[i]);
+	/*
+	 * Everything is flushed and checkpointed: a second TERM from an impatient
+	 * supervisor must not turn the clean exit into a kill (libevent puts the
+	 * default action back when its signal events go). Ignore them from here,
+	 * with the signals blocked so none slips in between.
+	 */
+	{
+		sigset_t set, old;
+		sigemptyset(&set);
+		for (int i = 0; sigs[i] != 0; i++)
+			sigaddset(&set, sigs[i]);
+		sigprocmask(SIG_BLOCK, &set, &old);
+		for (int i = 0; sigs[i] != 0; i++) {
+			event_free(sigev[i]);
+			signal(sigs[i], SIG_IGN);
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
 	event_base_free(base);
 	ronda_collector_config_free(cfg);
 	return rc;
