@@ -34,8 +34,13 @@ static const char *const producer_defaults[][2] = {
  * pre-3.0 default, not 45 s) hands a dead correlator's partitions over
  * sooner; heartbeats come from librdkafka's own thread, so slow batches do
  * not count against it (max.poll.interval.ms does). Fetches wait at
- * most 100 ms so alerts stay timely at low rates; the pre-fetch queue is
- * capped at 32 MiB per consumer.
+ * most 100 ms so alerts stay timely at low rates. The pre-fetch queue holds
+ * up to 128 MiB / 200,000 messages, plus one 16 MiB fetch in flight: once
+ * either cap is reached librdkafka 2.0 stops fetching until its broker
+ * thread next wakes, up to 1 s later (librdkafka#2879; fetch.queue.backoff.ms
+ * only exists from 2.4), so the queue must hold a second of the correlator's
+ * work or it runs dry while the backlog waits (32 MiB capped a backlog at
+ * 28k events/s).
  */
 static const char *const consumer_defaults[][2] = {
 	{ "enable.auto.commit", "false" },
@@ -45,9 +50,10 @@ static const char *const consumer_defaults[][2] = {
 	{ "session.timeout.ms", "10000" },
 	{ "fetch.wait.max.ms", "100" },
 	{ "fetch.min.bytes", "1" },
+	{ "fetch.max.bytes", "16777216" },
 	{ "max.partition.fetch.bytes", "1048576" },
-	{ "queued.min.messages", "20000" },
-	{ "queued.max.messages.kbytes", "32768" },
+	{ "queued.min.messages", "200000" },
+	{ "queued.max.messages.kbytes", "131072" },
 	{ "enable.partition.eof", "false" },
 	{ NULL, NULL },
 };

@@ -1,10 +1,13 @@
 #include "consumer.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -19,7 +22,9 @@ struct ronda_consumer {
 	rd_kafka_t *rk;
 	rd_kafka_queue_t *q;	/* the consumer queue, read in batches */
 	struct event_base *base;
-	struct event *tick;
+	struct event *tick;	/* more to read now, or the next batch deadline */
+	struct event *wake;	/* the queue went from empty to non-empty */
+	int wakefd[2];		/* librdkafka writes a byte to [1] */
 	int64_t last_commit;	/* monotonic ms */
 	int closed;
 	char fatal[256];
@@ -123,6 +128,7 @@ ronda_consumer_new(const struct ronda_correlator_config *cfg, struct ronda_engin
 	c->cfg = cfg;
 	c->eng = eng;
 	c->dlq = dlq;
+	c->wakefd[0] = c->wakefd[1] = -1;
 	if ((conf = ronda_kafka_conf_new(RONDA_KAFKA_CONSUMER, cfg->kafka.brokers,
 	    cfg->kafka.group, &cfg->kafka.properties, err, errlen)) == NULL)
 		goto fail;
@@ -166,21 +172,18 @@ handle(struct ronda_consumer *c, rd_kafka_message_t *m)
 	}
 }
 
-static void
-consumer_on_tick(evutil_socket_t fd, short what, void *arg)
+/*
+ * Take up to poll_max messages from the queue in batches of 500 (one lock
+ * round per batch, not per message) and commit when the batch is full.
+ * Rebalance callbacks are served by the same call. Returns 1 when the queue
+ * may hold more, 0 when it ran dry, -1 when a commit failed (loop stopped).
+ */
+static int
+consume(struct ronda_consumer *c)
 {
-	struct ronda_consumer *c = arg;
-	struct timeval tv = { 0, 0 };
 	rd_kafka_message_t *v[500];
 	int64_t n = 0;
 
-	(void)fd;
-	(void)what;
-	/*
-	 * A bounded number of messages per tick (the loop stays responsive),
-	 * taken from the queue in batches: one lock round per batch, not per
-	 * message. Rebalance callbacks are served by the same call.
-	 */
 	while (n < c->cfg->kafka.poll_max) {
 		size_t want = sizeof(v) / sizeof(v[0]);
 		ssize_t got;
@@ -189,7 +192,7 @@ consumer_on_tick(evutil_socket_t fd, short what, void *arg)
 			want = (size_t)(c->cfg->kafka.poll_max - n);
 		got = rd_kafka_consume_batch_queue(c->q, 0, v, want);
 		if (got <= 0)
-			break;
+			return 0;
 		for (ssize_t i = 0; i < got; i++) {
 			if (!stop) {
 				handle(c, v[i]);
@@ -201,16 +204,67 @@ consumer_on_tick(evutil_socket_t fd, short what, void *arg)
 			rd_kafka_message_destroy(v[i]);
 		}
 		if (stop)
-			return;
+			return -1;
 	}
+	return 1;
+}
+
+/* Idle: look at the DLQ's delivery reports and the batch deadline this often. */
+#define IDLE_TICK_MS 100
+
+/*
+ * The loop's one reader. It runs when the queue's event fd says messages
+ * (or a rebalance) arrived, and from the timer: at once while a round of
+ * poll_max left messages behind (other events get their turn in between),
+ * else at the batch deadline or after IDLE_TICK_MS. No fixed-period polling: an idle
+ * correlator wakes ten times a second, a busy one never waits for a timer.
+ */
+static void
+consumer_run(struct ronda_consumer *c)
+{
+	struct timeval tv = { 0, 0 };
+	int64_t now, wait = IDLE_TICK_MS;
+	int more;
+
+	if (c->closed)
+		return;
+	if ((more = consume(c)) == -1)
+		return;
 	if (c->dlq != NULL)
 		ronda_dlq_poll(c->dlq);
-	if (ronda_engine_pending(c->eng) > 0 &&
-	    ronda_mono_ms() - c->last_commit >= c->cfg->batch.interval && commit(c) == -1)
-		return;
-	if (n < c->cfg->kafka.poll_max)
-		tv.tv_usec = 5000;	/* idle: look again in 5 ms */
+	now = ronda_mono_ms();
+	if (ronda_engine_pending(c->eng) > 0) {
+		if (now - c->last_commit >= c->cfg->batch.interval) {
+			if (commit(c) == -1)
+				return;
+		} else if (c->last_commit + c->cfg->batch.interval - now < wait) {
+			wait = c->last_commit + c->cfg->batch.interval - now;
+		}
+	}
+	if (!more) {
+		tv.tv_sec = (time_t)(wait / 1000);
+		tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
+	}
 	evtimer_add(c->tick, &tv);
+}
+
+static void
+consumer_on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	consumer_run(arg);
+}
+
+static void
+consumer_on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	consumer_run(arg);
 }
 
 int
@@ -235,6 +289,20 @@ ronda_consumer_attach(struct ronda_consumer *c, struct event_base *base, char *e
 		snprintf(err, errlen, "evtimer_new failed");
 		return -1;
 	}
+	/*
+	 * librdkafka writes a byte to the pipe when the consumer queue goes from
+	 * empty to non-empty: the loop sleeps until then instead of polling.
+	 */
+	if (pipe2(c->wakefd, O_NONBLOCK | O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((c->wake = event_new(base, c->wakefd[0], EV_READ | EV_PERSIST, consumer_on_wake,
+	    c)) == NULL || event_add(c->wake, NULL) == -1) {
+		snprintf(err, errlen, "event_new failed");
+		return -1;
+	}
+	rd_kafka_queue_io_event_enable(c->q, c->wakefd[1], "1", 1);
 	c->last_commit = ronda_mono_ms();
 	evtimer_add(c->tick, &tv);
 	return 0;
@@ -250,6 +318,8 @@ ronda_consumer_close(struct ronda_consumer *c, char *err, size_t errlen)
 	c->closed = 1;
 	if (c->tick != NULL)
 		evtimer_del(c->tick);
+	if (c->wake != NULL)
+		event_del(c->wake);
 	if (c->fatal[0] == '\0' && commit(c) == -1) {
 		snprintf(err, errlen, "%s", c->fatal);
 		rc = -1;
@@ -266,10 +336,18 @@ ronda_consumer_free(struct ronda_consumer *c)
 		return;
 	if (c->tick != NULL)
 		event_free(c->tick);
-	if (c->q != NULL)
+	if (c->wake != NULL)
+		event_free(c->wake);
+	if (c->q != NULL) {
+		if (c->wakefd[1] != -1)
+			rd_kafka_queue_io_event_enable(c->q, -1, NULL, 0);
 		rd_kafka_queue_destroy(c->q);
+	}
 	if (c->rk != NULL)
 		rd_kafka_destroy(c->rk);
+	for (int i = 0; i < 2; i++)
+		if (c->wakefd[i] != -1)
+			close(c->wakefd[i]);
 	free(c);
 }
 
