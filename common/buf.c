@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define BUF_DEFAULT_MAX (16u * 1024 * 1024)
 
@@ -224,13 +227,87 @@ ronda_json_str_len(const char *s, size_t n)
 	return out;
 }
 
+/*
+ * Write the byte (or the UTF-8 sequence) at p[*i] the way a JSON string
+ * needs it, advancing *i past it. The hot loops below call this only for
+ * what their word-at-a-time tests did not pass through.
+ */
+static inline char *
+json_put_one(char *o, const unsigned char *p, size_t *i, size_t n)
+{
+	unsigned c = p[*i];
+
+	if (json_plain(c)) {
+		*o++ = (char)c;
+		(*i)++;
+		return o;
+	}
+	if (c >= 0x80) {
+		size_t l = ronda_utf8_seq_len(p + *i, n - *i);
+		if (l > 0) {
+			memcpy(o, p + *i, l);
+			*i += l;
+			return o + l;
+		}
+		/* Not UTF-8: the literal text \xHH, as nginx writes it. */
+		*o++ = '\\'; *o++ = '\\'; *o++ = 'x';
+		*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
+		(*i)++;
+		return o;
+	}
+	*o++ = '\\';
+	switch (c) {
+	case '"':  *o++ = '"'; break;
+	case '\\': *o++ = '\\'; break;
+	case '\n': *o++ = 'n'; break;
+	case '\r': *o++ = 'r'; break;
+	case '\t': *o++ = 't'; break;
+	default:
+		*o++ = 'u'; *o++ = '0'; *o++ = '0';
+		*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
+	}
+	(*i)++;
+	return o;
+}
+
 char *
 ronda_json_str_put(char *o, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, stop;
+	size_t i = 0;
 
 	*o++ = '"';
+#ifdef __SSE2__
+	/*
+	 * Sixteen bytes at a time: a byte needs care when it is below 0x20 or
+	 * 0x80 and above (one signed compare catches both), '"', '\' or DEL.
+	 * The plain prefix of a word is stored with the whole word: the room
+	 * the caller made covers it (at least one output byte for each of the
+	 * sixteen input bytes still to come, plus the closing quote).
+	 */
+	{
+		const __m128i sp = _mm_set1_epi8(0x20), qu = _mm_set1_epi8('"');
+		const __m128i bs = _mm_set1_epi8('\\'), del = _mm_set1_epi8(0x7f);
+
+		while (n - i >= 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			__m128i bad = _mm_or_si128(
+			    _mm_or_si128(_mm_cmplt_epi8(x, sp), _mm_cmpeq_epi8(x, qu)),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, bs), _mm_cmpeq_epi8(x, del)));
+			unsigned m = (unsigned)_mm_movemask_epi8(bad);
+
+			_mm_storeu_si128((__m128i *)(void *)o, x);
+			if (m == 0) {
+				o += 16;
+				i += 16;
+				continue;
+			}
+			o += __builtin_ctz(m);
+			i += (size_t)__builtin_ctz(m);
+			o = json_put_one(o, p, &i, n);
+		}
+	}
+#endif
 	while (i < n) {
 		if (n - i >= 8) {
 			uint64_t x;
@@ -241,44 +318,8 @@ ronda_json_str_put(char *o, const char *s, size_t n)
 				i += 8;
 				continue;
 			}
-			stop = i + 8;	/* byte by byte through this word */
-		} else {
-			stop = n;
 		}
-		while (i < stop && i < n) {
-			unsigned c = p[i];
-			if (json_plain(c)) {
-				*o++ = (char)c;
-				i++;
-				continue;
-			}
-			if (c >= 0x80) {
-				size_t l = ronda_utf8_seq_len(p + i, n - i);
-				if (l > 0) {
-					memcpy(o, p + i, l);
-					o += l;
-					i += l;
-					continue;
-				}
-				/* Not UTF-8: the literal text \xHH, as nginx writes it. */
-				*o++ = '\\'; *o++ = '\\'; *o++ = 'x';
-				*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
-				i++;
-				continue;
-			}
-			*o++ = '\\';
-			switch (c) {
-			case '"':  *o++ = '"'; break;
-			case '\\': *o++ = '\\'; break;
-			case '\n': *o++ = 'n'; break;
-			case '\r': *o++ = 'r'; break;
-			case '\t': *o++ = 't'; break;
-			default:
-				*o++ = 'u'; *o++ = '0'; *o++ = '0';
-				*o++ = hexd[c >> 4]; *o++ = hexd[c & 15];
-			}
-			i++;
-		}
+		o = json_put_one(o, p, &i, n);
 	}
 	*o++ = '"';
 	return o;

@@ -66,6 +66,9 @@ ronda_severity_parse(const char *name)
  * would refuse. Keys are literals: their lengths are known when compiled.
  * This runs for every line with forward: all.
  */
+/* The writer's pieces inline into the one encoder function (no calls, constant sizes). */
+#define JW_INLINE static inline __attribute__((always_inline))
+
 struct jw {
 	struct ronda_buf *b;
 	char *o;	/* next byte to write */
@@ -97,7 +100,7 @@ jw_grow(struct jw *w, size_t n)
 	return 1;
 }
 
-static inline int
+JW_INLINE int
 jw_room(struct jw *w, size_t n)
 {
 	if (!w->err && (size_t)(w->end - w->o) >= n)
@@ -105,7 +108,7 @@ jw_room(struct jw *w, size_t n)
 	return jw_grow(w, n);
 }
 
-static inline void
+JW_INLINE void
 jw_raw(struct jw *w, const char *s, size_t n)
 {
 	if (jw_room(w, n)) {
@@ -117,7 +120,7 @@ jw_raw(struct jw *w, const char *s, size_t n)
 #define JW_LIT(w, s) jw_raw((w), (s), sizeof(s) - 1)
 
 /* A key given as the literal "\"name\":" (with its quotes and colon). */
-static inline void
+JW_INLINE void
 jw_key_lit(struct jw *w, const char *k, size_t n)
 {
 	if (!jw_room(w, n + 1))
@@ -132,7 +135,7 @@ jw_key_lit(struct jw *w, const char *k, size_t n)
 #define KEY(k) "\"" k "\":"
 #define jw_key(w, k) jw_key_lit((w), KEY(k), sizeof(KEY(k)) - 1)
 
-static inline void
+JW_INLINE void
 jw_open_body(struct jw *w)
 {
 	JW_LIT(w, "{");
@@ -141,7 +144,7 @@ jw_open_body(struct jw *w)
 
 #define jw_open(w, k) do { jw_key((w), k); jw_open_body(w); } while (0)
 
-static inline void
+JW_INLINE void
 jw_close(struct jw *w)
 {
 	JW_LIT(w, "}");
@@ -149,7 +152,7 @@ jw_close(struct jw *w)
 }
 
 /* A JSON string value: room for the worst case, or the exact size near the cap. */
-static void
+JW_INLINE void
 jw_strval(struct jw *w, const char *p, size_t n)
 {
 	struct ronda_buf *b = w->b;
@@ -165,7 +168,7 @@ jw_strval(struct jw *w, const char *p, size_t n)
 
 #define jw_str(w, k, p, n) do { jw_key((w), k); jw_strval((w), (p), (n)); } while (0)
 
-static inline void
+JW_INLINE void
 jw_slice_(struct jw *w, const char *k, size_t kn, struct ronda_str s)
 {
 	if (s.n > 0) {
@@ -176,7 +179,7 @@ jw_slice_(struct jw *w, const char *k, size_t kn, struct ronda_str s)
 
 #define jw_slice(w, k, s) jw_slice_((w), KEY(k), sizeof(KEY(k)) - 1, (s))
 
-static inline void
+JW_INLINE void
 jw_cstr_(struct jw *w, const char *k, size_t kn, const char *s)
 {
 	if (s != NULL && *s != '\0') {
@@ -187,7 +190,7 @@ jw_cstr_(struct jw *w, const char *k, size_t kn, const char *s)
 
 #define jw_cstr(w, k, s) jw_cstr_((w), KEY(k), sizeof(KEY(k)) - 1, (s))
 
-static inline void
+JW_INLINE void
 jw_intval(struct jw *w, int64_t v)
 {
 	char tmp[24];
@@ -206,7 +209,43 @@ jw_intval(struct jw *w, int64_t v)
 #define jw_int(w, k, v) do { jw_key((w), k); jw_intval((w), (v)); } while (0)
 #define jw_true(w, k) do { jw_key((w), k); JW_LIT((w), "true"); } while (0)
 
-/* Is s a textual IPv4 or IPv6 address? ECS source.ip must be one. */
+/*
+ * A dotted quad exactly as inet_pton(AF_INET) takes it: four decimal
+ * octets of at most 255, no leading zeros, nothing else.
+ */
+static int
+is_ipv4(const char *p, size_t n)
+{
+	unsigned octets = 0, cur = 0;
+	int digit = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = (unsigned char)p[i];
+		if (c >= '0' && c <= '9') {
+			if (digit && cur == 0)
+				return 0;	/* a leading zero */
+			cur = cur * 10 + (c - '0');
+			if (cur > 255)
+				return 0;
+			if (!digit) {
+				if (++octets > 4)
+					return 0;
+				digit = 1;
+			}
+		} else if (c == '.' && digit && octets < 4) {
+			cur = 0;
+			digit = 0;
+		} else {
+			return 0;
+		}
+	}
+	return octets == 4 && digit;
+}
+
+/*
+ * Is s a textual IPv4 or IPv6 address? ECS source.ip must be one. All of
+ * s: a NUL inside it ("1.2.3.4\0x") makes it something else.
+ */
 static int
 is_ip(struct ronda_str s)
 {
@@ -215,11 +254,13 @@ is_ip(struct ronda_str s)
 
 	if (s.n == 0 || s.n >= sizeof(tmp))
 		return 0;
+	if (memchr(s.p, ':', s.n) == NULL)
+		return is_ipv4(s.p, s.n);
+	if (memchr(s.p, '\0', s.n) != NULL)
+		return 0;
 	memcpy(tmp, s.p, s.n);
 	tmp[s.n] = '\0';
-	if (memchr(tmp, ':', s.n) != NULL)
-		return inet_pton(AF_INET6, tmp, addr) == 1;
-	return inet_pton(AF_INET, tmp, addr) == 1;
+	return inet_pton(AF_INET6, tmp, addr) == 1;
 }
 
 static int

@@ -437,6 +437,40 @@ test_hostile_bytes_escaped(void **state)
 	expect_absent(j, "source");
 	expect_str(j, "ronda.client", "evil\"host\x1b");
 	cJSON_Delete(j);
+
+	/*
+	 * Regression: the address check stopped at a NUL, so "1.2.3.4\0x"
+	 * went out as source.ip (which the schema's pattern refuses).
+	 */
+	ev.client_ip = slice("1.2.3.4\0x", 9);
+	j = encode(&ev, &b);
+	expect_absent(j, "source");
+	assert_non_null(strstr(b.data, "\"client\":\"1.2.3.4\\u0000x\""));
+	cJSON_Delete(j);
+	ev.client_ip = slice("::1\0x", 5);
+	j = encode(&ev, &b);
+	expect_absent(j, "source");
+	cJSON_Delete(j);
+	/* inet_pton's rules: no leading zeros, four octets of at most 255. */
+	{
+		static const char *const yes[] = { "0.0.0.0", "1.2.3.4", "255.255.255.255",
+		    "10.0.100.9" };
+		static const char *const no[] = { "01.2.3.4", "1.2.3.256", "1.2.3", "1.2.3.4.",
+		    "1.2.3.4.5", ".1.2.3", "1..2.3", "1.2.3.4 ", "1.2.3.-4", "1.2.3.00" };
+		for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+			ev.client_ip = slice(yes[i], strlen(yes[i]));
+			j = encode(&ev, &b);
+			expect_str(j, "source.ip", yes[i]);
+			cJSON_Delete(j);
+		}
+		for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+			ev.client_ip = slice(no[i], strlen(no[i]));
+			j = encode(&ev, &b);
+			expect_absent(j, "source");
+			expect_str(j, "ronda.client", no[i]);
+			cJSON_Delete(j);
+		}
+	}
 	ronda_buf_release(&b);
 }
 
