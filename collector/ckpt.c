@@ -113,8 +113,8 @@ ronda_ckpt_open(const char *path, char *err, size_t errlen)
 	    &ck->seen_put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ck->db, "DELETE FROM files WHERE done=1 AND updated<?1",
 	    -1, &ck->expire, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(ck->db, "SELECT 1 FROM files WHERE (dev=?1 AND ino=?2)"
-	    " OR fp=?3 LIMIT 1", -1, &ck->known, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ck->db, "SELECT 1 FROM files WHERE fp=?1 LIMIT 1", -1,
+	    &ck->known, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ck->db, "SELECT max(updated) FROM files", -1, &ck->last,
 	    NULL) != SQLITE_OK) {
 		seterr(ck, path);
@@ -271,13 +271,11 @@ ronda_ckpt_expire(struct ronda_ckpt *ck, int64_t cutoff_ms)
 }
 
 int
-ronda_ckpt_known(struct ronda_ckpt *ck, uint64_t dev, uint64_t ino, uint64_t fp)
+ronda_ckpt_known(struct ronda_ckpt *ck, uint64_t fp)
 {
 	int rc;
 
-	sqlite3_bind_int64(ck->known, 1, (sqlite3_int64)dev);
-	sqlite3_bind_int64(ck->known, 2, (sqlite3_int64)ino);
-	sqlite3_bind_int64(ck->known, 3, (sqlite3_int64)fp);
+	sqlite3_bind_int64(ck->known, 1, (sqlite3_int64)fp);
 	rc = sqlite3_step(ck->known);
 	sqlite3_reset(ck->known);
 	if (rc == SQLITE_ROW)

@@ -56,10 +56,12 @@ void ronda_ckpt_recs_free(struct ronda_ckpt_rec *recs, size_t n);
 int ronda_ckpt_input_seen(struct ronda_ckpt *ck, const char *pattern);
 
 /*
- * Is a file with this inode, or with this fingerprint (a copytruncate copy of
- * a known file), known to any row, done or not? 1 yes, 0 no, -1 error.
+ * Is a file with this fingerprint (the file itself, or a copytruncate copy
+ * of it) known to any row, done or not? 1 yes, 0 no, -1 error. The inode
+ * alone says nothing: copytruncate keeps it for new content, and file
+ * systems give a deleted file's number to the next new file.
  */
-int ronda_ckpt_known(struct ronda_ckpt *ck, uint64_t dev, uint64_t ino, uint64_t fp);
+int ronda_ckpt_known(struct ronda_ckpt *ck, uint64_t fp);
 
 /* The newest update time of any row (when the collector last wrote), 0 if none. */
 int64_t ronda_ckpt_last_update(struct ronda_ckpt *ck);

@@ -44,6 +44,7 @@ struct stream {
 	uint64_t committed;	/* all lines before this offset are confirmed */
 	uint64_t saved;		/* offset last written to the state DB */
 	int saved_once;
+	int first_save_tried;	/* its row was written (or tried) before its first line */
 	int detached;		/* no file feeds it any more */
 	int finished;		/* read to its end: mark done once drained */
 };
@@ -524,6 +525,36 @@ rec_from_stream(struct ronda_ckpt_rec *r, const struct stream *s)
 	r->done = s->finished && s->ring_count == 0;
 }
 
+/*
+ * Write a new stream's row now, before its first line goes to the sink.
+ * Without it a collector killed before the next checkpoint leaves lines in
+ * Kafka that no row describes; if the file is then copied and truncated
+ * (copytruncate) while the collector is down, the copy looks like a new file
+ * and its lines are sent again under another identity: another event.id for
+ * the same line (a bug test_fault_rotation_storm exposed). With the row, the
+ * copy is found by its fingerprint and read under the stored identity. A
+ * failed write (full disk) is left to the periodic checkpoint, which retries
+ * and reports it; the lines flow meanwhile.
+ */
+static void
+stream_save_first(struct ronda_tail *t, struct stream *s)
+{
+	struct ronda_ckpt_rec r;
+
+	s->first_save_tried = 1;
+	rec_from_stream(&r, s);
+	if (ronda_ckpt_begin(t->ck) == -1)
+		return;
+	if (ronda_ckpt_put(t->ck, &r) == -1) {
+		ronda_ckpt_rollback(t->ck);
+		return;
+	}
+	if (ronda_ckpt_commit(t->ck) == -1)
+		return;
+	s->saved = r.offset;
+	s->saved_once = 1;
+}
+
 int
 ronda_tail_checkpoint(struct ronda_tail *t)
 {
@@ -672,6 +703,8 @@ drain_buffer(struct ronda_tail *t, struct tfile *f, int final)
 		else
 			return R_IDLE;	/* no complete first line yet */
 	}
+	if (f->s->fp_ready && !f->s->saved_once && !f->s->first_save_tried)
+		stream_save_first(t, f->s);
 	while (pos < f->buf_len) {
 		char *start = f->buf + pos;
 		size_t avail = f->buf_len - pos;
@@ -1203,9 +1236,12 @@ is_sibling(const char *name, const char *base)
  * was down, or still starting, or a rotation storm outran the scan) never
  * matched the glob while we looked. Find it among the rotated siblings of
  * the input's files: modified since we last ran, open by nobody, and
- * unknown to the state DB by inode and by fingerprint (a copytruncate copy
- * has the fingerprint of a known file and is not a new generation). Read it
- * from its beginning, then let it go like any rotated file.
+ * unknown to the state DB by fingerprint (a copytruncate copy has the
+ * fingerprint of a known file and is not a new generation). Not by inode: a
+ * copytruncate keeps the inode for the next generation's lines, and file
+ * systems give a deleted generation's number to a new file, so a known inode
+ * with an unknown first line is new content. Read it from its beginning,
+ * then let it go like any rotated file.
  */
 static void
 scan_missed_generations(struct ronda_tail *t, size_t idx, const glob_t *g)
@@ -1252,7 +1288,7 @@ scan_missed_generations(struct ronda_tail *t, size_t idx, const glob_t *g)
 		if ((fd = open_log(t, full, strlen(dir), &sb)) == -1)
 			continue;
 		if (fp_compute(fd, &fp, &fp_len) != 1 ||
-		    ronda_ckpt_known(t->ck, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino, fp) != 0 ||
+		    ronda_ckpt_known(t->ck, fp) != 0 ||
 		    fp_taken(t, fp)) {
 			close(fd);
 			continue;

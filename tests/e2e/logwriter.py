@@ -9,8 +9,9 @@ written (the truth the end-to-end tests compare against).
 Every line is unique: its request path carries the line number. With
 --rotate rename the live file is renamed to .1 (older copies shift) and a new
 file is created, as logrotate's default does; with copytruncate the file is
-copied to .1 and truncated in place. Rotations happen between lines, as a
-real writer would see them.
+copied to .1 and truncated in place; --rotate alternate does one, then the
+other (a rotation storm). Rotations happen between lines, as a real writer
+would see them.
 """
 import argparse
 import os
@@ -44,7 +45,8 @@ def main():
     ap.add_argument("--lines", type=int, default=1000)
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("--rate", type=float, default=0, help="lines/s, 0 = as fast as possible")
-    ap.add_argument("--rotate", choices=["none", "rename", "copytruncate"], default="none")
+    ap.add_argument("--rotate", choices=["none", "rename", "copytruncate", "alternate"],
+                    default="none", help="alternate: rename, then copytruncate, and so on")
     ap.add_argument("--every", type=int, default=10000)
     ap.add_argument("--truth", help="append every line written here too")
     ap.add_argument("--seed", type=int, default=1)
@@ -68,7 +70,10 @@ def main():
         done = n - a.start + 1
         if a.rotate != "none" and done % a.every == 0 and done < a.lines:
             out.flush()
-            if a.rotate == "rename":
+            how = a.rotate
+            if how == "alternate":
+                how = "rename" if (done // a.every) % 2 == 1 else "copytruncate"
+            if how == "rename":
                 out.close()
                 shift(a.path)
                 os.replace(a.path, a.path + ".1")

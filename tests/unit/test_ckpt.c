@@ -70,9 +70,9 @@ expire_drops_only_old_finished_files(void **state)
 	put(ck, 2, 102, 1, now - 10 * day);	/* finished recently: stays */
 	put(ck, 3, 103, 0, now - 40 * day);	/* still tailed (quiet file): stays */
 	assert_int_equal(ronda_ckpt_expire(ck, now - 30 * day), 0);
-	assert_int_equal(ronda_ckpt_known(ck, 8, 1, 101), 0);
-	assert_int_equal(ronda_ckpt_known(ck, 8, 2, 102), 1);
-	assert_int_equal(ronda_ckpt_known(ck, 8, 3, 103), 1);
+	assert_int_equal(ronda_ckpt_known(ck, 101), 0);
+	assert_int_equal(ronda_ckpt_known(ck, 102), 1);
+	assert_int_equal(ronda_ckpt_known(ck, 103), 1);
 	ronda_ckpt_free(ck);
 
 	/* And after a reopen, the live row is still there to resume from. */
@@ -83,7 +83,7 @@ expire_drops_only_old_finished_files(void **state)
 	assert_true(recs[0].ino == 3);
 	assert_true(recs[0].offset == 1000);
 	ronda_ckpt_recs_free(recs, n);
-	assert_int_equal(ronda_ckpt_known(ck, 8, 1, 101), 0);
+	assert_int_equal(ronda_ckpt_known(ck, 101), 0);
 	ronda_ckpt_free(ck);
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ckpt.h"
@@ -27,6 +28,7 @@ struct got {
 	uint64_t offset;
 	uint64_t ticket;
 	uint64_t fp;
+	uint64_t ino;		/* with fp and offset, what the event id is made of */
 	unsigned flags;
 };
 
@@ -59,6 +61,7 @@ on_line(void *arg, const struct ronda_tail_line *l)
 	g->offset = l->offset;
 	g->ticket = l->ticket;
 	g->fp = l->fp;
+	g->ino = l->ino;
 	g->flags = l->flags;
 	return RONDA_TAIL_PENDING;
 }
@@ -408,6 +411,86 @@ test_generations_rotated_while_stopped_are_read(void **state)
 	assert_lines_from(fx, 100, 250);
 }
 
+/*
+ * A bug test_fault_rotation_storm exposed: a generation written into a
+ * known inode (copytruncate keeps it) and rotated away while the collector
+ * was stopped was taken for a known file because its inode was, and its
+ * lines were lost. A file is known by its first line, not by its inode.
+ */
+static void
+test_generation_in_a_known_inode_rotated_while_stopped(void **state)
+{
+	struct fixture *fx = *state;
+	char p[300], r1[300], r2[300], cmd[700];
+
+	snprintf(p, sizeof(p), "%s/access.log", fx->dir);
+	snprintf(r1, sizeof(r1), "%s/access.log.1", fx->dir);
+	snprintf(r2, sizeof(r2), "%s/access.log.2", fx->dir);
+	append_lines(p, 0, 100);
+	start(fx);
+	run_until(fx, 100, 3000);
+	stop(fx);
+	forget_lines(fx);
+	/* Down: copytruncate (the copy is .2 by now), a generation in the same
+	 * inode, renamed away, and a new file. */
+	snprintf(cmd, sizeof(cmd), "cp %s %s", p, r2);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(truncate(p, 0), 0);
+	append_lines(p, 100, 150);
+	assert_int_equal(rename(p, r1), 0);
+	append_lines(p, 150, 170);
+	start(fx);
+	run_until(fx, 70, 4000);
+	run_until(fx, 0, 300);
+	assert_lines_from(fx, 100, 170);
+	assert_int_equal(fx->ngot, 70);
+}
+
+/*
+ * A bug test_fault_rotation_storm exposed: a collector killed after sending
+ * a new file's first lines and before its first checkpoint, then a
+ * copytruncate while it was down. No row described the file, so its copy
+ * looked like a new file and its lines were sent again under the copy's
+ * identity: another event.id for the same line. A file's row is now
+ * written before its first line is sent.
+ */
+static void
+test_copy_made_while_killed_keeps_identity(void **state)
+{
+	struct fixture *fx = *state;
+	char p[300], r1[300], cmd[700];
+	struct stat sb;
+	pid_t pid;
+	int status = -1;
+
+	snprintf(p, sizeof(p), "%s/access.log", fx->dir);
+	snprintf(r1, sizeof(r1), "%s/access.log.1", fx->dir);
+	append_lines(p, 0, 50);
+	assert_int_equal(stat(p, &sb), 0);
+	if ((pid = fork()) == 0) {
+		/* Sends the 50 lines and dies before the periodic checkpoint. */
+		start(fx);
+		run_until(fx, 50, 3000);
+		_exit(fx->ngot == 50 ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", p, r1);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(truncate(p, 0), 0);
+	append_lines(p, 50, 60);
+	start(fx);
+	run_until(fx, 60, 4000);
+	run_until(fx, 0, 300);
+	assert_lines_from(fx, 0, 60);
+	for (size_t i = 0; i < fx->ngot; i++) {
+		int v;
+		if (sscanf(fx->got[i].line, "line %d", &v) == 1 && v < 50)
+			assert_true(fx->got[i].ino == (uint64_t)sb.st_ino);
+	}
+}
+
 static void
 test_old_rotated_files_are_not_reread(void **state)
 {
@@ -556,6 +639,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_restart_finds_file_rotated_while_stopped,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generations_rotated_while_stopped_are_read,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generation_in_a_known_inode_rotated_while_stopped,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_made_while_killed_keeps_identity,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_rotated_files_are_not_reread, setup,
 		    teardown),
