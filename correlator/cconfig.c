@@ -291,6 +291,8 @@ const struct ronda_cfg_key ronda_correlator_config_keys[] = {
 	{ "kafka", RONDA_CFG_SECTION, NULL, 0, 0, O(kafka), "Kafka", .sub = kafka_keys },
 	{ "store", RONDA_CFG_STR, "/var/lib/ronda/ronda.db", 0, 0, O(store),
 	    "SQLite store" },
+	{ "store_max_size", RONDA_CFG_SIZE, "0", 0, INT64_C(1) << 50, O(store_max_size),
+	    "largest the store may grow (0: no cap); past it, as on a full disk" },
 	{ "sites", RONDA_CFG_LIST, NULL, 0, 0, O(sites), "known sites", .sub = site_keys,
 	    .elem_size = sizeof(struct ronda_site_cfg) },
 	{ "detectors", RONDA_CFG_SECTION, NULL, 0, 0, O(detectors), "thresholds",

@@ -3,6 +3,7 @@
  *
  *   kafka: {brokers, topic, group, dlq_topic, properties, max_message, poll_max}
  *   store: /var/lib/ronda/ronda.db
+ *   store_max_size: 0 (no cap)
  *   sites: [{id, agency, region, timezone, hosts}]
  *   detectors: {...thresholds and windows, see detect.h}
  *   windows: {max_entries, max_bytes, allowed_lateness, max_future}
@@ -49,6 +50,7 @@ struct ronda_correlator_config {
 		int64_t poll_max;	/* messages per loop tick */
 	} kafka;
 	char *store;
+	int64_t store_max_size;		/* bytes, 0 = no cap */
 	struct ronda_cfg_array sites;	/* struct ronda_site_cfg */
 	struct ronda_detect_config detectors;
 	struct {

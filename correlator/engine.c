@@ -183,6 +183,13 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	e->horizon = ronda_detect_horizon(&cfg->detectors) + cfg->windows.allowed_lateness;
 	if ((e->store = ronda_store_open(cfg->store, err, errlen)) == NULL)
 		goto fail;
+	/* The operator's bound: a commit past it fails as on a full disk. */
+	if (cfg->store_max_size > 0) {
+		int64_t ps = ronda_store_page_size(e->store);
+		if (ps <= 0 || ronda_store_set_max_pages(e->store,
+		    cfg->store_max_size / ps > 0 ? cfg->store_max_size / ps : 1) == -1)
+			goto storefail;
+	}
 	e->parts = calloc(MAX_PARTS, sizeof(*e->parts));
 	e->dd = ronda_dedupe_new((size_t)cfg->dedupe.max_ids);
 	e->win = ronda_window_new((size_t)cfg->windows.max_entries,

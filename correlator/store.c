@@ -504,6 +504,12 @@ ronda_store_set_max_pages(struct ronda_store *s, int64_t pages)
 	return pragma_int(s, q);
 }
 
+int64_t
+ronda_store_page_size(struct ronda_store *s)
+{
+	return pragma_int(s, "PRAGMA page_size");
+}
+
 int
 ronda_store_begin(struct ronda_store *s)
 {

@@ -39,6 +39,8 @@ const char *ronda_store_ddl(void);
  * in effect, -1 on error. For tests, and for operators who bound the file.
  */
 int64_t ronda_store_set_max_pages(struct ronda_store *s, int64_t pages);
+/* The database's page size in bytes, -1 on error. */
+int64_t ronda_store_page_size(struct ronda_store *s);
 
 int ronda_store_begin(struct ronda_store *s);
 int ronda_store_commit(struct ronda_store *s);
