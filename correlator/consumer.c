@@ -40,7 +40,8 @@ commit(struct ronda_consumer *c)
 	char err[256];
 
 	if (ronda_engine_commit(c->eng, err, sizeof(err)) == -1) {
-		snprintf(c->fatal, sizeof(c->fatal), "store commit: %s", err);
+		snprintf(c->fatal, sizeof(c->fatal), "store %s: commit failed: %s (nothing of "
+		    "this batch is kept: a restart reads it again from Kafka)", c->cfg->store, err);
 		if (c->base != NULL)
 			event_base_loopbreak(c->base);
 		if (c->on_commit != NULL)

@@ -66,6 +66,7 @@ struct ronda_engine {
 	int64_t dd_persisted;	/* next dedupe seq to write */
 	int64_t horizon;	/* longest window + lateness */
 	int64_t base_wevict, base_devict;	/* eviction counters stored before this run */
+	int commit_failed;	/* memory is ahead of the store: no commit may follow */
 	struct site *sites[4096];
 	size_t nsites;
 	struct ronda_cevent ev;	/* scratch */
@@ -619,6 +620,18 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 {
 	const char *topic = e->cfg->kafka.topic;
 
+	/*
+	 * A failed commit rolled the store back, but the incidents, campaigns
+	 * and dedupe set in memory had already moved on. A later commit (the
+	 * revoke on the way out, a retry) would store offsets past events whose
+	 * effects are lost (a bug test_fault_store_full exposed: a full store,
+	 * then a smaller commit that fitted). Only a restart, which rebuilds the
+	 * state from the store and replays from its offsets, may write again.
+	 */
+	if (e->commit_failed) {
+		snprintf(err, errlen, "an earlier commit failed: restart to recover");
+		return -1;
+	}
 	e->cnt[RONDA_CNT_WINDOW_EVICTED] = e->base_wevict +
 	    (int64_t)ronda_window_evicted(e->win);
 	e->cnt[RONDA_CNT_DEDUPE_EVICTED] = e->base_devict +
@@ -636,6 +649,7 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	if (ronda_campaigns_commit(e->camp, ronda_store_db(e->store), newest_wm(e),
 	    ronda_now_ms(), err, errlen) == -1) {
 		ronda_store_rollback(e->store);
+		e->commit_failed = 1;
 		return -1;
 	}
 	for (int32_t i = 0; i < MAX_PARTS; i++) {
@@ -684,9 +698,11 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 fail_tx:
 	snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
 	ronda_store_rollback(e->store);
+	e->commit_failed = 1;
 	return -1;
 fail:
 	snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
+	e->commit_failed = 1;
 	return -1;
 }
 

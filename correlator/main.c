@@ -103,12 +103,12 @@ run_input(const struct ronda_correlator_config *cfg, struct ronda_engine *eng,
 		    err, sizeof(err));
 		if (ronda_engine_pending(eng) >= cfg->batch.max_events &&
 		    ronda_engine_commit(eng, err, sizeof(err)) == -1) {
-			log_warnx("store commit: %s", err);
+			log_warnx("store %s: commit failed: %s", cfg->store, err);
 			goto out;
 		}
 	}
 	if (ronda_engine_commit(eng, err, sizeof(err)) == -1) {
-		log_warnx("store commit: %s", err);
+		log_warnx("store %s: commit failed: %s", cfg->store, err);
 		goto out;
 	}
 	t1 = ronda_mono_ms();
