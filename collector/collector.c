@@ -23,6 +23,9 @@
 
 #define POLL_MS		10
 #define PROGRESS_MS	250
+#define BATCH_MAX	256		/* events handed to the sink per call */
+#define BATCH_BYTES	(256 * 1024)	/* ... or fewer when their JSON reaches this */
+#define QUEUE_HIGH	90000		/* stop reading at this many unconfirmed events */
 
 struct ronda_collector {
 	struct event_base *base;
@@ -37,10 +40,18 @@ struct ronda_collector {
 	struct event *stats_ev;
 	struct event *agg_ev;
 	struct ronda_buf json;
-	struct ronda_buf pend_json;	/* an event the sink refused, sent from the poll tick */
-	struct ronda_buf pend_key;
-	uint64_t pend_ticket;
-	int pending;
+	/*
+	 * Events on their way to the sink, handed over BATCH_MAX at a time:
+	 * their JSON and keys back to back in batch_buf, at the offsets in
+	 * batch_off. Flushed when full, on every tail poll (so at the end of
+	 * each read pass: no added latency) and on the poll tick. What the sink
+	 * refused stays here, in order, and reading waits until it went.
+	 */
+	struct ronda_buf batch_buf;
+	struct ronda_sink_msg batch[BATCH_MAX];
+	size_t batch_off[BATCH_MAX][2];	/* payload, key offsets in batch_buf */
+	size_t nbatch;
+	int batch_stuck;	/* the sink refused some: flush before anything new */
 	int once;
 	int stopping;
 	int progress;		/* draw a progress bar on stderr */
@@ -66,14 +77,64 @@ collector_on_delivered(void *arg, uint64_t ticket)
 		ronda_tail_ack(c->tail, ticket);
 }
 
-/* Send the event the sink refused earlier. 0 when it went, -1 still full. */
+/*
+ * Hand the batch to the sink. 0 when all of it went, -1 when the sink refused
+ * some (full): those stay, in order, for the next flush.
+ */
 static int
-flush_pending(struct ronda_collector *c)
+batch_flush(struct ronda_collector *c)
 {
-	if (c->sink->produce(c->sink, c->pend_key.data, c->pend_key.len,
-	    c->pend_json.data, c->pend_json.len, c->pend_ticket) == -1)
+	size_t n = c->nbatch, good, kept = 0;
+
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		c->batch[i].payload = c->batch_buf.data + c->batch_off[i][0];
+		c->batch[i].key = c->batch_buf.data + c->batch_off[i][1];
+	}
+	good = c->sink->produce_batch(c->sink, c->batch, n);
+	c->since_queued += good;
+	if (good == n) {
+		c->nbatch = 0;
+		c->batch_stuck = 0;
+		ronda_buf_reset(&c->batch_buf);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!c->batch[i].refused)
+			continue;
+		c->batch[kept] = c->batch[i];
+		c->batch_off[kept][0] = c->batch_off[i][0];
+		c->batch_off[kept][1] = c->batch_off[i][1];
+		kept++;
+	}
+	c->nbatch = kept;
+	c->batch_stuck = 1;
+	c->sink_busy++;
+	return -1;
+}
+
+/* Add the event in c->json with key to the batch; -1 when it cannot hold it. */
+static int
+batch_add(struct ronda_collector *c, struct ronda_str key, uint64_t ticket)
+{
+	struct ronda_sink_msg *m = &c->batch[c->nbatch];
+	size_t poff = c->batch_buf.len, koff;
+
+	if (ronda_buf_append(&c->batch_buf, c->json.data, c->json.len) == -1)
 		return -1;
-	c->pending = 0;
+	koff = c->batch_buf.len;
+	if (ronda_buf_append(&c->batch_buf, key.p, key.n) == -1) {
+		c->batch_buf.len = poff;
+		return -1;
+	}
+	m->keylen = key.n;
+	m->len = c->json.len;
+	m->ticket = ticket;
+	m->refused = 0;
+	c->batch_off[c->nbatch][0] = poff;
+	c->batch_off[c->nbatch][1] = koff;
+	c->nbatch++;
 	return 0;
 }
 
@@ -95,54 +156,55 @@ collector_on_line(void *arg, const struct ronda_tail_line *l)
 	pl.dev = l->dev;
 	pl.ino = l->ino;
 	pl.fp = l->fp;
-	if (c->pending && flush_pending(c) == -1)
+	if (c->batch_stuck && batch_flush(c) == -1)
 		return RONDA_TAIL_BUSY;
 	/*
 	 * The sink may refuse (queue full): check room before the pipeline
 	 * runs, so it (and the aggregates) see each line once. librdkafka's
 	 * queue length takes a lock: ask every 256 lines and count what was
-	 * produced since, an upper bound.
+	 * produced since and what waits in the batch, an upper bound.
 	 */
 	if (c->since_queued >= 256) {
 		c->queued = c->sink->queued(c->sink);
 		c->since_queued = 0;
 	}
-	if (c->queued + c->since_queued >= 90000) {
+	if (c->queued + c->since_queued + c->nbatch >= QUEUE_HIGH) {
 		c->queued = c->sink->queued(c->sink);
 		c->since_queued = 0;
-		if (c->queued >= 90000) {
+		if (c->queued + c->nbatch >= QUEUE_HIGH) {
 			c->sink_busy++;
-			return RONDA_TAIL_BUSY;
+			return RONDA_TAIL_BUSY;	/* the pass ends: its poll flushes the batch */
 		}
 	}
 	rc = ronda_pipeline_line(c->pipe, l->input, &pl, c->now_ms, 0, &c->json, &key);
 	if (rc <= 0)
 		return RONDA_TAIL_DONE;	/* filtered, or an encode error (counted) */
-	c->since_queued++;
-	if (c->sink->produce(c->sink, key.p, key.n, c->json.data, c->json.len,
-	    l->ticket) == -1) {
+	/*
+	 * Refused by the sink later (full despite the check: aggregates share
+	 * the queue), the event waits in the batch and reading pauses until it
+	 * went; its line stays unconfirmed meanwhile.
+	 */
+	if (batch_add(c, key, l->ticket) == -1) {
 		/*
-		 * Full despite the check (aggregates share the queue): keep
-		 * this one event and send it from the poll tick; reading
-		 * pauses until it went. Its line stays unconfirmed meanwhile.
+		 * Out of memory only (the cap holds a full batch and one more
+		 * event and key of json's cap): keep the line and try it again
+		 * later rather than lose it; its aggregates may count it twice.
 		 */
 		c->sink_busy++;
-		ronda_buf_reset(&c->pend_json);
-		ronda_buf_reset(&c->pend_key);
-		if (ronda_buf_append(&c->pend_json, c->json.data, c->json.len) == -1 ||
-		    ronda_buf_append(&c->pend_key, key.p, key.n) == -1)
-			return RONDA_TAIL_DONE;	/* cannot happen: same caps as json */
-		c->pend_ticket = l->ticket;
-		c->pending = 1;
+		return RONDA_TAIL_BUSY;
 	}
+	if (c->nbatch == BATCH_MAX || c->batch_buf.len >= BATCH_BYTES)
+		batch_flush(c);
 	return RONDA_TAIL_PENDING;
 }
 
+/* Between lines and at the end of each read pass: hand over the batch, serve confirmations. */
 static void
 collector_on_tail_poll(void *arg)
 {
 	struct ronda_collector *c = arg;
 
+	batch_flush(c);
 	c->sink->poll(c->sink);
 }
 
@@ -208,8 +270,7 @@ collector_on_poll(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	c->now_ms = ronda_now_ms();
 	c->sink->poll(c->sink);
-	if (c->pending)
-		flush_pending(c);
+	batch_flush(c);
 	ronda_tail_kick(c->tail);
 	if (c->progress && ronda_mono_ms() - c->last_progress >= PROGRESS_MS) {
 		c->last_progress = ronda_mono_ms();
@@ -272,7 +333,7 @@ ronda_collector_log_stats(struct ronda_collector *c)
 	log_info("stats: lines %llu, events %llu (rule hits %llu, auth %llu), filtered "
 	    "%llu, parse errors %llu, cut %llu, delivered %llu, kafka queue %zu, in "
 	    "flight %llu, behind %llu bytes in %zu files, rotations %llu, metrics %llu, "
-	    "rule cache %llu/%llu, max rss %ld KiB",
+	    "rule cache %llu/%llu, max rss %ld KiB, held back %llu",
 	    (unsigned long long)ps->lines, (unsigned long long)ps->forwarded,
 	    (unsigned long long)ps->rule_hits, (unsigned long long)ps->auth_actions,
 	    (unsigned long long)ps->filtered, (unsigned long long)ps->parse_errors,
@@ -280,7 +341,8 @@ ronda_collector_log_stats(struct ronda_collector *c)
 	    (unsigned long long)c->sink->delivered, c->sink->queued(c->sink),
 	    (unsigned long long)ts.inflight, (unsigned long long)ts.behind, ts.files,
 	    (unsigned long long)ts.rotations, (unsigned long long)c->metrics_sent,
-	    (unsigned long long)ch, (unsigned long long)(ch + cm), ru.ru_maxrss);
+	    (unsigned long long)ch, (unsigned long long)(ch + cm), ru.ru_maxrss,
+	    (unsigned long long)c->sink_busy);
 	if (ronda_log_level() >= RONDA_LOG_DEBUG)
 		ronda_tail_log_files(c->tail);
 }
@@ -368,8 +430,11 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	c->now_ms = ronda_now_ms();
 	c->progress = once && isatty(STDERR_FILENO);
 	ronda_buf_init(&c->json, 4 * 1024 * 1024);
-	ronda_buf_init(&c->pend_json, 4 * 1024 * 1024);
-	ronda_buf_init(&c->pend_key, 4 * 1024 * 1024);
+	/*
+	 * A full batch, then one more event of json's cap and its key (the site
+	 * id or an address, never longer than the event that contains it).
+	 */
+	ronda_buf_init(&c->batch_buf, BATCH_BYTES + 2 * c->json.max + 1024);
 
 	if ((c->rules = load_rules(cfg, err, errlen)) == NULL)
 		goto fail;
@@ -452,6 +517,8 @@ ronda_collector_free(struct ronda_collector *c, int timeout_ms)
 			ronda_agg_flush(c->agg, ronda_now_ms());
 		/* Let Kafka confirm what is in flight, so checkpoints move. */
 		deadline = ronda_mono_ms() + timeout_ms;
+		while (batch_flush(c) == -1 && ronda_mono_ms() < deadline)
+			c->sink->flush(c->sink, 100);
 		while (c->sink->queued(c->sink) > 0 && ronda_mono_ms() < deadline)
 			c->sink->flush(c->sink, 100);
 		c->sink->poll(c->sink);
@@ -466,8 +533,7 @@ ronda_collector_free(struct ronda_collector *c, int timeout_ms)
 	ronda_agg_free(c->agg);
 	ronda_rules_free(c->rules);
 	ronda_buf_release(&c->json);
-	ronda_buf_release(&c->pend_json);
-	ronda_buf_release(&c->pend_key);
+	ronda_buf_release(&c->batch_buf);
 	free(c);
 	return left;
 }

@@ -19,6 +19,16 @@ struct ronda_sink_cb {
 	void *arg;
 };
 
+/* One message of a batch; the sink copies key and payload. */
+struct ronda_sink_msg {
+	const char *key;
+	size_t keylen;
+	const char *payload;
+	size_t len;
+	uint64_t ticket;
+	int refused;		/* set by produce_batch: not queued */
+};
+
 struct ronda_sink {
 	/*
 	 * Queue one message (payload copied). 0, or -1 when the sink is full
@@ -26,6 +36,13 @@ struct ronda_sink {
 	 */
 	int (*produce)(struct ronda_sink *s, const char *key, size_t keylen,
 	    const char *payload, size_t len, uint64_t ticket);
+	/*
+	 * Queue n messages in one call, in order (keys and payloads copied):
+	 * cheaper per message than produce(). Returns how many were queued;
+	 * each one that was not has refused set and may be offered again
+	 * after poll.
+	 */
+	size_t (*produce_batch)(struct ronda_sink *s, struct ronda_sink_msg *m, size_t n);
 	/* Serve delivery confirmations; never blocks. */
 	void (*poll)(struct ronda_sink *s);
 	/* Wait up to timeout_ms for everything queued. 0 when all delivered. */
