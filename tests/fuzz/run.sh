@@ -68,7 +68,12 @@ fi
 # Newest header: any change to one rebuilds every object (cheap enough).
 newest_hdr=$(ls -t include/ronda/*.h collector/*.h correlator/*.h 2>/dev/null | head -n 1)
 
+# Objects are compiled BUILD_JOBS at a time (FUZZ_BUILD_JOBS, default the
+# number of CPUs): a clean build is most of a first `make check` run's fuzz
+# smoke time otherwise.
+BUILD_JOBS=${FUZZ_BUILD_JOBS:-$(nproc 2>/dev/null || echo 2)}
 objs=()
+todo=()
 build_failed=0
 for src in common/*.c collector/*.c correlator/*.c; do
     [ -f "$src" ] || continue
@@ -77,16 +82,32 @@ for src in common/*.c collector/*.c correlator/*.c; do
     mkdir -p "$(dirname "$obj")"
     if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || \
        { [ -n "$newest_hdr" ] && [ "$newest_hdr" -nt "$obj" ]; }; then
-        if ! $CLANG $CFLAGS $SAN -fsanitize=fuzzer-no-link -c -o "$obj" "$src" \
-                >"$OUT/logs/build.log" 2>&1; then
-            echo "fuzz: compiling $src failed:" >&2
-            sed 's/^/  | /' "$OUT/logs/build.log" | head -n 30 >&2
-            rm -f "$obj"
-            build_failed=1
-            continue
-        fi
+        rm -f "$obj"
+        todo+=("$src")
     fi
     objs+=("$obj")
+done
+compile() {   # src: its object, or no object and its log
+    local src=$1 obj=$OUT/obj/${1%.c}.o log=$OUT/logs/build-$(echo "${1%.c}" | tr / -).log
+    $CLANG $CFLAGS $SAN -fsanitize=fuzzer-no-link -c -o "$obj" "$src" >"$log" 2>&1 ||
+        rm -f "$obj"
+}
+nrun=0
+for src in "${todo[@]}"; do
+    if [ $nrun -ge "$BUILD_JOBS" ]; then
+        wait -n 2>/dev/null || true
+        nrun=$((nrun - 1))
+    fi
+    compile "$src" &
+    nrun=$((nrun + 1))
+done
+wait
+for src in "${todo[@]}"; do
+    if [ ! -f "$OUT/obj/${src%.c}.o" ]; then
+        echo "fuzz: compiling $src failed:" >&2
+        sed 's/^/  | /' "$OUT/logs/build-$(echo "${src%.c}" | tr / -).log" | head -n 30 >&2
+        build_failed=1
+    fi
 done
 [ $build_failed = 0 ] || exit 2
 # Objects of deleted sources must not linger in the archive.
@@ -106,13 +127,29 @@ fi
 
 # Link every target while the lock is held.
 declare -A built=()
+link() {   # target source: its binary and an .ok mark, or its log
+    local f=$1 base
+    base=$(basename "$f" .c)
+    rm -f "$OUT/logs/$base.ok"
+    $CLANG $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/bin/$base" "$f" \
+        "$OUT/libronda_fuzz.a" $PKG_LIBS -lm -lpthread >"$OUT/logs/$base.build.log" 2>&1 &&
+        touch "$OUT/logs/$base.ok"
+}
+nrun=0
+for f in "${targets[@]}"; do
+    [ -f "$f" ] || continue
+    if [ $nrun -ge "$BUILD_JOBS" ]; then
+        wait -n 2>/dev/null || true
+        nrun=$((nrun - 1))
+    fi
+    link "$f" &
+    nrun=$((nrun + 1))
+done
+wait
 for f in "${targets[@]}"; do
     base=$(basename "$f" .c)
-    [ -f "$f" ] || continue
-    if $CLANG $CFLAGS $SAN -fsanitize=fuzzer -o "$OUT/bin/$base" "$f" \
-            "$OUT/libronda_fuzz.a" $PKG_LIBS -lm -lpthread >"$OUT/logs/$base.build.log" 2>&1; then
-        built[$base]=1
-    fi
+    [ -f "$OUT/logs/$base.ok" ] && built[$base]=1
+    rm -f "$OUT/logs/$base.ok"
 done
 flock -u 9 2>/dev/null
 exec 9>&-
