@@ -45,19 +45,62 @@ ronda_incident_status_parse(const char *s)
 	return -1;
 }
 
+/* The 128 bits of an incident id: a hash of (site, kind, key). */
+struct ikey {
+	uint64_t a, b;
+};
+
+static struct ikey
+make_key(const char *site, const char *kind, const char *key)
+{
+	uint64_t s = ronda_hash64(site, strlen(site) + 1, 0x696e63ULL);
+	uint64_t k = ronda_hash64(kind, strlen(kind) + 1, s);
+	size_t kl = strlen(key);
+
+	return (struct ikey){ ronda_hash64(key, kl, k),
+	    ronda_hash64(key, kl, k ^ 0xc2b2ae3d27d4eb4fULL) };
+}
+
+/* The id as text: 32 lowercase hex digits, a first. */
+static void
+key_hex(struct ikey k, char out[33])
+{
+	static const char hx[] = "0123456789abcdef";
+
+	for (int i = 0; i < 16; i++) {
+		out[i] = hx[(k.a >> (60 - 4 * i)) & 15];
+		out[16 + i] = hx[(k.b >> (60 - 4 * i)) & 15];
+	}
+	out[32] = '\0';
+}
+
+/*
+ * Back from the text (an id read from the store); 0, or -1 when it is not
+ * 32 lowercase hex digits (no id this table made).
+ */
+static int
+key_parse(const char *id, struct ikey *k)
+{
+	uint64_t w[2] = { 0, 0 };
+
+	for (int i = 0; i < 32; i++) {
+		unsigned c = (unsigned char)id[i];
+		unsigned v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 16;
+		if (v == 16)
+			return -1;
+		w[i / 16] = w[i / 16] << 4 | v;
+	}
+	if (id[32] != '\0')
+		return -1;
+	k->a = w[0];
+	k->b = w[1];
+	return 0;
+}
+
 void
 ronda_incident_make_id(char out[33], const char *site, const char *kind, const char *key)
 {
-	static const char hx[] = "0123456789abcdef";
-	uint64_t s = ronda_hash64(site, strlen(site) + 1, 0x696e63ULL);
-	uint64_t k = ronda_hash64(kind, strlen(kind) + 1, s);
-	uint64_t h[2] = { ronda_hash64(key, strlen(key), k),
-	    ronda_hash64(key, strlen(key), k ^ 0xc2b2ae3d27d4eb4fULL) };
-
-	for (int w = 0; w < 2; w++)
-		for (int i = 0; i < 16; i++)
-			out[w * 16 + i] = hx[(h[w] >> (60 - 4 * i)) & 15];
-	out[32] = '\0';
+	key_hex(make_key(site, kind, key), out);
 }
 
 struct ronda_incidents *
@@ -118,65 +161,68 @@ ronda_incidents_free(struct ronda_incidents *t)
 	free(t);
 }
 
-/* Four probes from one 64-bit hash of the id (two 32-bit halves, Kirsch-Mitzenmacher). */
+/*
+ * Four probes from the id's second word (the first picks the bucket): two
+ * 32-bit halves, Kirsch-Mitzenmacher. The id is a hash already.
+ */
 static void
-bloom_probes(const char *id, uint32_t out[4])
+bloom_probes(struct ikey k, uint32_t out[4])
 {
-	uint64_t h = ronda_hash64(id, strlen(id), 0x626c6f6fULL);
-	uint32_t a = (uint32_t)h, b = (uint32_t)(h >> 32) | 1;
+	uint32_t a = (uint32_t)k.b, b = (uint32_t)(k.b >> 32) | 1;
 
 	for (uint32_t i = 0; i < 4; i++)
 		out[i] = (a + i * b) & (BLOOM_WORDS * 64 - 1);
 }
 
 static void
-bloom_add(struct ronda_incidents *t, const char *id)
+bloom_add(struct ronda_incidents *t, struct ikey k)
 {
 	uint32_t p[4];
 
 	if (t->bloom == NULL)
 		return;
-	bloom_probes(id, p);
+	bloom_probes(k, p);
 	for (int i = 0; i < 4; i++)
 		t->bloom[p[i] / 64] |= UINT64_C(1) << (p[i] % 64);
 }
 
 static int
-bloom_maybe(const struct ronda_incidents *t, const char *id)
+bloom_maybe(const struct ronda_incidents *t, struct ikey k)
 {
 	uint32_t p[4];
 
-	bloom_probes(id, p);
+	bloom_probes(k, p);
 	for (int i = 0; i < 4; i++)
 		if (!(t->bloom[p[i] / 64] & (UINT64_C(1) << (p[i] % 64))))
 			return 0;
 	return 1;
 }
 
+/*
+ * A stored id that is not 32 lowercase hex digits was not made by
+ * ronda_incident_make_id, so no lookup can ask for it: left out.
+ */
 void
 ronda_incidents_note_stored(struct ronda_incidents *t, const char *id)
 {
-	bloom_add(t, id);
+	struct ikey k;
+
+	if (key_parse(id, &k) == 0)
+		bloom_add(t, k);
 }
 
-/* The first four hex digits of the id (a hash already): 16 bits. */
+/* The bucket: the id's first 16 bits (its first four hex digits). */
 static size_t
-bucket(const char *id)
+bucket(struct ikey k)
 {
-	size_t b = 0;
-
-	for (int i = 0; i < 4; i++) {
-		unsigned c = (unsigned char)id[i];
-		b = b << 4 | (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
-	return b & (NBUCKETS - 1);
+	return (size_t)(k.a >> 48) & (NBUCKETS - 1);
 }
 
 static struct ronda_incident *
-lookup(struct ronda_incidents *t, const char *id)
+lookup(struct ronda_incidents *t, struct ikey k)
 {
-	for (struct ronda_incident *inc = t->b[bucket(id)]; inc != NULL; inc = inc->hnext)
-		if (strcmp(inc->id, id) == 0)
+	for (struct ronda_incident *inc = t->b[bucket(k)]; inc != NULL; inc = inc->hnext)
+		if (inc->ka == k.a && inc->kb == k.b)
 			return inc;
 	return NULL;
 }
@@ -184,12 +230,32 @@ lookup(struct ronda_incidents *t, const char *id)
 static void
 insert(struct ronda_incidents *t, struct ronda_incident *inc)
 {
-	size_t b = bucket(inc->id);
+	struct ikey k = { inc->ka, inc->kb };
+	size_t b = bucket(k);
 
 	inc->hnext = t->b[b];
 	t->b[b] = inc;
 	t->n++;
-	bloom_add(t, inc->id);
+	bloom_add(t, k);
+}
+
+/*
+ * Set the binary id from the text one. An id this table did not make (see
+ * above) gets a hash of its text instead: it stays in the table (the sweep
+ * closes it) but no lookup finds it, as none could before.
+ */
+static void
+set_key(struct ronda_incident *inc)
+{
+	struct ikey k;
+
+	if (key_parse(inc->id, &k) == -1) {
+		size_t l = strnlen(inc->id, sizeof(inc->id));
+		k.a = ronda_hash64(inc->id, l, 0x666f72ULL);
+		k.b = ronda_hash64(inc->id, l, 0x656967ULL);
+	}
+	inc->ka = k.a;
+	inc->kb = k.b;
 }
 
 static void
@@ -205,26 +271,41 @@ mark_dirty(struct ronda_incidents *t, struct ronda_incident *inc)
 
 /* In memory, or from the store, or NULL. */
 static struct ronda_incident *
-get(struct ronda_incidents *t, const char *id)
+get(struct ronda_incidents *t, struct ikey k)
 {
-	struct ronda_incident *inc = lookup(t, id);
+	struct ronda_incident *inc = lookup(t, k);
+	char id[33];
 
 	if (inc != NULL)
 		inc->touch = ++t->clock;
-	if (inc != NULL || t->loader.load == NULL || !bloom_maybe(t, id))
+	if (inc != NULL || t->loader.load == NULL || !bloom_maybe(t, k))
 		return inc;
 	if ((inc = calloc(1, sizeof(*inc))) == NULL)
 		return NULL;
+	key_hex(k, id);
 	if (t->loader.load(t->loader.arg, id, inc) != 1) {
 		free(inc);
 		return NULL;
 	}
+	set_key(inc);
 	inc->dirty = 0;
 	inc->ev_pending = NULL;
 	inc->ind_pending = NULL;
 	inc->touch = ++t->clock;
 	insert(t, inc);
 	return inc;
+}
+
+/* snprintf(out, n, "%s", v) without the formatting machinery. */
+static void
+copy_str(char *out, size_t n, const char *v)
+{
+	size_t l = strlen(v);
+
+	if (l >= n)
+		l = n - 1;
+	memcpy(out, v, l);
+	out[l] = '\0';
 }
 
 /*
@@ -251,7 +332,7 @@ sorted_add(char *set, size_t width, int *n, const char *v)
 		(*n)--;
 	memmove(set + (size_t)(i + 1) * width, set + (size_t)i * width,
 	    (size_t)(*n - i) * width);
-	snprintf(set + (size_t)i * width, width, "%s", v);
+	copy_str(set + (size_t)i * width, width, v);
 	(*n)++;
 }
 
@@ -282,8 +363,8 @@ ind_add(struct ronda_incident *inc, const char *type, const char *value, int64_t
 	if ((ind = calloc(1, sizeof(*ind))) == NULL)
 		return 0;
 	inc->indh[inc->nind++] = h;
-	snprintf(ind->type, sizeof(ind->type), "%s", type);
-	snprintf(ind->value, sizeof(ind->value), "%s", value);
+	copy_str(ind->type, sizeof(ind->type), type);
+	copy_str(ind->value, sizeof(ind->value), value);
 	ind->ts = ts;
 	ind->next = inc->ind_pending;
 	inc->ind_pending = ind;
@@ -293,18 +374,18 @@ ind_add(struct ronda_incident *inc, const char *type, const char *value, int64_t
 void
 ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h)
 {
-	struct ronda_incident *inc;
-	char id[33];
+	struct ikey k = make_key(h->site, h->kind, h->key);
+	struct ronda_incident *inc = get(t, k);
 
-	ronda_incident_make_id(id, h->site, h->kind, h->key);
-	inc = get(t, id);
 	if (inc == NULL) {
 		if ((inc = calloc(1, sizeof(*inc))) == NULL)
 			return;
-		memcpy(inc->id, id, sizeof(id));
-		snprintf(inc->site, sizeof(inc->site), "%s", h->site);
-		snprintf(inc->kind, sizeof(inc->kind), "%s", h->kind);
-		snprintf(inc->key, sizeof(inc->key), "%s", h->key);
+		key_hex(k, inc->id);
+		inc->ka = k.a;
+		inc->kb = k.b;
+		copy_str(inc->site, sizeof(inc->site), h->site);
+		copy_str(inc->kind, sizeof(inc->kind), h->kind);
+		copy_str(inc->key, sizeof(inc->key), h->key);
 		inc->first_seen = inc->last_seen = h->ts;
 		inc->status = RONDA_INCIDENT_OPEN;
 		inc->site_known = t->known != NULL ? t->known(t->known_arg, h->site) : 1;
@@ -354,11 +435,8 @@ int
 ronda_incidents_active(struct ronda_incidents *t, const char *site, const char *kind,
     const char *key, int64_t ts)
 {
-	char id[33];
-	struct ronda_incident *inc;
+	struct ronda_incident *inc = get(t, make_key(site, kind, key));
 
-	ronda_incident_make_id(id, site, kind, key);
-	inc = get(t, id);
 	return inc != NULL && ts - inc->last_seen <= t->cfg.quiet &&
 	    inc->last_seen - ts <= t->cfg.quiet;
 }
@@ -473,11 +551,16 @@ trim(struct ronda_incidents *t)
 	trim_pass(t, drop_older, thr);
 }
 
+/* Id order (the binary id compares as its hex text does). */
 static int
 by_id(const void *a, const void *b)
 {
-	return strcmp((*(struct ronda_incident *const *)a)->id,
-	    (*(struct ronda_incident *const *)b)->id);
+	const struct ronda_incident *x = *(struct ronda_incident *const *)a;
+	const struct ronda_incident *y = *(struct ronda_incident *const *)b;
+
+	if (x->ka != y->ka)
+		return x->ka < y->ka ? -1 : 1;
+	return x->kb < y->kb ? -1 : x->kb > y->kb;
 }
 
 /*
@@ -525,11 +608,16 @@ ronda_incidents_flush(struct ronda_incidents *t,
 void
 ronda_incidents_restore(struct ronda_incidents *t, const struct ronda_incident *src)
 {
-	struct ronda_incident *inc;
+	struct ronda_incident *inc, probe;
 
-	if (lookup(t, src->id) != NULL || (inc = malloc(sizeof(*inc))) == NULL)
+	memcpy(probe.id, src->id, sizeof(probe.id));
+	set_key(&probe);
+	if (lookup(t, (struct ikey){ probe.ka, probe.kb }) != NULL ||
+	    (inc = malloc(sizeof(*inc))) == NULL)
 		return;
 	*inc = *src;
+	inc->ka = probe.ka;
+	inc->kb = probe.kb;
 	inc->dirty = 0;
 	inc->ev_pending = NULL;
 	inc->ind_pending = NULL;
@@ -541,10 +629,7 @@ const struct ronda_incident *
 ronda_incidents_find(struct ronda_incidents *t, const char *site, const char *kind,
     const char *key)
 {
-	char id[33];
-
-	ronda_incident_make_id(id, site, kind, key);
-	return get(t, id);
+	return get(t, make_key(site, kind, key));
 }
 
 size_t

@@ -47,6 +47,7 @@ struct ronda_incident_ind {
 
 struct ronda_incident {
 	char id[33];			/* hex hash of (site, kind, key) */
+	uint64_t ka, kb;		/* the same 128 bits (the table's key) */
 	char site[RONDA_CEVENT_SITE_MAX + 1];
 	char kind[32];
 	char key[80];
