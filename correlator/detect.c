@@ -1,5 +1,6 @@
 #include "detect.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@ struct ronda_detect {
 	struct ronda_detect_config cfg;
 	struct ronda_window *w;
 	struct ronda_detect_sink sink;
+	uint64_t hsite;		/* hash of the current event's site (window keys) */
 };
 
 /* Series kinds: part of every window key. */
@@ -108,13 +110,17 @@ ronda_detect_kind_of_category(const char *category)
 	return NULL;
 }
 
-/* Window key: hash of (series, partition, site, subject). */
+/*
+ * Window key: hash of (series, partition, site, subject); the site's hash is
+ * taken once per event (ronda_detect_event). Keys live only in memory (a
+ * restart rebuilds the windows by replay), so their recipe is free to change.
+ */
 static struct ronda_window_entry *
-series(struct ronda_detect *d, enum series s, int32_t part, const char *site,
-    const char *subj, size_t subjlen)
+series(struct ronda_detect *d, enum series s, int32_t part, const char *subj,
+    size_t subjlen)
 {
 	uint64_t seed = ((uint64_t)s << 32) ^ (uint32_t)part;
-	uint64_t hs = ronda_hash64(site, strlen(site), seed);
+	uint64_t hs = ronda_hash64(&seed, sizeof(seed), d->hsite);
 	uint64_t hi = ronda_hash64(subj, subjlen, hs);
 	uint64_t lo = ronda_hash64(subj, subjlen, hs ^ 0x5bd1e9955bd1e995ULL);
 
@@ -133,7 +139,12 @@ hit_init(struct ronda_detect_hit *h, const struct ronda_cevent *ev, int32_t part
 {
 	static const char *rid[RONDA_CEVENT_RULES];
 
-	memset(h, 0, sizeof(*h));
+	/*
+	 * The scalars and the list; the value buffers (net, payload, gambling)
+	 * are only read through ind[] once written, so they are not cleared.
+	 */
+	memset(h, 0, offsetof(struct ronda_detect_hit, ind));
+	h->net[0] = h->payload[0] = h->gwords[0] = h->gdomain[0] = '\0';
 	h->site = ev->site;
 	h->kind = kind;
 	h->key = key;
@@ -188,17 +199,48 @@ ind_add(struct ronda_detect_hit *h, const char *type, const char *value)
 	}
 }
 
-/* "a.b.c.0/24" or the /64 of an IPv6 address, for network-level keys. */
-static void
-net_of(const struct ronda_cevent *ev, char *out, size_t n)
+/* Append v in decimal (%u) or lowercase hex (%x), no padding. */
+static char *
+put_num(char *p, unsigned v, unsigned base)
 {
-	if (ev->ip_family == 4)
-		snprintf(out, n, "%u.%u.%u.0/24", ev->ip_bin[0], ev->ip_bin[1],
-		    ev->ip_bin[2]);
-	else
-		snprintf(out, n, "%x:%x:%x:%x::/64",
-		    ev->ip_bin[0] << 8 | ev->ip_bin[1], ev->ip_bin[2] << 8 | ev->ip_bin[3],
-		    ev->ip_bin[4] << 8 | ev->ip_bin[5], ev->ip_bin[6] << 8 | ev->ip_bin[7]);
+	char tmp[8];
+	int n = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/*
+ * "a.b.c.0/24" or the /64 of an IPv6 address ("%x:%x:%x:%x::/64"), for
+ * network-level keys; its length. out holds at least 40 bytes.
+ */
+static size_t
+net_of(const struct ronda_cevent *ev, char *out)
+{
+	const unsigned char *b = ev->ip_bin;
+	char *p = out;
+
+	if (ev->ip_family == 4) {
+		for (int i = 0; i < 3; i++) {
+			p = put_num(p, b[i], 10);
+			*p++ = '.';
+		}
+		memcpy(p, "0/24", 5);
+		p += 4;
+	} else {
+		for (int i = 0; i < 8; i += 2) {
+			p = put_num(p, (unsigned)(b[i] << 8 | b[i + 1]), 16);
+			*p++ = ':';
+		}
+		memcpy(p, ":/64", 5);
+		p += 4;
+	}
+	return (size_t)(p - out);
 }
 
 /*
@@ -252,8 +294,8 @@ is_auth_success(const struct ronda_cevent *ev)
 	    strcmp(ev->action, "sudo_command") != 0;
 }
 
-/* "ssh_login_failed" -> "ssh"; pam and dropbear failures count as ssh. */
-static void
+/* "ssh_login_failed" -> "ssh"; pam and dropbear failures count as ssh. Its length. */
+static size_t
 service_of(const char *action, char *out, size_t n)
 {
 	size_t l = strcspn(action, "_");
@@ -262,8 +304,11 @@ service_of(const char *action, char *out, size_t n)
 		l = 0;
 	memcpy(out, action, l);
 	out[l] = '\0';
-	if (strcmp(out, "pam") == 0 || strcmp(out, "dropbear") == 0 || l == 0)
-		snprintf(out, n, "ssh");
+	if (strcmp(out, "pam") == 0 || strcmp(out, "dropbear") == 0 || l == 0) {
+		memcpy(out, "ssh", 4);
+		l = 3;
+	}
+	return l;
 }
 
 static void
@@ -271,30 +316,36 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 {
 	const struct ronda_detect_config *c = &d->cfg;
 	char svc[16], kind[32], net[64];
+	size_t netlen;
 	struct ronda_window_entry *e;
 	size_t capn = cap_of(c->bf_failures > c->compromise_failures ? c->bf_failures :
 	    c->compromise_failures);
 
 	if (is_auth_failure(ev)) {
-		service_of(ev->action, svc, sizeof(svc));
-		snprintf(kind, sizeof(kind), "%s_bruteforce", svc);
+		/* kind = svc "_bruteforce", subj = svc "|" ip: both fit (16 + 11, 16 + 48). */
+		size_t sl = service_of(ev->action, svc, sizeof(svc));
+		memcpy(kind, svc, sl);
+		memcpy(kind + sl, "_bruteforce", sizeof("_bruteforce"));
 		if (ev->ip_family != 0) {
 			char subj[80];
-			int sn = snprintf(subj, sizeof(subj), "%s|%s", svc, ev->ip);
-			e = series(d, S_FAIL_IP, part, ev->site, subj, (size_t)sn);
+			size_t il = strlen(ev->ip), sn = sl + 1 + il;
+			memcpy(subj, svc, sl);
+			subj[sl] = '|';
+			memcpy(subj + sl + 1, ev->ip, il + 1);
+			e = series(d, S_FAIL_IP, part, subj, sn);
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
 			threshold(d, ev, part, e, 0, kind, ev->ip, RONDA_SEV_HIGH,
 			    c->bf_failures, c->bf_window, emit);
-			e = series(d, S_FAIL_ANY_IP, part, ev->site, ev->ip, strlen(ev->ip));
+			e = series(d, S_FAIL_ANY_IP, part, ev->ip, strlen(ev->ip));
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
-			net_of(ev, net, sizeof(net));
-			e = series(d, S_FAIL_NET, part, ev->site, net, strlen(net));
+			netlen = net_of(ev, net);
+			e = series(d, S_FAIL_NET, part, net, netlen);
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
 			if (ev->user[0] != '\0') {
-				e = series(d, S_SPRAY, part, ev->site, ev->ip, strlen(ev->ip));
+				e = series(d, S_SPRAY, part, ev->ip, strlen(ev->ip));
 				if (e != NULL)
 					ronda_window_add(d->w, e, ev->ts_ms, hstr(ev->user), 1,
 					    cap_of(c->spray_users));
@@ -303,7 +354,7 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 			}
 		} else if (ev->user[0] != '\0') {
 			/* sudo/su: a local account guessed at, no network source. */
-			e = series(d, S_FAIL_USER, part, ev->site, ev->user, strlen(ev->user));
+			e = series(d, S_FAIL_USER, part, ev->user, strlen(ev->user));
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
 			threshold(d, ev, part, e, 0, kind, ev->user, RONDA_SEV_HIGH,
@@ -316,14 +367,14 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 		const char *key = NULL;
 		int64_t n;
 
-		e = series(d, S_FAIL_ANY_IP, part, ev->site, ev->ip, strlen(ev->ip));
+		e = series(d, S_FAIL_ANY_IP, part, ev->ip, strlen(ev->ip));
 		n = e != NULL ? (int64_t)ronda_window_count(e,
 		    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0;
 		if (n >= c->compromise_failures) {
 			key = ev->ip;
 		} else {
-			net_of(ev, net, sizeof(net));
-			e = series(d, S_FAIL_NET, part, ev->site, net, strlen(net));
+			netlen = net_of(ev, net);
+			e = series(d, S_FAIL_NET, part, net, netlen);
 			n = e != NULL ? (int64_t)ronda_window_count(e,
 			    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0;
 			if (n >= c->compromise_failures)
@@ -473,14 +524,14 @@ web_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part, 
 		return;
 	}
 	if (is_cms_login(ev)) {
-		e = series(d, S_CMS, part, ev->site, ev->ip, strlen(ev->ip));
+		e = series(d, S_CMS, part, ev->ip, strlen(ev->ip));
 		if (e != NULL)
 			ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->cms_attempts));
 		threshold(d, ev, part, e, 0, "cms_bruteforce", ev->ip, RONDA_SEV_HIGH,
 		    c->cms_attempts, c->cms_window, emit);
 	}
 	if (ev->status == 404 && ev->path[0] != '\0') {
-		e = series(d, S_SCAN, part, ev->site, ev->ip, strlen(ev->ip));
+		e = series(d, S_SCAN, part, ev->ip, strlen(ev->ip));
 		if (e != NULL)
 			ronda_window_add(d->w, e, ev->ts_ms, hstr(ev->path), 1,
 			    cap_of(c->scan_paths));
@@ -503,7 +554,7 @@ metric_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t par
 	size_t cap = (size_t)(c->flood_baseline / 60000) + 2;
 
 	/* Requests per minute into the site's series; the baseline is their mean. */
-	e = series(d, S_REQS, part, ev->site, "", 0);
+	e = series(d, S_REQS, part, "", 0);
 	if (e != NULL) {
 		int64_t sum = 0, n = 0;
 		n = (int64_t)ronda_window_count(e, ev->ts_ms - c->flood_baseline,
@@ -534,6 +585,7 @@ void
 ronda_detect_event(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
     int emit, int late)
 {
+	d->hsite = ronda_hash64(ev->site, strlen(ev->site), 0x73697465ULL);
 	if (late) {
 		if (emit && ev->kind != RONDA_CEVENT_METRIC && ev->action[0] == '\0')
 			signatures(d, ev, part);
