@@ -16,12 +16,14 @@ struct ronda_pipeline {
 	struct ronda_agg *agg;
 	struct ronda_event ev;
 	struct ronda_pipeline_stats st;
+	uint64_t *id_seed;	/* per input: ronda_event_id_seed() of its site */
 };
 
 struct ronda_pipeline *
 ronda_pipeline_new(const struct ronda_collector_config *cfg,
     struct ronda_ruleset *rules, struct ronda_agg *agg)
 {
+	const struct ronda_collector_input *in = cfg->inputs.v;
 	struct ronda_pipeline *p;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
@@ -29,12 +31,21 @@ ronda_pipeline_new(const struct ronda_collector_config *cfg,
 	p->cfg = cfg;
 	p->rules = rules;
 	p->agg = agg;
+	if ((p->id_seed = calloc(cfg->inputs.n + 1, sizeof(*p->id_seed))) == NULL) {
+		free(p);
+		return NULL;
+	}
+	for (size_t i = 0; i < cfg->inputs.n; i++)
+		p->id_seed[i] = ronda_event_id_seed(in[i].site_id);
 	return p;
 }
 
 void
 ronda_pipeline_free(struct ronda_pipeline *p)
 {
+	if (p == NULL)
+		return;
+	free(p->id_seed);
 	free(p);
 }
 
@@ -114,7 +125,8 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 		p->st.filtered++;
 		return 0;
 	}
-	ronda_event_make_id(ev->id, in->site_id, l->dev, l->ino, l->fp, l->offset);
+	ronda_event_make_id_seeded(ev->id, p->id_seed[idx], l->dev, l->ino, l->fp,
+	    l->offset);
 	ronda_buf_reset(out);
 	if (ronda_event_to_json(ev, out) == -1) {
 		p->st.encode_errors++;

@@ -232,7 +232,7 @@ ronda_json_str_len(const char *s, size_t n)
  * needs it, advancing *i past it. The hot loops below call this only for
  * what their word-at-a-time tests did not pass through.
  */
-static inline char *
+static inline __attribute__((always_inline)) char *
 json_put_one(char *o, const unsigned char *p, size_t *i, size_t n)
 {
 	unsigned c = p[*i];
@@ -268,6 +268,44 @@ json_put_one(char *o, const unsigned char *p, size_t *i, size_t n)
 	}
 	(*i)++;
 	return o;
+}
+
+/*
+ * Copy r (1..15) bytes when all are plain, with two overlapping loads and
+ * stores of 8 (or 4) bytes instead of a copy of variable length: no byte
+ * outside p[0..r) is read, none outside o[0..r) written. 0 when some byte
+ * needs care (then one of p[0..r) surely does, and nothing was written).
+ */
+static inline __attribute__((always_inline)) int
+json_tail_plain(char *o, const unsigned char *p, size_t r)
+{
+	uint64_t a, b;
+	uint32_t c, d;
+
+	if (r >= 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, p + r - 8, 8);
+		if (!json_plain8(a) || !json_plain8(b))
+			return 0;
+		memcpy(o, &a, 8);
+		memcpy(o + r - 8, &b, 8);
+		return 1;
+	}
+	if (r >= 4) {
+		memcpy(&c, p, 4);
+		memcpy(&d, p + r - 4, 4);
+		if (!json_plain8((uint64_t)c << 32 | d))
+			return 0;
+		memcpy(o, &c, 4);
+		memcpy(o + r - 4, &d, 4);
+		return 1;
+	}
+	for (size_t k = 0; k < r; k++)
+		if (!json_plain(p[k]))
+			return 0;
+	for (size_t k = 0; k < r; k++)
+		o[k] = (char)p[k];
+	return 1;
 }
 
 char *
@@ -306,10 +344,15 @@ ronda_json_str_put(char *o, const char *s, size_t n)
 			i += (size_t)__builtin_ctz(m);
 			o = json_put_one(o, p, &i, n);
 		}
+		/* The last 0..15 bytes (most fields are that short), when plain. */
+		if (i < n && json_tail_plain(o, p + i, n - i)) {
+			o += n - i;
+			i = n;
+		}
 	}
 #endif
 	while (i < n) {
-		if (n - i >= 8) {
+		if (n - i >= 16) {
 			uint64_t x;
 			memcpy(&x, p + i, 8);
 			if (json_plain8(x)) {
@@ -318,6 +361,13 @@ ronda_json_str_put(char *o, const char *s, size_t n)
 				i += 8;
 				continue;
 			}
+		} else if (json_tail_plain(o, p + i, n - i)) {
+			o += n - i;
+			break;
+		} else {
+			/* Some byte of the tail needs care: copy up to it. */
+			while (json_plain(p[i]))
+				*o++ = (char)p[i++];
 		}
 		o = json_put_one(o, p, &i, n);
 	}

@@ -1,41 +1,100 @@
 #include "ronda/event.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ronda/timeutil.h"
 
+_Static_assert(offsetof(struct ronda_event, metric_json) + sizeof(struct ronda_str) ==
+    sizeof(struct ronda_event) &&
+    offsetof(struct ronda_event, nrules) >= offsetof(struct ronda_event, rules),
+    "ronda_event_reset clears the members after the rule list by name");
+
 void
 ronda_event_reset(struct ronda_event *ev)
 {
-	memset(ev, 0, sizeof(*ev));
+	/* Not the rule list (512 bytes): nrules says how much of it counts. */
+	memset(ev, 0, offsetof(struct ronda_event, rules));
+	ev->nrules = 0;
+	ev->severity = 0;
+	ev->metric_json = RONDA_STR_NULL;
 	ev->bytes = -1;
 	ev->pid = -1;
+}
+
+/*
+ * event.id = two 64-bit hashes, in hex, of a 32-byte key (device, inode,
+ * fingerprint, offset, each 8 bytes little-endian) seeded with the site's
+ * hash and with that seed ^ a constant: ronda_hash64(key, 32, seed) both
+ * times. ronda_hash64 mixes each word independently of the seed, so the four
+ * word mixes are shared by both hashes and only the cheap chaining runs
+ * twice: 6 mixes a line instead of 13 (with the site's hash from the
+ * caller). The arithmetic is ronda_hash64's (timeutil.c) and must stay so:
+ * ids never change (test_event pins values and checks against ronda_hash64).
+ */
+#define ID_GOLDEN 0x9e3779b97f4a7c15ULL
+
+/* "00".."ff": a byte's two hex digits. */
+static const char hex2[256][2] = {
+#define H1(x) { "0123456789abcdef"[(x) >> 4], "0123456789abcdef"[(x) & 15] }
+#define H4(x) H1(x), H1((x) + 1), H1((x) + 2), H1((x) + 3)
+#define H16(x) H4(x), H4((x) + 4), H4((x) + 8), H4((x) + 12)
+#define H64(x) H16(x), H16((x) + 16), H16((x) + 32), H16((x) + 48)
+	H64(0), H64(64), H64(128), H64(192)
+#undef H64
+#undef H16
+#undef H4
+#undef H1
+};
+
+static inline uint64_t
+id_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t
+ronda_event_id_seed(const char *site)
+{
+	return ronda_hash64(site, strlen(site), 0x524f4e4441ULL);
+}
+
+void
+ronda_event_make_id_seeded(char out[RONDA_EVENT_ID_LEN + 1], uint64_t seed,
+    uint64_t dev, uint64_t ino, uint64_t fingerprint, uint64_t offset)
+{
+	const uint64_t w[4] = { dev, ino, fingerprint, offset };
+	uint64_t h[2];
+
+	h[0] = seed ^ (32 * ID_GOLDEN);
+	h[1] = (seed ^ 0xa0761d6478bd642fULL) ^ (32 * ID_GOLDEN);
+	for (int i = 0; i < 4; i++) {
+		uint64_t m = id_mix(w[i] + ID_GOLDEN);
+		for (int k = 0; k < 2; k++) {
+			h[k] ^= m;
+			h[k] = (h[k] << 27 | h[k] >> 37) * 5 + 0x52dce729;
+		}
+	}
+	h[0] = id_mix(h[0]);
+	h[1] = id_mix(h[1]);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < 8; i++)
+			memcpy(out + k * 16 + 2 * i, hex2[(h[k] >> (56 - 8 * i)) & 255], 2);
+	out[RONDA_EVENT_ID_LEN] = '\0';
 }
 
 void
 ronda_event_make_id(char out[RONDA_EVENT_ID_LEN + 1], const char *site,
     uint64_t dev, uint64_t ino, uint64_t fingerprint, uint64_t offset)
 {
-	static const char hx[] = "0123456789abcdef";
-	unsigned char key[32];
-	uint64_t h[2], s;
-	size_t sl = strlen(site);
-
-	/* Fixed-width little-endian encoding of the numbers, then the site. */
-	for (int i = 0; i < 8; i++) {
-		key[i] = (unsigned char)(dev >> (8 * i));
-		key[8 + i] = (unsigned char)(ino >> (8 * i));
-		key[16 + i] = (unsigned char)(fingerprint >> (8 * i));
-		key[24 + i] = (unsigned char)(offset >> (8 * i));
-	}
-	s = ronda_hash64(site, sl, 0x524f4e4441ULL);
-	h[0] = ronda_hash64(key, sizeof(key), s);
-	h[1] = ronda_hash64(key, sizeof(key), s ^ 0xa0761d6478bd642fULL);
-	for (int w = 0; w < 2; w++)
-		for (int i = 0; i < 16; i++)
-			out[w * 16 + i] = hx[(h[w] >> (60 - 4 * i)) & 15];
-	out[RONDA_EVENT_ID_LEN] = '\0';
+	ronda_event_make_id_seeded(out, ronda_event_id_seed(site), dev, ino, fingerprint,
+	    offset);
 }
 
 static const char *const sev_names[] = { "none", "low", "medium", "high", "critical" };
@@ -59,14 +118,16 @@ ronda_severity_parse(const char *name)
 
 /*
  * A tiny writer for nested objects with optional members: `first` tracks
- * whether a comma is needed at the current level. It writes through a
- * pointer into room the buffer has guaranteed (o..end) and asks the buffer
- * for more only when a piece does not fit, with the same size the piece
- * needs, so the buffer's cap refuses exactly what appending piece by piece
- * would refuse. Keys are literals: their lengths are known when compiled.
- * This runs for every line with forward: all.
+ * whether a comma is needed at the current level. This runs for every line
+ * with forward: all, so the layout below is compiled twice:
+ *  - fast: the buffer first makes room for an upper bound of the whole
+ *    event (every string six bytes a byte, every key and brace), and then
+ *    nothing is checked again. This is every ordinary event.
+ *  - checked: near the buffer's cap, each piece asks for exactly the room
+ *    it needs, so the cap refuses exactly what appending piece by piece
+ *    would refuse (test_event_exactly_at_the_cap).
+ * Keys are literals (lengths known when compiled); the pieces inline.
  */
-/* The writer's pieces inline into the one encoder function (no calls, constant sizes). */
 #define JW_INLINE static inline __attribute__((always_inline))
 
 struct jw {
@@ -91,6 +152,7 @@ jw_grow(struct jw *w, size_t n)
 		b->len = (size_t)(w->o - b->data);
 	if (ronda_buf_reserve(b, n) == -1) {
 		w->err = 1;
+		w->end = w->o;	/* nothing fits any more */
 		return 0;
 	}
 	/* Keep one byte for the closing NUL, and never pass the cap. */
@@ -101,29 +163,27 @@ jw_grow(struct jw *w, size_t n)
 }
 
 JW_INLINE int
-jw_room(struct jw *w, size_t n)
+jw_room(struct jw *w, size_t n, const int fast)
 {
-	if (!w->err && (size_t)(w->end - w->o) >= n)
+	if (fast || (size_t)(w->end - w->o) >= n)
 		return 1;
 	return jw_grow(w, n);
 }
 
 JW_INLINE void
-jw_raw(struct jw *w, const char *s, size_t n)
+jw_raw(struct jw *w, const char *s, size_t n, const int fast)
 {
-	if (jw_room(w, n)) {
+	if (jw_room(w, n, fast)) {
 		memcpy(w->o, s, n);
 		w->o += n;
 	}
 }
 
-#define JW_LIT(w, s) jw_raw((w), (s), sizeof(s) - 1)
-
 /* A key given as the literal "\"name\":" (with its quotes and colon). */
 JW_INLINE void
-jw_key_lit(struct jw *w, const char *k, size_t n)
+jw_key_lit(struct jw *w, const char *k, size_t n, const int fast)
 {
-	if (!jw_room(w, n + 1))
+	if (!jw_room(w, n + 1, fast))
 		return;
 	if (!w->first[w->depth])
 		*w->o++ = ',';
@@ -132,82 +192,91 @@ jw_key_lit(struct jw *w, const char *k, size_t n)
 	w->o += n;
 }
 
-#define KEY(k) "\"" k "\":"
-#define jw_key(w, k) jw_key_lit((w), KEY(k), sizeof(KEY(k)) - 1)
-
 JW_INLINE void
-jw_open_body(struct jw *w)
+jw_open_body(struct jw *w, const int fast)
 {
-	JW_LIT(w, "{");
+	jw_raw(w, "{", 1, fast);
 	w->first[++w->depth] = 1;
 }
 
-#define jw_open(w, k) do { jw_key((w), k); jw_open_body(w); } while (0)
-
 JW_INLINE void
-jw_close(struct jw *w)
+jw_close(struct jw *w, const int fast)
 {
-	JW_LIT(w, "}");
+	jw_raw(w, "}", 1, fast);
 	w->depth--;
 }
 
 /* A JSON string value: room for the worst case, or the exact size near the cap. */
 JW_INLINE void
-jw_strval(struct jw *w, const char *p, size_t n)
+jw_strval(struct jw *w, const char *p, size_t n, const int fast)
 {
-	struct ronda_buf *b = w->b;
-	size_t len = (size_t)(w->o - b->data), need;
+	if (!fast) {
+		struct ronda_buf *b = w->b;
+		size_t len = (size_t)(w->o - b->data), need;
 
-	if (n <= (b->max - 2) / 6 && len <= b->max - (n * 6 + 2))
-		need = n * 6 + 2;
-	else
-		need = ronda_json_str_len(p, n);
-	if (jw_room(w, need))
-		w->o = ronda_json_str_put(w->o, p, n);
+		if (n <= (b->max - 2) / 6 && len <= b->max - (n * 6 + 2))
+			need = n * 6 + 2;
+		else
+			need = ronda_json_str_len(p, n);
+		if (!jw_room(w, need, 0))
+			return;
+	}
+	w->o = ronda_json_str_put(w->o, p, n);
 }
 
-#define jw_str(w, k, p, n) do { jw_key((w), k); jw_strval((w), (p), (n)); } while (0)
-
+/* A value made of JSON-safe bytes only (hex, digits, our own timestamp). */
 JW_INLINE void
-jw_slice_(struct jw *w, const char *k, size_t kn, struct ronda_str s)
+jw_safeval(struct jw *w, const char *p, size_t n, const int fast)
 {
-	if (s.n > 0) {
-		jw_key_lit(w, k, kn);
-		jw_strval(w, s.p, s.n);
+	if (jw_room(w, n + 2, fast)) {
+		*w->o++ = '"';
+		memcpy(w->o, p, n);
+		w->o += n;
+		*w->o++ = '"';
 	}
 }
 
-#define jw_slice(w, k, s) jw_slice_((w), KEY(k), sizeof(KEY(k)) - 1, (s))
+static const char digits2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
 
 JW_INLINE void
-jw_cstr_(struct jw *w, const char *k, size_t kn, const char *s)
-{
-	if (s != NULL && *s != '\0') {
-		jw_key_lit(w, k, kn);
-		jw_strval(w, s, strlen(s));
-	}
-}
-
-#define jw_cstr(w, k, s) jw_cstr_((w), KEY(k), sizeof(KEY(k)) - 1, (s))
-
-JW_INLINE void
-jw_intval(struct jw *w, int64_t v)
+jw_intval(struct jw *w, int64_t v, const int fast)
 {
 	char tmp[24];
 	size_t i = sizeof(tmp);
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 
-	do {
-		tmp[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100);
+		u /= 100;
+		tmp[--i] = digits2[2 * d + 1];
+		tmp[--i] = digits2[2 * d];
+	}
+	if (u >= 10) {
+		tmp[--i] = digits2[2 * u + 1];
+		tmp[--i] = digits2[2 * u];
+	} else {
+		tmp[--i] = (char)('0' + u);
+	}
 	if (v < 0)
 		tmp[--i] = '-';
-	jw_raw(w, tmp + i, sizeof(tmp) - i);
+	jw_raw(w, tmp + i, sizeof(tmp) - i, fast);
 }
 
-#define jw_int(w, k, v) do { jw_key((w), k); jw_intval((w), (v)); } while (0)
-#define jw_true(w, k) do { jw_key((w), k); JW_LIT((w), "true"); } while (0)
+/* The layout's vocabulary; `fast` is the encoder's compile-time constant. */
+#define KEY(k) "\"" k "\":"
+#define LIT(s) jw_raw(w, (s), sizeof(s) - 1, fast)
+#define K(k) jw_key_lit(w, KEY(k), sizeof(KEY(k)) - 1, fast)
+#define OPEN(k) do { K(k); jw_open_body(w, fast); } while (0)
+#define CLOSE() jw_close(w, fast)
+#define STR(k, p, n) do { K(k); jw_strval(w, (p), (n), fast); } while (0)
+#define SAFE(k, p, n) do { K(k); jw_safeval(w, (p), (n), fast); } while (0)
+#define SLICE(k, s) do { if ((s).n > 0) STR(k, (s).p, (s).n); } while (0)
+#define CSTR(k, s, n) do { if ((n) > 0) STR(k, (s), (n)); } while (0)
+#define INT(k, v) do { K(k); jw_intval(w, (v), fast); } while (0)
+#define TRUE(k) do { K(k); LIT("true"); } while (0)
 
 /*
  * A dotted quad exactly as inet_pton(AF_INET) takes it: four decimal
@@ -269,187 +338,250 @@ same(struct ronda_str a, struct ronda_str b)
 	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
 }
 
-static int
-any_set(const struct ronda_str *a, size_t n)
+/* The event's C strings, measured once, and what the layout derives. */
+struct ev_text {
+	struct ronda_str src, user;
+	int src_ok;
+	size_t id, site, agency, host, dataset, action, outcome, file, region, tz, auth;
+	char ts[RONDA_TS_LEN + 1];
+};
+
+static size_t
+cstrlen(const char *s)
 {
-	for (size_t i = 0; i < n; i++)
-		if (a[i].n > 0)
-			return 1;
-	return 0;
+	return s != NULL ? strlen(s) : 0;
 }
 
-int
-ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
+/*
+ * ronda_fmt_utc_ms with the last second remembered: consecutive lines of a
+ * log share it, and only the milliseconds change. Years 1970..9999 only
+ * (the rest, rare, is formatted in full).
+ */
+static void
+fmt_ts(char out[RONDA_TS_LEN + 1], int64_t ms)
 {
-	struct jw w = { .b = b };
-	char ts[RONDA_TS_LEN + 1];
-	struct ronda_str src = ev->source_ip.n > 0 ? ev->source_ip : ev->client_ip;
-	struct ronda_str user = ev->user_name.n > 0 ? ev->user_name : ev->remote_user;
-	int src_ok = is_ip(src);
+	static _Thread_local int64_t last = -1;
+	static _Thread_local char buf[RONDA_TS_LEN + 1];
+	int64_t s;
+	unsigned r;
 
-	/* The first grow makes o point into the buffer (it may have no memory yet). */
-	w.o = b->data != NULL ? b->data + b->len : NULL;
-	w.first[0] = 1;
-	if (!jw_grow(&w, 1))
-		return -1;
-	JW_LIT(&w, "{");
-	w.first[++w.depth] = 1;
-
-	ronda_fmt_utc_ms(ts, ev->ts_ms);
-	jw_str(&w, "@timestamp", ts, RONDA_TS_LEN);
-
-	jw_open(&w, "event");
-	jw_str(&w, "id", ev->id, strlen(ev->id));
-	if (ev->type == RONDA_EVENT_METRIC) {
-		jw_cstr(&w, "kind", "metric");
-		jw_key(&w, "category");
-		JW_LIT(&w, "[\"web\"]");
-	} else {
-		jw_cstr(&w, "kind", ev->nrules > 0 ? "alert" : "event");
-		jw_key(&w, "category");
-		if (ev->type == RONDA_EVENT_AUTH)
-			JW_LIT(&w, "[\"authentication\"]");
-		else
-			JW_LIT(&w, "[\"web\"]");
+	if (ms < 0 || ms > INT64_C(253402300799999)) {
+		ronda_fmt_utc_ms(out, ms);
+		return;
 	}
-	jw_cstr(&w, "dataset", ev->dataset);
-	jw_cstr(&w, "action", ev->action);
-	jw_cstr(&w, "outcome", ev->outcome);
+	s = ms / 1000;
+	if (s != last) {
+		ronda_fmt_utc_ms(buf, s * 1000);
+		last = s;
+	}
+	memcpy(out, buf, sizeof(buf));
+	r = (unsigned)(ms % 1000);
+	out[20] = (char)('0' + r / 100);
+	out[21] = (char)('0' + r / 10 % 10);
+	out[22] = (char)('0' + r % 10);
+}
+
+/*
+ * Room the fast layout may use at most: every string six bytes a byte plus
+ * its quotes, every number 20 digits and a sign, every key, brace and
+ * comma. JW_FIXED covers the keys, punctuation, numbers and literal values:
+ * about 830 bytes with every member present, every number at its longest
+ * and 16 rules. Overrunning it aborts (never seen: test_event encodes
+ * random events under ASan).
+ */
+#define JW_FIXED	2048
+#define JW_FAST_MAX	(256 * 1024)	/* beyond it (huge lines), the checked layout */
+
+static size_t
+event_bound(const struct ronda_event *ev, const struct ev_text *t)
+{
+	size_t s, nstr = 64;
+
+	s = t->id + 2 * t->site + t->agency + t->host + t->dataset + t->action + t->outcome +
+	    t->file + t->region + t->tz + t->auth + RONDA_TS_LEN + 8 /* severity name */;
+	s += ev->original.n + ev->log_host.n + 2 * t->src.n + t->user.n + ev->url.n +
+	    ev->path.n + ev->query.n + ev->vhost.n + ev->http_version.n + ev->method.n +
+	    ev->referrer.n + ev->user_agent.n + ev->program.n + ev->message.n +
+	    ev->norm_path.n + ev->norm_query.n;
+	for (int i = 0; i < ev->nrules; i++) {
+		const struct ronda_event_rule *r = &ev->rules[i];
+		s += cstrlen(r->id) + cstrlen(r->name) + cstrlen(r->category);
+		nstr += 3;
+	}
+	if (s > SIZE_MAX / 8)
+		return SIZE_MAX;
+	return 6 * s + 2 * nstr + ev->metric_json.n + JW_FIXED;
+}
+
+static int
+is_dash(struct ronda_str s)
+{
+	return s.n == 1 && s.p[0] == '-';
+}
+
+/* The layout, once for both writers (fast is a constant in each). */
+JW_INLINE void
+encode(struct jw *w, const struct ronda_event *ev, const struct ev_text *t, const int fast)
+{
+	LIT("{");
+	w->first[++w->depth] = 1;
+
+	SAFE("@timestamp", t->ts, RONDA_TS_LEN);
+
+	OPEN("event");
+	STR("id", ev->id, t->id);
+	if (ev->type == RONDA_EVENT_METRIC) {
+		K("kind");
+		LIT("\"metric\"");
+		K("category");
+		LIT("[\"web\"]");
+	} else {
+		K("kind");
+		if (ev->nrules > 0)
+			LIT("\"alert\"");
+		else
+			LIT("\"event\"");
+		K("category");
+		if (ev->type == RONDA_EVENT_AUTH)
+			LIT("[\"authentication\"]");
+		else
+			LIT("[\"web\"]");
+	}
+	CSTR("dataset", ev->dataset, t->dataset);
+	CSTR("action", ev->action, t->action);
+	CSTR("outcome", ev->outcome, t->outcome);
 	if (ev->severity > 0)
-		jw_int(&w, "severity", ev->severity);
-	jw_slice(&w, "original", ev->original);
-	jw_close(&w);
+		INT("severity", ev->severity);
+	SLICE("original", ev->original);
+	CLOSE();
 
-	jw_open(&w, "organization");
-	jw_cstr(&w, "id", ev->site);
-	jw_cstr(&w, "name", ev->agency);
-	jw_close(&w);
+	OPEN("organization");
+	CSTR("id", ev->site, t->site);
+	CSTR("name", ev->agency, t->agency);
+	CLOSE();
 
-	if (ev->host_name != NULL && *ev->host_name != '\0') {
-		jw_open(&w, "host");
-		jw_cstr(&w, "name", ev->host_name);
-		jw_close(&w);
+	if (t->host > 0) {
+		OPEN("host");
+		STR("name", ev->host_name, t->host);
+		CLOSE();
 	}
 	if (ev->log_host.n > 0) {
-		jw_open(&w, "observer");
-		jw_slice(&w, "hostname", ev->log_host);
-		jw_close(&w);
+		OPEN("observer");
+		SLICE("hostname", ev->log_host);
+		CLOSE();
 	}
-	if (src_ok) {
-		jw_open(&w, "source");
-		jw_slice(&w, "ip", src);
+	if (t->src_ok) {
+		OPEN("source");
+		SLICE("ip", t->src);
 		if (ev->source_port > 0)
-			jw_int(&w, "port", ev->source_port);
-		jw_close(&w);
+			INT("port", ev->source_port);
+		CLOSE();
 	}
-	if (user.n > 0 && !(user.n == 1 && user.p[0] == '-')) {
-		jw_open(&w, "user");
-		jw_slice(&w, "name", user);
-		jw_close(&w);
+	if (t->user.n > 0 && !is_dash(t->user)) {
+		OPEN("user");
+		SLICE("name", t->user);
+		CLOSE();
 	}
-	{
-		struct ronda_str u[] = { ev->url, ev->path, ev->query, ev->vhost };
-		if (any_set(u, 4)) {
-			jw_open(&w, "url");
-			jw_slice(&w, "original", ev->url);
-			jw_slice(&w, "path", ev->path);
-			jw_slice(&w, "query", ev->query);
-			jw_slice(&w, "domain", ev->vhost);
-			if (ev->vhost_port > 0)
-				jw_int(&w, "port", ev->vhost_port);
-			jw_close(&w);
-		}
+	if (ev->url.n > 0 || ev->path.n > 0 || ev->query.n > 0 || ev->vhost.n > 0) {
+		OPEN("url");
+		SLICE("original", ev->url);
+		SLICE("path", ev->path);
+		SLICE("query", ev->query);
+		SLICE("domain", ev->vhost);
+		if (ev->vhost_port > 0)
+			INT("port", ev->vhost_port);
+		CLOSE();
 	}
 	if (ev->method.n > 0 || ev->status > 0 || ev->referrer.n > 0 ||
 	    ev->http_version.n > 0 || ev->bytes >= 0) {
-		jw_open(&w, "http");
-		jw_slice(&w, "version", ev->http_version);
-		if (ev->method.n > 0 || (ev->referrer.n > 0 &&
-		    !(ev->referrer.n == 1 && ev->referrer.p[0] == '-'))) {
-			jw_open(&w, "request");
-			jw_slice(&w, "method", ev->method);
-			if (!(ev->referrer.n == 1 && ev->referrer.p[0] == '-'))
-				jw_slice(&w, "referrer", ev->referrer);
-			jw_close(&w);
+		OPEN("http");
+		SLICE("version", ev->http_version);
+		if (ev->method.n > 0 || (ev->referrer.n > 0 && !is_dash(ev->referrer))) {
+			OPEN("request");
+			SLICE("method", ev->method);
+			if (!is_dash(ev->referrer))
+				SLICE("referrer", ev->referrer);
+			CLOSE();
 		}
 		if (ev->status > 0 || ev->bytes >= 0) {
-			jw_open(&w, "response");
+			OPEN("response");
 			if (ev->status > 0)
-				jw_int(&w, "status_code", ev->status);
+				INT("status_code", ev->status);
 			if (ev->bytes >= 0) {
-				jw_open(&w, "body");
-				jw_int(&w, "bytes", ev->bytes);
-				jw_close(&w);
+				OPEN("body");
+				INT("bytes", ev->bytes);
+				CLOSE();
 			}
-			jw_close(&w);
+			CLOSE();
 		}
-		jw_close(&w);
+		CLOSE();
 	}
-	if (ev->user_agent.n > 0 &&
-	    !(ev->user_agent.n == 1 && ev->user_agent.p[0] == '-')) {
-		jw_open(&w, "user_agent");
-		jw_slice(&w, "original", ev->user_agent);
-		jw_close(&w);
+	if (ev->user_agent.n > 0 && !is_dash(ev->user_agent)) {
+		OPEN("user_agent");
+		SLICE("original", ev->user_agent);
+		CLOSE();
 	}
 	if (ev->program.n > 0 || ev->pid >= 0) {
-		jw_open(&w, "process");
-		jw_slice(&w, "name", ev->program);
+		OPEN("process");
+		SLICE("name", ev->program);
 		if (ev->pid >= 0)
-			jw_int(&w, "pid", ev->pid);
-		jw_close(&w);
+			INT("pid", ev->pid);
+		CLOSE();
 	}
-	jw_slice(&w, "message", ev->message);
+	SLICE("message", ev->message);
 
-	if (ev->file_path != NULL && *ev->file_path != '\0') {
-		jw_open(&w, "log");
-		jw_open(&w, "file");
-		jw_cstr(&w, "path", ev->file_path);
-		jw_close(&w);
-		jw_int(&w, "offset", (int64_t)ev->offset);
-		jw_close(&w);
+	if (t->file > 0) {
+		OPEN("log");
+		OPEN("file");
+		STR("path", ev->file_path, t->file);
+		CLOSE();
+		INT("offset", (int64_t)ev->offset);
+		CLOSE();
 	}
 
 	if (ev->nrules > 0) {
-		jw_open(&w, "rule");
+		OPEN("rule");
 		for (int k = 0; k < 3; k++) {
 			if (k == 0)
-				jw_key(&w, "id");
+				K("id");
 			else if (k == 1)
-				jw_key(&w, "name");
+				K("name");
 			else
-				jw_key(&w, "category");
-			JW_LIT(&w, "[");
+				K("category");
+			LIT("[");
 			for (int i = 0; i < ev->nrules; i++) {
 				const struct ronda_event_rule *r = &ev->rules[i];
 				const char *v = k == 0 ? r->id : k == 1 ? r->name : r->category;
 				if (i > 0)
-					JW_LIT(&w, ",");
-				jw_strval(&w, v, strlen(v));
+					LIT(",");
+				jw_strval(w, v, strlen(v), fast);
 			}
-			JW_LIT(&w, "]");
+			LIT("]");
 		}
-		jw_close(&w);
+		CLOSE();
 	}
 
-	jw_open(&w, "ronda");
-	jw_int(&w, "schema", 1);
-	jw_cstr(&w, "site", ev->site);
-	jw_cstr(&w, "region", ev->region);
-	jw_cstr(&w, "timezone", ev->timezone);
-	if (ev->severity > 0)
-		jw_cstr(&w, "severity", ronda_severity_name(ev->severity));
+	OPEN("ronda");
+	INT("schema", 1);
+	CSTR("site", ev->site, t->site);
+	CSTR("region", ev->region, t->region);
+	CSTR("timezone", ev->timezone, t->tz);
+	if (ev->severity > 0) {
+		const char *sv = ronda_severity_name(ev->severity);
+		STR("severity", sv, strlen(sv));
+	}
 	if (ev->flags & RONDA_EVENT_PARSE_ERROR)
-		jw_true(&w, "parse_error");
+		TRUE("parse_error");
 	if (ev->flags & RONDA_EVENT_TRUNCATED)
-		jw_true(&w, "truncated");
+		TRUE("truncated");
 	if (ev->flags & RONDA_EVENT_TS_GUESSED)
-		jw_true(&w, "time_guessed");
-	if (!src_ok && src.n > 0)
-		jw_slice(&w, "client", src);
+		TRUE("time_guessed");
+	if (!t->src_ok && t->src.n > 0)
+		SLICE("client", t->src);
 	if (ev->auth_method != NULL) {
-		jw_open(&w, "auth");
-		jw_cstr(&w, "method", ev->auth_method);
-		jw_close(&w);
+		OPEN("auth");
+		CSTR("method", ev->auth_method, t->auth);
+		CLOSE();
 	}
 	/*
 	 * The normalised forms only where normalisation changed something:
@@ -459,21 +591,74 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 		int np = ev->norm_path.n > 0 && !same(ev->norm_path, ev->path);
 		int nq = ev->norm_query.n > 0 && !same(ev->norm_query, ev->query);
 		if (np || nq) {
-			jw_open(&w, "normalized");
+			OPEN("normalized");
 			if (np)
-				jw_slice(&w, "path", ev->norm_path);
+				SLICE("path", ev->norm_path);
 			if (nq)
-				jw_slice(&w, "query", ev->norm_query);
-			jw_close(&w);
+				SLICE("query", ev->norm_query);
+			CLOSE();
 		}
 	}
 	if (ev->type == RONDA_EVENT_METRIC && ev->metric_json.n > 0) {
-		jw_key(&w, "metrics");
-		jw_raw(&w, ev->metric_json.p, ev->metric_json.n);
+		K("metrics");
+		jw_raw(w, ev->metric_json.p, ev->metric_json.n, fast);
 	}
-	jw_close(&w);
+	CLOSE();
 
-	jw_close(&w);
+	CLOSE();
+}
+
+static void
+encode_fast(struct jw *w, const struct ronda_event *ev, const struct ev_text *t)
+{
+	encode(w, ev, t, 1);
+}
+
+static void
+encode_checked(struct jw *w, const struct ronda_event *ev, const struct ev_text *t)
+{
+	encode(w, ev, t, 0);
+}
+
+int
+ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
+{
+	struct jw w = { .b = b };
+	struct ev_text t;
+	size_t bound;
+
+	t.src = ev->source_ip.n > 0 ? ev->source_ip : ev->client_ip;
+	t.user = ev->user_name.n > 0 ? ev->user_name : ev->remote_user;
+	t.src_ok = is_ip(t.src);
+	t.id = strlen(ev->id);
+	t.site = cstrlen(ev->site);
+	t.agency = cstrlen(ev->agency);
+	t.host = cstrlen(ev->host_name);
+	t.dataset = cstrlen(ev->dataset);
+	t.action = cstrlen(ev->action);
+	t.outcome = cstrlen(ev->outcome);
+	t.file = cstrlen(ev->file_path);
+	t.region = cstrlen(ev->region);
+	t.tz = cstrlen(ev->timezone);
+	t.auth = cstrlen(ev->auth_method);
+	fmt_ts(t.ts, ev->ts_ms);
+
+	/* The first grow makes o point into the buffer (it may have no memory yet). */
+	w.o = b->data != NULL ? b->data + b->len : NULL;
+	w.first[0] = 1;
+	bound = event_bound(ev, &t);
+	if (bound <= JW_FAST_MAX && b->len <= b->max && bound <= b->max - b->len &&
+	    jw_grow(&w, bound)) {
+		w.end = w.o + bound;
+		encode_fast(&w, ev, &t);
+		if (w.o > w.end)
+			abort();	/* the bound is wrong: a bug, never a bad line */
+	} else {
+		w.err = 0;
+		if (!jw_grow(&w, 1))
+			return -1;
+		encode_checked(&w, ev, &t);
+	}
 	b->len = (size_t)(w.o - b->data);	/* o never passes cap - 1 */
 	b->data[b->len] = '\0';
 	return w.err ? -1 : 0;

@@ -114,7 +114,7 @@ struct ronda_event {
 	struct ronda_str norm_path;	/* ronda.normalized.path */
 	struct ronda_str norm_query;	/* ronda.normalized.query */
 
-	/* Rules that matched (rule engine). */
+	/* Rules that matched (rule engine). Keep these three groups last: see ronda_event_reset. */
 	struct ronda_event_rule rules[RONDA_EVENT_MAX_RULES];
 	int nrules;
 	int severity;			/* highest severity of the matched rules */
@@ -123,7 +123,10 @@ struct ronda_event {
 	struct ronda_str metric_json;	/* a JSON object, emitted as ronda.metrics */
 };
 
-/* Clear every field for a new line (keeps nothing). */
+/*
+ * Clear the event for a new line: every field reads as absent. The rule
+ * slots past nrules are left as they were (nrules says what counts).
+ */
 void ronda_event_reset(struct ronda_event *ev);
 
 /*
@@ -132,6 +135,12 @@ void ronda_event_reset(struct ronda_event *ev);
  * offset. The same line of the same file always gets the same id.
  */
 void ronda_event_make_id(char out[RONDA_EVENT_ID_LEN + 1], const char *site,
+    uint64_t dev, uint64_t ino, uint64_t fingerprint, uint64_t offset);
+
+/* The site's part of every id: compute it once per site for ..._seeded(). */
+uint64_t ronda_event_id_seed(const char *site);
+/* ronda_event_make_id() with the site given as ronda_event_id_seed(site). */
+void ronda_event_make_id_seeded(char out[RONDA_EVENT_ID_LEN + 1], uint64_t seed,
     uint64_t dev, uint64_t ino, uint64_t fingerprint, uint64_t offset);
 
 /*

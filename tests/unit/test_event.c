@@ -22,6 +22,7 @@
 #include "ronda/buf.h"
 #include "ronda/event.h"
 #include "ronda/rules.h"
+#include "ronda/timeutil.h"
 
 #define S(lit) RONDA_STR_LIT(lit)
 
@@ -729,6 +730,49 @@ cmp_id(const void *x, const void *y)
 }
 
 /* 200k consecutive line offsets of one file: 200k distinct ids. */
+/*
+ * Ids never change between versions: a line resent after an upgrade must be
+ * recognised downstream. Pinned values, and the documented construction
+ * (ronda_hash64 of the 32-byte little-endian key under the site's seed and
+ * that seed ^ a constant) against the optimised one on many inputs.
+ */
+static void
+test_event_id_pinned(void **state)
+{
+	char id[RONDA_EVENT_ID_LEN + 1], want[RONDA_EVENT_ID_LEN + 1];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	ronda_event_make_id(id, "bontangkota.go.id", 2049, 131077, 42, 1234);
+	assert_string_equal(id, "ed4baceb9b69698970c3d6110d253f19");
+	ronda_event_make_id(id, "kutaitimurkab.go.id", 0, 0, 0, 0);
+	assert_string_equal(id, "513bf584dd1d2fae18c99273cee8a9eb");
+	ronda_event_make_id(id, "x", UINT64_MAX, 1, UINT64_C(1) << 63, 216149536);
+	assert_string_equal(id, "cf663510be774dce3cea470719652a13");
+	for (int round = 0; round < 10000; round++) {
+		uint64_t v[4], s, h[2];
+		unsigned char key[32];
+		const char *site = round % 2 ? "bontangkota.go.id" : "s";
+
+		for (int k = 0; k < 4; k++) {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			v[k] = round % 3 ? x : x & 0xffff;
+		}
+		for (int k = 0; k < 4; k++)
+			for (int i = 0; i < 8; i++)
+				key[k * 8 + i] = (unsigned char)(v[k] >> (8 * i));
+		s = ronda_hash64(site, strlen(site), 0x524f4e4441ULL);
+		h[0] = ronda_hash64(key, sizeof(key), s);
+		h[1] = ronda_hash64(key, sizeof(key), s ^ 0xa0761d6478bd642fULL);
+		snprintf(want, sizeof(want), "%016llx%016llx", (unsigned long long)h[0],
+		    (unsigned long long)h[1]);
+		ronda_event_make_id(id, site, v[0], v[1], v[2], v[3]);
+		assert_string_equal(id, want);
+		ronda_event_make_id_seeded(id, ronda_event_id_seed(site), v[0], v[1], v[2], v[3]);
+		assert_string_equal(id, want);
+	}
+}
+
 static void
 test_event_ids_distinct_by_offset(void **state)
 {
@@ -880,6 +924,7 @@ main(void)
 		cmocka_unit_test(test_huge_fields_meet_the_cap),
 		cmocka_unit_test(test_buf_putc_respects_cap),
 		cmocka_unit_test(test_json_escape_every_byte_every_position),
+		cmocka_unit_test(test_event_id_pinned),
 		cmocka_unit_test(test_event_exactly_at_the_cap),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_event_id_deterministic),
