@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "hash.h"
 #include "ronda/timeutil.h"
 
 #define IP_CAP		8192	/* distinct source IPs counted per bucket */
@@ -36,6 +37,7 @@ struct table {
 	size_t n;
 	uint32_t *order;	/* used slot indexes, n of them */
 	uint64_t dropped;
+	uint64_t seed;		/* per process: sources cannot choose collisions */
 };
 
 struct top_ent {
@@ -57,6 +59,7 @@ keycmp(const struct top_ent *a, const struct top_ent *b)
 static int
 table_init(struct table *t, size_t max, size_t keysz)
 {
+	t->seed = ronda_qhash(&t, sizeof(t), (uint64_t)ronda_mono_ms()) | 1;
 	t->max = max;
 	t->keysz = keysz;
 	t->cap = 16;
@@ -97,7 +100,7 @@ table_add(struct table *t, const char *k, size_t len)
 
 	if (len > t->keysz)
 		len = t->keysz;
-	h = ronda_hash64(k, len, 7) | 1;
+	h = ronda_qhash(k, len, t->seed) | 1;
 	i = (size_t)h & (t->cap - 1);
 	while (t->m[i].h != 0) {
 		if (t->m[i].h == h && t->m[i].len == len &&

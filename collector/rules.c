@@ -17,6 +17,7 @@
 #include <hs.h>
 #include <yaml.h>
 
+#include "hash.h"
 #include "ronda/auth.h"
 #include "ronda/normalize.h"
 #include "ronda/parse.h"
@@ -1105,7 +1106,7 @@ fc_replay(struct ronda_ruleset *rs, int f, const char *k, size_t n,
 		return 0;
 	/* The same bytes hash the same for every field: callers may pass *h in. */
 	if (*h == 0)
-		*h = ronda_hash64(k, n, fc_seed) | 1;
+		*h = ronda_qhash(k, n, fc_seed) | 1;
 	e = &rs->fc[f]->e[*h & (FC_SLOTS - 1)];
 	*slot = e;
 	if (!e->used || e->h != *h || e->len != n || memcmp(e->key, k, n) != 0) {
