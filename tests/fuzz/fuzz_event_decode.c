@@ -17,6 +17,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Whatever the input: every kept string is terminated within its buffer. */
 	if (rc == RONDA_CEVENT_OK) {
 		if (memchr(ev.site, '\0', sizeof(ev.site)) == NULL ||
+		    memchr(ev.host, '\0', sizeof(ev.host)) == NULL ||
+		    ev.host_unlisted != 0 ||
 		    memchr(ev.original, '\0', sizeof(ev.original)) == NULL ||
 		    ev.nrules > RONDA_CEVENT_RULES)
 			__builtin_trap();
