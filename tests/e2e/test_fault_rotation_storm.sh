@@ -13,7 +13,11 @@
 # collector down for more than five rotations could lose a generation for
 # good, so the rate keeps a rotation at least 0.6 s (plain) apart and the
 # downtime (kill to restart) is measured and must stay under that margin
-# for the test to mean anything.
+# for the test to mean anything. 48 partitions: the stream (with the
+# 10-25k events the kills make the collector send again) is about 140 MB;
+# over 12 partitions that is 11 MB each, more than the mock broker keeps
+# (~5 MB) should kcat fall behind on a busy machine (a first run at 12
+# missed a scattered few hundred events, as such a gap would).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/collector_lib.sh"
 require_cmd kcat
