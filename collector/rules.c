@@ -137,9 +137,9 @@ struct ronda_ruleset {
 	hs_database_t *db[F_NFIELDS];
 	hs_scratch_t *scratch;
 
-	/* Rules without patterns, evaluated on conditions alone (per type). */
-	uint32_t *always;
-	size_t nalways;
+	/* Rules without patterns, evaluated on conditions alone, by event type. */
+	uint32_t *always[RONDA_EVENT_AUTH + 1];
+	size_t nalways[RONDA_EVENT_AUTH + 1];
 
 	/* Match scratch: hit list (rule indexes) and normalised fields. */
 	uint32_t *hits;
@@ -1064,8 +1064,20 @@ struct fc_entry {
 	char key[FC_KEY_MAX];
 };
 
+/*
+ * The path's and the query's normalised forms go into every event, so their
+ * caches keep those too (normalisation only shrinks: it fits when the key
+ * does), and a hit skips ronda_normalize as well as the scan.
+ */
+struct fc_norm {
+	uint16_t len;
+	uint8_t kept;
+	char s[FC_KEY_MAX];
+};
+
 struct fcache {
 	struct fc_entry e[FC_SLOTS];
+	struct fc_norm *norm;	/* FC_SLOTS of them, or NULL */
 };
 
 /* Recording context for a scan whose result will be cached. */
@@ -1119,7 +1131,10 @@ fc_replay(struct ronda_ruleset *rs, int f, const char *k, size_t n,
 	return 1;
 }
 
-/* Scan data for field f, remembering the result under key k when it fits. */
+/*
+ * Scan data for field f, remembering the result under key k when it fits
+ * (and data itself as k's normalised form when the cache keeps those).
+ */
 static void
 fc_scan_store(struct ronda_ruleset *rs, int f, struct fc_entry *slot, uint64_t h,
     const char *k, size_t kn, const char *data, size_t dn)
@@ -1133,12 +1148,35 @@ fc_scan_store(struct ronda_ruleset *rs, int f, struct fc_entry *slot, uint64_t h
 		    rs->scratch, on_match_rec, &rec);
 	if (slot == NULL || rec.over)
 		return;
+	if (rs->fc[f]->norm != NULL) {
+		struct fc_norm *nm = &rs->fc[f]->norm[slot - rs->fc[f]->e];
+		nm->kept = dn <= FC_KEY_MAX;
+		if (nm->kept) {
+			nm->len = (uint16_t)dn;
+			if (dn > 0)
+				memcpy(nm->s, data, dn);
+		}
+	}
 	slot->used = 1;
 	slot->h = h;
 	slot->len = (uint16_t)kn;
 	memcpy(slot->key, k, kn);
 	slot->nids = (uint8_t)rec.n;
 	memcpy(slot->ids, rec.ids, rec.n * sizeof(rec.ids[0]));
+}
+
+/* The normalised form a cache hit on slot kept, or a null string when none. */
+static struct ronda_str
+fc_norm_of(const struct ronda_ruleset *rs, int f, const struct fc_entry *slot)
+{
+	const struct fc_norm *nm;
+
+	if (rs->fc[f] == NULL || rs->fc[f]->norm == NULL || slot == NULL)
+		return RONDA_STR_NULL;
+	nm = &rs->fc[f]->norm[slot - rs->fc[f]->e];
+	if (!nm->kept)
+		return RONDA_STR_NULL;
+	return (struct ronda_str){ nm->s, nm->len };
 }
 
 static void
@@ -1229,15 +1267,29 @@ ronda_rules_match(struct ronda_ruleset *rs, struct ronda_event *ev)
 	if (ev->type == RONDA_EVENT_WEB) {
 		struct fc_entry *slot;
 		uint64_t h = 0;
+		int hit;
 
-		/* The normalised path and query go into the event in any case. */
-		ev->norm_path = norm(&rs->nb_path, &ev->path, RONDA_NORM_PATH | RONDA_NORM_LOWER);
-		ev->norm_query = norm(&rs->nb_query, &ev->query,
-		    RONDA_NORM_QUERY | RONDA_NORM_LOWER);
-		if (!fc_replay(rs, F_PATH, ev->path.p, ev->path.n, &slot, &h))
+		/*
+		 * The normalised path and query go into the event in any case:
+		 * from the cache on a hit (with the matches), else computed.
+		 */
+		hit = fc_replay(rs, F_PATH, ev->path.p, ev->path.n, &slot, &h);
+		ev->norm_path = hit ? fc_norm_of(rs, F_PATH, slot) : RONDA_STR_NULL;
+		if (ev->norm_path.p == NULL)
+			ev->norm_path = norm(&rs->nb_path, &ev->path,
+			    RONDA_NORM_PATH | RONDA_NORM_LOWER);
+		if (!hit)
 			fc_scan_store(rs, F_PATH, slot, h, ev->path.p, ev->path.n,
 			    ev->norm_path.p, ev->norm_path.n);
-		scan(rs, F_QUERY, ev->norm_query.p, ev->norm_query.n);
+		h = 0;
+		hit = fc_replay(rs, F_QUERY, ev->query.p, ev->query.n, &slot, &h);
+		ev->norm_query = hit ? fc_norm_of(rs, F_QUERY, slot) : RONDA_STR_NULL;
+		if (ev->norm_query.p == NULL)
+			ev->norm_query = norm(&rs->nb_query, &ev->query,
+			    RONDA_NORM_QUERY | RONDA_NORM_LOWER);
+		if (!hit)
+			fc_scan_store(rs, F_QUERY, slot, h, ev->query.p, ev->query.n,
+			    ev->norm_query.p, ev->norm_query.n);
 		h = 0;
 		if (rs->db[F_URL] != NULL &&
 		    !fc_replay(rs, F_URL, ev->url.p, ev->url.n, &slot, &h)) {
@@ -1288,9 +1340,9 @@ ronda_rules_match(struct ronda_ruleset *rs, struct ronda_event *ev)
 		add_to_event(ev, r);
 		matched++;
 	}
-	for (size_t i = 0; i < rs->nalways; i++) {
-		struct rule *r = &rs->rules[rs->always[i]];
-		if (r->type != ev->type || !conditions_hold(r, ev))
+	for (size_t i = 0; i < rs->nalways[ev->type]; i++) {
+		struct rule *r = &rs->rules[rs->always[ev->type][i]];
+		if (!conditions_hold(r, ev))
 			continue;
 		r->ok_gen = rs->gen;
 		add_to_event(ev, r);
@@ -1547,17 +1599,28 @@ ruleset_finish(struct ronda_ruleset *rs)
 	if (fc_seed == 0)
 		fc_seed = ronda_hash64(&rs, sizeof(rs), (uint64_t)time(NULL)) | 1;
 	{
-		static const int cached_fields[] = { F_PATH, F_URL, F_RAW_URL, F_UA,
+		static const int cached_fields[] = { F_PATH, F_QUERY, F_URL, F_RAW_URL, F_UA,
 		    F_REFERRER, F_METHOD };
-		for (size_t i = 0; i < sizeof(cached_fields) / sizeof(cached_fields[0]); i++)
-			if (rs->db[cached_fields[i]] != NULL)
-				rs->fc[cached_fields[i]] = calloc(1, sizeof(struct fcache));
+		for (size_t i = 0; i < sizeof(cached_fields) / sizeof(cached_fields[0]); i++) {
+			int f = cached_fields[i];
+			if (rs->db[f] == NULL)
+				continue;
+			rs->fc[f] = calloc(1, sizeof(struct fcache));
+			if (rs->fc[f] != NULL && (f == F_PATH || f == F_QUERY) &&
+			    (rs->fc[f]->norm = calloc(FC_SLOTS, sizeof(struct fc_norm))) == NULL) {
+				free(rs->fc[f]);
+				rs->fc[f] = NULL;
+			}
+		}
 	}
 	rs->hits = xrealloc(NULL, (rs->nrules + 1) * sizeof(*rs->hits));
-	rs->always = xrealloc(NULL, (rs->nrules + 1) * sizeof(*rs->always));
-	for (size_t i = 0; i < rs->nrules; i++)
-		if (rs->rules[i].npos == 0)
-			rs->always[rs->nalways++] = (uint32_t)i;
+	for (int t = RONDA_EVENT_WEB; t <= RONDA_EVENT_AUTH; t++)
+		rs->always[t] = xrealloc(NULL, (rs->nrules + 1) * sizeof(*rs->always[t]));
+	for (size_t i = 0; i < rs->nrules; i++) {
+		int t = rs->rules[i].type;
+		if (rs->rules[i].npos == 0 && t >= RONDA_EVENT_WEB && t <= RONDA_EVENT_AUTH)
+			rs->always[t][rs->nalways[t]++] = (uint32_t)i;
+	}
 	/* Warm the scratch buffers so the hot path never allocates. */
 	ronda_buf_reserve(&rs->nb_path, 4096);
 	ronda_buf_reserve(&rs->nb_query, 4096);
@@ -1629,10 +1692,14 @@ ronda_rules_free(struct ronda_ruleset *rs)
 	for (int f = 0; f < F_NFIELDS; f++)
 		hs_free_database(rs->db[f]);
 	hs_free_scratch(rs->scratch);
-	for (int f = 0; f < F_NFIELDS; f++)
+	for (int f = 0; f < F_NFIELDS; f++) {
+		if (rs->fc[f] != NULL)
+			free(rs->fc[f]->norm);
 		free(rs->fc[f]);
+	}
 	free(rs->hits);
-	free(rs->always);
+	for (int t = RONDA_EVENT_WEB; t <= RONDA_EVENT_AUTH; t++)
+		free(rs->always[t]);
 	ronda_buf_release(&rs->nb_path);
 	ronda_buf_release(&rs->nb_query);
 	ronda_buf_release(&rs->nb_url);

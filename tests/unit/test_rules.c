@@ -583,6 +583,74 @@ test_shipped_rules_on_lines(void **state)
 	check_web_lines(rs, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/*
+ * The per-field cache replays what a field matched and, for the path and
+ * the query, their normalised forms: a value seen before must give exactly
+ * what scanning it again gives (rules in the same order, same normalised
+ * bytes), also when a rule's condition (status) differs between the two.
+ */
+static void
+test_cache_hit_equals_scan(void **state)
+{
+	struct ronda_ruleset *rs = load_shipped();
+	static const struct {
+		const char *path, *query;
+		int status;
+	} cases[] = {
+		{ "/index.php", "id=-1%27%20UNION%20ALL%20SELECT%20NULL,version()--%20-", 200 },
+		{ "/A/./B/../Download.PHP", "file=..%2F..%2F..%2Fetc%2Fpasswd", 200 },
+		{ "/cari", "q=%3CScript%3Ealert(1)%3C/script%3E&x=%253C", 200 },
+		{ "/wp-content/uploads/wso.php", NULL, 200 },
+		{ "/wp-content/uploads/wso.php", NULL, 404 },
+		{ "/berita/undian-berhadiah", "s=jadwal+pelayanan", 200 },
+		{ "//assets//js/../app.js", "ver=3.7.1", 304 },
+		{ "/?s=slot+gacor", "s=SLOT+gacor+maxwin", 200 },
+	};
+	const size_t n = sizeof(cases) / sizeof(cases[0]);
+	struct ronda_event first[sizeof(cases) / sizeof(cases[0])];
+	char np[sizeof(cases) / sizeof(cases[0])][256], nq[sizeof(cases) / sizeof(cases[0])][256];
+	uint64_t h0, m0, h1, m1;
+
+	(void)state;
+	assert_non_null(rs);
+	ronda_rules_cache_stats(rs, &h0, &m0);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < n; i++) {
+			struct ronda_event ev;
+			web_event(&ev, "GET", cases[i].path, cases[i].query, cases[i].status, BROWSER,
+			    NULL);
+			ronda_rules_match(rs, &ev);
+			if (round == 0) {
+				first[i] = ev;
+				assert_true(ev.norm_path.n < sizeof(np[i]) && ev.norm_query.n < sizeof(nq[i]));
+				memcpy(np[i], ev.norm_path.p, ev.norm_path.n);
+				memcpy(nq[i], ev.norm_query.n ? ev.norm_query.p : "", ev.norm_query.n);
+				continue;
+			}
+			assert_int_equal(ev.nrules, first[i].nrules);
+			assert_int_equal(ev.severity, first[i].severity);
+			for (int r = 0; r < ev.nrules; r++)
+				assert_string_equal(ev.rules[r].id, first[i].rules[r].id);
+			assert_int_equal(ev.norm_path.n, first[i].norm_path.n);
+			assert_memory_equal(ev.norm_path.p, np[i], ev.norm_path.n);
+			assert_int_equal(ev.norm_query.n, first[i].norm_query.n);
+			if (ev.norm_query.n > 0)
+				assert_memory_equal(ev.norm_query.p, nq[i], ev.norm_query.n);
+		}
+	}
+	/* The cases themselves: rules fired where they should, normalised as expected. */
+	assert_true(has_category(&first[0], "sqli"));
+	assert_true(has_category(&first[1], "lfi"));
+	assert_true(has_rule(&first[3], "web.webshell.known-name-served"));
+	assert_true(has_rule(&first[4], "web.webshell.known-name"));
+	assert_false(has_rule(&first[4], "web.webshell.known-name-served"));	/* 404 */
+	assert_int_equal(first[5].nrules, 0);
+	assert_int_equal(first[1].norm_path.n, strlen("/a/download.php"));
+	assert_memory_equal(np[1], "/a/download.php", first[1].norm_path.n);
+	ronda_rules_cache_stats(rs, &h1, &m1);
+	assert_true(h1 - h0 >= 2 * n);	/* rounds 2 and 3 came from the cache */
+}
+
 static void
 test_shipped_auth_lines(void **state)
 {
@@ -727,6 +795,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_shipped_rules_load_and_pass_their_tests),
 		cmocka_unit_test(test_shipped_rules_on_lines),
 		cmocka_unit_test(test_shipped_auth_lines),
+		cmocka_unit_test(test_cache_hit_equals_scan),
 		cmocka_unit_test(test_match_throughput),
 	};
 	char cmd[300];
