@@ -92,6 +92,32 @@ all_digits(const char *p, size_t n)
 }
 
 /*
+ * "Jan".."Dec" -> 1..12, else 0: what ronda_month_from_abbr() answers, with
+ * one switch instead of up to twelve compares (it runs for every line).
+ */
+static unsigned
+month_abbr(const char *p)
+{
+#define M3(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))
+	switch (M3((unsigned char)p[0], (unsigned char)p[1], (unsigned char)p[2])) {
+	case M3('J', 'a', 'n'): return 1;
+	case M3('F', 'e', 'b'): return 2;
+	case M3('M', 'a', 'r'): return 3;
+	case M3('A', 'p', 'r'): return 4;
+	case M3('M', 'a', 'y'): return 5;
+	case M3('J', 'u', 'n'): return 6;
+	case M3('J', 'u', 'l'): return 7;
+	case M3('A', 'u', 'g'): return 8;
+	case M3('S', 'e', 'p'): return 9;
+	case M3('O', 'c', 't'): return 10;
+	case M3('N', 'o', 'v'): return 11;
+	case M3('D', 'e', 'c'): return 12;
+	}
+	return 0;
+#undef M3
+}
+
+/*
  * "[20/Nov/2026:23:04:05 +0800]" (optionally "…:05.123 +0800]") starting at
  * l[*i] == '['. On success *i is past the ']' and *ms is UTC.
  */
@@ -109,7 +135,7 @@ parse_clf_time(const char *l, size_t len, size_t *i, int64_t *ms)
 	    !is_digit(p[16]) || !is_digit(p[17]) || p[18] != ':' ||
 	    !is_digit(p[19]) || !is_digit(p[20]))
 		return -1;
-	if ((mon = ronda_month_from_abbr(p + 4)) == 0)
+	if ((mon = month_abbr(p + 4)) == 0)
 		return -1;
 	d = num2(p + 1);
 	h = num2(p + 13);
@@ -165,6 +191,29 @@ closes_field(const char *l, size_t len, size_t q)
 }
 
 /*
+ * Where the first backslash at or after a position is, remembered for the
+ * line: the request, the referrer and the user agent all ask, and most lines
+ * have none (one memchr to the end instead of three).
+ */
+struct bs_scan {
+	size_t from;	/* no backslash in l[from..at) */
+	size_t at;	/* the first one at or after from, or len */
+};
+
+static size_t
+first_backslash(const char *l, size_t len, size_t start, struct bs_scan *b)
+{
+	const char *bs;
+
+	if (b->from <= start && start <= b->at)
+		return b->at;
+	bs = memchr(l + start, '\\', len - start);
+	b->from = start;
+	b->at = bs ? (size_t)(bs - l) : len;
+	return b->at;
+}
+
+/*
  * Find the quote that closes a field whose content starts at `start`.
  * Returns its index, or len when there is none. Linear: one memchr pass that
  * stays valid while no backslash has been seen, else one escape-aware byte
@@ -172,10 +221,9 @@ closes_field(const char *l, size_t len, size_t q)
  */
 static size_t
 find_close(const char *l, size_t len, size_t start,
-    int (*ok)(const char *, size_t, size_t))
+    int (*ok)(const char *, size_t, size_t), struct bs_scan *bsc)
 {
-	const char *bs = memchr(l + start, '\\', len - start);
-	size_t bsi = bs ? (size_t)(bs - l) : len, cur = start;
+	size_t bsi = first_backslash(l, len, start, bsc), cur = start;
 	const char *q;
 
 	/* Fast path: the quotes before the first backslash cannot be escaped. */
@@ -304,14 +352,14 @@ clear_web(struct ronda_event *ev)
 
 /* A quoted field at l[*i] == '"'; *i ends after the closing quote. */
 static int
-quoted(const char *l, size_t len, size_t *i, struct ronda_str *out)
+quoted(const char *l, size_t len, size_t *i, struct ronda_str *out, struct bs_scan *bsc)
 {
 	size_t s, e;
 
 	if (*i >= len || l[*i] != '"')
 		return -1;
 	s = *i + 1;
-	e = find_close(l, len, s, closes_field);
+	e = find_close(l, len, s, closes_field, bsc);
 	*out = mkfield(l + s, e - s);
 	if (e == len)
 		return -1;
@@ -326,6 +374,7 @@ ronda_parse_web(struct ronda_event *ev, const char *line, size_t len,
 	const char *l = line;
 	size_t i = 0, rs, re;
 	struct ronda_str tok;
+	struct bs_scan bsc = { SIZE_MAX, 0 };
 
 	clear_web(ev);
 	if (l == NULL)
@@ -385,7 +434,7 @@ ronda_parse_web(struct ronda_event *ev, const char *line, size_t len,
 	if (i + 2 > len || l[i] != ' ' || l[i + 1] != '"')
 		goto fail;
 	rs = i + 2;
-	re = find_close(l, len, rs, closes_request);
+	re = find_close(l, len, rs, closes_request, &bsc);
 	if (re == len) {
 		/* truncated or broken: keep what the request looks like */
 		split_request(ev, l + rs, len - rs);
@@ -417,12 +466,12 @@ ronda_parse_web(struct ronda_event *ev, const char *line, size_t len,
 
 	/* "%{Referer}i" "%{User-Agent}i", then whatever extra fields follow */
 	i++;
-	if (quoted(l, len, &i, &ev->referrer) != 0)
+	if (quoted(l, len, &i, &ev->referrer, &bsc) != 0)
 		goto fail;
 	if (i >= len)
 		return 0;
 	i++;
-	if (quoted(l, len, &i, &ev->user_agent) != 0)
+	if (quoted(l, len, &i, &ev->user_agent, &bsc) != 0)
 		goto fail;
 	return 0;
 
