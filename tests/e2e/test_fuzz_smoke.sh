@@ -1,4 +1,5 @@
 #!/bin/bash
+# ronda-test: exclusive (two fuzzers at once use both cores)
 # Fuzz smoke test: build every tests/fuzz/fuzz_*.c target, replay its
 # regression inputs and fuzz it for 30 seconds (issue 8); fail if any target
 # crashed or did not build. The sanitizer pass skips it: the fuzz build
@@ -6,7 +7,7 @@
 #
 # Budget: ten targets at 30 s one after another would be 5 minutes of a CI
 # run that must stay well under 30 on two cores; `make check` runs its tests
-# one at a time, so two fuzzers at once (FUZZ_SMOKE_JOBS) use both cores for
+# this one alone (it is marked exclusive), so two fuzzers at once (FUZZ_SMOKE_JOBS) use both cores for
 # half the wall time: about 2.5 minutes plus the build (cached after the
 # first run). FUZZ_SMOKE_SECONDS and FUZZ_SMOKE_JOBS override.
 set -u
