@@ -8,13 +8,18 @@
 # `hosts:` accepts any sender; an unknown site is counted as such
 # (`unknown_site_events`), not as a host mismatch.
 #
-# One ronda-eventgen stream (every event from host "web01"), rewritten so
-# that some of one site's events claim other hosts, through `ronda-correlator
-# --input` twice: with the hosts lists, and without any (the reference).
-# Both must hold the same incidents; only the counter and the indicator
-# differ, and both by exactly the events that were not from a listed host.
+# 1. One ronda-eventgen stream (every event from host "web01"), rewritten so
+#    that some of one site's events claim other hosts, through
+#    `ronda-correlator --input` twice: with the hosts lists, and without any
+#    (the reference). Both must hold the same incidents; only the counter
+#    and the indicator differ, and both by exactly the events that were not
+#    from a listed host.
+# 2. The real path: two ronda-collectors send for bontangkota.go.id through
+#    Kafka, web-bontang01 (listed) and intruder01 (not), each a 404 scan from
+#    its own IP; the counter equals the events on the topic whose host.name
+#    is intruder01, and only the intruder's scan incident is flagged.
 . "$(dirname "$0")/lib.sh"
-require_cmd sqlite3
+require_cmd sqlite3 kcat
 
 N=20000
 [ "$RONDA_SAN" = 1 ] && N=8000
@@ -140,4 +145,73 @@ q hosts "SELECT DISTINCT type FROM indicators" | while read -r t; do
     grep -q "\"$t\"" "$RONDA_SRC/schemas/incident.schema.json" ||
         { echo "indicator type $t not in schemas/incident.schema.json" >&2; exit 1; }
 done || fail "an indicator type is missing from the schema"
+
+# ---- 2. real collectors through Kafka ------------------------------------------------
+start_broker --partitions 3 --topics ronda.events
+consume_to "$T/topic.jsonl" ronda.events
+collector() {  # name host ip: a collector for bontangkota.go.id and its log
+    mkdir -p "$T/$1"
+    cat >"$T/$1.yaml" <<YAML
+site: bontangkota.go.id
+host_name: $2
+state_db: $T/$1/state.db
+forward: all
+scan_interval: 200ms
+rules_cache: $RONDA_SRC/build/rules-cache
+kafka:
+  brokers: $BROKER
+  topic: ronda.events
+inputs:
+  - path: $T/$1/access.log
+    type: web
+    format: combined
+    start_at: beginning
+YAML
+    for i in $(seq 1 40); do
+        printf '%s - - [20/Nov/2026:10:%02d:%02d +0800] "GET /probe-%d.php HTTP/1.1" 404 120 "-" "curl/8.4"\n' \
+            "$3" $((i / 60)) $((i % 60)) "$i"
+    done >"$T/$1/access.log"
+}
+collector web web-bontang01 203.0.113.50
+collector intruder intruder01 203.0.113.51
+cat >"$T/k.yaml" <<YAML
+kafka:
+  brokers: $BROKER
+  topic: ronda.events
+  group: site-host
+  properties: {session.timeout.ms: "6000"}
+store: $T/k.db
+sites:
+  - id: bontangkota.go.id
+    hosts: [web-bontang01]
+alerts: {kafka_topic: ""}
+YAML
+spawn correlator "$RONDA_BIN/ronda-correlator" -c "$T/k.yaml"
+K=$SPAWNED_PID
+wait_for grep -q "assigned ronda.events" "$T/correlator.log" --timeout 30 || fail "the correlator got no partition"
+for c in web intruder; do
+    timeout "$(scaled 60)" "$RONDA_BIN/ronda-collector" --once -c "$T/$c.yaml" >"$T/$c.log" 2>&1 ||
+        { tail -n 5 "$T/$c.log" >&2; fail "collector $c failed"; }
+done
+_applied() { [ "$(q k "SELECT coalesce(sum(value), 0) FROM counters WHERE name = 'events'")" -ge "$1" ]; }
+wait_lines "$T/topic.jsonl" 80 --timeout 30 || fail "only $(count_lines "$T/topic.jsonl") events on the topic"
+sleep 1
+on_topic=$(count_lines "$T/topic.jsonl")
+from_intruder=$(/usr/bin/python3 -c 'import json, sys
+print(sum(json.loads(l).get("host", {}).get("name") == "intruder01" for l in open(sys.argv[1])))' \
+    "$T/topic.jsonl")
+wait_for _applied "$on_topic" --timeout 30 || fail "the correlator applied $(counter k events) of $on_topic"
+stop "$K" --timeout 10 || fail "the correlator exited with $?"
+flag() {  # ip -> the unlisted_host values of its scan incident
+    q k "SELECT coalesce(group_concat(x.value), '-') FROM incidents i LEFT JOIN indicators x
+        ON x.incident_id = i.id AND x.type = 'unlisted_host' WHERE i.kind = 'scan' AND i.key = '$1'"
+}
+echo "collectors: $on_topic events on the topic, $from_intruder from intruder01;" \
+    "site_host_mismatch $(counter k site_host_mismatch); scan flags: .50 $(flag 203.0.113.50), .51 $(flag 203.0.113.51)"
+[ "$from_intruder" -ge 40 ] || fail "only $from_intruder events from intruder01 on the topic"
+[ "$(counter k site_host_mismatch)" = "$from_intruder" ] ||
+    fail "site_host_mismatch $(counter k site_host_mismatch), but $from_intruder events came from intruder01"
+[ "$(q k "SELECT count(*) FROM incidents WHERE kind = 'scan'")" = 2 ] || fail "want two scan incidents"
+[ "$(flag 203.0.113.50)" = "-" ] || fail "the listed collector's incident is flagged: $(flag 203.0.113.50)"
+[ "$(flag 203.0.113.51)" = intruder01 ] || fail "the intruder's incident is flagged '$(flag 203.0.113.51)'"
 echo ok
