@@ -63,7 +63,7 @@ test_producer_defaults(void **state)
 	expect_prop(conf, "linger.ms", "10");
 	expect_prop(conf, "batch.num.messages", "10000");
 	expect_prop(conf, "queue.buffering.max.messages", "100000");
-	expect_prop(conf, "queue.buffering.max.kbytes", "65536");
+	expect_prop(conf, "queue.buffering.max.kbytes", "16384");
 	expect_prop(conf, "socket.keepalive.enable", "true");
 	expect_prop(conf, "allow.auto.create.topics", "false");
 	expect_prop(conf, "reconnect.backoff.max.ms", "10000");
