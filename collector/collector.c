@@ -451,6 +451,7 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	    &cfg->kafka.properties, &cb, err, errlen);
 	if (c->sink == NULL)
 		goto fail;
+	ronda_pipeline_set_event_max(c->pipe, c->sink->max_message);
 	if ((c->tail = ronda_tail_new(base, cfg, c->ck, &tops, c, once, err,
 	    errlen)) == NULL)
 		goto fail;

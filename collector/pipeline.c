@@ -17,6 +17,7 @@ struct ronda_pipeline {
 	struct ronda_event ev;
 	struct ronda_pipeline_stats st;
 	uint64_t *id_seed;	/* per input: ronda_event_id_seed() of its site */
+	size_t event_max;	/* largest JSON + key the sink takes, 0 = no limit */
 };
 
 struct ronda_pipeline *
@@ -47,6 +48,57 @@ ronda_pipeline_free(struct ronda_pipeline *p)
 		return;
 	free(p->id_seed);
 	free(p);
+}
+
+void
+ronda_pipeline_set_event_max(struct ronda_pipeline *p, size_t max)
+{
+	p->event_max = max;
+}
+
+/*
+ * The event in out (with key) is larger than the sink takes: Kafka refuses
+ * a message over message.max.bytes (1 MB by default) for good, and a line of
+ * max_line bytes can encode to several times that (escapes, and the URL,
+ * path, query and their normalised forms repeat parts of it). Ship the line
+ * cut instead: the fields taken from it dropped, event.original cut to
+ * what fits, flagged truncated, the same id. A hostile line must not stop
+ * the collector, and is never dropped.
+ */
+static int
+shrink_event(struct ronda_pipeline *p, struct ronda_buf *out, size_t keylen)
+{
+	struct ronda_event *ev = &p->ev;
+	size_t room, fixed;
+
+	ev->vhost = ev->remote_user = ev->method = ev->url = ev->path = RONDA_STR_NULL;
+	ev->query = ev->http_version = ev->referrer = ev->user_agent = RONDA_STR_NULL;
+	ev->log_host = ev->program = ev->message = ev->user_name = RONDA_STR_NULL;
+	ev->norm_path = ev->norm_query = RONDA_STR_NULL;
+	if (ev->source_ip.n > 64)
+		ev->source_ip = RONDA_STR_NULL;
+	if (ev->client_ip.n > 64)
+		ev->client_ip = RONDA_STR_NULL;
+	ev->flags |= RONDA_EVENT_TRUNCATED;
+	/* What the event takes without event.original, then six bytes a byte of it. */
+	{
+		struct ronda_str orig = ev->original;
+		ev->original = RONDA_STR_NULL;
+		ronda_buf_reset(out);
+		if (ronda_event_to_json(ev, out) == -1)
+			return -1;
+		fixed = out->len + keylen + 64;
+		ev->original = orig;
+	}
+	if (fixed >= p->event_max)
+		return -1;
+	room = (p->event_max - fixed) / 6;
+	if (ev->original.n > room)
+		ev->original.n = room;
+	ronda_buf_reset(out);
+	if (ronda_event_to_json(ev, out) == -1 || out->len + keylen > p->event_max)
+		return -1;
+	return 0;
 }
 
 const struct ronda_event *
@@ -127,12 +179,6 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 	}
 	ronda_event_make_id_seeded(ev->id, p->id_seed[idx], l->dev, l->ino, l->fp,
 	    l->offset);
-	ronda_buf_reset(out);
-	if (ronda_event_to_json(ev, out) == -1) {
-		p->st.encode_errors++;
-		return -1;
-	}
-	p->st.forwarded++;
 	src = ev->source_ip.n > 0 ? ev->source_ip : ev->client_ip;
 	if (src.n > 0 && src.n <= 64 && !(ev->flags & RONDA_EVENT_PARSE_ERROR)) {
 		*key = src;
@@ -140,5 +186,19 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 		key->p = in->site_id;
 		key->n = strlen(in->site_id);
 	}
+	ronda_buf_reset(out);
+	rc = ronda_event_to_json(ev, out);
+	if (p->event_max > 0 && (rc == -1 || out->len + key->n > p->event_max)) {
+		/* Too large for the sink (or for out): the line, cut. */
+		if (!(ev->flags & RONDA_EVENT_TRUNCATED))
+			p->st.truncated++;
+		p->st.shrunk++;
+		rc = shrink_event(p, out, key->n);
+	}
+	if (rc == -1) {
+		p->st.encode_errors++;
+		return -1;
+	}
+	p->st.forwarded++;
 	return 1;
 }

@@ -28,6 +28,7 @@ struct ronda_pipeline_stats {
 	uint64_t forwarded;
 	uint64_t filtered;	/* not forwarded (forward: events) */
 	uint64_t encode_errors;
+	uint64_t shrunk;	/* events cut to the sink's size limit (also in truncated) */
 };
 
 /* One line as the pipeline needs it. */
@@ -60,6 +61,12 @@ int ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
     const struct ronda_pipeline_line *l, int64_t now_ms, int force,
     struct ronda_buf *out, struct ronda_str *key);
 const struct ronda_event *ronda_pipeline_event(const struct ronda_pipeline *p);
+/*
+ * Events (JSON plus key) larger than max bytes are shipped cut: the fields
+ * taken from the line dropped and event.original cut to fit, flagged
+ * truncated. 0 (the default) = no limit.
+ */
+void ronda_pipeline_set_event_max(struct ronda_pipeline *p, size_t max);
 const struct ronda_pipeline_stats *ronda_pipeline_stats(const struct ronda_pipeline *p);
 
 #endif

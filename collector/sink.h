@@ -53,6 +53,7 @@ struct ronda_sink {
 	int (*fatal)(struct ronda_sink *s, char *err, size_t errlen);
 	void (*free)(struct ronda_sink *s);
 
+	size_t max_message;	/* largest payload + key it accepts, 0 = no limit */
 	uint64_t sent;		/* messages queued */
 	uint64_t delivered;	/* messages confirmed */
 	uint64_t retried;	/* delivery failures re-queued */

@@ -202,6 +202,19 @@ ronda_sink_kafka_new(const char *brokers, const char *topic,
 	    errlen);
 	if (conf == NULL)
 		goto fail;
+	/*
+	 * librdkafka refuses a message larger than message.max.bytes for good
+	 * (with its record overhead, under 100 bytes for our keys): the
+	 * pipeline cuts events to fit instead.
+	 */
+	{
+		char v[32];
+		size_t vs = sizeof(v);
+		unsigned long long mx;
+		if (rd_kafka_conf_get(conf, "message.max.bytes", v, &vs) == RD_KAFKA_CONF_OK &&
+		    (mx = strtoull(v, NULL, 10)) > 4096)
+			k->base.max_message = (size_t)mx - 512;
+	}
 	rd_kafka_conf_set_dr_msg_cb(conf, kafka_on_delivery);
 	rd_kafka_conf_set_error_cb(conf, kafka_on_error);
 	rd_kafka_conf_set_opaque(conf, k);
