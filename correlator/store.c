@@ -243,6 +243,7 @@ struct ronda_store {
 	sqlite3 *db;
 	sqlite3_stmt *q[NQ];
 	char err[256];
+	struct ronda_buf ips, users, rules;	/* incident put's JSON, reused */
 };
 
 const char *
@@ -422,6 +423,9 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	ronda_buf_init(&s->ips, 0);
+	ronda_buf_init(&s->users, 0);
+	ronda_buf_init(&s->rules, 0);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) :
@@ -492,6 +496,9 @@ ronda_store_close(struct ronda_store *s)
 	for (int i = 0; i < NQ; i++)
 		sqlite3_finalize(s->q[i]);
 	sqlite3_close(s->db);
+	ronda_buf_release(&s->ips);
+	ronda_buf_release(&s->users);
+	ronda_buf_release(&s->rules);
 	free(s);
 }
 
@@ -683,15 +690,12 @@ int
 ronda_store_incident_put(struct ronda_store *s, const struct ronda_incident *inc)
 {
 	sqlite3_stmt *st = s->q[Q_INC_PUT];
-	struct ronda_buf ips, users, rules;
+	struct ronda_buf *ips = &s->ips, *users = &s->users, *rules = &s->rules;
 	int rc;
 
-	ronda_buf_init(&ips, 0);
-	ronda_buf_init(&users, 0);
-	ronda_buf_init(&rules, 0);
-	json_set(&ips, inc->ips, inc->nips, sizeof(inc->ips[0]));
-	json_set(&users, (const char (*)[48])inc->users, inc->nusers, sizeof(inc->users[0]));
-	json_set(&rules, (const char (*)[48])inc->rules, inc->nrules, sizeof(inc->rules[0]));
+	json_set(ips, inc->ips, inc->nips, sizeof(inc->ips[0]));
+	json_set(users, (const char (*)[48])inc->users, inc->nusers, sizeof(inc->users[0]));
+	json_set(rules, (const char (*)[48])inc->rules, inc->nrules, sizeof(inc->rules[0]));
 	sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, inc->site, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, inc->kind, -1, SQLITE_STATIC);
@@ -704,13 +708,10 @@ ronda_store_incident_put(struct ronda_store *s, const struct ronda_incident *inc
 	sqlite3_bind_int64(st, 10, inc->reopen_count);
 	sqlite3_bind_int(st, 11, inc->part);
 	sqlite3_bind_int(st, 12, inc->site_known);
-	sqlite3_bind_text(st, 13, ips.data, (int)ips.len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 14, users.data, (int)users.len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 15, rules.data, (int)rules.len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, ips->data, (int)ips->len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, users->data, (int)users->len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, rules->data, (int)rules->len, SQLITE_STATIC);
 	rc = run(s, st, "incident put");
-	ronda_buf_release(&ips);
-	ronda_buf_release(&users);
-	ronda_buf_release(&rules);
 	if (rc == -1)
 		return -1;
 	for (const struct ronda_incident_ind *i = inc->ind_pending; i != NULL; i = i->next) {
