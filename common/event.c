@@ -344,6 +344,8 @@ struct ev_text {
 	int src_ok;
 	size_t id, site, agency, host, dataset, action, outcome, file, region, tz, auth;
 	char ts[RONDA_TS_LEN + 1];
+	/* Memoised parts for this event's strings, or NULL (then written out). */
+	const struct memo_part *org, *ronda, *log;
 };
 
 static size_t
@@ -419,6 +421,134 @@ is_dash(struct ronda_str s)
 	return s.n == 1 && s.p[0] == '-';
 }
 
+/*
+ * Members that are the same from line to line: the site, agency and host
+ * (organization, host), the site's region and zone (the head of ronda), and
+ * the file (log.file.path). The fast layout copies them from here, encoded
+ * once, instead of escaping the same strings for every event (a seventh of
+ * the encoder's work on a web line). Each part remembers the strings it was
+ * built from (by content: a pointer may be reused for another string) and
+ * is rebuilt when they differ. Per thread: no locking, and the collector
+ * encodes on one thread.
+ */
+#define MEMO_STR	200	/* longer strings are never memoised */
+
+struct memo_part {
+	int ok;
+	size_t n[3];
+	char s[3][MEMO_STR];
+	size_t len;
+	char json[6 * 3 * MEMO_STR + 128];
+};
+
+static _Thread_local struct memo_part memo_org, memo_ronda, memo_log;
+
+/* a[0..n) == b[0..n), inline: these strings are short and compared per line. */
+static inline int
+memo_eq(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	if (n >= 8) {
+		/* Whole words, then the last eight bytes (overlapping is fine). */
+		for (size_t k = 0; k + 8 <= n; k += 8) {
+			memcpy(&x, a + k, 8);
+			memcpy(&y, b + k, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return 0;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (; n > 0; n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
+static inline int
+memo_matches(const struct memo_part *m, const char *const v[3], const size_t n[3])
+{
+	return m->ok && m->n[0] == n[0] && m->n[1] == n[1] && m->n[2] == n[2] &&
+	    memo_eq(m->s[0], v[0], n[0]) && memo_eq(m->s[1], v[1], n[1]) &&
+	    memo_eq(m->s[2], v[2], n[2]);
+}
+
+/* Remember v as m's source; 0 when a string is too long to be memoised. */
+static int
+memo_keep(struct memo_part *m, const char *const v[3], const size_t n[3],
+    const struct ronda_buf *b)
+{
+	m->ok = 0;
+	if (b->len > sizeof(m->json))
+		return 0;
+	for (int k = 0; k < 3; k++) {
+		if (n[k] > MEMO_STR)
+			return 0;
+		m->n[k] = n[k];
+		if (n[k] > 0)
+			memcpy(m->s[k], v[k], n[k]);
+	}
+	memcpy(m->json, b->data, b->len);
+	m->len = b->len;
+	m->ok = 1;
+	return 1;
+}
+
+/*
+ * The parts that may come from the memo, as the layout writes them: used by
+ * the layout when there is no memo and by memo_build() to make one, so the
+ * two cannot differ.
+ */
+JW_INLINE void
+put_org(struct jw *w, const struct ronda_event *ev, const struct ev_text *t, const int fast)
+{
+	OPEN("organization");
+	CSTR("id", ev->site, t->site);
+	CSTR("name", ev->agency, t->agency);
+	CLOSE();
+	if (t->host > 0) {
+		OPEN("host");
+		STR("name", ev->host_name, t->host);
+		CLOSE();
+	}
+}
+
+/* ,"ronda":{"schema":1,… left open */
+JW_INLINE void
+put_ronda_head(struct jw *w, const struct ronda_event *ev, const struct ev_text *t,
+    const int fast)
+{
+	OPEN("ronda");
+	INT("schema", 1);
+	CSTR("site", ev->site, t->site);
+	CSTR("region", ev->region, t->region);
+	CSTR("timezone", ev->timezone, t->tz);
+}
+
+/* ,"log":{"file":{"path":…},"offset": left open, the offset's value to come */
+JW_INLINE void
+put_log_head(struct jw *w, const struct ronda_event *ev, const struct ev_text *t,
+    const int fast)
+{
+	OPEN("log");
+	OPEN("file");
+	STR("path", ev->file_path, t->file);
+	CLOSE();
+	K("offset");
+}
+
 /* The layout, once for both writers (fast is a constant in each). */
 JW_INLINE void
 encode(struct jw *w, const struct ronda_event *ev, const struct ev_text *t, const int fast)
@@ -455,16 +585,10 @@ encode(struct jw *w, const struct ronda_event *ev, const struct ev_text *t, cons
 	SLICE("original", ev->original);
 	CLOSE();
 
-	OPEN("organization");
-	CSTR("id", ev->site, t->site);
-	CSTR("name", ev->agency, t->agency);
-	CLOSE();
-
-	if (t->host > 0) {
-		OPEN("host");
-		STR("name", ev->host_name, t->host);
-		CLOSE();
-	}
+	if (fast && t->org != NULL)
+		jw_raw(w, t->org->json, t->org->len, fast);
+	else
+		put_org(w, ev, t, fast);
 	if (ev->log_host.n > 0) {
 		OPEN("observer");
 		SLICE("hostname", ev->log_host);
@@ -531,11 +655,13 @@ encode(struct jw *w, const struct ronda_event *ev, const struct ev_text *t, cons
 	SLICE("message", ev->message);
 
 	if (t->file > 0) {
-		OPEN("log");
-		OPEN("file");
-		STR("path", ev->file_path, t->file);
-		CLOSE();
-		INT("offset", (int64_t)ev->offset);
+		if (fast && t->log != NULL) {
+			jw_raw(w, t->log->json, t->log->len, fast);
+			w->first[++w->depth] = 0;	/* inside "log", after "file" */
+		} else {
+			put_log_head(w, ev, t, fast);
+		}
+		jw_intval(w, (int64_t)ev->offset, fast);
 		CLOSE();
 	}
 
@@ -561,11 +687,12 @@ encode(struct jw *w, const struct ronda_event *ev, const struct ev_text *t, cons
 		CLOSE();
 	}
 
-	OPEN("ronda");
-	INT("schema", 1);
-	CSTR("site", ev->site, t->site);
-	CSTR("region", ev->region, t->region);
-	CSTR("timezone", ev->timezone, t->tz);
+	if (fast && t->ronda != NULL) {
+		jw_raw(w, t->ronda->json, t->ronda->len, fast);
+		w->first[++w->depth] = 0;	/* inside "ronda", after "schema" */
+	} else {
+		put_ronda_head(w, ev, t, fast);
+	}
 	if (ev->severity > 0) {
 		const char *sv = ronda_severity_name(ev->severity);
 		STR("severity", sv, strlen(sv));
@@ -608,6 +735,62 @@ encode(struct jw *w, const struct ronda_event *ev, const struct ev_text *t, cons
 	CLOSE();
 }
 
+/* Make m from the event's strings, with the layout's own part writers. */
+enum { MEMO_ORG, MEMO_RONDA, MEMO_LOG };
+
+static const struct memo_part *
+memo_build(struct memo_part *m, int which, const struct ronda_event *ev,
+    const struct ev_text *t, const char *const v[3], const size_t n[3])
+{
+	struct ronda_buf b;
+	struct jw wv = { .b = &b }, *w = &wv;
+	const int fast = 0;
+	int ok;
+
+	if (n[0] > MEMO_STR || n[1] > MEMO_STR || n[2] > MEMO_STR)
+		return NULL;	/* written out every time, not rebuilt every time */
+	ronda_buf_init(&b, sizeof(m->json));
+	if (!jw_grow(w, 1)) {
+		ronda_buf_release(&b);
+		return NULL;
+	}
+	w->first[0] = 0;	/* a member of the event object, after others */
+	if (which == MEMO_ORG)
+		put_org(w, ev, t, fast);
+	else if (which == MEMO_RONDA)
+		put_ronda_head(w, ev, t, fast);
+	else
+		put_log_head(w, ev, t, fast);
+	b.len = (size_t)(w->o - b.data);
+	ok = !w->err && memo_keep(m, v, n, &b);
+	ronda_buf_release(&b);
+	return ok ? m : NULL;
+}
+
+/* The memoised part for this event, built when its strings changed; NULL: write it out. */
+JW_INLINE const struct memo_part *
+memo_for(int which, const struct ronda_event *ev, const struct ev_text *t)
+{
+	struct memo_part *m = which == MEMO_ORG ? &memo_org :
+	    which == MEMO_RONDA ? &memo_ronda : &memo_log;
+	const char *v[3];
+	size_t n[3];
+
+	if (which == MEMO_ORG) {
+		v[0] = ev->site, v[1] = ev->agency, v[2] = ev->host_name;
+		n[0] = t->site, n[1] = t->agency, n[2] = t->host;
+	} else if (which == MEMO_RONDA) {
+		v[0] = ev->site, v[1] = ev->region, v[2] = ev->timezone;
+		n[0] = t->site, n[1] = t->region, n[2] = t->tz;
+	} else {
+		v[0] = ev->file_path, v[1] = v[2] = NULL;
+		n[0] = t->file, n[1] = n[2] = 0;
+	}
+	if (memo_matches(m, v, n))
+		return m;
+	return memo_build(m, which, ev, t, v, n);
+}
+
 static void
 encode_fast(struct jw *w, const struct ronda_event *ev, const struct ev_text *t)
 {
@@ -641,6 +824,7 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 	t.region = cstrlen(ev->region);
 	t.tz = cstrlen(ev->timezone);
 	t.auth = cstrlen(ev->auth_method);
+	t.org = t.ronda = t.log = NULL;
 	fmt_ts(t.ts, ev->ts_ms);
 
 	/* The first grow makes o point into the buffer (it may have no memory yet). */
@@ -650,6 +834,9 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 	if (bound <= JW_FAST_MAX && b->len <= b->max && bound <= b->max - b->len &&
 	    jw_grow(&w, bound)) {
 		w.end = w.o + bound;
+		t.org = memo_for(MEMO_ORG, ev, &t);
+		t.ronda = memo_for(MEMO_RONDA, ev, &t);
+		t.log = t.file > 0 ? memo_for(MEMO_LOG, ev, &t) : NULL;
 		encode_fast(&w, ev, &t);
 		if (w.o > w.end)
 			abort();	/* the bound is wrong: a bug, never a bad line */

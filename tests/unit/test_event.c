@@ -631,6 +631,58 @@ test_event_exactly_at_the_cap(void **state)
 	ronda_buf_release(&b);
 }
 
+/*
+ * The encoder writes an event one of two ways (after one reservation of an
+ * upper bound, with the members that repeat from line to line copied from a
+ * memo; or piece by piece near the buffer's cap): both must write the same
+ * bytes. A cap of exactly the event's length forces the second way. The
+ * site, agency, region and file change between events, also in place in
+ * the same buffer (a pointer reused for other text must not hit the memo).
+ */
+static void
+test_fast_and_checked_layouts_agree(void **state)
+{
+	/* Same lengths, other bytes: only the content tells them apart. */
+	static const char *const sites[] = { "bontangkota.go.id", "samarindakota.id", "",
+	    "site \"q\"\x01 xx.go.id", "bontangkota.go.ix" };
+	static const char *const paths[] = { "/var/log/nginx/access.log", "/var/log/a\\b.log",
+	    "/var/log/nginx/access.lox" };
+	char site_buf[64], path_buf[64], pool[2048];
+	struct ronda_event ev;
+	struct ronda_buf a, c;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pool); i++) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		pool[i] = (char)((x & 7) == 0 ? (x >> 8) % 0x20 : 0x20 + (x >> 8) % 0x5f);
+	}
+	ronda_buf_init(&a, 0);
+	for (int round = 0; round < 2000; round++) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		fill_web(&ev);
+		snprintf(site_buf, sizeof(site_buf), "%s", sites[x % 5]);
+		snprintf(path_buf, sizeof(path_buf), "%s", paths[(x >> 4) % 3]);
+		ev.site = site_buf;
+		ev.agency = (x >> 8) % 3 == 0 ? NULL : site_buf;
+		ev.region = (x >> 10) % 2 ? "Kalimantan Timur" : "";
+		ev.timezone = (x >> 11) % 2 ? "Asia/Makassar" : NULL;
+		ev.host_name = (x >> 12) % 2 ? "web1" : NULL;
+		ev.file_path = (x >> 13) % 4 == 0 ? NULL : path_buf;
+		ev.offset = x >> 20;
+		ev.user_agent = slice(pool + (x >> 24) % 1024, (x >> 34) % 300);
+		ev.original = slice(pool + (x >> 44) % 1024, (x >> 54) % 400);
+		ronda_buf_reset(&a);
+		assert_int_equal(ronda_event_to_json(&ev, &a), 0);
+		ronda_buf_init(&c, a.len);
+		assert_int_equal(ronda_event_to_json(&ev, &c), 0);
+		if (c.len != a.len || memcmp(c.data, a.data, a.len) != 0)
+			fail_msg("round %d:\nfast:    %s\nchecked: %s", round, a.data, c.data);
+		ronda_buf_release(&c);
+	}
+	ronda_buf_release(&a);
+}
+
 /* Regression: ronda_buf_putc's fast path wrote past max when the allocation was larger. */
 static void
 test_buf_putc_respects_cap(void **state)
@@ -926,6 +978,7 @@ main(void)
 		cmocka_unit_test(test_json_escape_every_byte_every_position),
 		cmocka_unit_test(test_event_id_pinned),
 		cmocka_unit_test(test_event_exactly_at_the_cap),
+		cmocka_unit_test(test_fast_and_checked_layouts_agree),
 		cmocka_unit_test(test_timestamps),
 		cmocka_unit_test(test_event_id_deterministic),
 		cmocka_unit_test(test_event_ids_distinct_by_offset),
