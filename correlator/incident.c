@@ -1,5 +1,6 @@
 #include "incident.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,8 +134,7 @@ free_pending(struct ronda_incident *inc)
 
 	for (e = inc->ev_pending; e != NULL; e = en) {
 		en = e->next;
-		free(e->line);
-		free(e);
+		free(e);	/* the line is in the same allocation */
 	}
 	for (i = inc->ind_pending; i != NULL; i = in) {
 		in = i->next;
@@ -354,17 +354,23 @@ ind_add(struct ronda_incident *inc, const char *type, const char *value, int64_t
 {
 	uint64_t h = ronda_hash64(value, strlen(value), ronda_hash64(type, strlen(type), 7));
 	struct ronda_incident_ind *ind;
+	size_t vl;
 
 	for (int i = 0; i < inc->nind; i++)
 		if (inc->indh[i] == h)
 			return 1;
 	if (inc->nind >= RONDA_INCIDENT_IND)
 		return 0;
-	if ((ind = calloc(1, sizeof(*ind))) == NULL)
+	/* Only the bytes of value it needs (see incident.h), cut at 255 as before. */
+	vl = strlen(value);
+	if (vl >= sizeof(ind->value))
+		vl = sizeof(ind->value) - 1;
+	if ((ind = malloc(offsetof(struct ronda_incident_ind, value) + vl + 1)) == NULL)
 		return 0;
 	inc->indh[inc->nind++] = h;
 	copy_str(ind->type, sizeof(ind->type), type);
-	copy_str(ind->value, sizeof(ind->value), value);
+	memcpy(ind->value, value, vl);
+	ind->value[vl] = '\0';
 	ind->ts = ts;
 	ind->next = inc->ind_pending;
 	inc->ind_pending = ind;
@@ -411,11 +417,14 @@ ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h)
 		if (ind_add(inc, h->ind[i].type, h->ind[i].value, h->ts))
 			ronda_incident_set_add(inc, h->ind[i].type, h->ind[i].value);
 	if (h->evidence != NULL && inc->nevidence < t->cfg.max_evidence) {
-		struct ronda_incident_evidence *e = calloc(1, sizeof(*e)), **pp;
+		struct ronda_incident_evidence *e, **pp;
 		size_t l = h->evidence_len;
 		if (l > (size_t)t->cfg.max_evidence_len)
 			l = (size_t)t->cfg.max_evidence_len;
-		if (e != NULL && (e->line = malloc(l + 1)) != NULL) {
+		/* The node and its line in one allocation. */
+		if ((e = malloc(sizeof(*e) + l + 1)) != NULL) {
+			e->line = (char *)(e + 1);
+			e->next = NULL;
 			memcpy(e->line, h->evidence, l);
 			e->line[l] = '\0';
 			e->ts = h->ts;
@@ -424,8 +433,6 @@ ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h)
 			for (pp = &inc->ev_pending; *pp != NULL; pp = &(*pp)->next)
 				;
 			*pp = e;
-		} else {
-			free(e);
 		}
 	}
 	mark_dirty(t, inc);

@@ -34,15 +34,20 @@ enum ronda_incident_status {
 struct ronda_incident_evidence {
 	int64_t ts;
 	int seq;
-	char *line;			/* owned */
+	char *line;			/* owned: in the same allocation as the node */
 	struct ronda_incident_evidence *next;
 };
 
+/*
+ * value is the last field: the table allocates a pending indicator with only
+ * as many bytes of it as the value needs (most are an IP or a rule id, not
+ * 255 bytes), so never copy one by value.
+ */
 struct ronda_incident_ind {
+	struct ronda_incident_ind *next;
+	int64_t ts;
 	char type[16];
 	char value[256];
-	int64_t ts;
-	struct ronda_incident_ind *next;
 };
 
 /*
