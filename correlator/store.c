@@ -426,6 +426,12 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	ronda_buf_init(&s->ips, 0);
 	ronda_buf_init(&s->users, 0);
 	ronda_buf_init(&s->rules, 0);
+	/*
+	 * SQLite's memory statistics take a global mutex on every allocation it
+	 * makes (thousands per batch); nothing here reads them. Only possible
+	 * before SQLite initializes: later calls fail harmlessly (SQLITE_MISUSE).
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) :
