@@ -227,8 +227,25 @@ PY
 
 # Every config is checked with its keys as written; the shipped rules (a few
 # seconds to compile, much longer under ASan) are loaded for one config per
-# scenario, the others get an empty rules folder appended to a copy.
+# scenario, the others get a folder with one small rule file appended to a
+# copy (a folder without rule files is an error).
 mkdir -p "$T/norules"
+cat >"$T/norules/one.yaml" <<'YAML'
+rules:
+  - id: test.one
+    name: One rule, so the folder is not empty
+    category: recon
+    severity: low
+    applies_to: web
+    fields: [path]
+    patterns: ['/ronda-test-probe$']
+    tests:
+      match:
+        - '203.0.113.9 - - [20/Nov/2026:23:04:05 +0800] "GET /ronda-test-probe HTTP/1.1" 404 150 "-" "curl/8.0"'
+      nomatch:
+        - '203.0.113.9 - - [20/Nov/2026:23:04:05 +0800] "GET / HTTP/1.1" 200 150 "-" "curl/8.0"'
+YAML
+chmod 644 "$T/norules/one.yaml"
 explain_dirs=()
 for sc in kaltim-wave quiet-day slow-wave single-site; do
     dir=$T/$sc
