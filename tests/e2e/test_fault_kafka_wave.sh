@@ -1,4 +1,5 @@
 #!/bin/bash
+# ronda-test: exclusive (a live pipeline at 240x: 18 collectors must keep up with the wall clock)
 # Kafka down for 60 s during a wave (issue 8). kaltim-wave runs live
 # (ronda-sim --speed: six simulated hours in 90 s) through
 # one collector per site, ronda-devbroker and the correlator; 20 s into it
