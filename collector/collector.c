@@ -26,6 +26,7 @@
 #define BATCH_MAX	256		/* events handed to the sink per call */
 #define BATCH_BYTES	(256 * 1024)	/* ... or fewer when their JSON reaches this */
 #define QUEUE_HIGH	90000		/* stop reading at this many unconfirmed events */
+#define JSON_MAX	(4 * 1024 * 1024)	/* an event's JSON at most (less if Kafka says so) */
 
 struct ronda_collector {
 	struct event_base *base;
@@ -39,7 +40,6 @@ struct ronda_collector {
 	struct event *poll_ev;
 	struct event *stats_ev;
 	struct event *agg_ev;
-	struct ronda_buf json;
 	/*
 	 * Events on their way to the sink, handed over BATCH_MAX at a time:
 	 * their JSON and keys back to back in batch_buf, at the offsets in
@@ -114,22 +114,23 @@ batch_flush(struct ronda_collector *c)
 	return -1;
 }
 
-/* Add the event in c->json with key to the batch; -1 when it cannot hold it. */
+/*
+ * Add the event the pipeline just appended to batch_buf at poff, with its
+ * key, to the batch; -1 when the key does not fit (the event is dropped
+ * from the buffer then).
+ */
 static int
-batch_add(struct ronda_collector *c, struct ronda_str key, uint64_t ticket)
+batch_add(struct ronda_collector *c, size_t poff, struct ronda_str key, uint64_t ticket)
 {
 	struct ronda_sink_msg *m = &c->batch[c->nbatch];
-	size_t poff = c->batch_buf.len, koff;
+	size_t koff = c->batch_buf.len;
 
-	if (ronda_buf_append(&c->batch_buf, c->json.data, c->json.len) == -1)
-		return -1;
-	koff = c->batch_buf.len;
 	if (ronda_buf_append(&c->batch_buf, key.p, key.n) == -1) {
 		c->batch_buf.len = poff;
 		return -1;
 	}
 	m->keylen = key.n;
-	m->len = c->json.len;
+	m->len = koff - poff;
 	m->ticket = ticket;
 	m->refused = 0;
 	c->batch_off[c->nbatch][0] = poff;
@@ -144,6 +145,7 @@ collector_on_line(void *arg, const struct ronda_tail_line *l)
 	struct ronda_collector *c = arg;
 	struct ronda_pipeline_line pl;
 	struct ronda_str key = RONDA_STR_NULL;
+	size_t poff;
 	int rc;
 
 	if (c->stopping)
@@ -176,7 +178,9 @@ collector_on_line(void *arg, const struct ronda_tail_line *l)
 			return RONDA_TAIL_BUSY;	/* the pass ends: its poll flushes the batch */
 		}
 	}
-	rc = ronda_pipeline_line(c->pipe, l->input, &pl, c->now_ms, 0, &c->json, &key);
+	/* The event is encoded straight into the batch, after its others. */
+	poff = c->batch_buf.len;
+	rc = ronda_pipeline_line(c->pipe, l->input, &pl, c->now_ms, 0, &c->batch_buf, &key);
 	if (rc <= 0)
 		return RONDA_TAIL_DONE;	/* filtered, or an encode error (counted) */
 	/*
@@ -184,10 +188,10 @@ collector_on_line(void *arg, const struct ronda_tail_line *l)
 	 * the queue), the event waits in the batch and reading pauses until it
 	 * went; its line stays unconfirmed meanwhile.
 	 */
-	if (batch_add(c, key, l->ticket) == -1) {
+	if (batch_add(c, poff, key, l->ticket) == -1) {
 		/*
 		 * Out of memory only (the cap holds a full batch and one more
-		 * event and key of json's cap): keep the line and try it again
+		 * event of JSON_MAX and its key): keep the line and try it again
 		 * later rather than lose it; its aggregates may count it twice.
 		 */
 		c->sink_busy++;
@@ -429,12 +433,11 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	c->once = once;
 	c->now_ms = ronda_now_ms();
 	c->progress = once && isatty(STDERR_FILENO);
-	ronda_buf_init(&c->json, 4 * 1024 * 1024);
 	/*
-	 * A full batch, then one more event of json's cap and its key (the site
+	 * A full batch, then one more event of JSON_MAX and its key (the site
 	 * id or an address, never longer than the event that contains it).
 	 */
-	ronda_buf_init(&c->batch_buf, BATCH_BYTES + 2 * c->json.max + 1024);
+	ronda_buf_init(&c->batch_buf, BATCH_BYTES + 2 * JSON_MAX + 1024);
 
 	if ((c->rules = load_rules(cfg, err, errlen)) == NULL)
 		goto fail;
@@ -451,7 +454,8 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	    &cfg->kafka.properties, &cb, err, errlen);
 	if (c->sink == NULL)
 		goto fail;
-	ronda_pipeline_set_event_max(c->pipe, c->sink->max_message);
+	ronda_pipeline_set_event_max(c->pipe, c->sink->max_message > 0 &&
+	    c->sink->max_message < JSON_MAX ? c->sink->max_message : JSON_MAX);
 	if ((c->tail = ronda_tail_new(base, cfg, c->ck, &tops, c, once, err,
 	    errlen)) == NULL)
 		goto fail;
@@ -533,7 +537,6 @@ ronda_collector_free(struct ronda_collector *c, int timeout_ms)
 	ronda_pipeline_free(c->pipe);
 	ronda_agg_free(c->agg);
 	ronda_rules_free(c->rules);
-	ronda_buf_release(&c->json);
 	ronda_buf_release(&c->batch_buf);
 	free(c);
 	return left;
@@ -567,6 +570,7 @@ explain_stream(struct ronda_pipeline *pipe, FILE *fp, const char *name,
 		pl.offset = off;
 		pl.path = name;
 		pl.fp = name_fp;
+		ronda_buf_reset(out);
 		if (ronda_pipeline_line(pipe, 0, &pl, now, 1, out, &key) == 1) {
 			fwrite(out->data, 1, out->len, stdout);
 		} else {

@@ -65,8 +65,19 @@ ronda_pipeline_set_event_max(struct ronda_pipeline *p, size_t max)
  * what fits, flagged truncated, the same id. A hostile line must not stop
  * the collector, and is never dropped.
  */
+/* Drop what was appended to b after start (an event that did not fit). */
+static void
+buf_cut(struct ronda_buf *b, size_t start)
+{
+	b->len = start;
+	b->overflow = 0;
+	if (b->data != NULL)
+		b->data[start] = '\0';
+}
+
 static int
-shrink_event(struct ronda_pipeline *p, struct ronda_buf *out, size_t keylen)
+shrink_event(struct ronda_pipeline *p, struct ronda_buf *out, size_t start,
+    size_t keylen)
 {
 	struct ronda_event *ev = &p->ev;
 	size_t room, fixed;
@@ -84,10 +95,10 @@ shrink_event(struct ronda_pipeline *p, struct ronda_buf *out, size_t keylen)
 	{
 		struct ronda_str orig = ev->original;
 		ev->original = RONDA_STR_NULL;
-		ronda_buf_reset(out);
+		buf_cut(out, start);
 		if (ronda_event_to_json(ev, out) == -1)
 			return -1;
-		fixed = out->len + keylen + 64;
+		fixed = out->len - start + keylen + 64;
 		ev->original = orig;
 	}
 	if (fixed >= p->event_max)
@@ -95,8 +106,8 @@ shrink_event(struct ronda_pipeline *p, struct ronda_buf *out, size_t keylen)
 	room = (p->event_max - fixed) / 6;
 	if (ev->original.n > room)
 		ev->original.n = room;
-	ronda_buf_reset(out);
-	if (ronda_event_to_json(ev, out) == -1 || out->len + keylen > p->event_max)
+	buf_cut(out, start);
+	if (ronda_event_to_json(ev, out) == -1 || out->len - start + keylen > p->event_max)
 		return -1;
 	return 0;
 }
@@ -123,6 +134,7 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 	    &((const struct ronda_collector_input *)cfg->inputs.v)[idx];
 	struct ronda_event *ev = &p->ev;
 	struct ronda_str src;
+	size_t start;
 	int rc, forward;
 
 	ronda_event_reset(ev);
@@ -186,16 +198,17 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 		key->p = in->site_id;
 		key->n = strlen(in->site_id);
 	}
-	ronda_buf_reset(out);
+	start = out->len;
 	rc = ronda_event_to_json(ev, out);
-	if (p->event_max > 0 && (rc == -1 || out->len + key->n > p->event_max)) {
+	if (p->event_max > 0 && (rc == -1 || out->len - start + key->n > p->event_max)) {
 		/* Too large for the sink (or for out): the line, cut. */
 		if (!(ev->flags & RONDA_EVENT_TRUNCATED))
 			p->st.truncated++;
 		p->st.shrunk++;
-		rc = shrink_event(p, out, key->n);
+		rc = shrink_event(p, out, start, key->n);
 	}
 	if (rc == -1) {
+		buf_cut(out, start);
 		p->st.encode_errors++;
 		return -1;
 	}

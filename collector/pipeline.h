@@ -50,12 +50,13 @@ struct ronda_pipeline *ronda_pipeline_new(const struct ronda_collector_config *c
 void ronda_pipeline_free(struct ronda_pipeline *p);
 
 /*
- * Turn line l of input idx into an event. The JSON goes to out (reset first)
- * and the Kafka key (source IP, else the site) to *key (borrowed from the
- * line or the config). Returns 1 when the event is to be forwarded, 0 when
- * forward: events filters it out (force = 1 always encodes and returns 1).
- * The last event stays readable through ronda_pipeline_event() until the
- * next call.
+ * Turn line l of input idx into an event. The JSON is appended to out (what
+ * out held before stays; on -1 nothing is added) and the Kafka key (source
+ * IP, else the site) goes to *key (borrowed from the line or the config).
+ * Returns 1 when the event is to be forwarded, 0 when forward: events
+ * filters it out (force = 1 always encodes and returns 1), -1 when it could
+ * not be encoded (counted). The last event stays readable through
+ * ronda_pipeline_event() until the next call.
  */
 int ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
     const struct ronda_pipeline_line *l, int64_t now_ms, int force,
