@@ -280,35 +280,40 @@ jw_intval(struct jw *w, int64_t v, const int fast)
 
 /*
  * A dotted quad exactly as inet_pton(AF_INET) takes it: four decimal
- * octets of at most 255, no leading zeros, nothing else.
+ * octets of at most 255, no leading zeros, nothing else. Octet by octet
+ * (it runs for every line).
  */
 static int
 is_ipv4(const char *p, size_t n)
 {
-	unsigned octets = 0, cur = 0;
-	int digit = 0;
+	const char *e = p + n;
 
-	for (size_t i = 0; i < n; i++) {
-		unsigned c = (unsigned char)p[i];
-		if (c >= '0' && c <= '9') {
-			if (digit && cur == 0)
-				return 0;	/* a leading zero */
-			cur = cur * 10 + (c - '0');
-			if (cur > 255)
+	for (int octet = 0; octet < 4; octet++) {
+		unsigned v, d;
+
+		if (octet > 0) {
+			if (p == e || *p != '.')
 				return 0;
-			if (!digit) {
-				if (++octets > 4)
-					return 0;
-				digit = 1;
-			}
-		} else if (c == '.' && digit && octets < 4) {
-			cur = 0;
-			digit = 0;
-		} else {
+			p++;
+		}
+		if (p == e || (d = (unsigned)(unsigned char)*p - '0') > 9)
 			return 0;
+		v = d;
+		p++;
+		if (p < e && (d = (unsigned)(unsigned char)*p - '0') <= 9) {
+			if (v == 0)
+				return 0;	/* a leading zero */
+			v = v * 10 + d;
+			p++;
+			if (p < e && (d = (unsigned)(unsigned char)*p - '0') <= 9) {
+				v = v * 10 + d;
+				p++;
+				if (v > 255 || (p < e && (unsigned)(unsigned char)*p - '0' <= 9))
+					return 0;
+			}
 		}
 	}
-	return octets == 4 && digit;
+	return p == e;
 }
 
 /*
