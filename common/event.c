@@ -1,6 +1,7 @@
 #include "ronda/event.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,18 +36,27 @@ ronda_event_reset(struct ronda_event *ev)
  */
 #define ID_GOLDEN 0x9e3779b97f4a7c15ULL
 
-/* "00".."ff": a byte's two hex digits. */
-static const char hex2[256][2] = {
-#define H1(x) { "0123456789abcdef"[(x) >> 4], "0123456789abcdef"[(x) & 15] }
-#define H4(x) H1(x), H1((x) + 1), H1((x) + 2), H1((x) + 3)
-#define H16(x) H4(x), H4((x) + 4), H4((x) + 8), H4((x) + 12)
-#define H64(x) H16(x), H16((x) + 16), H16((x) + 32), H16((x) + 48)
-	H64(0), H64(64), H64(128), H64(192)
-#undef H64
-#undef H16
-#undef H4
-#undef H1
-};
+/*
+ * The 16 lower-case hex digits of v, most significant first, without a loop:
+ * each nibble spread into a byte of its own, '0' added, and 'a' - '0' - 10
+ * more where the nibble is 10 or above.
+ */
+static inline void
+hex16(char out[16], uint64_t v)
+{
+	for (int half = 0; half < 2; half++) {
+		uint64_t x = half == 0 ? v >> 32 : v & 0xffffffffULL, ten;
+
+		x = ((x & 0xffff0000ULL) << 16) | (x & 0xffffULL);
+		x = ((x & 0x0000ff000000ff00ULL) << 8) | (x & 0x000000ff000000ffULL);
+		x = ((x & 0x00f000f000f000f0ULL) << 4) | (x & 0x000f000f000f000fULL);
+		/* byte k holds nibble k (k = 0 the lowest) */
+		ten = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+		x += 0x3030303030303030ULL + ten * ('a' - '0' - 10);
+		x = htobe64(x);	/* the highest nibble first in memory */
+		memcpy(out + 8 * half, &x, 8);
+	}
+}
 
 static inline uint64_t
 id_mix(uint64_t h)
@@ -83,9 +93,8 @@ ronda_event_make_id_seeded(char out[RONDA_EVENT_ID_LEN + 1], uint64_t seed,
 	}
 	h[0] = id_mix(h[0]);
 	h[1] = id_mix(h[1]);
-	for (int k = 0; k < 2; k++)
-		for (int i = 0; i < 8; i++)
-			memcpy(out + k * 16 + 2 * i, hex2[(h[k] >> (56 - 8 * i)) & 255], 2);
+	hex16(out, h[0]);
+	hex16(out + 16, h[1]);
 	out[RONDA_EVENT_ID_LEN] = '\0';
 }
 
