@@ -440,14 +440,33 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	/*
+	 * A new store gets 16 KiB pages (SQLite's default is 4 KiB): a batch
+	 * rewrites the pages under every incident it touched, and fewer, larger
+	 * pages cost less per row (B-trees a level shallower, a quarter of the
+	 * page headers, WAL frames and syscalls): 9% less CPU on 1M events into
+	 * a fresh store, 10% into one already holding 175k incidents. The pragma
+	 * only acts on an empty database; an existing store keeps its size.
+	 * Page size has no bearing on durability.
+	 */
+	if (exec(s, "PRAGMA page_size=16384") == -1)
+		goto failmsg;
+	/*
 	 * WAL with synchronous=NORMAL: a commit survives a process crash
 	 * (kill -9) but may be lost with the last transactions on power loss;
 	 * those are replayed from Kafka because the offsets went with them.
 	 */
 	if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	    " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
-	    " PRAGMA wal_autocheckpoint=16384;") == -1)
+	    " PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;") == -1)
 		goto failmsg;
+	/* A checkpoint every 64 MiB of WAL, whatever the page size. */
+	{
+		int64_t psz = pragma_int(s, "PRAGMA page_size");
+		char q[64];
+		snprintf(q, sizeof(q), "PRAGMA wal_autocheckpoint=%lld",
+		    (long long)((int64_t)64 * 1048576 / (psz > 0 ? psz : 4096)));
+		if (exec(s, q) == -1)
+			goto failmsg;
+	}
 	ver = pragma_int(s, "PRAGMA user_version");
 	if (ver < 0 || ver > RONDA_STORE_VERSION) {
 		snprintf(s->err, sizeof(s->err), "schema version %lld is newer than %d",
