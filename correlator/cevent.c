@@ -414,10 +414,25 @@ obj_key(struct js *j, const char *start, int *first, char *key, size_t cap)
 		syntax(j, "expected a key", start);
 		return -1;
 	}
-	if (str(j, start, key, cap, NULL, &cut) == -1)
-		return -1;
-	if (cut)
-		key[0] = '\1';	/* matches nothing */
+	{
+		/*
+		 * A key without escapes that fits (every name the members look
+		 * for): copied by hand, bytes are few. Else the general path.
+		 */
+		const char *q = plain_run(j->p + 1, j->end);
+		size_t n = (size_t)(q - j->p - 1);
+		if (q < j->end && *q == '"' && n < cap) {
+			for (size_t i = 0; i < n; i++)
+				key[i] = j->p[1 + i];
+			key[n] = '\0';
+			j->p = q + 1;
+		} else {
+			if (str(j, start, key, cap, NULL, &cut) == -1)
+				return -1;
+			if (cut)
+				key[0] = '\1';	/* matches nothing */
+		}
+	}
 	ws(j);
 	if (j->p >= j->end || *j->p != ':') {
 		syntax(j, "expected :", start);
