@@ -12,8 +12,12 @@
  * stops reading instead of growing. 16 MiB is ~18,000 forward-all events of
  * ~900 bytes, 60 ms at 300k lines/s, and keeps the collector's peak RSS near
  * 50 MB when it reads faster than Kafka takes (64 MiB let it reach 107 MB
- * with its threads on two cores). lz4 because event JSON compresses ~5x and
- * lz4 costs little CPU on the agencies' small servers.
+ * with its threads on two cores). Message sets of at most 256 KiB (not
+ * librdkafka's 1 MB): the set being built and compressed stays in the
+ * core's cache; the collector spent ~5% less CPU per line and peaked ~8 MB
+ * lower on one core, and 5 requests in flight still carry 8 partitions x
+ * 256 KiB each. lz4 because event JSON compresses ~5x and lz4 costs little
+ * CPU on the agencies' small servers.
  */
 static const char *const producer_defaults[][2] = {
 	{ "enable.idempotence", "true" },
@@ -21,6 +25,7 @@ static const char *const producer_defaults[][2] = {
 	{ "compression.type", "lz4" },
 	{ "linger.ms", "10" },
 	{ "batch.num.messages", "10000" },
+	{ "batch.size", "262144" },
 	{ "message.timeout.ms", "0" },
 	{ "queue.buffering.max.messages", "100000" },
 	{ "queue.buffering.max.kbytes", "16384" },

@@ -62,6 +62,7 @@ test_producer_defaults(void **state)
 	expect_prop(conf, "message.timeout.ms", "0");
 	expect_prop(conf, "linger.ms", "10");
 	expect_prop(conf, "batch.num.messages", "10000");
+	expect_prop(conf, "batch.size", "262144");
 	expect_prop(conf, "queue.buffering.max.messages", "100000");
 	expect_prop(conf, "queue.buffering.max.kbytes", "16384");
 	expect_prop(conf, "socket.keepalive.enable", "true");
