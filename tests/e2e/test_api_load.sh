@@ -6,15 +6,22 @@
 # store) one after the other: first without API traffic, then with waves of
 # 1,000 concurrent API requests (varied URLs, so they read the store) for as
 # long as it consumes. Every request must get a 200, every event must be
-# consumed, and the events/s under load must stay within a factor of the
-# quiet run (reads never block consumption: the API has its own thread and
-# read-only SQLite connections). The numbers are printed.
+# consumed, consumption must never stall under load (no stretch of more than
+# MAX_GAP ms without a commit while events remain), and the events/s under
+# load must stay within a factor of the quiet run (reads never block
+# consumption: the API has its own thread and read-only SQLite connections).
+# The factor is loose on purpose: on two cores the load client and the API
+# thread take CPU the quiet run has to itself (since the consumer stopped
+# idling, the quiet run does 200,000 events in under a second, and the
+# correlator gets about a third of the machine under load); a stall is what
+# MAX_GAP catches. The numbers are printed.
 . "$(dirname "$0")/lib.sh"
 require_cmd kcat sqlite3 curl
 
 PY=/usr/bin/python3
 TOKEN=load-$(od -An -tx1 -N12 /dev/urandom | tr -d ' \n')
-if [ "$RONDA_SAN" = 1 ]; then N=30000; MIN_RATIO=0.15; else N=200000; MIN_RATIO=0.33; fi
+if [ "$RONDA_SAN" = 1 ]; then N=30000; MIN_RATIO=0.10; else N=200000; MIN_RATIO=0.15; fi
+MAX_GAP=$(_ms_of "$(scaled 3)")   # batch.interval is 1 s
 # ~840 bytes an event: 128 partitions keep each under the mock's ~5 MB.
 start_broker --partitions 128 --topics ronda.events,ronda.events.dlq,ronda.alerts
 
@@ -46,6 +53,7 @@ events_of() {  # events_of URL: ronda_events_consumed_total, or -1
 # between its first and last commit) and, with LOAD, runs api_load.py.
 run() {
     local name=$1 load=$2 url e t first_t="" first_e=0 last_t="" end lpid=""
+    local prev_e=0 prev_t=0
     config "$name"
     spawn "$name" "$RONDA_BIN/ronda-correlator" -c "$T/$name.yaml"
     local cpid=$SPAWNED_PID
@@ -56,8 +64,14 @@ run() {
     while [ "$(_now_ms)" -lt "$end" ]; do
         _alive "$cpid" || fail "$name: the correlator died"
         e=$(events_of "$url"); t=$(_now_ms)
+        # A stall: events left, yet nothing committed for MAX_GAP ms.
+        if [ -n "$first_t" ] && [ "$e" -gt "$prev_e" ]; then
+            prev_e=$e; prev_t=$t
+        elif [ -n "$first_t" ] && [ $((t - prev_t)) -gt "$MAX_GAP" ]; then
+            fail "$name: no commit for $((t - prev_t)) ms with $((N - e)) events left"
+        fi
         if [ -z "$first_t" ] && [ "$e" -gt 0 ]; then
-            first_t=$t; first_e=$e
+            first_t=$t; first_e=$e; prev_e=$e; prev_t=$t
             if [ "$load" = 1 ]; then
                 spawn "$name-load" $PY "$RONDA_SRC/tests/e2e/api_load.py" --url "$url" \
                     --token "$TOKEN" --concurrency 1000 --stop-file "$T/stop" \
