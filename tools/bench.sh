@@ -91,10 +91,14 @@ YAML
     t0=$(now)
     local pin=(taskset -c 0)
     [ "${3:-pin}" = nopin ] && pin=()
-    /usr/bin/time -f '%M' -o "$dir/rss" "${pin[@]}" \
+    /usr/bin/time -f '%M %U %S' -o "$dir/time" "${pin[@]}" \
         "$BIN/ronda-collector" -c "$dir/collector.yaml" --once 2>"$dir/log"
     t1=$(now)
     awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >"$dir/secs"
+    awk '{ print $1 }' "$dir/time" >"$dir/rss"
+    # CPU time (user + sys, all threads): what neighbours on a shared
+    # machine inflate least; lines/s is wall clock.
+    awk -v n="$LINES" '{ printf "%.2f\n", ($2 + $3) / n * 1e6 }' "$dir/time" >"$dir/cpu_us"
     grep -o 'events [0-9]*' "$dir/log" | tail -1 | awk '{print $2}' >"$dir/events"
 }
 
@@ -121,6 +125,8 @@ coll_row "  same, librdkafka threads not pinned" raw2 kcat
 coll_row "collector --once, rules, forward: events" rules grep
 echo "bench: collector, $LINES lines: grep -c $GREP_LPS lines/s, kcat -P $KCAT_LPS lines/s;" \
     "events shipped: forward all $(cat "$OUT/raw/events"), forward events $(cat "$OUT/rules/events")"
+echo "collector CPU (user + sys, every thread) per line: forward all $(cat "$OUT/raw/cpu_us") us" \
+    "pinned, $(cat "$OUT/raw2/cpu_us") us unpinned; forward events $(cat "$OUT/rules/cpu_us") us" >>"$NOTES"
 for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 wait 2>/dev/null || true
 PIDS=()
