@@ -2,13 +2,17 @@
  * fuzz_parse_web.c — libFuzzer target for the access-log parser. The first
  * byte picks the format; the rest is the line, copied into a buffer of its
  * exact size so ASan sees any read past the end (the parser gets no NUL).
- * Every slice the parser returns must lie inside the line.
+ * Every slice the parser returns must lie inside the line. The event is then
+ * encoded to JSON twice, with room to spare (the encoder's fast layout) and
+ * in a buffer capped at exactly that length (its checked layout): the same
+ * bytes, and one byte less of cap is refused.
  */
 #include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ronda/buf.h"
 #include "ronda/event.h"
 #include "ronda/parse.h"
 
@@ -58,6 +62,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(ev.path.p >= ev.url.p && ev.path.p + ev.path.n <= ev.url.p + ev.url.n);
 	if (ev.method.n == 0)
 		assert(ev.url.n == 0);
+
+	ev.original = (struct ronda_str){ line, n };
+	ev.site = "fuzz.go.id";
+	ev.file_path = "/var/log/fuzz.log";
+	ev.offset = size;
+	{
+		struct ronda_buf a, c;
+		ronda_buf_init(&a, 0);
+		if (ronda_event_to_json(&ev, &a) == 0) {
+			assert(strlen(a.data) == a.len);
+			ronda_buf_init(&c, a.len);
+			assert(ronda_event_to_json(&ev, &c) == 0);
+			assert(c.len == a.len && memcmp(c.data, a.data, a.len) == 0);
+			ronda_buf_release(&c);
+			ronda_buf_init(&c, a.len - 1);
+			assert(ronda_event_to_json(&ev, &c) == -1);
+			ronda_buf_release(&c);
+		}
+		ronda_buf_release(&a);
+	}
 	free(line);
 	return 0;
 }
