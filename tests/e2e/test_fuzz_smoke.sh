@@ -6,10 +6,11 @@
 # already carries ASan+UBSan, so one run per `tests/run.sh` is enough.
 #
 # Budget: ten targets at 30 s one after another would be 5 minutes of a CI
-# run that must stay well under 30 on two cores; `make check` runs its tests
-# this one alone (it is marked exclusive), so two fuzzers at once (FUZZ_SMOKE_JOBS) use both cores for
-# half the wall time: about 2.5 minutes plus the build (cached after the
-# first run). FUZZ_SMOKE_SECONDS and FUZZ_SMOKE_JOBS override.
+# run that must stay well under 30 on two cores. Two fuzzers at once
+# (FUZZ_SMOKE_JOBS) use both cores, so the test runs alone (exclusive, see
+# tests/run.sh) and each target gets its 30 s of CPU: about 2.5 minutes
+# plus the build (objects compiled two at a time, cached after the first
+# run). FUZZ_SMOKE_SECONDS and FUZZ_SMOKE_JOBS override.
 set -u
 if [ "${RONDA_SAN:-0}" = 1 ]; then
     echo "fuzz targets run once, in the plain pass"
