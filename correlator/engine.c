@@ -39,6 +39,8 @@ struct part {
 	int64_t next;		/* next offset to apply (live) */
 	int64_t expect;		/* next offset expected from Kafka (gap detection) */
 	int64_t wm;
+	int64_t stored_wm;	/* the watermark stored at assignment (WM_NONE: none) */
+	int seen;		/* a message arrived since the assignment */
 	struct seg *segs;	/* ring of MAX_SEGS */
 	size_t shead, sn;
 };
@@ -302,7 +304,7 @@ ronda_engine_assign(struct ronda_engine *e, int32_t part)
 	memset(p, 0, sizeof(*p));
 	p->segs = calloc(MAX_SEGS, sizeof(*p->segs));
 	p->assigned = 1;
-	p->wm = WM_NONE;
+	p->wm = p->stored_wm = WM_NONE;
 	rc = ronda_store_offset_get(e->store, e->cfg->kafka.topic, part, &o);
 	if (rc != 1) {
 		p->committed = p->next = p->expect = 0;
@@ -311,6 +313,7 @@ ronda_engine_assign(struct ronda_engine *e, int32_t part)
 	p->committed = p->next = o.next_offset;
 	p->expect = o.replay_offset;
 	p->wm = o.replay_wm;
+	p->stored_wm = o.watermark;
 	return o.replay_offset;
 }
 
@@ -412,6 +415,7 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 	if (!p->assigned)
 		ronda_engine_assign(e, part);
 	replay = offset < p->committed;
+	p->seen = 1;
 	/* Offsets the broker no longer has (retention) or skipped: counted, never hidden. */
 	if (offset > p->expect && !replay && p->expect >= p->committed)
 		e->cnt[RONDA_CNT_GAP] += offset - p->expect;
@@ -655,7 +659,14 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	for (int32_t i = 0; i < MAX_PARTS; i++) {
 		struct part *p = &e->parts[i];
 		struct ronda_store_offset o;
-		if (!p->assigned || p->next == 0)
+		/*
+		 * A partition with nothing read since its assignment keeps its
+		 * stored row: writing it would move its replay offset up to the
+		 * next offset and lose the events its windows still need (a bug
+		 * test_fault_store_full exposed: a restart that committed before
+		 * every partition's replay had begun).
+		 */
+		if (!p->assigned || p->next == 0 || !p->seen)
 			continue;
 		/* Drop segments no window can still need. */
 		while (p->sn > 1 && p->wm != WM_NONE &&
@@ -665,7 +676,9 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 		}
 		o.part = i;
 		o.next_offset = p->next;
-		o.watermark = p->wm;
+		/* Mid-replay the live watermark is still behind the stored one. */
+		o.watermark = p->stored_wm != WM_NONE &&
+		    (p->wm == WM_NONE || p->stored_wm > p->wm) ? p->stored_wm : p->wm;
 		if (p->sn > 0) {
 			o.replay_offset = seg_at(p, 0)->first_offset;
 			o.replay_wm = seg_at(p, 0)->wm_at_start;
