@@ -25,7 +25,7 @@
 
 #define QUERY_BUSY_MS 2000
 #define QUERY_VERSION_MIN 4
-#define QUERY_VERSION_MAX 4
+#define QUERY_VERSION_MAX 5
 #define QUERY_TOP 10		/* top IPs / networks in a summary */
 #define QUERY_NOTABLE 20	/* high/critical incidents listed in a summary */
 #define QUERY_CAMPAIGN_EVIDENCE 3	/* evidence lines per site in a campaign timeline */

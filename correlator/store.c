@@ -11,7 +11,7 @@
 
 /* Kept identical to schemas/store.sql (a unit test compares them). */
 static const char ddl[] =
-	"-- Ronda correlator store, schema version 4 (PRAGMA user_version).\n"
+	"-- Ronda correlator store, schema version 5 (PRAGMA user_version).\n"
 	"-- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of\n"
 	"-- site, kind and key), so a new incident costs two B-tree inserts, not four.\n"
 	"-- Version 3: dedupe ids stored as one packed row per batch, not one per event.\n"
@@ -58,7 +58,6 @@ static const char ddl[] =
 	"    first_seen  INTEGER NOT NULL,\n"
 	"    PRIMARY KEY (incident_id, type, value)\n"
 	") WITHOUT ROWID;\n"
-	"CREATE INDEX IF NOT EXISTS indicators_value ON indicators (type, value);\n"
 	"CREATE TABLE IF NOT EXISTS evidence (\n"
 	"    incident_id TEXT NOT NULL,\n"
 	"    seq         INTEGER NOT NULL,\n"
@@ -476,9 +475,9 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	/* Each step and its new version in one transaction: all or nothing. */
 	if (ver < 1) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
-		    exec(s, "PRAGMA user_version = 4") == -1 || exec(s, "COMMIT") == -1)
+		    exec(s, "PRAGMA user_version = 5") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
-		ver = 4;
+		ver = 5;
 	}
 	if (ver < 2) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, migrate_v2) == -1 ||
@@ -494,6 +493,17 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	if (ver < 4) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
 		    exec(s, "PRAGMA user_version = 4") == -1 || exec(s, "COMMIT") == -1)
+			goto failtx;
+	}
+	/*
+	 * Version 5 drops the (type, value) index of indicators: no query
+	 * used it (every read is by incident_id, the primary key), and it
+	 * was a second B-tree insert for each of the most numerous rows.
+	 */
+	if (ver < 5) {
+		if (exec(s, "BEGIN IMMEDIATE") == -1 ||
+		    exec(s, "DROP INDEX IF EXISTS indicators_value") == -1 ||
+		    exec(s, "PRAGMA user_version = 5") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
 	}
 	for (int i = 0; i < NQ; i++)

@@ -16,7 +16,7 @@
 #include "dedupe.h"
 #include "incident.h"
 
-#define RONDA_STORE_VERSION 4
+#define RONDA_STORE_VERSION 5
 
 struct ronda_store;
 

@@ -1,4 +1,4 @@
--- Ronda correlator store, schema version 4 (PRAGMA user_version).
+-- Ronda correlator store, schema version 5 (PRAGMA user_version).
 -- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of
 -- site, kind and key), so a new incident costs two B-tree inserts, not four.
 -- Version 3: dedupe ids stored as one packed row per batch, not one per event.
@@ -45,7 +45,6 @@ CREATE TABLE IF NOT EXISTS indicators (
     first_seen  INTEGER NOT NULL,
     PRIMARY KEY (incident_id, type, value)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS indicators_value ON indicators (type, value);
 CREATE TABLE IF NOT EXISTS evidence (
     incident_id TEXT NOT NULL,
     seq         INTEGER NOT NULL,

@@ -113,14 +113,14 @@ fresh_store_is_current_version(void **state)
 	assert_non_null(s);
 	ronda_store_close(s);
 	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
-	assert_int_equal(RONDA_STORE_VERSION, 4);
+	assert_int_equal(RONDA_STORE_VERSION, 5);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'incidents' AND sql LIKE '%WITHOUT ROWID%'"), 1);
 	/* Opening again changes nothing. */
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_non_null(s);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 5);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('campaigns', 'alerts', 'site_info')"), 3);
 }
@@ -198,11 +198,14 @@ migrates_version_1(void **state)
 	assert_int_equal(de->seq, 6);
 	ronda_dedupe_free(d);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 5);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('campaigns', 'alerts', 'site_info')"), 3);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'dedupe_v2'"), 0);
+	/* Version 5: the unused (type, value) index of indicators is gone. */
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'indicators_value'"), 0);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'incidents' AND sql LIKE '%WITHOUT ROWID%'"), 1);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -219,7 +222,30 @@ refuses_newer_version(void **state)
 	q_exec(path, "CREATE TABLE x (a); PRAGMA user_version = 9;");
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_null(s);
-	assert_non_null(strstr(err, "schema version 9 is newer than 4"));
+	assert_non_null(strstr(err, "schema version 9 is newer than 5"));
+}
+
+/* A version 4 store (with the indicators' (type, value) index) goes to 5, rows kept. */
+static void
+migrates_version_4(void **state)
+{
+	struct ronda_store *s;
+
+	(void)state;
+	s = ronda_store_open(fresh("v4.db"), err, sizeof(err));
+	assert_non_null(s);
+	ronda_store_close(s);
+	q_exec(path, "CREATE INDEX indicators_value ON indicators (type, value);"
+	    "INSERT INTO indicators VALUES ('i1', 'ip', '203.0.113.7', 1);"
+	    "PRAGMA user_version = 4;");
+	s = ronda_store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	ronda_store_close(s);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'indicators_value'"), 0);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM indicators WHERE value = "
+	    "'203.0.113.7'"), 1);
 }
 
 /* Entries stored in the dedupe table (44 bytes each, packed per batch). */
@@ -449,6 +475,7 @@ main(void)
 		cmocka_unit_test(ddl_matches_schema_file),
 		cmocka_unit_test(fresh_store_is_current_version),
 		cmocka_unit_test(migrates_version_1),
+		cmocka_unit_test(migrates_version_4),
 		cmocka_unit_test(refuses_newer_version),
 		cmocka_unit_test(batch_with_offsets_is_atomic),
 		cmocka_unit_test(incident_round_trip),
