@@ -63,8 +63,8 @@ static const char ddl[] =
 	"    seq         INTEGER NOT NULL,\n"
 	"    ts          INTEGER NOT NULL,\n"
 	"    line        TEXT NOT NULL,       -- the original log line, capped\n"
-	"    PRIMARY KEY (incident_id, seq)\n"
-	") WITHOUT ROWID;\n"
+	"    PRIMARY KEY (incident_id, seq)   -- rows append; the key is a small index\n"
+	");\n"
 	"CREATE TABLE IF NOT EXISTS counters (\n"
 	"    name  TEXT PRIMARY KEY,\n"
 	"    value INTEGER NOT NULL\n"
@@ -184,6 +184,19 @@ static const char ddl[] =
  * (the UNIQUE (site, kind, key) index duplicated the id, which is their
  * hash). Rows are copied as they are.
  */
+static const char migrate_v5_evidence[] =
+	"ALTER TABLE evidence RENAME TO evidence_v4;\n"
+	"CREATE TABLE evidence (\n"
+	"    incident_id TEXT NOT NULL,\n"
+	"    seq         INTEGER NOT NULL,\n"
+	"    ts          INTEGER NOT NULL,\n"
+	"    line        TEXT NOT NULL,\n"
+	"    PRIMARY KEY (incident_id, seq)\n"
+	");\n"
+	"INSERT INTO evidence SELECT incident_id, seq, ts, line FROM evidence_v4\n"
+	"    ORDER BY incident_id, seq;\n"
+	"DROP TABLE evidence_v4;\n";
+
 static const char migrate_v2[] =
 	"CREATE TABLE incidents_v2 (\n"
 	"    id TEXT PRIMARY KEY NOT NULL, site TEXT NOT NULL, kind TEXT NOT NULL,\n"
@@ -499,10 +512,14 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	 * Version 5 drops the (type, value) index of indicators: no query
 	 * used it (every read is by incident_id, the primary key), and it
 	 * was a second B-tree insert for each of the most numerous rows.
+	 * Evidence becomes a rowid table: its lines (the bulk of the store)
+	 * append at the end of the table instead of splitting pages in the
+	 * middle of a B-tree keyed by incident, and its key is a small index.
 	 */
 	if (ver < 5) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 ||
 		    exec(s, "DROP INDEX IF EXISTS indicators_value") == -1 ||
+		    exec(s, migrate_v5_evidence) == -1 ||
 		    exec(s, "PRAGMA user_version = 5") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
 	}

@@ -50,8 +50,8 @@ CREATE TABLE IF NOT EXISTS evidence (
     seq         INTEGER NOT NULL,
     ts          INTEGER NOT NULL,
     line        TEXT NOT NULL,       -- the original log line, capped
-    PRIMARY KEY (incident_id, seq)
-) WITHOUT ROWID;
+    PRIMARY KEY (incident_id, seq)   -- rows append; the key is a small index
+);
 CREATE TABLE IF NOT EXISTS counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL

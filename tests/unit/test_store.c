@@ -237,6 +237,11 @@ migrates_version_4(void **state)
 	ronda_store_close(s);
 	q_exec(path, "CREATE INDEX indicators_value ON indicators (type, value);"
 	    "INSERT INTO indicators VALUES ('i1', 'ip', '203.0.113.7', 1);"
+	    "DROP TABLE evidence;"
+	    "CREATE TABLE evidence (incident_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+	    " ts INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (incident_id, seq))"
+	    " WITHOUT ROWID;"
+	    "INSERT INTO evidence VALUES ('i1', 1, 20, 'second'), ('i1', 0, 10, 'first');"
 	    "PRAGMA user_version = 4;");
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_non_null(s);
@@ -246,6 +251,14 @@ migrates_version_4(void **state)
 	    "'indicators_value'"), 0);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM indicators WHERE value = "
 	    "'203.0.113.7'"), 1);
+	/* Evidence is a rowid table now, its lines kept in order. */
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'evidence' AND sql LIKE '%WITHOUT ROWID%'"), 0);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'evidence_v4'"), 0);
+	assert_int_equal(q_int(path, "SELECT group_concat(line, ',') = 'first,second' FROM "
+	    "(SELECT line FROM evidence WHERE incident_id = 'i1' ORDER BY seq)"), 1);
+	assert_int_equal(q_int(path, "SELECT sum(ts) FROM evidence"), 30);
 }
 
 /* Entries stored in the dedupe table (44 bytes each, packed per batch). */
