@@ -258,11 +258,9 @@ threshold(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 
 	if (!emit || e == NULL)
 		return;
-	if (d->sink.active(d->sink.arg, ev->site, kind, key, ev->ts_ms)) {
-		hit_init(&h, ev, part, kind, key, sev, 1);
-		d->sink.hit(d->sink.arg, &h);
+	hit_init(&h, ev, part, kind, key, sev, 1);
+	if (d->sink.hit_active(d->sink.arg, &h))
 		return;
-	}
 	/*
 	 * A distinct series holds each value once at its newest time, so the
 	 * same span count gives distinct values (user names, paths) in a span.
@@ -270,7 +268,7 @@ threshold(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 	(void)distinct;
 	got = ronda_window_max_in_span(e, span);
 	if ((int64_t)got >= need) {
-		hit_init(&h, ev, part, kind, key, sev, (int64_t)got);
+		h.count = (int64_t)got;
 		d->sink.hit(d->sink.arg, &h);
 	}
 }

@@ -90,9 +90,12 @@ struct ronda_detect_hit {
 struct ronda_detect_sink {
 	void *arg;
 	void (*hit)(void *arg, const struct ronda_detect_hit *h);
-	/* Is (site, kind, key) an incident still active at event time ts? */
-	int (*active)(void *arg, const char *site, const char *kind, const char *key,
-	    int64_t ts);
+	/*
+	 * If (h->site, h->kind, h->key) is an incident still active at h->ts,
+	 * apply h to it and return 1; else do nothing and return 0 (one lookup
+	 * where an "is it active?" then a hit took two).
+	 */
+	int (*hit_active)(void *arg, const struct ronda_detect_hit *h);
 };
 
 struct ronda_detect;

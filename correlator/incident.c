@@ -377,6 +377,9 @@ ind_add(struct ronda_incident *inc, const char *type, const char *value, int64_t
 	return 1;
 }
 
+static void apply_hit(struct ronda_incidents *t, struct ronda_incident *inc,
+    const struct ronda_detect_hit *h, int fresh);
+
 void
 ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h)
 {
@@ -397,6 +400,19 @@ ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h)
 		inc->site_known = t->known != NULL ? t->known(t->known_arg, h->site) : 1;
 		inc->touch = ++t->clock;
 		insert(t, inc);
+		apply_hit(t, inc, h, 1);
+		return;
+	}
+	apply_hit(t, inc, h, 0);
+}
+
+/* An existing incident (or one just made, first_seen = last_seen = h->ts) takes h. */
+static void
+apply_hit(struct ronda_incidents *t, struct ronda_incident *inc, const struct ronda_detect_hit *h,
+    int fresh)
+{
+	if (fresh) {
+		/* Just made: nothing to reopen. */
 	} else if (h->ts - inc->last_seen > t->cfg.quiet) {
 		/* Quiet long enough to have closed, whether or not a sweep saw it. */
 		inc->status = RONDA_INCIDENT_REOPENED;
@@ -454,17 +470,30 @@ sink_hit(void *arg, const struct ronda_detect_hit *h)
 	ronda_incidents_hit(arg, h);
 }
 
-static int
-sink_active(void *arg, const char *site, const char *kind, const char *key, int64_t ts)
+/* One lookup: the hit joins an incident still active at its time, else nothing. */
+int
+ronda_incidents_hit_active(struct ronda_incidents *t, const struct ronda_detect_hit *h)
 {
-	return ronda_incidents_active(arg, site, kind, key, ts);
+	struct ronda_incident *inc = get(t, make_key(h->site, h->kind, h->key));
+
+	if (inc == NULL || h->ts - inc->last_seen > t->cfg.quiet ||
+	    inc->last_seen - h->ts > t->cfg.quiet)
+		return 0;
+	apply_hit(t, inc, h, 0);
+	return 1;
+}
+
+static int
+sink_hit_active(void *arg, const struct ronda_detect_hit *h)
+{
+	return ronda_incidents_hit_active(arg, h);
 }
 
 struct ronda_detect_sink
 ronda_incidents_sink(struct ronda_incidents *t)
 {
 	return (struct ronda_detect_sink){ .arg = t, .hit = sink_hit,
-	    .active = sink_active };
+	    .hit_active = sink_hit_active };
 }
 
 void

@@ -112,6 +112,8 @@ struct ronda_detect_sink ronda_incidents_sink(struct ronda_incidents *t);
 /* Apply one hit (what the sink does). */
 void ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h);
 /* Active at ts: exists, and ts is within quiet of its last event. */
+/* h joins (site, kind, key) if that is an incident active at h->ts: 1, else 0 (nothing done). */
+int ronda_incidents_hit_active(struct ronda_incidents *t, const struct ronda_detect_hit *h);
 int ronda_incidents_active(struct ronda_incidents *t, const char *site, const char *kind,
     const char *key, int64_t ts);
 

@@ -66,11 +66,12 @@ last_has(const struct rec *r, const char *tv)
 }
 
 static int
-rec_active(void *arg, const char *site, const char *kind, const char *key, int64_t ts)
+rec_hit_active(void *arg, const struct ronda_detect_hit *h)
 {
-	(void)site;
-	(void)ts;
-	return rec_find(arg, kind, key) >= 0;
+	if (rec_find(arg, h->kind, h->key) < 0)
+		return 0;
+	rec_hit(arg, h);
+	return 1;
 }
 
 struct fx {
@@ -84,7 +85,7 @@ setup(void **state)
 {
 	static struct fx f;
 	struct ronda_detect_config c;
-	struct ronda_detect_sink s = { &f.r, rec_hit, rec_active };
+	struct ronda_detect_sink s = { &f.r, rec_hit, rec_hit_active };
 
 	memset(&f, 0, sizeof(f));
 	ronda_detect_defaults(&c);
