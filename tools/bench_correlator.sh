@@ -120,9 +120,14 @@ while ! grep -q ' assigned ' "$OUT/e2e.log"; do
     sleep 0.02
 done
 ta=$(now)
-while [ "$(counter "$OUT/e2e.db" "$ALL")" -lt "$TOTAL" ]; do
+# Each commit is seen (every 20 ms) as a step of the stored counters.
+: >"$OUT/e2e.commits"
+while :; do
+    c=$(counter "$OUT/e2e.db" "$ALL")
+    echo "$(now) $c" >>"$OUT/e2e.commits"
+    [ "$c" -lt "$TOTAL" ] || break
     kill -0 $cp 2>/dev/null || { tail "$OUT/e2e.log" >&2; echo "bench: correlator died" >&2; exit 1; }
-    sleep 0.2
+    sleep 0.02
 done
 t1=$(now)
 # TERM the correlator itself, not /usr/bin/time (which would die without a report).
@@ -131,7 +136,18 @@ wait $cp || true
 E2E_S=$(sub "$t0" "$t1")
 E2E_JOIN_S=$(sub "$t0" "$ta")
 E2E_ALL_EPS=$(rate "$TOTAL" "$E2E_S")
-E2E_EPS=$(rate "$TOTAL" "$(sub "$ta" "$t1")")
+E2E_RUN_EPS=$(rate "$TOTAL" "$(sub "$ta" "$t1")")
+# Throughput: from the first commit to the last full one. The last batch is
+# the stream's remainder, committed batch.interval after the queue ran dry (a
+# wait of up to 1 s that a stream which goes on never sees), so it is left out
+# like the group join. Fewer than three commits: assignment to the end.
+E2E_EPS=$(awk -v total="$TOTAL" -v fb="$E2E_RUN_EPS" '
+    $2 != last { n++; t[n] = $1; c[n] = $2; last = $2 }
+    END {
+        if (n >= 4) { printf "%.0f", (c[n-1] - c[2]) / (t[n-1] - t[2]) }
+        else print fb
+    }' "$OUT/e2e.commits")
+E2E_COMMITS=$(awk '$2 != last { n++; last = $2 } END { print n - 1 }' "$OUT/e2e.commits")
 E2E_CPU_EPS=$(rate "$TOTAL" "$(cpu_of "$OUT/e2e.time")")
 GAPS=$(counter "$OUT/e2e.db" "'offset_gaps'")
 INCIDENTS=$(sqlite3 "$OUT/e2e.db" "SELECT count(*) FROM incidents")
@@ -189,7 +205,9 @@ row "engine, $N distinct IPs, default caps" \
 echo "  targets: >= 150000 events/s on one core; peak RSS < 512 MiB with $N distinct IPs"
 echo "  end to end vs target: $(verdict "$E2E_CPU_EPS") per CPU-second ($E2E_CPU_EPS), $(verdict "$E2E_EPS") on the wall clock ($E2E_EPS)"
 echo "  engine alone vs target: $(verdict "$FILE_CPU_EPS") per CPU-second ($FILE_CPU_EPS)"
-echo "  end to end: wall clock from the assignment (the group join took $E2E_JOIN_S s; with it $E2E_ALL_EPS events/s); offset gaps $GAPS; incidents $INCIDENTS"
+echo "  end to end: events/s between the first and the last full commit ($E2E_COMMITS commits);"
+echo "    from the assignment to the last commit $E2E_RUN_EPS events/s; with the group join ($E2E_JOIN_S s) $E2E_ALL_EPS events/s"
+echo "  offset gaps $GAPS; incidents $INCIDENTS"
 echo "  distinct IPs: window evictions $IPS_KEYS (max_entries 4M), $CAP_EVICTED with the default 2M keys"
 echo "  (each IP makes up to 4 window keys: brute force, spray, compromise by IP and by /24)"
 
@@ -214,6 +232,8 @@ if [ -n "${BENCH_ROWS:-}" ]; then
             "$(rate "$N" "$(cpu_of "$OUT/ips.time")")" "$OUT/ips.time"
     } >>"$BENCH_ROWS"
     echo "correlator: $TOTAL events of the actor mix, $PARTS partitions, pinned to one core (taskset -c 0);" \
-        "offset gaps $GAPS; topic -> store timed from the assignment (the group join took $E2E_JOIN_S s;" \
-        "with it $E2E_ALL_EPS events/s)" >>"${BENCH_NOTES:-/dev/null}"
+        "offset gaps $GAPS" >>"${BENCH_NOTES:-/dev/null}"
+    echo "correlator topic -> store: events/s between its first and last full commit ($E2E_COMMITS" \
+        "commits); from the assignment to the last commit $E2E_RUN_EPS events/s; with the group join" \
+        "($E2E_JOIN_S s) $E2E_ALL_EPS events/s" >>"${BENCH_NOTES:-/dev/null}"
 fi
