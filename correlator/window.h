@@ -29,15 +29,18 @@ void ronda_window_free(struct ronda_window *w);
 /*
  * The entry for (hi, lo), created empty when create is set (which may evict
  * the least recently used one); NULL when absent (or ENOMEM). The entry
- * becomes the most recently used. Borrowed: valid until the next _get with
- * create or _expire.
+ * becomes the most recently used (lazily: it moves up the LRU list at most
+ * once per max(entries / 8, 64) gets, and meanwhile is marked, so eviction
+ * and expiry give it a second chance; see window.c). Borrowed: valid until
+ * the next _get with create or _expire.
  */
 struct ronda_window_entry *ronda_window_get(struct ronda_window *w, uint64_t hi,
     uint64_t lo, int32_t part, int create);
 
 /*
  * Add a point. distinct: a point with the same h only moves to the newer
- * time. At most maxn points are kept (the oldest go). 0, or -1 on ENOMEM.
+ * time. At most maxn (up to 65535) points are kept (the oldest go). 0, or
+ * -1 on ENOMEM.
  */
 int ronda_window_add(struct ronda_window *w, struct ronda_window_entry *e, int64_t ts,
     uint64_t h, int distinct, size_t maxn);
@@ -57,7 +60,8 @@ int64_t ronda_window_last(const struct ronda_window_entry *e);
 /*
  * Evict every key whose newest point is older than cutoff(arg, part) for its
  * partition, walking from the least recently used and stopping at the first
- * key still live (cheap: O(evicted)). Returns the number evicted.
+ * key still live (cheap: O(evicted), plus the live keys marked by a lazy get,
+ * which move up instead). Returns the number evicted.
  */
 size_t ronda_window_expire(struct ronda_window *w, int64_t (*cutoff)(void *arg,
     int32_t part), void *arg);

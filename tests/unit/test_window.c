@@ -1,7 +1,9 @@
 /*
  * Window store: out-of-order points, distinct series, per-series caps, the
  * entry and byte caps (least recently updated key evicted, counted), expiry
- * by per-partition event time, and dropping a revoked partition.
+ * by per-partition event time, and dropping a revoked partition; the lazy
+ * LRU (evicts as an exact one would, near enough), the points kept in the
+ * entry before a heap array, and the bytes counted for both.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -230,6 +232,191 @@ drop_many_partitions(void **state)
 	ronda_window_free(w);
 }
 
+/*
+ * Lazy LRU: a get moves its entry to the head only now and then; an entry
+ * used since it was last put there gets a second chance at the tail. A key
+ * left alone goes before one of the same age used since.
+ */
+static void
+lazy_lru_evicts_untouched_first(void **state)
+{
+	struct ronda_window *w = ronda_window_new(1000, 64 << 20);
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		assert_non_null(ronda_window_get(w, key(i), (uint64_t)i, 0, 1));
+	/* Old keys 0..99 used again; 100 new keys evict 100..199. */
+	for (int i = 0; i < 100; i++)
+		assert_non_null(ronda_window_get(w, key(i), (uint64_t)i, 0, 0));
+	for (int i = 1000; i < 1100; i++)
+		assert_non_null(ronda_window_get(w, key(i), (uint64_t)i, 0, 1));
+	assert_int_equal(ronda_window_evicted(w), 100);
+	/* Keys 1000..1049, just made, used again (not moved: only marked). */
+	for (int i = 1000; i < 1050; i++)
+		assert_non_null(ronda_window_get(w, key(i), (uint64_t)i, 0, 0));
+	/* 950 new keys: 200..999, 0..99, then 1050..1099 (as old as 1000..1049,
+	 * but not used since) go; 1000..1049 stay (100..199 went before). */
+	for (int i = 2000; i < 2950; i++)
+		assert_non_null(ronda_window_get(w, key(i), (uint64_t)i, 0, 1));
+	assert_int_equal(ronda_window_evicted(w), 1050);
+	assert_int_equal(ronda_window_entries(w), 1000);
+	for (int i = 0; i < 1100; i++)
+		if (i >= 1000 && i < 1050)
+			assert_non_null(ronda_window_get(w, key(i), (uint64_t)i, 0, 0));
+		else
+			assert_null(ronda_window_get(w, key(i), (uint64_t)i, 0, 0));
+	ronda_window_free(w);
+}
+
+static uint64_t rng = 88172645463325252ULL;
+
+static uint64_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/*
+ * As an exact LRU: a key used within the last max_entries - 1 gets is never
+ * evicted, whatever the mix (hot keys, a long tail, new keys), and every
+ * eviction is counted.
+ */
+static void
+lazy_lru_keeps_recently_used(void **state)
+{
+	enum { MAX = 300, KEYS = 3000, STEPS = 60000 };
+	struct ronda_window *w = ronda_window_new(MAX, 64 << 20);
+	int ring[MAX - 1], seen[MAX - 1];	/* the keys of the last MAX - 1 gets */
+	size_t made = 0, at = 0, checks = 0;
+
+	(void)state;
+	for (int i = 0; i < MAX - 1; i++)
+		ring[i] = -1;
+	for (int i = 0; i < STEPS; i++) {
+		uint64_t r = rnd();
+		/* A third hot (30 keys), the rest spread over all keys. */
+		int id = r % 3 == 0 ? (int)(r >> 8) % 30 : (int)(r >> 8) % KEYS;
+		uint64_t ev = ronda_window_evicted(w);
+
+		if (ronda_window_get(w, key(id), (uint64_t)id, 0, 0) == NULL) {
+			assert_non_null(ronda_window_get(w, key(id), (uint64_t)id, 0, 1));
+			made++;
+			assert_true(ronda_window_entries(w) <= MAX);
+		}
+		ring[at++ % (MAX - 1)] = id;
+		if (ronda_window_evicted(w) == ev || i % 7 != 0)
+			continue;
+		/* Just evicted: every key of the last MAX - 1 gets is still here
+		 * (the lookups are gets too, of the same keys). */
+		memcpy(seen, ring, sizeof(seen));
+		for (int j = 0; j < MAX - 1; j++)
+			if (seen[j] >= 0) {
+				assert_non_null(ronda_window_get(w, key(seen[j]),
+				    (uint64_t)seen[j], 0, 0));
+				ring[at++ % (MAX - 1)] = seen[j];
+			}
+		checks++;
+	}
+	assert_true(checks > 1000);
+	assert_int_equal(ronda_window_entries(w) + ronda_window_evicted(w), made);
+	ronda_window_free(w);
+}
+
+/* Points past the few kept in the entry move to the heap in order. */
+static void
+inline_points_spill_in_order(void **state)
+{
+	struct ronda_window *w = ronda_window_new(1000, 1 << 20);
+	struct ronda_window_entry *e = ronda_window_get(w, key(7), 7, 0, 1);
+	static const int order[] = { 5, 1, 9, 3, 7, 0, 8, 2, 6, 4, 11, 10 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		assert_int_equal(ronda_window_add(w, e, T0 + order[i] * 1000,
+		    (uint64_t)order[i] + 1, 0, 10), 0);
+		assert_int_equal(ronda_window_count(e, INT64_MIN, INT64_MAX),
+		    i + 1 < 10 ? i + 1 : 10);
+	}
+	/* The 10 newest, 2..11 s, each second once, in order. */
+	assert_int_equal(ronda_window_last(e), T0 + 11000);
+	assert_int_equal(ronda_window_count(e, INT64_MIN, T0 + 1999), 0);
+	for (int s = 2; s <= 11; s++)
+		assert_int_equal(ronda_window_count(e, T0 + s * 1000, T0 + s * 1000), 1);
+	assert_int_equal(ronda_window_sum(e, INT64_MIN, INT64_MAX), 3 + 4 + 5 + 6 + 7 +
+	    8 + 9 + 10 + 11 + 12);
+	assert_int_equal(ronda_window_max_in_span(e, 3000), 4);
+	assert_int_equal(ronda_window_max_in_span(e, 9000), 10);
+
+	/* A distinct series across the spill: value 1 moves to its newest time. */
+	e = ronda_window_get(w, key(8), 8, 0, 1);
+	for (int i = 0; i < 5; i++)
+		ronda_window_add(w, e, T0 + i * 1000, (uint64_t)i + 1, 1, 30);
+	ronda_window_add(w, e, T0 + 9000, 1, 1, 30);
+	assert_int_equal(ronda_window_count(e, INT64_MIN, INT64_MAX), 5);
+	assert_int_equal(ronda_window_count(e, T0, T0), 0);
+	assert_int_equal(ronda_window_last(e), T0 + 9000);
+	assert_int_equal(ronda_window_max_in_span(e, 3000), 4);
+	ronda_window_free(w);
+}
+
+/* The bytes counted cover the entries and every spilled series. */
+static void
+bytes_follow_allocations(void **state)
+{
+	struct ronda_window *w = ronda_window_new(1000, 1 << 20);
+	size_t b0 = ronda_window_bytes(w), b1, b2;
+	struct ronda_window_entry *e;
+
+	(void)state;
+	e = ronda_window_get(w, key(1), 1, 3, 1);
+	b1 = ronda_window_bytes(w);
+	assert_true(b1 >= b0 + 64);
+	/* The first points live in the entry. */
+	ronda_window_add(w, e, T0, 1, 0, 100);
+	ronda_window_add(w, e, T0 + 1, 2, 0, 100);
+	assert_int_equal(ronda_window_bytes(w), b1);
+	/* Then a heap series, counted as it grows. */
+	for (int i = 2; i < 100; i++) {
+		size_t before = ronda_window_bytes(w);
+		ronda_window_add(w, e, T0 + i, (uint64_t)i, 0, 100);
+		assert_true(ronda_window_bytes(w) >= before);
+	}
+	b2 = ronda_window_bytes(w);
+	assert_true(b2 >= b1 + 100 * 16);
+	/* Dropping the key gives its series back. */
+	ronda_window_drop_part(w, 3);
+	assert_int_equal(ronda_window_entries(w), 0);
+	assert_int_equal(ronda_window_bytes(w), b1);
+	ronda_window_free(w);
+}
+
+/* The byte cap holds with long series too (their heap arrays are counted). */
+static void
+byte_cap_bounds_spilled_series(void **state)
+{
+	const size_t cap = 1 << 20;
+	struct ronda_window *w = ronda_window_new(10000000, cap);
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		struct ronda_window_entry *e = ronda_window_get(w, key(i), (uint64_t)i,
+		    0, 1);
+		assert_non_null(e);
+		for (int j = 0; j < 10; j++)
+			assert_int_equal(ronda_window_add(w, e, T0 + i + j, 0, 0, 10), 0);
+		assert_true(ronda_window_bytes(w) <= cap + 4096);
+	}
+	assert_true(ronda_window_evicted(w) > 0);
+	/* Each key costs more than 10 points' worth: far fewer than 20000 fit. */
+	assert_true(ronda_window_entries(w) < cap / (10 * 16));
+	assert_int_equal(ronda_window_entries(w) + ronda_window_evicted(w), 20000);
+	assert_non_null(ronda_window_get(w, key(19999), 19999, 0, 0));
+	ronda_window_free(w);
+}
+
 int
 main(void)
 {
@@ -242,6 +429,11 @@ main(void)
 		cmocka_unit_test(expiry_by_partition_event_time),
 		cmocka_unit_test(drop_partition),
 		cmocka_unit_test(drop_many_partitions),
+		cmocka_unit_test(lazy_lru_evicts_untouched_first),
+		cmocka_unit_test(lazy_lru_keeps_recently_used),
+		cmocka_unit_test(inline_points_spill_in_order),
+		cmocka_unit_test(bytes_follow_allocations),
+		cmocka_unit_test(byte_cap_bounds_spilled_series),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
