@@ -115,16 +115,43 @@ ronda_detect_kind_of_category(const char *category)
  * taken once per event (ronda_detect_event). Keys live only in memory (a
  * restart rebuilds the windows by replay), so their recipe is free to change.
  */
-static struct ronda_window_entry *
-series(struct ronda_detect *d, enum series s, int32_t part, const char *subj,
+struct skey {
+	uint64_t hi, lo;
+};
+
+static struct skey
+series_key(const struct ronda_detect *d, enum series s, int32_t part, const char *subj,
     size_t subjlen)
 {
 	uint64_t seed = ((uint64_t)s << 32) ^ (uint32_t)part;
 	uint64_t hs = ronda_hash64(&seed, sizeof(seed), d->hsite);
-	uint64_t hi = ronda_hash64(subj, subjlen, hs);
-	uint64_t lo = ronda_hash64(subj, subjlen, hs ^ 0x5bd1e9955bd1e995ULL);
 
-	return ronda_window_get(d->w, hi, lo, part, 1);
+	return (struct skey){ ronda_hash64(subj, subjlen, hs),
+	    ronda_hash64(subj, subjlen, hs ^ 0x5bd1e9955bd1e995ULL) };
+}
+
+/* Key computed and its slot prefetched: the lookup comes later. */
+static struct skey
+series_pre(const struct ronda_detect *d, enum series s, int32_t part, const char *subj,
+    size_t subjlen)
+{
+	struct skey k = series_key(d, s, part, subj, subjlen);
+
+	ronda_window_prefetch(d->w, k.hi);
+	return k;
+}
+
+static struct ronda_window_entry *
+series_at(struct ronda_detect *d, struct skey k, int32_t part)
+{
+	return ronda_window_get(d->w, k.hi, k.lo, part, 1);
+}
+
+static struct ronda_window_entry *
+series(struct ronda_detect *d, enum series s, int32_t part, const char *subj,
+    size_t subjlen)
+{
+	return series_at(d, series_key(d, s, part, subj, subjlen), part);
 }
 
 static uint64_t
@@ -327,23 +354,30 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 		if (ev->ip_family != 0) {
 			char subj[80];
 			size_t il = strlen(ev->ip), sn = sl + 1 + il;
+			struct skey kf, ka, kn, ks = { 0, 0 };
 			memcpy(subj, svc, sl);
 			subj[sl] = '|';
 			memcpy(subj + sl + 1, ev->ip, il + 1);
-			e = series(d, S_FAIL_IP, part, subj, sn);
+			netlen = net_of(ev, net);
+			/* Four series of one failure: their slots load together. */
+			kf = series_pre(d, S_FAIL_IP, part, subj, sn);
+			ka = series_pre(d, S_FAIL_ANY_IP, part, ev->ip, il);
+			kn = series_pre(d, S_FAIL_NET, part, net, netlen);
+			if (ev->user[0] != '\0')
+				ks = series_pre(d, S_SPRAY, part, ev->ip, il);
+			e = series_at(d, kf, part);
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
 			threshold(d, ev, part, e, 0, kind, ev->ip, RONDA_SEV_HIGH,
 			    c->bf_failures, c->bf_window, emit);
-			e = series(d, S_FAIL_ANY_IP, part, ev->ip, strlen(ev->ip));
+			e = series_at(d, ka, part);
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
-			netlen = net_of(ev, net);
-			e = series(d, S_FAIL_NET, part, net, netlen);
+			e = series_at(d, kn, part);
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
 			if (ev->user[0] != '\0') {
-				e = series(d, S_SPRAY, part, ev->ip, strlen(ev->ip));
+				e = series_at(d, ks, part);
 				if (e != NULL)
 					ronda_window_add(d->w, e, ev->ts_ms, hstr(ev->user), 1,
 					    cap_of(c->spray_users));

@@ -279,6 +279,12 @@ entry_alloc(struct ronda_window *w)
  * ronda_window_expire). The tick is 32 bits: an entry left alone for 2^32
  * gets may look recent when used again, and is then only marked (ref).
  */
+void
+ronda_window_prefetch(const struct ronda_window *w, uint64_t hi)
+{
+	__builtin_prefetch(&w->slots[hash32(hi) & w->mask]);
+}
+
 struct ronda_window_entry *
 ronda_window_get(struct ronda_window *w, uint64_t hi, uint64_t lo, int32_t part,
     int create)

@@ -34,6 +34,12 @@ void ronda_window_free(struct ronda_window *w);
  * and expiry give it a second chance; see window.c). Borrowed: valid until
  * the next _get with create or _expire.
  */
+/*
+ * Start loading the slot a get of hi will probe first: a caller with several
+ * keys to look up prefetches them all, so their cache misses overlap.
+ */
+void ronda_window_prefetch(const struct ronda_window *w, uint64_t hi);
+
 struct ronda_window_entry *ronda_window_get(struct ronda_window *w, uint64_t hi,
     uint64_t lo, int32_t part, int create);
 
