@@ -215,6 +215,19 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 			goto storefail;
 		}
 	}
+	if (ronda_store_allowlist_clear(e->store) == -1) {
+		ronda_store_rollback(e->store);
+		goto storefail;
+	}
+	for (size_t i = 0; i < cfg->campaigns.allowlist.n; i++) {
+		const struct ronda_allow_cfg *a =
+		    &((const struct ronda_allow_cfg *)cfg->campaigns.allowlist.v)[i];
+		if (a->type != NULL && a->value != NULL &&
+		    ronda_store_allowlist_put(e->store, a->type, a->value) == -1) {
+			ronda_store_rollback(e->store);
+			goto storefail;
+		}
+	}
 	if (ronda_store_commit(e->store) == -1)
 		goto storefail;
 	icfg = (struct ronda_incidents_config){ .quiet = cfg->detectors.quiet,

@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "indicator.h"
 #include "ronda/buf.h"
 #include "ronda/timeutil.h"
 #include "ronda/tz.h"
@@ -36,6 +37,8 @@ struct ronda_query {
 	sqlite3 *db;
 	char path[512];
 	char err[512];
+	char **allow;		/* the stored allowlist's ip and net values (summary) */
+	size_t nallow;
 };
 
 static const char *const sev_names[] = { "none", "low", "medium", "high", "critical" };
@@ -448,6 +451,55 @@ is_campaign_id(const char *id)
 
 /* ---- open ------------------------------------------------------------- */
 
+/*
+ * ronda_allowlisted(ip): 1 when the address is in the stored allowlist (an
+ * ip or net entry, CIDR or bare), as loaded by load_allow(); else 0.
+ */
+static void
+sql_allowlisted(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct ronda_query *q = sqlite3_user_data(ctx);
+	const char *ip = (const char *)sqlite3_value_text(argv[0]);
+	int r = 0;
+
+	(void)argc;
+	for (size_t i = 0; ip != NULL && i < q->nallow && !r; i++)
+		r = ronda_indicator_ip_in(ip, q->allow[i]);
+	sqlite3_result_int(ctx, r);
+}
+
+static void
+free_allow(struct ronda_query *q)
+{
+	for (size_t i = 0; i < q->nallow; i++)
+		free(q->allow[i]);
+	free(q->allow);
+	q->allow = NULL;
+	q->nallow = 0;
+}
+
+/* The allowlist as the correlator last stored it; none in a version 4 store. */
+static void
+load_allow(struct ronda_query *q)
+{
+	sqlite3_stmt *st;
+
+	free_allow(q);
+	if (sqlite3_prepare_v2(q->db, "SELECT value FROM allowlist WHERE type IN ('ip', 'net')"
+	    " ORDER BY value", -1, &st, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		char **nv;
+		if (v == NULL || (nv = realloc(q->allow, (q->nallow + 1) * sizeof(*nv))) == NULL)
+			continue;
+		q->allow = nv;
+		if ((q->allow[q->nallow] = strdup(v)) != NULL)
+			q->nallow++;
+	}
+	sqlite3_finalize(st);
+}
+
 /* ronda_net(ip): the /24 (IPv4) or /48 (IPv6) an address is in, NULL if not an IP. */
 static void
 sql_net(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -523,6 +575,8 @@ db_open(struct ronda_query *q, const char *path, int immutable)
 	sqlite3_busy_timeout(q->db, QUERY_BUSY_MS);
 	sqlite3_create_function(q->db, "ronda_net", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 	    NULL, sql_net, NULL, NULL);
+	sqlite3_create_function(q->db, "ronda_allowlisted", 1, SQLITE_UTF8, q, sql_allowlisted,
+	    NULL, NULL);
 	return SQLITE_OK;
 }
 
@@ -612,6 +666,7 @@ ronda_query_close(struct ronda_query *q)
 	if (q == NULL)
 		return;
 	sqlite3_close(q->db);
+	free_allow(q);
 	free(q);
 }
 
@@ -1587,6 +1642,16 @@ sum_agency_nets(sqlite3_stmt *st, void *arg)
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(a, "top_networks"), o);
 }
 
+/* allowlisted IPs, their incidents: into totals */
+static void
+sum_allowed(sqlite3_stmt *st, void *arg)
+{
+	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(arg, "allowlisted_ips"),
+	    (double)sqlite3_column_int64(st, 0));
+	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(arg, "allowlisted_incidents"),
+	    (double)sqlite3_column_int64(st, 1));
+}
+
 /* ip, incidents, sites, agencies */
 static void
 sum_ips(sqlite3_stmt *st, void *arg)
@@ -1740,7 +1805,7 @@ sum_notable(sqlite3_stmt *st, void *arg)
 	" ips AS (SELECT inc.id AS id, inc.site AS site, inc.agency AS agency,"		\
 	"  inc.region AS region, j.value AS ip FROM inc, json_each(CASE WHEN"		\
 	"  json_valid(inc.attacker_ips) THEN inc.attacker_ips ELSE '[]' END) j"		\
-	"  WHERE j.type = 'text') "
+	"  WHERE j.type = 'text' AND NOT ronda_allowlisted(j.value)) "
 
 #define SEV_RANK(col) "(CASE " col " WHEN 'low' THEN 1 WHEN 'medium' THEN 2" \
 	" WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END)"
@@ -1765,6 +1830,7 @@ ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f, c
 	}
 	if ((rc = begin(q)) != RONDA_QUERY_OK)
 		goto done;
+	load_allow(q);
 
 	root = cJSON_CreateObject();
 	add_time(root, "generated", ronda_now_ms());
@@ -1786,6 +1852,8 @@ ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f, c
 	    " SELECT id FROM sites)", 0));
 	cJSON_AddNumberToObject(c.totals, "sites_hit", 0);
 	cJSON_AddNumberToObject(c.totals, "campaigns", 0);
+	cJSON_AddNumberToObject(c.totals, "allowlisted_ips", 0);
+	cJSON_AddNumberToObject(c.totals, "allowlisted_incidents", 0);
 	sev_init(cJSON_AddObjectToObject(c.totals, "by_severity"));
 	cJSON_AddObjectToObject(c.totals, "by_kind");
 	c.agencies = cJSON_AddArrayToObject(root, "agencies");
@@ -1827,6 +1895,14 @@ ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f, c
 	arr = cJSON_AddArrayToObject(root, "top_ips");
 	RUN("SELECT ip, count(DISTINCT id), count(DISTINCT site), count(DISTINCT agency)"
 	    " FROM ips GROUP BY ip ORDER BY 3 DESC, 2 DESC, ip LIMIT 10", sum_ips, arr, NULL, 0);
+	/*
+	 * Addresses on the allowlist (the SOC's own scanners) are left out of
+	 * every ranking above and below; how much they did is counted here.
+	 */
+	RUN("SELECT count(DISTINCT j.value), count(DISTINCT inc.id) FROM inc, json_each(CASE"
+	    " WHEN json_valid(inc.attacker_ips) THEN inc.attacker_ips ELSE '[]' END) j"
+	    " WHERE j.type = 'text' AND ronda_allowlisted(j.value)", sum_allowed, c.totals,
+	    NULL, 0);
 	arr = cJSON_AddArrayToObject(root, "top_networks");
 	RUN("SELECT ronda_net(ip) AS net, count(DISTINCT ip), count(DISTINCT id),"
 	    " count(DISTINCT site), count(DISTINCT agency) FROM ips WHERE net IS NOT NULL"

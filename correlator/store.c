@@ -76,6 +76,13 @@ static const char ddl[] =
 	"    last_heartbeat INTEGER NOT NULL\n"
 	");\n"
 	"-- Version 4: site names and zones, campaigns, and the alert outbox.\n"
+	"-- The campaign allowlist of the configuration (written at each start):\n"
+	"-- summaries leave its addresses (the SOC's own scanners) out of rankings.\n"
+	"CREATE TABLE IF NOT EXISTS allowlist (\n"
+	"    type  TEXT NOT NULL,              -- ip, net, user_agent, ...\n"
+	"    value TEXT NOT NULL,              -- an address or CIDR for ip and net\n"
+	"    PRIMARY KEY (type, value)\n"
+	") WITHOUT ROWID;\n"
 	"CREATE TABLE IF NOT EXISTS site_info (\n"
 	"    id       TEXT PRIMARY KEY NOT NULL,  -- organization.id\n"
 	"    agency   TEXT NOT NULL,              -- as the operators write it\n"
@@ -216,7 +223,7 @@ static const char migrate_v2[] =
 enum {
 	Q_OFF_GET, Q_OFF_PUT, Q_DD_PUT, Q_DD_PRUNE, Q_DD_LOAD, Q_INC_PUT, Q_INC_GET,
 	Q_IND_PUT, Q_IND_GET, Q_EV_PUT, Q_EV_COUNT, Q_CNT_PUT, Q_CNT_GET, Q_SITE_PUT,
-	Q_INC_ACTIVE, Q_INC_IDS, Q_SITE_INFO_PUT, NQ
+	Q_INC_ACTIVE, Q_INC_IDS, Q_SITE_INFO_PUT, Q_ALLOW_CLEAR, Q_ALLOW_PUT, NQ
 };
 
 static const char *const sql[NQ] = {
@@ -249,6 +256,8 @@ static const char *const sql[NQ] = {
 	[Q_INC_ACTIVE] = "SELECT id FROM incidents WHERE status != 'closed'",
 	[Q_INC_IDS] = "SELECT id FROM incidents",
 	[Q_SITE_INFO_PUT] = "INSERT OR REPLACE INTO site_info VALUES (?, ?, ?, ?)",
+	[Q_ALLOW_CLEAR] = "DELETE FROM allowlist",
+	[Q_ALLOW_PUT] = "INSERT OR IGNORE INTO allowlist VALUES (?, ?)",
 };
 
 struct ronda_store {
@@ -515,11 +524,12 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	 * Evidence becomes a rowid table: its lines (the bulk of the store)
 	 * append at the end of the table instead of splitting pages in the
 	 * middle of a B-tree keyed by incident, and its key is a small index.
+	 * The allowlist table is new (the DDL adds it).
 	 */
 	if (ver < 5) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 ||
 		    exec(s, "DROP INDEX IF EXISTS indicators_value") == -1 ||
-		    exec(s, migrate_v5_evidence) == -1 ||
+		    exec(s, migrate_v5_evidence) == -1 || exec(s, ddl) == -1 ||
 		    exec(s, "PRAGMA user_version = 5") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
 	}
@@ -952,6 +962,22 @@ ronda_store_site_info_put(struct ronda_store *s, const char *id, const char *age
 	sqlite3_bind_text(st, 3, region != NULL ? region : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, timezone != NULL ? timezone : "", -1, SQLITE_STATIC);
 	return run(s, st, "site info put");
+}
+
+int
+ronda_store_allowlist_clear(struct ronda_store *s)
+{
+	return run(s, s->q[Q_ALLOW_CLEAR], "allowlist clear");
+}
+
+int
+ronda_store_allowlist_put(struct ronda_store *s, const char *type, const char *value)
+{
+	sqlite3_stmt *st = s->q[Q_ALLOW_PUT];
+
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return run(s, st, "allowlist put");
 }
 
 sqlite3 *

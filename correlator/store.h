@@ -85,6 +85,9 @@ int ronda_store_site_put(struct ronda_store *s, const char *id, int known,
     int64_t last_event, int64_t last_heartbeat);
 
 /* A configured site's agency, region and IANA zone (written at startup). */
+/* The configuration's allowlist replaces the stored one (in the caller's transaction). */
+int ronda_store_allowlist_clear(struct ronda_store *s);
+int ronda_store_allowlist_put(struct ronda_store *s, const char *type, const char *value);
 int ronda_store_site_info_put(struct ronda_store *s, const char *id, const char *agency,
     const char *region, const char *timezone);
 

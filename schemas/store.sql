@@ -63,6 +63,13 @@ CREATE TABLE IF NOT EXISTS sites (
     last_heartbeat INTEGER NOT NULL
 );
 -- Version 4: site names and zones, campaigns, and the alert outbox.
+-- The campaign allowlist of the configuration (written at each start):
+-- summaries leave its addresses (the SOC's own scanners) out of rankings.
+CREATE TABLE IF NOT EXISTS allowlist (
+    type  TEXT NOT NULL,              -- ip, net, user_agent, ...
+    value TEXT NOT NULL,              -- an address or CIDR for ip and net
+    PRIMARY KEY (type, value)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS site_info (
     id       TEXT PRIMARY KEY NOT NULL,  -- organization.id
     agency   TEXT NOT NULL,              -- as the operators write it

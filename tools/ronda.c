@@ -1372,6 +1372,14 @@ summary_markdown(const cJSON *sum)
 	    (long long)jint(tot, "events"));
 	printf("- **%d campaign%s**: attacks that hit several sites at once and are handled as"
 	    " one.\n", cJSON_GetArraySize(camps), cJSON_GetArraySize(camps) == 1 ? "" : "s");
+	if (jint(tot, "allowlisted_ips") > 0)
+		printf("- %lld allowlisted address%s (the correlator's `campaigns.allowlist`, such as"
+		    " the SOC's own scanner) took part in %lld incident%s; %s left out of the"
+		    " attacker rankings.\n", (long long)jint(tot, "allowlisted_ips"),
+		    jint(tot, "allowlisted_ips") == 1 ? "" : "es",
+		    (long long)jint(tot, "allowlisted_incidents"),
+		    jint(tot, "allowlisted_incidents") == 1 ? "" : "s",
+		    jint(tot, "allowlisted_ips") == 1 ? "it is" : "they are");
 	ronda_buf_reset(&b);
 	kind_counts(&b, cJSON_GetObjectItemCaseSensitive(tot, "by_kind"));
 	if (b.len > 0) {
@@ -1611,6 +1619,10 @@ summary_text(const cJSON *sum)
 	    (long long)jint(tot, "incidents"), b.data, (long long)jint(tot, "sites_hit"),
 	    (long long)jint(tot, "sites_known"), (long long)jint(tot, "events"),
 	    cJSON_GetArraySize(camps));
+	if (jint(tot, "allowlisted_ips") > 0)
+		printf("  allowlisted: %lld IPs in %lld incidents, not ranked\n",
+		    (long long)jint(tot, "allowlisted_ips"),
+		    (long long)jint(tot, "allowlisted_incidents"));
 
 	if (cJSON_GetArraySize(camps) > 0) {
 		struct col cols[] = {

@@ -60,6 +60,30 @@ for yaml in "$RONDA_SRC"/tests/scenarios/*.yaml; do
     pipeline_score "${args[@]}" >"$T/$sc.score" || rc=$?
     cat "$T/$sc.score"
     [ $rc = 2 ] && fail "$sc: ronda-sim score could not read the truth or the store"
+    # The SOC's scanner (truth.json "benign", on the correlator's allowlist)
+    # is counted apart in the summary and ranked nowhere.
+    "$RONDA_BIN/ronda" -d "$PIPE/ronda.db" --json --now latest summary --since 30d \
+        >"$T/$sc.summary.json" ||
+        fail "$sc: ronda summary failed"
+    /usr/bin/python3 - "$PIPE/sites/truth.json" "$T/$sc.summary.json" "$PIPE/ronda.db" <<'PY' ||
+import json, sqlite3, sys
+truth, s = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:3])
+benign = {ip for b in truth.get("benign", []) for ip in b.get("ips", [])}
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[3], uri=True)
+want = sum(1 for (a,) in db.execute("SELECT attacker_ips FROM incidents")
+           if benign & set(json.loads(a)))
+if s["totals"]["allowlisted_incidents"] != want:
+    sys.exit("allowlisted_incidents %d, the store has %d incidents from the scanner"
+             % (s["totals"]["allowlisted_incidents"], want))
+ranked = {x["ip"] for x in s["top_ips"]}
+ranked |= {x["ip"] for a in s["agencies"] for x in a.get("top_ips", [])}
+bad = benign & ranked
+if bad:
+    sys.exit("ranked although allowlisted: %s" % sorted(bad))
+print("summary: %d allowlisted IPs in %d incidents, not ranked"
+      % (s["totals"]["allowlisted_ips"], s["totals"]["allowlisted_incidents"]))
+PY
+        fail "$sc: the allowlisted scanner in the summary's rankings or counts"
     pipeline_score --json >"$T/$sc.json" || true
     summary+=("$(/usr/bin/python3 - "$T/$sc.json" "$PIPE_SECONDS" <<'PY'
 import json, sys

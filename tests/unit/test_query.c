@@ -706,6 +706,46 @@ summary_counts_and_rankings(void **state)
 	ronda_query_close(q);
 }
 
+/*
+ * The correlator's allowlist (stored at its start): its addresses leave every
+ * ranking and are counted apart; the incidents themselves still count.
+ */
+static void
+summary_leaves_allowlisted_out(void **state)
+{
+	struct ronda_query *q = qopen();
+	struct ronda_query_filter f;
+	cJSON *o = NULL, *n;
+	const cJSON *t;
+
+	(void)state;
+	wexec("INSERT INTO allowlist VALUES ('net', '198.51.100.0/24'), ('ip', '45.1.2.3'),"
+	    " ('user_agent', 'SOC-scanner/1.0')");
+	ronda_query_filter_init(&f);
+	assert_int_equal(ronda_query_summary(q, &f, &o), RONDA_QUERY_OK);
+	t = get(o, "totals");
+	assert_int_equal(nget(t, "incidents"), 7);
+	assert_int_equal(nget(t, "allowlisted_ips"), 4);	/* .7, .8, .9 and 45.1.2.3 */
+	assert_int_equal(nget(t, "allowlisted_incidents"), 3);	/* I3, I4, I6 */
+	assert_int_equal(cJSON_GetArraySize(get(o, "top_ips")), 1);
+	assert_string_equal(sget(cJSON_GetArrayItem(get(o, "top_ips"), 0), "ip"), "203.0.113.5");
+	assert_int_equal(cJSON_GetArraySize(get(o, "top_networks")), 1);
+	assert_string_equal(sget(cJSON_GetArrayItem(get(o, "top_networks"), 0), "network"),
+	    "203.0.113.0/24");
+	cJSON_ArrayForEach(n, get(o, "agencies")) {
+		const cJSON *ip;
+		cJSON_ArrayForEach(ip, get(n, "top_ips"))
+			assert_string_equal(sget(ip, "ip"), "203.0.113.5");
+	}
+	cJSON_Delete(o);
+	wexec("DELETE FROM allowlist");
+	assert_int_equal(ronda_query_summary(q, &f, &o), RONDA_QUERY_OK);
+	assert_int_equal(nget(get(o, "totals"), "allowlisted_ips"), 0);
+	assert_int_equal(cJSON_GetArraySize(get(o, "top_ips")), 5);
+	cJSON_Delete(o);
+	ronda_query_close(q);
+}
+
 /* ---- times ------------------------------------------------------------------ */
 
 static void
@@ -815,6 +855,7 @@ main(void)
 		cmocka_unit_test(campaigns_list_and_timeline),
 		cmocka_unit_test(sites_silent_and_lag),
 		cmocka_unit_test(summary_counts_and_rankings),
+		cmocka_unit_test(summary_leaves_allowlisted_out),
 		cmocka_unit_test(parse_times),
 		cmocka_unit_test(reads_during_a_write_transaction),
 	};
