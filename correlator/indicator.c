@@ -329,18 +329,55 @@ ronda_indicator_ua_common(const char *ua)
 	return 0;
 }
 
+/* v in base (10 or 16, lowercase), no leading zeros; the end. */
+static char *
+put_uint(char *p, unsigned v, unsigned base)
+{
+	char t[8];
+	int k = 0;
+
+	do {
+		t[k++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v != 0);
+	while (k > 0)
+		*p++ = t[--k];
+	return p;
+}
+
+/*
+ * As snprintf(dst, n, "%u.%u.%u.0/24") or "%x:%x:%x::/48" would write it
+ * (the same text, cut to n - 1 bytes), without the formatting machinery:
+ * it runs for every detector hit.
+ */
 void
 ronda_indicator_net(int family, const unsigned char ip[16], char *dst, size_t n)
 {
+	char buf[32], *p = buf;
+	size_t l;
+
 	if (n == 0)
 		return;
-	if (family == 4)
-		snprintf(dst, n, "%u.%u.%u.0/24", ip[0], ip[1], ip[2]);
-	else if (family == 6)
-		snprintf(dst, n, "%x:%x:%x::/48", ip[0] << 8 | ip[1], ip[2] << 8 | ip[3],
-		    ip[4] << 8 | ip[5]);
-	else
-		dst[0] = '\0';
+	if (family == 4) {
+		for (int i = 0; i < 3; i++) {
+			p = put_uint(p, ip[i], 10);
+			*p++ = '.';
+		}
+		memcpy(p, "0/24", 4);
+		p += 4;
+	} else if (family == 6) {
+		for (int i = 0; i < 6; i += 2) {
+			p = put_uint(p, (unsigned)(ip[i] << 8 | ip[i + 1]), 16);
+			*p++ = ':';
+		}
+		memcpy(p, ":/48", 4);
+		p += 4;
+	}
+	l = (size_t)(p - buf);
+	if (l > n - 1)
+		l = n - 1;
+	memcpy(dst, buf, l);
+	dst[l] = '\0';
 }
 
 /* Parse an address into 16 bytes: 4, 6 or 0. */

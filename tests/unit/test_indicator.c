@@ -183,6 +183,25 @@ networks_and_cidr(void **state)
 	assert_string_equal(out, "2001:db8:1234::/48");
 	ronda_indicator_net(0, v4, out, sizeof(out));
 	assert_string_equal(out, "");
+	/* The same text snprintf made, for many addresses, and cut the same way. */
+	for (unsigned i = 0; i < 20000; i++) {
+		unsigned char a[16];
+		char want[64];
+		for (int k = 0; k < 16; k++)
+			a[k] = (unsigned char)((i * 2654435761u) >> (k % 4 * 8)) ^ (unsigned char)(k * 37);
+		if (i % 7 == 0)
+			memset(a, 0, 6);
+		snprintf(want, sizeof(want), "%u.%u.%u.0/24", a[0], a[1], a[2]);
+		ronda_indicator_net(4, a, out, sizeof(out));
+		assert_string_equal(out, want);
+		snprintf(want, sizeof(want), "%x:%x:%x::/48", a[0] << 8 | a[1], a[2] << 8 | a[3],
+		    a[4] << 8 | a[5]);
+		ronda_indicator_net(6, a, out, sizeof(out));
+		assert_string_equal(out, want);
+		ronda_indicator_net(6, a, out, 8);
+		want[7] = '\0';
+		assert_string_equal(out, want);
+	}
 
 	assert_true(ronda_indicator_ip_in("10.61.0.25", "10.61.0.25"));
 	assert_true(ronda_indicator_ip_in("10.61.0.25", "10.61.0.0/16"));
