@@ -443,6 +443,7 @@ apply_hit(struct ronda_incidents *t, struct ronda_incident *inc, const struct ro
 			e->next = NULL;
 			memcpy(e->line, h->evidence, l);
 			e->line[l] = '\0';
+			e->len = (int)l;
 			e->ts = h->ts;
 			e->seq = inc->nevidence++;
 			/* Keep the pending list in seq order. */

@@ -34,6 +34,7 @@ enum ronda_incident_status {
 struct ronda_incident_evidence {
 	int64_t ts;
 	int seq;
+	int len;			/* of line, without its NUL */
 	char *line;			/* owned: in the same allocation as the node */
 	struct ronda_incident_evidence *next;
 };

@@ -791,7 +791,7 @@ ronda_store_incident_put(struct ronda_store *s, const struct ronda_incident *inc
 		sqlite3_bind_text(st, 1, inc->id, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, e->seq);
 		sqlite3_bind_int64(st, 3, e->ts);
-		sqlite3_bind_text(st, 4, e->line, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, e->line, e->len, SQLITE_STATIC);
 		if (run(s, st, "evidence put") == -1)
 			return -1;
 	}

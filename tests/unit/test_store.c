@@ -377,7 +377,8 @@ incident_round_trip(void **state)
 	snprintf(ind[1].value, sizeof(ind[1].value), "admin");
 	ind[0].next = &ind[1];
 	inc.ind_pending = &ind[0];
-	ev = (struct ronda_incident_evidence){ .ts = inc.last_seen, .seq = 0, .line = line };
+	ev = (struct ronda_incident_evidence){ .ts = inc.last_seen, .seq = 0, .line = line,
+	    .len = (int)strlen(line) };
 	inc.ev_pending = &ev;
 	inc.nevidence = 1;
 	ronda_incident_set_add(&inc, "ip", "203.0.113.77");
