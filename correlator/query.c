@@ -1939,14 +1939,15 @@ ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f, c
 	 * The serious incidents grouped by kind and key (the attacker IP,
 	 * network or account: one scanner on fourteen sites is one line),
 	 * those outside any campaign first (the campaigns are reported as
-	 * such), then worst, widest and earliest first.
+	 * such), then worst, widest and earliest first. An allowlisted key
+	 * (the SOC's scanner) is not among them: the totals count it.
 	 */
 	arr = cJSON_AddArrayToObject(root, "notable");
 	RUN(", sev AS (SELECT inc.*, " SEV_RANK("severity") " AS r,"
 	    "  (SELECT ci.campaign_id FROM campaign_incidents ci JOIN campaigns c"
 	    "   ON c.id = ci.campaign_id WHERE ci.incident_id = inc.id AND c.status <> 'merged'"
 	    "   ORDER BY ci.joined LIMIT 1) AS camp"
-	    "  FROM inc WHERE severity IN ('high', 'critical')),"
+	    "  FROM inc WHERE severity IN ('high', 'critical') AND NOT ronda_allowlisted(key)),"
 	    " ks AS (SELECT kind, key, site, agency, max(r) AS r, count(*) AS n,"
 	    "  sum(event_count) AS ev, min(first_seen) AS fs, max(last_seen) AS ls,"
 	    "  max(camp) AS camp, min(id) AS id FROM sev GROUP BY kind, key, site, agency),"

@@ -737,6 +737,9 @@ summary_leaves_allowlisted_out(void **state)
 		cJSON_ArrayForEach(ip, get(n, "top_ips"))
 			assert_string_equal(sget(ip, "ip"), "203.0.113.5");
 	}
+	/* Nor among the serious incidents (I6's key is 45.1.2.3: only the ssh line stays). */
+	assert_int_equal(cJSON_GetArraySize(get(o, "notable")), 1);
+	assert_string_equal(sget(cJSON_GetArrayItem(get(o, "notable"), 0), "key"), "203.0.113.5");
 	cJSON_Delete(o);
 	wexec("DELETE FROM allowlist");
 	assert_int_equal(ronda_query_summary(q, &f, &o), RONDA_QUERY_OK);
