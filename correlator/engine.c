@@ -68,6 +68,7 @@ struct ronda_engine {
 	int64_t dd_persisted;	/* next dedupe seq to write */
 	int64_t horizon;	/* longest window + lateness */
 	int64_t base_wevict, base_devict;	/* eviction counters stored before this run */
+	int64_t max_wm;		/* newest event time of any partition (WM_NONE: none) */
 	int commit_failed;	/* memory is ahead of the store: no commit may follow */
 	struct site *sites[4096];
 	size_t nsites;
@@ -194,6 +195,7 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 			goto storefail;
 	}
 	e->parts = calloc(MAX_PARTS, sizeof(*e->parts));
+	e->max_wm = WM_NONE;
 	e->dd = ronda_dedupe_new((size_t)cfg->dedupe.max_ids);
 	e->win = ronda_window_new((size_t)cfg->windows.max_entries,
 	    (size_t)cfg->windows.max_bytes);
@@ -327,6 +329,8 @@ ronda_engine_assign(struct ronda_engine *e, int32_t part)
 	p->expect = o.replay_offset;
 	p->wm = o.replay_wm;
 	p->stored_wm = o.watermark;
+	if (o.watermark != WM_NONE && (e->max_wm == WM_NONE || o.watermark > e->max_wm))
+		e->max_wm = o.watermark;
 	return o.replay_offset;
 }
 
@@ -457,11 +461,23 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 		return RONDA_ENGINE_DUPLICATE;
 	}
 
-	/* Event time: clamp the far future, judge lateness against this partition. */
-	if (p->wm != WM_NONE && ev->ts_ms > p->wm + e->cfg->windows.max_future) {
-		ev->ts_ms = p->wm + e->cfg->windows.max_future;
-		if (!replay)
-			e->cnt[RONDA_CNT_FUTURE]++;
+	/*
+	 * Event time. The far future is judged against the newest event time
+	 * of any partition, not this partition's own: a partition can be quiet
+	 * for hours (keyed by source IP, at night), and its next event is then
+	 * far ahead of its watermark but not of the stream (a bug: at 240x,
+	 * test_fault_kafka_wave saw a site's catch-up clamped). Lateness stays
+	 * per partition.
+	 */
+	{
+		int64_t ref = p->wm;
+		if (e->max_wm != WM_NONE && (ref == WM_NONE || e->max_wm > ref))
+			ref = e->max_wm;
+		if (ref != WM_NONE && ev->ts_ms > ref + e->cfg->windows.max_future) {
+			ev->ts_ms = ref + e->cfg->windows.max_future;
+			if (!replay)
+				e->cnt[RONDA_CNT_FUTURE]++;
+		}
 	}
 	if (p->wm != WM_NONE && ev->ts_ms < p->wm - e->cfg->windows.allowed_lateness) {
 		late = 1;
@@ -473,6 +489,8 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 	wm_before = p->wm;
 	if (p->wm == WM_NONE || ev->ts_ms > p->wm)
 		p->wm = ev->ts_ms;
+	if (e->max_wm == WM_NONE || p->wm > e->max_wm)
+		e->max_wm = p->wm;
 	seg_note(p, offset, wm_before, ev->ts_ms);
 
 	/*

@@ -90,7 +90,7 @@ feed(struct fx *f, int32_t part, int64_t offset, const char *ip, int sec, int n)
 	int len, reason;
 
 	len = snprintf(ev, sizeof(ev),
-	    "{\"@timestamp\":\"2026-11-26T15:%02d:%02d.000Z\","
+	    "{\"@timestamp\":\"2026-11-26T%02d:%02d:%02d.000Z\","
 	    "\"event\":{\"id\":\"%032x\",\"kind\":\"event\",\"category\":[\"authentication\"],"
 	    "\"dataset\":\"auth.syslog\",\"action\":\"ssh_login_failed\",\"outcome\":\"failure\","
 	    "\"original\":\"sshd: Failed password for root from %s port 22 ssh2\"},"
@@ -98,7 +98,8 @@ feed(struct fx *f, int32_t part, int64_t offset, const char *ip, int sec, int n)
 	    "\"source\":{\"ip\":\"%s\"},\"user\":{\"name\":\"root\"},"
 	    "\"log\":{\"file\":{\"path\":\"/var/log/auth.log\"},\"offset\":%d},"
 	    "\"ronda\":{\"schema\":1,\"site\":\"bontangkota.go.id\"}}",
-	    sec / 60, sec % 60, (unsigned)(part * 100000 + n), ip, ip, n * 100);
+	    15 + sec / 3600, sec / 60 % 60, sec % 60, (unsigned)(part * 100000 + n), ip, ip,
+	    n * 100);
 	return ronda_engine_process(f->e, part, offset, ev, (size_t)len, &reason, f->err,
 	    sizeof(f->err));
 }
@@ -206,6 +207,37 @@ test_mid_replay_commit_keeps_watermark(void **state)
 	assert_int_equal(q1(f, "SELECT next_offset FROM offsets WHERE part = 2"), 4);
 }
 
+/*
+ * A partition quiet for longer than max_future (1 h): its next event is
+ * not "in the future" while other partitions have reached that time; an
+ * event more than max_future past every partition is clamped.
+ */
+static void
+test_quiet_partition_is_not_the_future(void **state)
+{
+	struct fx *f = *state;
+
+	start(f);
+	ronda_engine_assign(f->e, 0);
+	ronda_engine_assign(f->e, 1);
+	assert_int_equal(feed(f, 1, 0, "203.0.113.8", 0, 1), RONDA_ENGINE_APPLIED);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(feed(f, 0, i, "192.0.2.9", 3000 * i, 10 + i),
+		    RONDA_ENGINE_APPLIED);
+	/* 1 h 41 min after partition 1's last event, 100 s after partition 0's. */
+	assert_int_equal(feed(f, 1, 1, "203.0.113.8", 6100, 2), RONDA_ENGINE_APPLIED);
+	commit(f);
+	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'clamped_future'"), 0);
+	assert_int_equal(q1(f, "SELECT watermark FROM offsets WHERE part = 1"),
+	    q1(f, "SELECT watermark FROM offsets WHERE part = 0") + 100 * 1000);
+	/* 2 h past everything: clamped to 1 h past the newest event time. */
+	assert_int_equal(feed(f, 1, 2, "203.0.113.8", 6100 + 7200, 3), RONDA_ENGINE_APPLIED);
+	commit(f);
+	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'clamped_future'"), 1);
+	assert_int_equal(q1(f, "SELECT watermark FROM offsets WHERE part = 1") -
+	    q1(f, "SELECT watermark FROM offsets WHERE part = 0"), (100 + 3600) * 1000);
+}
+
 int
 main(void)
 {
@@ -213,6 +245,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unread_partition_keeps_its_replay_offset,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_replay_commit_keeps_watermark, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_quiet_partition_is_not_the_future, setup,
 		    teardown),
 	};
 
