@@ -226,48 +226,14 @@ ind_add(struct ronda_detect_hit *h, const char *type, const char *value)
 	}
 }
 
-/* Append v in decimal (%u) or lowercase hex (%x), no padding. */
-static char *
-put_num(char *p, unsigned v, unsigned base)
-{
-	char tmp[8];
-	int n = 0;
-
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v != 0);
-	while (n > 0)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /*
  * "a.b.c.0/24" or the /64 of an IPv6 address ("%x:%x:%x:%x::/64"), for
- * network-level keys; its length. out holds at least 40 bytes.
+ * network-level keys; its length. out holds at least 48 bytes.
  */
 static size_t
 net_of(const struct ronda_cevent *ev, char *out)
 {
-	const unsigned char *b = ev->ip_bin;
-	char *p = out;
-
-	if (ev->ip_family == 4) {
-		for (int i = 0; i < 3; i++) {
-			p = put_num(p, b[i], 10);
-			*p++ = '.';
-		}
-		memcpy(p, "0/24", 5);
-		p += 4;
-	} else {
-		for (int i = 0; i < 8; i += 2) {
-			p = put_num(p, (unsigned)(b[i] << 8 | b[i + 1]), 16);
-			*p++ = ':';
-		}
-		memcpy(p, ":/64", 5);
-		p += 4;
-	}
-	return (size_t)(p - out);
+	return ronda_indicator_prefix(ev->ip_family, ev->ip_bin, 4, out);
 }
 
 /*

@@ -346,18 +346,14 @@ put_uint(char *p, unsigned v, unsigned base)
 }
 
 /*
- * As snprintf(dst, n, "%u.%u.%u.0/24") or "%x:%x:%x::/48" would write it
- * (the same text, cut to n - 1 bytes), without the formatting machinery:
- * it runs for every detector hit.
+ * Written by hand, not through snprintf: it runs for every detector hit
+ * and every failed login.
  */
-void
-ronda_indicator_net(int family, const unsigned char ip[16], char *dst, size_t n)
+size_t
+ronda_indicator_prefix(int family, const unsigned char ip[16], int v6_groups, char *out)
 {
-	char buf[32], *p = buf;
-	size_t l;
+	char *p = out;
 
-	if (n == 0)
-		return;
 	if (family == 4) {
 		for (int i = 0; i < 3; i++) {
 			p = put_uint(p, ip[i], 10);
@@ -366,14 +362,30 @@ ronda_indicator_net(int family, const unsigned char ip[16], char *dst, size_t n)
 		memcpy(p, "0/24", 4);
 		p += 4;
 	} else if (family == 6) {
-		for (int i = 0; i < 6; i += 2) {
+		if (v6_groups < 1 || v6_groups > 7)
+			v6_groups = 4;
+		for (int i = 0; i < 2 * v6_groups; i += 2) {
 			p = put_uint(p, (unsigned)(ip[i] << 8 | ip[i + 1]), 16);
 			*p++ = ':';
 		}
-		memcpy(p, ":/48", 4);
-		p += 4;
+		*p++ = ':';
+		*p++ = '/';
+		p = put_uint(p, (unsigned)(16 * v6_groups), 10);
 	}
-	l = (size_t)(p - buf);
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+/* As snprintf(dst, n, ...) would write ronda_indicator_prefix's /48: cut to n - 1 bytes. */
+void
+ronda_indicator_net(int family, const unsigned char ip[16], char *dst, size_t n)
+{
+	char buf[64];
+	size_t l;
+
+	if (n == 0)
+		return;
+	l = ronda_indicator_prefix(family, ip, 3, buf);
 	if (l > n - 1)
 		l = n - 1;
 	memcpy(dst, buf, l);

@@ -57,6 +57,13 @@ int ronda_indicator_ua_common(const char *ua);
 void ronda_indicator_net(int family, const unsigned char ip[16], char *out, size_t n);
 
 /*
+ * The same text for any IPv6 prefix of v6_groups 16-bit groups (1..7; 3 is
+ * the /48 above, 4 the /64): "a.b.c.0/24" or "2001:db8:1:2::/64",
+ * NUL-terminated in out (at least 48 bytes); its length. "" for another family.
+ */
+size_t ronda_indicator_prefix(int family, const unsigned char ip[16], int v6_groups, char *out);
+
+/*
  * 1 when the textual address ip lies in cidr ("10.61.0.0/16", "2001:db8::/32",
  * or a bare address, meaning itself); 0 otherwise or when either does not
  * parse.

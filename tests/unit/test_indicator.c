@@ -201,6 +201,11 @@ networks_and_cidr(void **state)
 		ronda_indicator_net(6, a, out, 8);
 		want[7] = '\0';
 		assert_string_equal(out, want);
+		/* The /64 the detectors key networks by. */
+		snprintf(want, sizeof(want), "%x:%x:%x:%x::/64", a[0] << 8 | a[1], a[2] << 8 | a[3],
+		    a[4] << 8 | a[5], a[6] << 8 | a[7]);
+		assert_int_equal(ronda_indicator_prefix(6, a, 4, out), strlen(want));
+		assert_string_equal(out, want);
 	}
 
 	assert_true(ronda_indicator_ip_in("10.61.0.25", "10.61.0.25"));
