@@ -333,33 +333,26 @@ ckpt_start(struct ronda_store *s, const char *path, int frames)
 
 	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK ||
-	    sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
-		sqlite3_close(c->db);
-		c->db = NULL;
-		return -1;
-	}
+	    sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail_db;
 	c->frames = frames > 0 ? frames : 1;
-	if (pthread_mutex_init(&c->mu, NULL) != 0) {
-		sqlite3_close(c->db);
-		c->db = NULL;
-		return -1;
-	}
-	if (pthread_cond_init(&c->cv, NULL) != 0) {
-		pthread_mutex_destroy(&c->mu);
-		sqlite3_close(c->db);
-		c->db = NULL;
-		return -1;
-	}
-	if (pthread_create(&c->th, NULL, ckpt_main, c) != 0) {
-		pthread_cond_destroy(&c->cv);
-		pthread_mutex_destroy(&c->mu);
-		sqlite3_close(c->db);
-		c->db = NULL;
-		return -1;
-	}
+	if (pthread_mutex_init(&c->mu, NULL) != 0)
+		goto fail_db;
+	if (pthread_cond_init(&c->cv, NULL) != 0)
+		goto fail_mu;
+	if (pthread_create(&c->th, NULL, ckpt_main, c) != 0)
+		goto fail_cv;
 	c->running = 1;
 	sqlite3_wal_hook(s->db, ckpt_hook, c);
 	return 0;
+fail_cv:
+	pthread_cond_destroy(&c->cv);
+fail_mu:
+	pthread_mutex_destroy(&c->mu);
+fail_db:
+	sqlite3_close(c->db);
+	c->db = NULL;
+	return -1;
 }
 
 static void
