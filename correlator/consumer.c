@@ -26,6 +26,7 @@ struct ronda_consumer {
 	struct event *wake;	/* the queue went from empty to non-empty */
 	int wakefd[2];		/* librdkafka writes a byte to [1] */
 	int64_t last_commit;	/* monotonic ms */
+	int64_t last_liveness;	/* monotonic ms of the last silent-site check */
 	int closed;
 	char fatal[256];
 	struct ronda_ratelimit rl_err;
@@ -212,6 +213,7 @@ consume(struct ronda_consumer *c)
 
 /* Idle: look at the DLQ's delivery reports and the batch deadline this often. */
 #define IDLE_TICK_MS 100
+#define LIVENESS_MS 1000	/* silent collectors are looked for this often when idle */
 /*
  * A batch commits at batch.max_events, or batch.interval after the last
  * commit once the queue has run dry; while a backlog keeps the queue full
@@ -254,6 +256,11 @@ consumer_run(struct ronda_consumer *c)
 		} else if (due - now < wait) {
 			wait = due - now;
 		}
+	} else if (now - c->last_liveness >= LIVENESS_MS) {
+		/* Nothing to apply: a collector gone silent still needs its commit. */
+		c->last_liveness = now;
+		if (ronda_engine_liveness_due(c->eng, ronda_now_ms()) && commit(c) == -1)
+			return;
 	}
 	if (!more) {
 		tv.tv_sec = (time_t)(wait / 1000);

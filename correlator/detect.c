@@ -15,6 +15,7 @@ struct ronda_detect {
 	struct ronda_window *w;
 	struct ronda_detect_sink sink;
 	uint64_t hsite;		/* hash of the current event's site (window keys) */
+	int32_t clock;		/* the current event's stream clock (window expiry) */
 };
 
 /* Series kinds: part of every window key. */
@@ -144,7 +145,8 @@ series_pre(const struct ronda_detect *d, enum series s, int32_t part, const char
 static struct ronda_window_entry *
 series_at(struct ronda_detect *d, struct skey k, int32_t part)
 {
-	return ronda_window_get(d->w, k.hi, k.lo, part, 1);
+	(void)part;
+	return ronda_window_get(d->w, k.hi, k.lo, d->clock, 1);
 }
 
 static struct ronda_window_entry *
@@ -583,6 +585,14 @@ void
 ronda_detect_event(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
     int emit, int late)
 {
+	ronda_detect_event_on(d, ev, part, part, emit, late);
+}
+
+void
+ronda_detect_event_on(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
+    int32_t clock, int emit, int late)
+{
+	d->clock = clock;
 	d->hsite = ronda_hash64(ev->site, strlen(ev->site), 0x73697465ULL);
 	if (late) {
 		if (emit && ev->kind != RONDA_CEVENT_METRIC && ev->action[0] == '\0')

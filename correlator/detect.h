@@ -116,6 +116,12 @@ void ronda_detect_free(struct ronda_detect *d);
  */
 void ronda_detect_event(struct ronda_detect *d, const struct ronda_cevent *ev,
     int32_t part, int emit, int late);
+/*
+ * The same, with the window keys' expiry following `clock` (the engine's
+ * event-stream clock) instead of the partition.
+ */
+void ronda_detect_event_on(struct ronda_detect *d, const struct ronda_cevent *ev,
+    int32_t part, int32_t clock, int emit, int late);
 
 /* The longest span any detector looks back (for expiry and replay). */
 int64_t ronda_detect_horizon(const struct ronda_detect_config *cfg);

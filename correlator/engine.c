@@ -18,6 +18,7 @@
 #define SEG_EVENTS 256		/* events per replay segment */
 #define MAX_SEGS 4096		/* segments per partition (then the oldest merge away) */
 #define MAX_SITES 65536		/* sites tracked for heartbeats */
+#define MAX_STREAMS (1 << 20)	/* event streams with a clock (then the partition's) */
 #define WM_NONE INT64_MIN
 
 /*
@@ -33,8 +34,26 @@ struct seg {
 	int n;
 };
 
+/*
+ * An event stream: the events of one site's dataset (web.access,
+ * auth.syslog, ronda.aggregate) from one sending host, in one partition.
+ * One collector writes it from one file in order and Kafka keeps the order
+ * within a partition, so its watermark judges lateness exactly: another
+ * site's import of last week, or the same site's other file read at
+ * another pace, is not "late" against it (docs/correlator.md, "Clocks").
+ * Window keys expire by the clock of the stream that last wrote them.
+ * Indexes are stable (window entries hold them); slots are never freed,
+ * a revoked partition's streams only forget their watermark.
+ */
+struct stream {
+	uint64_t key;		/* hash of (site, host, dataset), never 0 */
+	int32_t part;
+	int64_t wm;		/* newest event time (WM_NONE: none since assignment) */
+};
+
 struct part {
 	int assigned;
+	int32_t fallback;	/* its stream when the stream table is full, -1 none */
 	int64_t committed;	/* next offset stored at assignment */
 	int64_t next;		/* next offset to apply (live) */
 	int64_t expect;		/* next offset expected from Kafka (gap detection) */
@@ -45,12 +64,26 @@ struct part {
 	size_t shead, sn;
 };
 
+/*
+ * A site's two clocks, apart: `clock` and `last_event` are event time (the
+ * newest time its logs wrote; clock leaves out a jump of more than
+ * max_future until a second event confirms it); last_heard and
+ * events_heard are processing time (this correlator's clock when its
+ * collector's heartbeat, and its last event, arrived): liveness only.
+ */
 struct site {
 	char *id;
 	int known;
 	const struct ronda_strlist *hosts;	/* the config's; empty = any sender */
-	int32_t part;
-	int64_t last_event, last_hb;
+	int64_t last_event;	/* newest event time, WM_NONE none */
+	int64_t clock;		/* newest confirmed event time, WM_NONE none */
+	int64_t ahead;		/* an unconfirmed jump's time, WM_NONE none */
+	int64_t last_heard;	/* processing time, 0 never */
+	int64_t events_heard;	/* processing time, 0 never */
+	int64_t late;		/* events too late for their stream's windows */
+	int silent;		/* a silent_site incident raised for this silence */
+	int heard;		/* an event of it applied since the last commit */
+	int dirty;		/* its row changed since the last commit */
 	struct site *next;
 };
 
@@ -68,7 +101,10 @@ struct ronda_engine {
 	int64_t dd_persisted;	/* next dedupe seq to write */
 	int64_t horizon;	/* longest window + lateness */
 	int64_t base_wevict, base_devict;	/* eviction counters stored before this run */
-	int64_t max_wm;		/* newest event time of any partition (WM_NONE: none) */
+	struct stream *streams;	/* by clock id */
+	uint32_t *sidx;		/* open addressing: clock id + 1, 0 empty */
+	size_t nstreams, capstreams, sidx_mask;
+	int64_t now_wall;	/* processing time of the current message (liveness only) */
 	int commit_failed;	/* memory is ahead of the store: no commit may follow */
 	struct site *sites[4096];
 	size_t nsites;
@@ -79,7 +115,7 @@ static const char *const cnt_names[RONDA_CNT_N] = {
 	"events", "duplicates", "rejected_not_json", "rejected_schema",
 	"rejected_too_large", "late", "clamped_future", "offset_gaps",
 	"window_evicted", "dedupe_evicted", "unknown_site_events", "dlq", "batches",
-	"metric_events", "site_host_mismatch",
+	"metric_events", "site_host_mismatch", "heartbeats", "stream_overflow",
 };
 
 const char *
@@ -109,7 +145,7 @@ site_get(struct ronda_engine *e, const char *id, int create)
 		free(s);
 		return NULL;
 	}
-	s->last_event = s->last_hb = WM_NONE;
+	s->last_event = s->clock = s->ahead = WM_NONE;
 	s->next = e->sites[b];
 	e->sites[b] = s;
 	e->nsites++;
@@ -122,6 +158,121 @@ site_known(void *arg, const char *id)
 	struct site *s = site_get(arg, id, 0);
 
 	return s != NULL && s->known;
+}
+
+/* ---- streams ------------------------------------------------------------ */
+
+static uint64_t
+stream_key(const struct ronda_cevent *ev)
+{
+	uint64_t h = ronda_hash64(ev->site, strlen(ev->site), 0x73747265ULL);
+
+	h = ronda_hash64(ev->host, strlen(ev->host), h);
+	return ronda_hash64(ev->dataset, strlen(ev->dataset), h) | 1;
+}
+
+static size_t
+stream_slot(uint64_t key, int32_t part, size_t mask)
+{
+	return (size_t)((key ^ ((uint64_t)(uint32_t)part * 0x9e3779b97f4a7c15ULL)) >> 7) & mask;
+}
+
+static int
+streams_grow(struct ronda_engine *e)
+{
+	size_t ncap = e->sidx_mask ? (e->sidx_mask + 1) * 2 : 1024;
+	uint32_t *ni = calloc(ncap, sizeof(*ni));
+
+	if (ni == NULL)
+		return -1;
+	for (size_t i = 0; i < e->nstreams; i++) {
+		const struct stream *st = &e->streams[i];
+		size_t k = stream_slot(st->key, st->part, ncap - 1);
+		while (ni[k] != 0)
+			k = (k + 1) & (ncap - 1);
+		ni[k] = (uint32_t)i + 1;
+	}
+	free(e->sidx);
+	e->sidx = ni;
+	e->sidx_mask = ncap - 1;
+	return 0;
+}
+
+/* The clock id of (part, key), created at WM_NONE; -1 when the table is full. */
+static int32_t
+stream_find(struct ronda_engine *e, int32_t part, uint64_t key)
+{
+	size_t k;
+	struct stream *st;
+
+	if (e->sidx != NULL)
+		for (k = stream_slot(key, part, e->sidx_mask); e->sidx[k] != 0;
+		    k = (k + 1) & e->sidx_mask) {
+			st = &e->streams[e->sidx[k] - 1];
+			if (st->key == key && st->part == part)
+				return (int32_t)(e->sidx[k] - 1);
+		}
+	if (e->nstreams >= MAX_STREAMS)
+		return -1;
+	if ((e->nstreams + 1) * 2 > (e->sidx_mask + 1) && streams_grow(e) == -1)
+		return -1;
+	if (e->nstreams == e->capstreams) {
+		size_t nc = e->capstreams ? e->capstreams * 2 : 1024;
+		struct stream *ns = realloc(e->streams, nc * sizeof(*ns));
+		if (ns == NULL)
+			return -1;
+		e->streams = ns;
+		e->capstreams = nc;
+	}
+	st = &e->streams[e->nstreams];
+	st->key = key;
+	st->part = part;
+	st->wm = WM_NONE;
+	for (k = stream_slot(key, part, e->sidx_mask); e->sidx[k] != 0;
+	    k = (k + 1) & e->sidx_mask)
+		;
+	e->sidx[k] = (uint32_t)e->nstreams + 1;
+	return (int32_t)e->nstreams++;
+}
+
+/* The event's stream in part; past MAX_STREAMS the partition's own (counted). */
+static int32_t
+stream_of(struct ronda_engine *e, int32_t part, const struct ronda_cevent *ev)
+{
+	int32_t id = stream_find(e, part, stream_key(ev));
+
+	if (id >= 0)
+		return id;
+	e->cnt[RONDA_CNT_STREAM_OVERFLOW]++;
+	return e->parts[part].fallback;
+}
+
+/*
+ * The site's event clock. A time more than max_future past it is a jump:
+ * a site quiet all night, or a line that lies about its time (a skewed
+ * sender, a forged syslog header). The first such event is counted and
+ * leaves the clock alone; a second past the old clock confirms the jump,
+ * to the earlier of the two. Within max_future the clock follows at once.
+ */
+static void
+site_clock_note(struct ronda_engine *e, struct site *s, int64_t ts, int count)
+{
+	int64_t mf = e->cfg->windows.max_future;
+
+	if (s->clock == WM_NONE || (ts > s->clock && ts <= s->clock + mf)) {
+		s->clock = ts;
+		s->ahead = WM_NONE;
+	} else if (ts > s->clock + mf) {
+		if (s->ahead != WM_NONE) {
+			s->clock = ts < s->ahead ? ts : s->ahead;
+			s->ahead = WM_NONE;
+		} else {
+			s->ahead = ts;
+			if (count)
+				e->cnt[RONDA_CNT_FUTURE]++;
+		}
+	}
+	s->dirty = 1;
 }
 
 static int
@@ -170,6 +321,21 @@ note_incident(void *arg, const char *id)
 	ronda_incidents_note_stored(arg, id);
 }
 
+/* A stored site row: its clocks and counts go on where they were. */
+static void
+restore_site(void *arg, const struct ronda_store_site *row)
+{
+	struct site *s = site_get(arg, row->id, 1);
+
+	if (s == NULL)
+		return;
+	if (row->last_event != 0 && row->last_event != WM_NONE)
+		s->last_event = s->clock = row->last_event;
+	s->last_heard = row->last_heard;
+	s->events_heard = row->events_heard;
+	s->late = row->late;
+}
+
 struct ronda_engine *
 ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t errlen)
 {
@@ -195,7 +361,6 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 			goto storefail;
 	}
 	e->parts = calloc(MAX_PARTS, sizeof(*e->parts));
-	e->max_wm = WM_NONE;
 	e->dd = ronda_dedupe_new((size_t)cfg->dedupe.max_ids);
 	e->win = ronda_window_new((size_t)cfg->windows.max_entries,
 	    (size_t)cfg->windows.max_bytes);
@@ -217,7 +382,10 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 			goto storefail;
 		}
 	}
-	if (ronda_store_allowlist_clear(e->store) == -1) {
+	if (ronda_store_site_each(e->store, restore_site, e) == -1 ||
+	    ronda_store_setting_put(e->store, "silent_after_ms",
+	    cfg->detectors.silent_after) == -1 ||
+	    ronda_store_allowlist_clear(e->store) == -1) {
 		ronda_store_rollback(e->store);
 		goto storefail;
 	}
@@ -285,6 +453,8 @@ ronda_engine_free(struct ronda_engine *e)
 		for (int i = 0; i < MAX_PARTS; i++)
 			free(e->parts[i].segs);
 	free(e->parts);
+	free(e->streams);
+	free(e->sidx);
 	for (size_t b = 0; b < 4096; b++) {
 		struct site *s, *nx;
 		for (s = e->sites[b]; s != NULL; s = nx) {
@@ -320,6 +490,10 @@ ronda_engine_assign(struct ronda_engine *e, int32_t part)
 	p->segs = calloc(MAX_SEGS, sizeof(*p->segs));
 	p->assigned = 1;
 	p->wm = p->stored_wm = WM_NONE;
+	/* Its fallback stream (the table full): a key no event hashes to (even). */
+	p->fallback = stream_find(e, part, 2);
+	if (p->fallback < 0)
+		p->fallback = 0;
 	rc = ronda_store_offset_get(e->store, e->cfg->kafka.topic, part, &o);
 	if (rc != 1) {
 		p->committed = p->next = p->expect = 0;
@@ -329,39 +503,47 @@ ronda_engine_assign(struct ronda_engine *e, int32_t part)
 	p->expect = o.replay_offset;
 	p->wm = o.replay_wm;
 	p->stored_wm = o.watermark;
-	if (o.watermark != WM_NONE && (e->max_wm == WM_NONE || o.watermark > e->max_wm))
-		e->max_wm = o.watermark;
 	return o.replay_offset;
 }
 
 void
 ronda_engine_revoke(struct ronda_engine *e, int32_t part)
 {
-	if (part < 0 || part >= MAX_PARTS)
-		return;
-	ronda_window_drop_part(e->win, part);
-	free(e->parts[part].segs);
-	memset(&e->parts[part], 0, sizeof(e->parts[part]));
+	ronda_engine_revoke_many(e, &part, 1);
 }
+
+struct revoking {
+	const struct ronda_engine *e;
+	const unsigned char *mask;
+};
 
 static int
-part_revoking(void *arg, int32_t part)
+clock_revoking(void *arg, int32_t clock)
 {
-	const unsigned char *mask = arg;
+	const struct revoking *r = arg;
 
-	return part >= 0 && part < MAX_PARTS && mask[part];
+	return clock >= 0 && (size_t)clock < r->e->nstreams &&
+	    r->mask[r->e->streams[clock].part];
 }
 
+/*
+ * Revoked partitions' window keys go, and their streams forget their
+ * watermarks (the slots stay: window entries name streams by index).
+ */
 void
 ronda_engine_revoke_many(struct ronda_engine *e, const int32_t *parts, size_t n)
 {
 	unsigned char mask[MAX_PARTS];
+	struct revoking r = { e, mask };
 
 	memset(mask, 0, sizeof(mask));
 	for (size_t i = 0; i < n; i++)
 		if (parts[i] >= 0 && parts[i] < MAX_PARTS)
 			mask[parts[i]] = 1;
-	ronda_window_drop_parts(e->win, part_revoking, mask);
+	ronda_window_drop_clocks(e->win, clock_revoking, &r);
+	for (size_t i = 0; i < e->nstreams; i++)
+		if (mask[e->streams[i].part])
+			e->streams[i].wm = WM_NONE;
 	for (int32_t p = 0; p < MAX_PARTS; p++)
 		if (mask[p]) {
 			free(e->parts[p].segs);
@@ -419,7 +601,9 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 	const struct ronda_dedupe_entry *de;
 	struct part *p;
 	struct site *s;
+	struct stream *st;
 	int replay, rej, late = 0;
+	int32_t clock;
 	int64_t wm_before;
 
 	*reason = 0;
@@ -462,35 +646,58 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 	}
 
 	/*
-	 * Event time. The far future is judged against the newest event time
-	 * of any partition, not this partition's own: a partition can be quiet
-	 * for hours (keyed by source IP, at night), and its next event is then
-	 * far ahead of its watermark but not of the stream (a bug: at 240x,
-	 * test_fault_kafka_wave saw a site's catch-up clamped). Lateness stays
-	 * per partition.
+	 * A heartbeat (dataset ronda.heartbeat, or an older collector's
+	 * metric event without requests) says the collector is alive: it is
+	 * processing time, stamped by this correlator's clock on arrival, and
+	 * never moves an event clock (docs/correlator.md, "Clocks").
 	 */
-	{
-		int64_t ref = p->wm;
-		if (e->max_wm != WM_NONE && (ref == WM_NONE || e->max_wm > ref))
-			ref = e->max_wm;
-		if (ref != WM_NONE && ev->ts_ms > ref + e->cfg->windows.max_future) {
-			ev->ts_ms = ref + e->cfg->windows.max_future;
-			if (!replay)
-				e->cnt[RONDA_CNT_FUTURE]++;
+	if (ev->kind == RONDA_CEVENT_METRIC && ev->m.heartbeat && ev->m.requests == 0) {
+		if (replay)
+			return RONDA_ENGINE_REPLAYED;
+		if (de == NULL)
+			ronda_dedupe_add(e->dd, ev->id_hi, ev->id_lo, ev->ts_ms, part, offset);
+		if ((s = site_get(e, ev->site, 1)) != NULL) {
+			s->last_heard = ronda_now_ms();
+			s->silent = 0;
+			s->dirty = 1;
 		}
+		if (s == NULL || !s->known)
+			e->cnt[RONDA_CNT_UNKNOWN_SITE]++;
+		e->cnt[RONDA_CNT_HEARTBEATS]++;
+		e->cnt[RONDA_CNT_METRICS]++;
+		e->cnt[RONDA_CNT_EVENTS]++;
+		p->next = offset + 1;
+		e->pending++;
+		return RONDA_ENGINE_APPLIED;
 	}
-	if (p->wm != WM_NONE && ev->ts_ms < p->wm - e->cfg->windows.allowed_lateness) {
+
+	/*
+	 * Event time: lateness is judged against the event's own stream
+	 * (partition, site, host, dataset), which one collector writes in
+	 * order, so one site's import of last week is not late against
+	 * another's live stream. The partition's newest time serves only the
+	 * replay segments.
+	 */
+	s = site_get(e, ev->site, 1);
+	clock = stream_of(e, part, ev);
+	st = &e->streams[clock];
+	if (st->wm != WM_NONE && ev->ts_ms < st->wm - e->cfg->windows.allowed_lateness) {
 		late = 1;
-		if (!replay)
+		if (!replay) {
 			e->cnt[RONDA_CNT_LATE]++;
+			if (s != NULL) {
+				s->late++;
+				s->dirty = 1;
+			}
+		}
 	}
 	if (de == NULL && !replay)
 		ronda_dedupe_add(e->dd, ev->id_hi, ev->id_lo, ev->ts_ms, part, offset);
+	if (st->wm == WM_NONE || ev->ts_ms > st->wm)
+		st->wm = ev->ts_ms;
 	wm_before = p->wm;
 	if (p->wm == WM_NONE || ev->ts_ms > p->wm)
 		p->wm = ev->ts_ms;
-	if (e->max_wm == WM_NONE || p->wm > e->max_wm)
-		e->max_wm = p->wm;
 	seg_note(p, offset, wm_before, ev->ts_ms);
 
 	/*
@@ -500,24 +707,21 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 	 * one claiming a site that is not its own; host.name is the sender's
 	 * claim, see docs/security.md).
 	 */
-	s = site_get(e, ev->site, 1);
 	if (s != NULL && s->hosts != NULL && s->hosts->n > 0)
 		ev->host_unlisted = !host_listed(s->hosts, ev);
-	ronda_detect_event(e->det, ev, part, !replay, late);
+	ronda_detect_event_on(e->det, ev, part, clock, !replay, late);
 
 	if (s != NULL) {
-		if (ev->ts_ms > s->last_event)
+		site_clock_note(e, s, ev->ts_ms, !replay);
+		if (s->last_event == WM_NONE || ev->ts_ms > s->last_event)
 			s->last_event = ev->ts_ms;
-		if (ev->kind == RONDA_CEVENT_METRIC && ev->m.heartbeat &&
-		    ev->ts_ms > s->last_hb) {
-			/* A heartbeat after a silence: the silence was an incident. */
-			if (!replay && s->last_hb != WM_NONE &&
-			    ev->ts_ms - s->last_hb > e->cfg->detectors.silent_after)
-				silent_hit(e, s, s->last_hb + e->cfg->detectors.silent_after);
-			s->last_hb = ev->ts_ms;
-			/* Heartbeats of a site share a key, so one partition. */
-			s->part = part;
+		/* An old collector's aggregate carries its heartbeat too. */
+		if (!replay && ev->kind == RONDA_CEVENT_METRIC && ev->m.heartbeat) {
+			s->last_heard = ronda_now_ms();
+			s->silent = 0;
 		}
+		if (!replay)
+			s->heard = 1;
 	}
 	if (replay)
 		return RONDA_ENGINE_REPLAYED;
@@ -546,23 +750,35 @@ ronda_engine_pending(const struct ronda_engine *e)
 	return e->pending;
 }
 
+/* Window keys expire by their stream's watermark, past the longest window. */
 static int64_t
-part_wm(void *arg, int32_t part)
+stream_cutoff(void *arg, int32_t clock)
 {
 	struct ronda_engine *e = arg;
+	int64_t wm;
 
-	if (part < 0 || part >= MAX_PARTS || e->parts[part].wm == WM_NONE)
+	if (clock < 0 || (size_t)clock >= e->nstreams)
 		return WM_NONE;
-	return e->parts[part].wm;
+	wm = e->streams[clock].wm;
+	return wm == WM_NONE ? WM_NONE : wm - e->horizon;
 }
 
+/*
+ * The clock an incident's quiet period is judged by: its site's event
+ * clock; for silent_site (about hearing, not about the logs) the
+ * correlator's own, and no verdict while the silence lasts.
+ */
 static int64_t
-part_cutoff(void *arg, int32_t part)
+incident_clock(void *arg, const struct ronda_incident *inc)
 {
 	struct ronda_engine *e = arg;
-	int64_t wm = part_wm(arg, part);
+	struct site *s = site_get(e, inc->site, 0);
 
-	return wm == WM_NONE ? WM_NONE : wm - e->horizon;
+	if (s == NULL)
+		return WM_NONE;
+	if (strcmp(inc->kind, "silent_site") == 0)
+		return s->silent ? WM_NONE : e->now_wall;
+	return s->clock;
 }
 
 /*
@@ -601,15 +817,20 @@ inc_put(void *arg, struct ronda_incident *inc)
 	return campaign_feed(e, inc);
 }
 
-/* The newest event time of the assigned partitions (the campaign stage's clock). */
+/*
+ * The campaign stage's clock: the newest confirmed event time of any site
+ * (a line that lies about its time moves no site clock, see
+ * site_clock_note).
+ */
 static int64_t
-newest_wm(const struct ronda_engine *e)
+newest_clock(const struct ronda_engine *e)
 {
 	int64_t wm = WM_NONE;
 
-	for (int32_t i = 0; i < MAX_PARTS; i++)
-		if (e->parts[i].assigned && e->parts[i].wm != WM_NONE && e->parts[i].wm > wm)
-			wm = e->parts[i].wm;
+	for (size_t b = 0; b < 4096; b++)
+		for (const struct site *s = e->sites[b]; s != NULL; s = s->next)
+			if (s->clock != WM_NONE && s->clock > wm)
+				wm = s->clock;
 	return wm;
 }
 
@@ -627,27 +848,44 @@ silent_hit(struct ronda_engine *e, struct site *s, int64_t at)
 	h.severity = 2;
 	h.ts = at;
 	h.count = 1;
-	h.part = s->part;
 	ronda_incidents_hit(e->inc, &h);
 }
 
+/* Heard once, and not for silent_after of the correlator's clock. */
+static int
+site_silent(const struct ronda_engine *e, const struct site *s, int64_t now)
+{
+	return s->last_heard > 0 && !s->silent &&
+	    now - s->last_heard > e->cfg->detectors.silent_after;
+}
+
 /*
- * Silent sites: a site that sent heartbeats and then none for silent_after,
- * judged against its heartbeat partition's watermark (event time). The same
- * incident (same time, same count) is opened by the heartbeat that ends the
- * silence if no commit saw it first, so both paths agree.
+ * Silent sites: a collector heard from and then not for silent_after, on
+ * this correlator's clock (processing time: liveness is about hearing, not
+ * about what the logs say). The incident is stamped with the moment the
+ * silence passed silent_after, so a restart that finds the same silence
+ * finds the same incident.
  */
 static void
-silent_sites(struct ronda_engine *e)
+silent_sites(struct ronda_engine *e, int64_t now)
 {
 	for (size_t b = 0; b < 4096; b++)
-		for (struct site *s = e->sites[b]; s != NULL; s = s->next) {
-			int64_t wm = part_wm(e, s->part);
-			int64_t at = s->last_hb + e->cfg->detectors.silent_after;
-			if (s->last_hb == WM_NONE || wm == WM_NONE || wm <= at)
-				continue;
-			silent_hit(e, s, at);
-		}
+		for (struct site *s = e->sites[b]; s != NULL; s = s->next)
+			if (site_silent(e, s, now)) {
+				silent_hit(e, s, s->last_heard + e->cfg->detectors.silent_after);
+				s->silent = 1;
+				s->dirty = 1;
+			}
+}
+
+int
+ronda_engine_liveness_due(struct ronda_engine *e, int64_t now)
+{
+	for (size_t b = 0; b < 4096; b++)
+		for (struct site *s = e->sites[b]; s != NULL; s = s->next)
+			if (site_silent(e, s, now))
+				return 1;
+	return 0;
 }
 
 int
@@ -671,9 +909,10 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	    (int64_t)ronda_window_evicted(e->win);
 	e->cnt[RONDA_CNT_DEDUPE_EVICTED] = e->base_devict +
 	    (int64_t)ronda_dedupe_evicted_cap(e->dd);
-	ronda_window_expire(e->win, part_cutoff, e);
-	silent_sites(e);
-	ronda_incidents_sweep(e->inc, part_wm, e);
+	e->now_wall = ronda_now_ms();
+	ronda_window_expire(e->win, stream_cutoff, e);
+	silent_sites(e, e->now_wall);
+	ronda_incidents_sweep(e->inc, incident_clock, e);
 	e->cnt[RONDA_CNT_BATCHES]++;
 	if (ronda_store_begin(e->store) == -1)
 		goto fail;
@@ -681,8 +920,8 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	    ronda_store_dedupe_prune(e->store, ronda_dedupe_evicted_upto(e->dd)) == -1 ||
 	    ronda_incidents_flush(e->inc, inc_put, e) == -1)
 		goto fail_tx;
-	if (ronda_campaigns_commit(e->camp, ronda_store_db(e->store), newest_wm(e),
-	    ronda_now_ms(), err, errlen) == -1) {
+	if (ronda_campaigns_commit(e->camp, ronda_store_db(e->store), newest_clock(e),
+	    e->now_wall, err, errlen) == -1) {
 		ronda_store_rollback(e->store);
 		e->commit_failed = 1;
 		return -1;
@@ -726,13 +965,27 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 		if (ronda_store_counter_put(e->store, cnt_names[c], e->cnt[c]) == -1)
 			goto fail_tx;
 	for (size_t b = 0; b < 4096; b++)
-		for (struct site *s = e->sites[b]; s != NULL; s = s->next)
-			if (s->last_event != WM_NONE && ronda_store_site_put(e->store, s->id,
-			    s->known, s->last_event, s->last_hb == WM_NONE ? 0 : s->last_hb) == -1)
+		for (struct site *s = e->sites[b]; s != NULL; s = s->next) {
+			struct ronda_store_site row;
+			if (s->heard) {
+				s->events_heard = e->now_wall;
+				s->dirty = 1;
+			}
+			if (!s->dirty || (s->clock == WM_NONE && s->last_heard == 0))
+				continue;
+			row = (struct ronda_store_site){ .id = s->id, .known = s->known,
+			    .last_event = s->clock == WM_NONE ? 0 : s->clock,
+			    .last_heard = s->last_heard, .late = s->late,
+			    .events_heard = s->events_heard };
+			if (ronda_store_site_put(e->store, &row) == -1)
 				goto fail_tx;
+		}
 	if (ronda_store_commit(e->store) == -1)
 		goto fail_tx;
 	e->dd_persisted = ronda_dedupe_next_seq(e->dd);
+	for (size_t b = 0; b < 4096; b++)
+		for (struct site *s = e->sites[b]; s != NULL; s = s->next)
+			s->heard = s->dirty = 0;
 	for (int32_t i = 0; i < MAX_PARTS; i++)
 		if (e->parts[i].assigned)
 			e->parts[i].committed = e->parts[i].next > e->parts[i].committed ?

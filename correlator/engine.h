@@ -36,6 +36,7 @@ enum ronda_engine_counter {
 	RONDA_CNT_TOO_LARGE, RONDA_CNT_LATE, RONDA_CNT_FUTURE, RONDA_CNT_GAP,
 	RONDA_CNT_WINDOW_EVICTED, RONDA_CNT_DEDUPE_EVICTED, RONDA_CNT_UNKNOWN_SITE,
 	RONDA_CNT_DLQ, RONDA_CNT_BATCHES, RONDA_CNT_METRICS, RONDA_CNT_HOST_MISMATCH,
+	RONDA_CNT_HEARTBEATS, RONDA_CNT_STREAM_OVERFLOW,
 	RONDA_CNT_N
 };
 
@@ -63,6 +64,13 @@ int ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 
 /* Count a message copied to the DLQ (after the producer took it). */
 void ronda_engine_count(struct ronda_engine *e, int counter, int64_t n);
+
+/*
+ * A site's collector went silent (not heard for silent_after of now, the
+ * correlator's clock) and no commit raised it yet: the caller commits even
+ * with nothing pending. 1 / 0.
+ */
+int ronda_engine_liveness_due(struct ronda_engine *e, int64_t now);
 
 /* Events applied since the last commit. */
 int64_t ronda_engine_pending(const struct ronda_engine *e);

@@ -498,16 +498,16 @@ ronda_incidents_sink(struct ronda_incidents *t)
 }
 
 void
-ronda_incidents_sweep(struct ronda_incidents *t, int64_t (*wm)(void *arg, int32_t part),
-    void *arg)
+ronda_incidents_sweep(struct ronda_incidents *t, int64_t (*wm)(void *arg,
+    const struct ronda_incident *inc), void *arg)
 {
 	for (size_t i = 0; i < NBUCKETS; i++)
 		for (struct ronda_incident *inc = t->b[i]; inc != NULL; inc = inc->hnext) {
 			int64_t w;
 			if (inc->status == RONDA_INCIDENT_CLOSED)
 				continue;
-			/* No watermark yet (a partition not read since the restart): no verdict. */
-			if ((w = wm(arg, inc->part)) == INT64_MIN)
+			/* No clock yet (nothing of its site read since the restart): no verdict. */
+			if ((w = wm(arg, inc)) == INT64_MIN)
 				continue;
 			if (w - inc->last_seen > t->cfg.quiet) {
 				inc->status = RONDA_INCIDENT_CLOSED;

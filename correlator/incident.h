@@ -9,7 +9,7 @@
  *
  * Status follows event time only, so a replay decides the same way: a hit
  * more than `quiet` ms after the incident's last event reopens it; the sweep
- * closes incidents whose partition's watermark is `quiet` past their last
+ * closes incidents whose site's event clock is `quiet` past their last
  * event. The table is capped: clean incidents are dropped from memory (the
  * store keeps them), closed ones first, then the least recently used, and
  * fetched back through the loader when hit again.
@@ -64,7 +64,7 @@ struct ronda_incident {
 	int severity;
 	int status;			/* enum ronda_incident_status */
 	int dirty;
-	int32_t part;			/* partition of the last hit (for the sweep) */
+	int32_t part;			/* partition of the last hit */
 	struct ronda_incident *dnext;	/* dirty list */
 	int64_t reopen_count;
 	char id[33];			/* hex hash of (site, kind, key) */
@@ -119,11 +119,11 @@ int ronda_incidents_active(struct ronda_incidents *t, const char *site, const ch
     const char *key, int64_t ts);
 
 /*
- * Close incidents whose partition watermark wm(arg, part) is quiet past
- * last_seen; INT64_MIN means the partition has no watermark yet (skipped).
+ * Close incidents whose clock wm(arg, inc) (the engine's: their site's event
+ * time) is quiet past last_seen; INT64_MIN means no clock yet (skipped).
  */
 void ronda_incidents_sweep(struct ronda_incidents *t, int64_t (*wm)(void *arg,
-    int32_t part), void *arg);
+    const struct ronda_incident *inc), void *arg);
 
 /*
  * Every dirty incident through fn (to be stored), then marked clean with its

@@ -12,7 +12,7 @@
 
 /* Kept identical to schemas/store.sql (a unit test compares them). */
 static const char ddl[] =
-	"-- Ronda correlator store, schema version 5 (PRAGMA user_version).\n"
+	"-- Ronda correlator store, schema version 6 (PRAGMA user_version).\n"
 	"-- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of\n"
 	"-- site, kind and key), so a new incident costs two B-tree inserts, not four.\n"
 	"-- Version 3: dedupe ids stored as one packed row per batch, not one per event.\n"
@@ -70,12 +70,23 @@ static const char ddl[] =
 	"    name  TEXT PRIMARY KEY,\n"
 	"    value INTEGER NOT NULL\n"
 	");\n"
+	"-- Version 6: two clocks apart. last_event is event time (the newest time\n"
+	"-- the site's logs wrote); last_heartbeat and events_heard are processing\n"
+	"-- time (the correlator's clock when it last heard the site's collector and\n"
+	"-- the site's events); late counts the site's events too late for windows.\n"
 	"CREATE TABLE IF NOT EXISTS sites (\n"
 	"    id             TEXT PRIMARY KEY,\n"
 	"    known          INTEGER NOT NULL,\n"
-	"    last_event     INTEGER NOT NULL,\n"
-	"    last_heartbeat INTEGER NOT NULL\n"
+	"    last_event     INTEGER NOT NULL,  -- event time\n"
+	"    last_heartbeat INTEGER NOT NULL,  -- processing time, 0 never\n"
+	"    late           INTEGER NOT NULL DEFAULT 0,\n"
+	"    events_heard   INTEGER NOT NULL DEFAULT 0  -- processing time, 0 never\n"
 	");\n"
+	"-- Settings the readers need (silent_after_ms), written at each start.\n"
+	"CREATE TABLE IF NOT EXISTS settings (\n"
+	"    name  TEXT PRIMARY KEY,\n"
+	"    value INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
 	"-- Version 4: site names and zones, campaigns, and the alert outbox.\n"
 	"-- The campaign allowlist of the configuration (written at each start):\n"
 	"-- summaries leave its addresses (the SOC's own scanners) out of rankings.\n"
@@ -224,7 +235,8 @@ static const char migrate_v2[] =
 enum {
 	Q_OFF_GET, Q_OFF_PUT, Q_DD_PUT, Q_DD_PRUNE, Q_DD_LOAD, Q_INC_PUT, Q_INC_GET,
 	Q_IND_PUT, Q_IND_GET, Q_EV_PUT, Q_EV_COUNT, Q_CNT_PUT, Q_CNT_GET, Q_SITE_PUT,
-	Q_INC_ACTIVE, Q_INC_IDS, Q_SITE_INFO_PUT, Q_ALLOW_CLEAR, Q_ALLOW_PUT, NQ
+	Q_INC_ACTIVE, Q_INC_IDS, Q_SITE_INFO_PUT, Q_ALLOW_CLEAR, Q_ALLOW_PUT, Q_SITE_EACH,
+	Q_SETTING_PUT, NQ
 };
 
 static const char *const sql[NQ] = {
@@ -253,7 +265,10 @@ static const char *const sql[NQ] = {
 	[Q_EV_COUNT] = "SELECT count(*) FROM evidence WHERE incident_id = ?",
 	[Q_CNT_PUT] = "INSERT OR REPLACE INTO counters VALUES (?, ?)",
 	[Q_CNT_GET] = "SELECT value FROM counters WHERE name = ?",
-	[Q_SITE_PUT] = "INSERT OR REPLACE INTO sites VALUES (?, ?, ?, ?)",
+	[Q_SITE_PUT] = "INSERT OR REPLACE INTO sites (id, known, last_event, last_heartbeat, late,"
+	    " events_heard) VALUES (?, ?, ?, ?, ?, ?)",
+	[Q_SITE_EACH] = "SELECT id, last_event, last_heartbeat, late, events_heard FROM sites",
+	[Q_SETTING_PUT] = "INSERT OR REPLACE INTO settings VALUES (?, ?)",
 	[Q_INC_ACTIVE] = "SELECT id FROM incidents WHERE status != 'closed'",
 	[Q_INC_IDS] = "SELECT id FROM incidents",
 	[Q_SITE_INFO_PUT] = "INSERT OR REPLACE INTO site_info VALUES (?, ?, ?, ?)",
@@ -419,6 +434,20 @@ pragma_int(struct ronda_store *s, const char *q)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+/* Add a column unless the table has it (a store written by this DDL has). */
+static int
+add_column(struct ronda_store *s, const char *table, const char *col, const char *decl)
+{
+	char q[256];
+
+	snprintf(q, sizeof(q), "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+	    table, col);
+	if (pragma_int(s, q) > 0)
+		return 0;
+	snprintf(q, sizeof(q), "ALTER TABLE %s ADD COLUMN %s %s", table, col, decl);
+	return exec(s, q);
 }
 
 #define DD_ENTRY 44		/* bytes of one packed dedupe entry */
@@ -605,9 +634,9 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	/* Each step and its new version in one transaction: all or nothing. */
 	if (ver < 1) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
-		    exec(s, "PRAGMA user_version = 5") == -1 || exec(s, "COMMIT") == -1)
+		    exec(s, "PRAGMA user_version = 6") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
-		ver = 5;
+		ver = 6;
 	}
 	if (ver < 2) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, migrate_v2) == -1 ||
@@ -639,6 +668,19 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 		    exec(s, "DROP INDEX IF EXISTS indicators_value") == -1 ||
 		    exec(s, migrate_v5_evidence) == -1 || exec(s, ddl) == -1 ||
 		    exec(s, "PRAGMA user_version = 5") == -1 || exec(s, "COMMIT") == -1)
+			goto failtx;
+	}
+	/*
+	 * Version 6 keeps the clocks apart in sites: late and events_heard
+	 * are new; last_heartbeat, written by the correlator's own clock from
+	 * now on, held the collector's (its first write replaces it).
+	 */
+	if (ver < 6) {
+		if (exec(s, "BEGIN IMMEDIATE") == -1 ||
+		    add_column(s, "sites", "late", "INTEGER NOT NULL DEFAULT 0") == -1 ||
+		    add_column(s, "sites", "events_heard", "INTEGER NOT NULL DEFAULT 0") == -1 ||
+		    exec(s, ddl) == -1 ||
+		    exec(s, "PRAGMA user_version = 6") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
 	}
 	for (int i = 0; i < NQ; i++)
@@ -1051,16 +1093,53 @@ ronda_store_counter_get(struct ronda_store *s, const char *name)
 }
 
 int
-ronda_store_site_put(struct ronda_store *s, const char *id, int known, int64_t last_event,
-    int64_t last_heartbeat)
+ronda_store_site_put(struct ronda_store *s, const struct ronda_store_site *site)
 {
 	sqlite3_stmt *st = s->q[Q_SITE_PUT];
 
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, known);
-	sqlite3_bind_int64(st, 3, last_event);
-	sqlite3_bind_int64(st, 4, last_heartbeat);
+	sqlite3_bind_text(st, 1, site->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, site->known);
+	sqlite3_bind_int64(st, 3, site->last_event);
+	sqlite3_bind_int64(st, 4, site->last_heard);
+	sqlite3_bind_int64(st, 5, site->late);
+	sqlite3_bind_int64(st, 6, site->events_heard);
 	return run(s, st, "site put");
+}
+
+int
+ronda_store_site_each(struct ronda_store *s,
+    void (*fn)(void *arg, const struct ronda_store_site *site), void *arg)
+{
+	sqlite3_stmt *st = s->q[Q_SITE_EACH];
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *id = sqlite3_column_text(st, 0);
+		struct ronda_store_site site = {
+			.id = id != NULL ? (const char *)id : "",
+			.last_event = sqlite3_column_int64(st, 1),
+			.last_heard = sqlite3_column_int64(st, 2),
+			.late = sqlite3_column_int64(st, 3),
+			.events_heard = sqlite3_column_int64(st, 4),
+		};
+		fn(arg, &site);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, "site each");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ronda_store_setting_put(struct ronda_store *s, const char *name, int64_t v)
+{
+	sqlite3_stmt *st = s->q[Q_SETTING_PUT];
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, v);
+	return run(s, st, "setting put");
 }
 
 int

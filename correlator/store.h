@@ -16,7 +16,7 @@
 #include "dedupe.h"
 #include "incident.h"
 
-#define RONDA_STORE_VERSION 5
+#define RONDA_STORE_VERSION 6
 
 struct ronda_store;
 
@@ -81,8 +81,22 @@ int ronda_store_counter_put(struct ronda_store *s, const char *name, int64_t v);
 /* The counter's value, 0 when absent. */
 int64_t ronda_store_counter_get(struct ronda_store *s, const char *name);
 
-int ronda_store_site_put(struct ronda_store *s, const char *id, int known,
-    int64_t last_event, int64_t last_heartbeat);
+/* A site's row: its event clock and its processing-time liveness apart. */
+struct ronda_store_site {
+	const char *id;
+	int known;
+	int64_t last_event;		/* newest event time of its logs */
+	int64_t last_heard;		/* correlator's clock at its last heartbeat, 0 never */
+	int64_t late;			/* its events too late for the windows */
+	int64_t events_heard;		/* correlator's clock at its last event, 0 never */
+};
+
+int ronda_store_site_put(struct ronda_store *s, const struct ronda_store_site *site);
+/* Every stored site row, through fn (startup). 0 / -1. */
+int ronda_store_site_each(struct ronda_store *s,
+    void (*fn)(void *arg, const struct ronda_store_site *site), void *arg);
+/* A setting for the readers (table settings), in the caller's transaction. */
+int ronda_store_setting_put(struct ronda_store *s, const char *name, int64_t v);
 
 /* A configured site's agency, region and IANA zone (written at startup). */
 /* The configuration's allowlist replaces the stored one (in the caller's transaction). */

@@ -34,7 +34,7 @@ struct ronda_window_entry {
 	uint64_t hi, lo;
 	uint32_t prev, next;	/* LRU: head = newest; next is the free list too */
 	uint32_t stamp;		/* w->tick when last put at the head */
-	int32_t part;
+	int32_t clock;		/* the caller's clock its expiry follows (an event stream) */
 	uint16_t n, cap;	/* cap <= INLINE: the points are in u.in */
 	uint8_t ref;		/* used since put at the head */
 	union {
@@ -286,7 +286,7 @@ ronda_window_prefetch(const struct ronda_window *w, uint64_t hi)
 }
 
 struct ronda_window_entry *
-ronda_window_get(struct ronda_window *w, uint64_t hi, uint64_t lo, int32_t part,
+ronda_window_get(struct ronda_window *w, uint64_t hi, uint64_t lo, int32_t clock,
     int create)
 {
 	struct ronda_window_entry *e;
@@ -301,6 +301,13 @@ ronda_window_get(struct ronda_window *w, uint64_t hi, uint64_t lo, int32_t part,
 		idx = (uint32_t)v - 1;
 		e = at(w, idx);
 		if (e->hi == hi && e->lo == lo) {
+			/*
+			 * The newest writer's clock: two streams can feed one
+			 * key (two collectors of a site), and the key lives as
+			 * long as the one that last added to it.
+			 */
+			if (create)
+				e->clock = clock;
 			lazy = (uint32_t)(w->n >> 3);
 			if (lazy < LAZY_FLOOR)
 				lazy = LAZY_FLOOR;
@@ -352,7 +359,7 @@ ronda_window_get(struct ronda_window *w, uint64_t hi, uint64_t lo, int32_t part,
 	memset(e, 0, sizeof(*e));
 	e->hi = hi;
 	e->lo = lo;
-	e->part = part;
+	e->clock = clock;
 	e->cap = INLINE;
 	for (s = h32 & w->mask; w->slots[s] != 0; s = (s + 1) & w->mask)
 		;
@@ -469,7 +476,7 @@ ronda_window_last(const struct ronda_window_entry *e)
 }
 
 size_t
-ronda_window_expire(struct ronda_window *w, int64_t (*cutoff)(void *arg, int32_t part),
+ronda_window_expire(struct ronda_window *w, int64_t (*cutoff)(void *arg, int32_t clock),
     void *arg)
 {
 	size_t n = 0;
@@ -478,7 +485,7 @@ ronda_window_expire(struct ronda_window *w, int64_t (*cutoff)(void *arg, int32_t
 	/* An expired entry goes even if used lately (all its points are old). */
 	while ((t = w->tail) != NIL) {
 		struct ronda_window_entry *e = at(w, t);
-		if (ronda_window_last(e) < cutoff(arg, e->part)) {
+		if (ronda_window_last(e) < cutoff(arg, e->clock)) {
 			entry_remove(w, t);
 			n++;
 		} else if (e->ref) {
@@ -493,26 +500,26 @@ ronda_window_expire(struct ronda_window *w, int64_t (*cutoff)(void *arg, int32_t
 }
 
 void
-ronda_window_drop_part(struct ronda_window *w, int32_t part)
+ronda_window_drop_clock(struct ronda_window *w, int32_t clock)
 {
 	uint32_t i, nx;
 
 	for (i = w->head; i != NIL; i = nx) {
 		nx = at(w, i)->next;
-		if (at(w, i)->part == part)
+		if (at(w, i)->clock == clock)
 			entry_remove(w, i);
 	}
 }
 
 void
-ronda_window_drop_parts(struct ronda_window *w, int (*dropped)(void *arg, int32_t part),
+ronda_window_drop_clocks(struct ronda_window *w, int (*dropped)(void *arg, int32_t clock),
     void *arg)
 {
 	uint32_t i, nx;
 
 	for (i = w->head; i != NIL; i = nx) {
 		nx = at(w, i)->next;
-		if (dropped(arg, at(w, i)->part))
+		if (dropped(arg, at(w, i)->clock))
 			entry_remove(w, i);
 	}
 }

@@ -10,8 +10,8 @@
  *
  * The whole store is capped in entries and bytes: when full, the least
  * recently updated key is evicted and counted. Expiry follows event time
- * (per-partition watermarks), never the wall clock. Window code never calls
- * time().
+ * (the watermark of the clock each key belongs to: the engine's event
+ * streams), never the wall clock. Window code never calls time().
  */
 #ifndef RONDA_WINDOW_H
 #define RONDA_WINDOW_H
@@ -41,7 +41,7 @@ void ronda_window_free(struct ronda_window *w);
 void ronda_window_prefetch(const struct ronda_window *w, uint64_t hi);
 
 struct ronda_window_entry *ronda_window_get(struct ronda_window *w, uint64_t hi,
-    uint64_t lo, int32_t part, int create);
+    uint64_t lo, int32_t clock, int create);
 
 /*
  * Add a point. distinct: a point with the same h only moves to the newer
@@ -64,24 +64,23 @@ size_t ronda_window_max_in_span(const struct ronda_window_entry *e, int64_t span
 int64_t ronda_window_last(const struct ronda_window_entry *e);
 
 /*
- * Evict every key whose newest point is older than cutoff(arg, part) for its
- * partition, walking from the least recently used and stopping at the first
- * key still live (cheap: O(evicted), plus the live keys marked by a lazy get,
- * which move up instead). Returns the number evicted.
+ * Evict every key whose newest point is older than cutoff(arg, clock) for
+ * its clock (the clock of the last get with create), walking from the least
+ * recently used and stopping at the first key still live (cheap:
+ * O(evicted), plus the live keys marked by a lazy get, which move up
+ * instead). Returns the number evicted.
  */
 size_t ronda_window_expire(struct ronda_window *w, int64_t (*cutoff)(void *arg,
-    int32_t part), void *arg);
-
-/* Drop every key of a partition (revoked: its state moves to another member). */
-void ronda_window_drop_part(struct ronda_window *w, int32_t part);
+    int32_t clock), void *arg);
+/* Drop every key of a clock. */
+void ronda_window_drop_clock(struct ronda_window *w, int32_t clock);
 /*
- * Drop every key of the partitions for which dropped(arg, part) is true, in
- * one walk (a rebalance revoking hundreds of partitions would otherwise walk
- * the whole store once per partition).
+ * Drop every key of the clocks for which dropped(arg, clock) is true, in one
+ * walk (a rebalance revoking hundreds of partitions, each with its streams,
+ * would otherwise walk the whole store once per clock).
  */
-void ronda_window_drop_parts(struct ronda_window *w, int (*dropped)(void *arg,
-    int32_t part), void *arg);
-
+void ronda_window_drop_clocks(struct ronda_window *w, int (*dropped)(void *arg,
+    int32_t clock), void *arg);
 size_t ronda_window_entries(const struct ronda_window *w);
 size_t ronda_window_bytes(const struct ronda_window *w);
 /* Keys evicted because a cap was hit (not by expiry). */

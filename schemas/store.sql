@@ -1,4 +1,4 @@
--- Ronda correlator store, schema version 5 (PRAGMA user_version).
+-- Ronda correlator store, schema version 6 (PRAGMA user_version).
 -- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of
 -- site, kind and key), so a new incident costs two B-tree inserts, not four.
 -- Version 3: dedupe ids stored as one packed row per batch, not one per event.
@@ -56,12 +56,23 @@ CREATE TABLE IF NOT EXISTS counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
+-- Version 6: two clocks apart. last_event is event time (the newest time
+-- the site's logs wrote); last_heartbeat and events_heard are processing
+-- time (the correlator's clock when it last heard the site's collector and
+-- the site's events); late counts the site's events too late for windows.
 CREATE TABLE IF NOT EXISTS sites (
     id             TEXT PRIMARY KEY,
     known          INTEGER NOT NULL,
-    last_event     INTEGER NOT NULL,
-    last_heartbeat INTEGER NOT NULL
+    last_event     INTEGER NOT NULL,  -- event time
+    last_heartbeat INTEGER NOT NULL,  -- processing time, 0 never
+    late           INTEGER NOT NULL DEFAULT 0,
+    events_heard   INTEGER NOT NULL DEFAULT 0  -- processing time, 0 never
 );
+-- Settings the readers need (silent_after_ms), written at each start.
+CREATE TABLE IF NOT EXISTS settings (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
 -- Version 4: site names and zones, campaigns, and the alert outbox.
 -- The campaign allowlist of the configuration (written at each start):
 -- summaries leave its addresses (the SOC's own scanners) out of rankings.

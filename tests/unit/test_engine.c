@@ -45,6 +45,8 @@ setup(void **state)
 	    "sites:\n"
 	    "  - id: bontangkota.go.id\n"
 	    "    agency: Diskominfo Bontang\n"
+	    "  - id: samarinda.go.id\n"
+	    "    agency: Diskominfo Samarinda\n"
 	    "detectors: {bruteforce_failures: 5, bruteforce_window: 5m}\n"
 	    "alerts: {kafka_topic: \"\"}\n", f->path);
 	memset(&errs, 0, sizeof(errs));
@@ -82,24 +84,49 @@ start(struct fx *f)
 	assert_non_null(f->e);
 }
 
-/* An ssh failure from ip, seconds after 15:00:00, with a unique id. */
+/* An ssh failure at site from ip, seconds after 15:00:00 (may be negative), unique id n. */
+static int
+feed_site(struct fx *f, int32_t part, int64_t offset, const char *site, const char *ip,
+    int sec, int n)
+{
+	char ev[1024];
+	int len, reason, t = 15 * 3600 + sec;
+
+	len = snprintf(ev, sizeof(ev),
+	    "{\"@timestamp\":\"2026-11-%02dT%02d:%02d:%02d.000Z\","
+	    "\"event\":{\"id\":\"%032x\",\"kind\":\"event\",\"category\":[\"authentication\"],"
+	    "\"dataset\":\"auth.syslog\",\"action\":\"ssh_login_failed\",\"outcome\":\"failure\","
+	    "\"original\":\"sshd: Failed password for root from %s port 22 ssh2\"},"
+	    "\"organization\":{\"id\":\"%s\"},\"host\":{\"name\":\"web01\"},"
+	    "\"source\":{\"ip\":\"%s\"},\"user\":{\"name\":\"root\"},"
+	    "\"log\":{\"file\":{\"path\":\"/var/log/auth.log\"},\"offset\":%d},"
+	    "\"ronda\":{\"schema\":1,\"site\":\"%s\"}}",
+	    26 + t / 86400, t / 3600 % 24, t / 60 % 60, t % 60, (unsigned)(part * 100000 + n), ip,
+	    site, ip, n * 100, site);
+	return ronda_engine_process(f->e, part, offset, ev, (size_t)len, &reason, f->err,
+	    sizeof(f->err));
+}
+
 static int
 feed(struct fx *f, int32_t part, int64_t offset, const char *ip, int sec, int n)
+{
+	return feed_site(f, part, offset, "bontangkota.go.id", ip, sec, n);
+}
+
+/* A collector heartbeat stamped with its (wall) clock at ts, unique id n. */
+static int
+feed_heartbeat(struct fx *f, int32_t part, int64_t offset, const char *site, const char *ts,
+    int n)
 {
 	char ev[1024];
 	int len, reason;
 
 	len = snprintf(ev, sizeof(ev),
-	    "{\"@timestamp\":\"2026-11-26T%02d:%02d:%02d.000Z\","
-	    "\"event\":{\"id\":\"%032x\",\"kind\":\"event\",\"category\":[\"authentication\"],"
-	    "\"dataset\":\"auth.syslog\",\"action\":\"ssh_login_failed\",\"outcome\":\"failure\","
-	    "\"original\":\"sshd: Failed password for root from %s port 22 ssh2\"},"
-	    "\"organization\":{\"id\":\"bontangkota.go.id\"},\"host\":{\"name\":\"web01\"},"
-	    "\"source\":{\"ip\":\"%s\"},\"user\":{\"name\":\"root\"},"
-	    "\"log\":{\"file\":{\"path\":\"/var/log/auth.log\"},\"offset\":%d},"
-	    "\"ronda\":{\"schema\":1,\"site\":\"bontangkota.go.id\"}}",
-	    15 + sec / 3600, sec / 60 % 60, sec % 60, (unsigned)(part * 100000 + n), ip, ip,
-	    n * 100);
+	    "{\"@timestamp\":\"%s\",\"event\":{\"id\":\"hb%030x\",\"kind\":\"metric\","
+	    "\"dataset\":\"ronda.heartbeat\"},\"organization\":{\"id\":\"%s\"},"
+	    "\"host\":{\"name\":\"web01\"},\"ronda\":{\"schema\":1,\"site\":\"%s\","
+	    "\"metrics\":{\"window_s\":60,\"heartbeat\":{\"version\":\"0\",\"sent_at\":\"%s\"}}}}",
+	    ts, (unsigned)n, site, site, ts);
 	return ronda_engine_process(f->e, part, offset, ev, (size_t)len, &reason, f->err,
 	    sizeof(f->err));
 }
@@ -207,13 +234,16 @@ test_mid_replay_commit_keeps_watermark(void **state)
 	assert_int_equal(q1(f, "SELECT next_offset FROM offsets WHERE part = 2"), 4);
 }
 
+#define T1500 INT64_C(1795705200000)	/* 2026-11-26T15:00:00Z */
+
 /*
- * A partition quiet for longer than max_future (1 h): its next event is
- * not "in the future" while other partitions have reached that time; an
- * event more than max_future past every partition is clamped.
+ * A site's event clock: an event more than max_future (1 h) past it is held
+ * out (counted) until a second event confirms the jump, so one line that
+ * lies about its time moves nothing; a quiet night followed by morning
+ * traffic does move it. A quiet partition is not "the future" either.
  */
 static void
-test_quiet_partition_is_not_the_future(void **state)
+test_site_clock_jump_needs_a_second_event(void **state)
 {
 	struct fx *f = *state;
 
@@ -224,18 +254,92 @@ test_quiet_partition_is_not_the_future(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(feed(f, 0, i, "192.0.2.9", 3000 * i, 10 + i),
 		    RONDA_ENGINE_APPLIED);
-	/* 1 h 41 min after partition 1's last event, 100 s after partition 0's. */
+	/* 1 h 41 min after partition 1's last event, 100 s after the site's clock. */
 	assert_int_equal(feed(f, 1, 1, "203.0.113.8", 6100, 2), RONDA_ENGINE_APPLIED);
 	commit(f);
 	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'clamped_future'"), 0);
-	assert_int_equal(q1(f, "SELECT watermark FROM offsets WHERE part = 1"),
-	    q1(f, "SELECT watermark FROM offsets WHERE part = 0") + 100 * 1000);
-	/* 2 h past everything: clamped to 1 h past the newest event time. */
+	assert_int_equal(q1(f, "SELECT last_event FROM sites"), T1500 + 6100 * 1000);
+	/* A lone line 2 h ahead: counted, the clock stays. */
 	assert_int_equal(feed(f, 1, 2, "203.0.113.8", 6100 + 7200, 3), RONDA_ENGINE_APPLIED);
+	assert_int_equal(feed(f, 0, 3, "192.0.2.9", 6200, 13), RONDA_ENGINE_APPLIED);
 	commit(f);
 	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'clamped_future'"), 1);
-	assert_int_equal(q1(f, "SELECT watermark FROM offsets WHERE part = 1") -
-	    q1(f, "SELECT watermark FROM offsets WHERE part = 0"), (100 + 3600) * 1000);
+	assert_int_equal(q1(f, "SELECT last_event FROM sites"), T1500 + 6200 * 1000);
+	/* Morning after a quiet night: the second event confirms, at the earlier. */
+	assert_int_equal(feed(f, 0, 4, "192.0.2.9", 6200 + 9 * 3600, 14), RONDA_ENGINE_APPLIED);
+	assert_int_equal(feed(f, 1, 3, "203.0.113.8", 6200 + 9 * 3600 + 5, 4),
+	    RONDA_ENGINE_APPLIED);
+	commit(f);
+	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'clamped_future'"), 2);
+	assert_int_equal(q1(f, "SELECT last_event FROM sites"),
+	    T1500 + (6200 + 9 * 3600) * 1000);
+	/* Nothing here was late: each stream kept its own order. */
+	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'late'"), 0);
+}
+
+/*
+ * Lateness follows each site's own stream: a site's import of the morning,
+ * read after another site streamed the afternoon into the same partition,
+ * is not late, and its brute force is found (a bug: per-partition
+ * watermarks made it all late and found nothing).
+ */
+static void
+test_import_of_another_site_is_not_late(void **state)
+{
+	struct fx *f = *state;
+
+	start(f);
+	ronda_engine_assign(f->e, 0);
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(feed(f, 0, i, "192.0.2.10", 120 * i, 100 + i),
+		    RONDA_ENGINE_APPLIED);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(feed_site(f, 0, 30 + i, "samarinda.go.id", "198.51.100.77",
+		    -5 * 3600 + 20 * i, 200 + i), RONDA_ENGINE_APPLIED);
+	commit(f);
+	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'late'"), 0);
+	assert_int_equal(q1(f, "SELECT count(*) FROM incidents WHERE site = 'samarinda.go.id'"
+	    " AND kind = 'ssh_bruteforce' AND event_count = 5"), 1);
+	/* Within one stream, a line older than allowed_lateness still is late. */
+	assert_int_equal(feed_site(f, 0, 35, "samarinda.go.id", "198.51.100.77",
+	    -5 * 3600 - 3600, 205), RONDA_ENGINE_APPLIED);
+	commit(f);
+	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'late'"), 1);
+	assert_int_equal(q1(f, "SELECT late FROM sites WHERE id = 'samarinda.go.id'"), 1);
+}
+
+/*
+ * A heartbeat is processing time: its stamp (a collector clock years
+ * ahead) moves no event clock, makes nothing late or "future", and the
+ * site's last_heartbeat is this correlator's clock on arrival.
+ */
+static void
+test_heartbeat_moves_no_event_clock(void **state)
+{
+	struct fx *f = *state;
+	int64_t heard;
+
+	start(f);
+	ronda_engine_assign(f->e, 0);
+	assert_int_equal(feed_heartbeat(f, 0, 0, "bontangkota.go.id", "2030-01-01T00:00:00.000Z",
+	    1), RONDA_ENGINE_APPLIED);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(feed(f, 0, 1 + i, "203.0.113.50", 10 * i, 300 + i),
+		    RONDA_ENGINE_APPLIED);
+	assert_int_equal(feed_heartbeat(f, 0, 6, "bontangkota.go.id", "2001-01-01T00:00:00.000Z",
+	    2), RONDA_ENGINE_APPLIED);
+	commit(f);
+	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'late'"), 0);
+	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'clamped_future'"), 0);
+	assert_int_equal(q1(f, "SELECT value FROM counters WHERE name = 'heartbeats'"), 2);
+	assert_int_equal(q1(f, "SELECT count(*) FROM incidents WHERE kind = 'ssh_bruteforce'"
+	    " AND event_count = 5"), 1);
+	assert_int_equal(q1(f, "SELECT last_event FROM sites"), T1500 + 40 * 1000);
+	heard = q1(f, "SELECT last_heartbeat FROM sites");
+	/* The correlator's clock: after 2026-12-01, before 2030. */
+	assert_true(heard > INT64_C(1796083200000) && heard < INT64_C(1893456000000));
+	assert_int_equal(q1(f, "SELECT value FROM settings WHERE name = 'silent_after_ms'"),
+	    15 * 60 * 1000);
 }
 
 int
@@ -246,7 +350,11 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mid_replay_commit_keeps_watermark, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_quiet_partition_is_not_the_future, setup,
+		cmocka_unit_test_setup_teardown(test_site_clock_jump_needs_a_second_event, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_import_of_another_site_is_not_late, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_heartbeat_moves_no_event_clock, setup,
 		    teardown),
 	};
 

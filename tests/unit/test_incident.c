@@ -47,10 +47,10 @@ mkhit(struct ronda_detect_hit *h, const char *site, const char *kind, const char
 static int64_t wm_now;
 
 static int64_t
-wm(void *arg, int32_t part)
+wm(void *arg, const struct ronda_incident *inc)
 {
 	(void)arg;
-	(void)part;
+	(void)inc;
 	return wm_now;
 }
 
@@ -86,8 +86,8 @@ open_close_reopen_by_event_time(void **state)
 	assert_int_equal(inc->event_count, 11);
 
 	/*
-	 * No watermark for its partition yet (just restarted, nothing read from
-	 * it): no verdict, and no overflow computing INT64_MIN - last_seen.
+	 * No clock for its site yet (just restarted, nothing of it read):
+	 * no verdict, and no overflow computing INT64_MIN - last_seen.
 	 */
 	wm_now = INT64_MIN;
 	ronda_incidents_sweep(t, wm, NULL);

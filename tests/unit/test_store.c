@@ -113,14 +113,14 @@ fresh_store_is_current_version(void **state)
 	assert_non_null(s);
 	ronda_store_close(s);
 	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
-	assert_int_equal(RONDA_STORE_VERSION, 5);
+	assert_int_equal(RONDA_STORE_VERSION, 6);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'incidents' AND sql LIKE '%WITHOUT ROWID%'"), 1);
 	/* Opening again changes nothing. */
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_non_null(s);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 6);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('campaigns', 'alerts', 'site_info')"), 3);
 }
@@ -198,7 +198,7 @@ migrates_version_1(void **state)
 	assert_int_equal(de->seq, 6);
 	ronda_dedupe_free(d);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 6);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('campaigns', 'alerts', 'site_info')"), 3);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -222,10 +222,10 @@ refuses_newer_version(void **state)
 	q_exec(path, "CREATE TABLE x (a); PRAGMA user_version = 9;");
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_null(s);
-	assert_non_null(strstr(err, "schema version 9 is newer than 5"));
+	assert_non_null(strstr(err, "schema version 9 is newer than 6"));
 }
 
-/* A version 4 store (with the indicators' (type, value) index) goes to 5, rows kept. */
+/* A version 4 store (with the indicators' (type, value) index) goes to 6, rows kept. */
 static void
 migrates_version_4(void **state)
 {
@@ -246,7 +246,7 @@ migrates_version_4(void **state)
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_non_null(s);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 6);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'indicators_value'"), 0);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM indicators WHERE value = "
@@ -259,6 +259,42 @@ migrates_version_4(void **state)
 	assert_int_equal(q_int(path, "SELECT group_concat(line, ',') = 'first,second' FROM "
 	    "(SELECT line FROM evidence WHERE incident_id = 'i1' ORDER BY seq)"), 1);
 	assert_int_equal(q_int(path, "SELECT sum(ts) FROM evidence"), 30);
+}
+
+/*
+ * A version 5 store (sites with four columns, no settings) goes to 6: its
+ * site rows kept, late and events_heard added at 0, site rows round-trip.
+ */
+static void
+migrates_version_5(void **state)
+{
+	struct ronda_store *s;
+	struct ronda_store_site row = { .id = "b.go.id", .known = 1, .last_event = 7,
+	    .last_heard = 8, .late = 9, .events_heard = 10 };
+
+	(void)state;
+	s = ronda_store_open(fresh("v5.db"), err, sizeof(err));
+	assert_non_null(s);
+	ronda_store_close(s);
+	q_exec(path, "DROP TABLE sites; DROP TABLE settings;"
+	    "CREATE TABLE sites (id TEXT PRIMARY KEY, known INTEGER NOT NULL,"
+	    " last_event INTEGER NOT NULL, last_heartbeat INTEGER NOT NULL);"
+	    "INSERT INTO sites VALUES ('a.go.id', 1, 1000, 2000);"
+	    "PRAGMA user_version = 5;");
+	s = ronda_store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(ronda_store_begin(s), 0);
+	assert_int_equal(ronda_store_site_put(s, &row), 0);
+	assert_int_equal(ronda_store_setting_put(s, "silent_after_ms", 900000), 0);
+	assert_int_equal(ronda_store_commit(s), 0);
+	ronda_store_close(s);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), 6);
+	assert_int_equal(q_int(path, "SELECT last_event + last_heartbeat + late + events_heard"
+	    " FROM sites WHERE id = 'a.go.id'"), 3000);
+	assert_int_equal(q_int(path, "SELECT last_event * 1000 + last_heartbeat * 100 +"
+	    " late * 10 + events_heard FROM sites WHERE id = 'b.go.id'"), 7000 + 800 + 90 + 10);
+	assert_int_equal(q_int(path, "SELECT value FROM settings WHERE name = "
+	    "'silent_after_ms'"), 900000);
 }
 
 /* Entries stored in the dedupe table (44 bytes each, packed per batch). */
@@ -490,6 +526,7 @@ main(void)
 		cmocka_unit_test(fresh_store_is_current_version),
 		cmocka_unit_test(migrates_version_1),
 		cmocka_unit_test(migrates_version_4),
+		cmocka_unit_test(migrates_version_5),
 		cmocka_unit_test(refuses_newer_version),
 		cmocka_unit_test(batch_with_offsets_is_atomic),
 		cmocka_unit_test(incident_round_trip),

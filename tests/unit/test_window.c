@@ -187,7 +187,7 @@ drop_partition(void **state)
 	(void)state;
 	for (int i = 0; i < 30; i++)
 		ronda_window_get(w, key(i), (uint64_t)i, i % 3, 1);
-	ronda_window_drop_part(w, 1);
+	ronda_window_drop_clock(w, 1);
 	assert_int_equal(ronda_window_entries(w), 20);
 	for (int i = 0; i < 30; i++)
 		if (i % 3 == 1)
@@ -218,7 +218,7 @@ drop_many_partitions(void **state)
 		assert_non_null(e);
 		assert_int_equal(ronda_window_add(w, e, 1795705200000 + i, 0, 0, 10), 0);
 	}
-	ronda_window_drop_parts(w, odd_part, NULL);
+	ronda_window_drop_clocks(w, odd_part, NULL);
 	assert_int_equal(ronda_window_entries(w), 2000);
 	for (int i = 0; i < 4000; i++)
 		if (i % 384 % 2 == 1)
@@ -226,7 +226,7 @@ drop_many_partitions(void **state)
 		else
 			assert_non_null(ronda_window_get(w, key(i), (uint64_t)i, i % 384, 0));
 	for (int i = 0; i < 4000; i += 2)
-		ronda_window_drop_part(w, i % 384);
+		ronda_window_drop_clock(w, i % 384);
 	assert_int_equal(ronda_window_entries(w), 0);
 	assert_true(ronda_window_bytes(w) >= bytes0);
 	ronda_window_free(w);
@@ -387,7 +387,7 @@ bytes_follow_allocations(void **state)
 	b2 = ronda_window_bytes(w);
 	assert_true(b2 >= b1 + 100 * 16);
 	/* Dropping the key gives its series back. */
-	ronda_window_drop_part(w, 3);
+	ronda_window_drop_clock(w, 3);
 	assert_int_equal(ronda_window_entries(w), 0);
 	assert_int_equal(ronda_window_bytes(w), b1);
 	ronda_window_free(w);
