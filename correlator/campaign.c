@@ -732,6 +732,31 @@ dormant(const struct crec *r)
 	return r->closed_seen != NONE && r->last_seen <= r->closed_seen;
 }
 
+/*
+ * A closed campaign stays in memory for close + link_window past its last
+ * activity, and an incident joins it (reopening it) when its own time says
+ * it would have joined before the campaign closed: it began within `close`
+ * of the campaign's last activity. So logs imported after the fact, or
+ * sites read in another order, end in the campaign the live stream made
+ * (judged by the newest clock, the campaign had closed before they came). A
+ * later attack that reuses an indicator starts a campaign of its own.
+ */
+static int
+rejoinable(const struct ronda_campaigns *c, const struct camp *k, const struct crec *r)
+{
+	return r->first_seen <= k->last_seen + c->cfg.close &&
+	    r->last_seen >= k->first_seen - c->cfg.link_window;
+}
+
+static void
+camp_reopen(struct camp *k)
+{
+	if (k->status == ST_CLOSED) {
+		k->status = ST_ACTIVE;
+		k->dirty = 1;
+	}
+}
+
 static void
 member_unlink(struct crec *r)
 {
@@ -1311,6 +1336,20 @@ apply(struct ronda_campaigns *c, const struct qview *q)
 			return;
 		fresh = 1;
 	}
+	/*
+	 * New activity of a member of a closed campaign: within `close` of
+	 * the campaign's last activity it belongs there still (the campaign
+	 * reopens); later it is a new attack and leaves, free to link anew.
+	 */
+	if (r->camp != NULL && r->camp->status == ST_CLOSED &&
+	    (q->last_seen > r->last_seen || q->first_seen < r->first_seen)) {
+		if (q->last_seen > r->camp->last_seen + c->cfg.close) {
+			r->closed_seen = r->last_seen;
+			member_unlink(r);
+		} else {
+			camp_reopen(r->camp);
+		}
+	}
 	if (q->severity > r->severity)
 		r->severity = q->severity;
 	was = dormant(r);
@@ -1497,6 +1536,9 @@ link_from(struct ronda_campaigns *c, struct crec *start)
 				if (b->camp != NULL) {
 					if (b->camp == a->camp || (a->camp != NULL && !can_merge(x)))
 						continue;
+					if (b->camp->status == ST_CLOSED &&
+					    !rejoinable(c, b->camp, a))
+						continue;
 					reach_add(rs, &nr, b->camp, x);
 					continue;
 				}
@@ -1540,6 +1582,7 @@ link_from(struct ronda_campaigns *c, struct crec *start)
 				surv = rs[k].k;
 	}
 	if (surv != NULL) {
+		camp_reopen(surv);
 		qsort(c->walk, n, sizeof(*c->walk), by_first);
 		for (i = 0; i < n; i++)
 			if (c->walk[i]->camp == NULL)
@@ -1709,6 +1752,7 @@ waves(struct ronda_campaigns *c)
 	struct camp *open[NFAM] = { NULL };
 	unsigned char *explained;
 	int64_t lo;
+	int closed = 0;
 
 	if (judged(c) == NONE)
 		return;
@@ -1716,6 +1760,8 @@ waves(struct ronda_campaigns *c)
 	if ((explained = calloc((size_t)c->nsites + 1, 1)) == NULL)
 		return;
 	for (struct camp *k = c->camps; k != NULL; k = k->next) {
+		if (k->status == ST_CLOSED && k->link == LINK_WAVE && k->family >= 0)
+			closed = 1;
 		if ((k->status != ST_ACTIVE && k->status != ST_QUIET) || k->family < 0)
 			continue;
 		if (k->link == LINK_WAVE) {
@@ -1740,6 +1786,28 @@ waves(struct ronda_campaigns *c)
 		if (nel[f] == 0)
 			continue;
 		qsort(el[f], nel[f], sizeof(*el[f]), by_first);
+		/* A closed wave takes back what would have joined it in time. */
+		if (closed) {
+			size_t m = 0;
+			for (size_t i = 0; i < nel[f]; i++) {
+				struct camp *w = NULL;
+				for (struct camp *k = c->camps; k != NULL && w == NULL;
+				    k = k->next)
+					if (k->status == ST_CLOSED && k->link == LINK_WAVE &&
+					    k->family == f && rejoinable(c, k, el[f][i]))
+						w = k;
+				if (w != NULL) {
+					camp_reopen(w);
+					camp_add(c, w, el[f][i]);
+				} else {
+					el[f][m++] = el[f][i];
+				}
+			}
+			if ((nel[f] = m) == 0) {
+				free(el[f]);
+				continue;
+			}
+		}
 		if (open[f] != NULL) {
 			for (size_t i = 0; i < nel[f]; i++)
 				camp_add(c, open[f], el[f][i]);
@@ -2305,7 +2373,8 @@ by_last(const void *a, const void *b)
 /*
  * Drop what no link can use any more: incidents idle past link_window (then
  * the oldest over max_incidents), indicators held by none whose sites are
- * all that old, and campaigns written closed or merged.
+ * all that old, campaigns merged, and closed ones once nothing can rejoin
+ * them (close + link_window past their last activity).
  */
 static void
 expire(struct ronda_campaigns *c)
@@ -2314,7 +2383,8 @@ expire(struct ronda_campaigns *c)
 	struct camp **kp = &c->camps, *k;
 
 	while ((k = *kp) != NULL) {
-		if (k->status == ST_CLOSED || k->status == ST_MERGED) {
+		if (k->status == ST_MERGED || (k->status == ST_CLOSED && (judged(c) == NONE ||
+		    judged(c) - k->last_seen > c->cfg.close + c->cfg.link_window))) {
 			struct crec *r;
 			while ((r = k->members) != NULL) {
 				member_unlink(r);

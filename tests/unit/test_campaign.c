@@ -489,6 +489,54 @@ cms(struct fx *f, int s, int n, int64_t t)
 	    NULL);
 }
 
+/*
+ * A slow wave over 45 hours (a site every 5 h), seen the way a SOC imports
+ * the sites' logs one after another: the clock is at the end from the first
+ * batch on, so the wave made of the first five sites is closed as soon as it
+ * is made. The later sites, whose times say they would have joined it while
+ * it was open, join it (it reopens): one campaign of ten sites, as the live
+ * stream makes (a bug: they made a second wave). A site hit again long after
+ * the wave closed starts nothing with it.
+ */
+static void
+wave_imported_site_by_site_is_the_live_wave(void **state)
+{
+	struct fx *f = *state;
+	int64_t end = T0 + 45 * HOUR + 20 * MIN;
+
+	start(f);
+	for (int s = 0; s < NSITES; s++) {
+		cms(f, s, 0, T0 + s * 5 * HOUR);
+		commit(f, end);
+	}
+	assert_int_equal(q_int(f, LIVE), 1);
+	assert_int_equal(q_int(f, "SELECT site_count FROM campaigns WHERE status <> 'merged'"),
+	    NSITES);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_sites"), NSITES);
+	/* Closed a day on; three days later the same kind on one site: no rejoin. */
+	commit(f, end + 25 * HOUR);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaigns WHERE status = 'closed'"), 1);
+	cms(f, 0, 1, end + 72 * HOUR);
+	commit(f, end + 72 * HOUR);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_incidents"), NSITES);
+}
+
+/* The same incidents in time order (live): the same one campaign. */
+static void
+wave_live_in_time_order(void **state)
+{
+	struct fx *f = *state;
+
+	start(f);
+	for (int s = 0; s < NSITES; s++) {
+		cms(f, s, 0, T0 + s * 5 * HOUR);
+		commit(f, T0 + s * 5 * HOUR + 20 * MIN);
+	}
+	assert_int_equal(q_int(f, LIVE), 1);
+	assert_int_equal(q_int(f, "SELECT site_count FROM campaigns WHERE status <> 'merged'"),
+	    NSITES);
+}
+
 /* No shared indicator, one kind, many sites within link_window: a wave at the floor. */
 static void
 wave_at_the_floor(void **state)
@@ -785,6 +833,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(links_by_shared_ip_at_min_sites, setup, teardown),
+		cmocka_unit_test_setup_teardown(wave_imported_site_by_site_is_the_live_wave, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(wave_live_in_time_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(sites_within_window_and_link_window, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(common_indicators_never_link, setup, teardown),
