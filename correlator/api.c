@@ -656,7 +656,11 @@ api_sites(struct ronda_api *api, struct evhttp_request *req, const struct ronda_
 	}
 	ronda_query_filter_init(&f);
 	f.site = ronda_api_qs_get(qs, "site");
-	if ((rc = ronda_query_sites(api->q, &f, &items)) != RONDA_QUERY_OK) {
+	/*
+	 * Liveness is processing time: judged by this server's clock (the
+	 * reply cache keeps a reply at most API_CACHE_TTL_MS old).
+	 */
+	if ((rc = ronda_query_sites(api->q, &f, ronda_now_ms(), &items)) != RONDA_QUERY_OK) {
 		cJSON_Delete(items);
 		query_failed(api, req, rc, "sites");
 		return;

@@ -3,15 +3,27 @@
  * counters the consumer thread published with its last batch commit (so they
  * equal the store's `counters` table), its live gauges (lag, window state),
  * and gauges counted in the store by the API thread's read-only connection
- * (open incidents, active campaigns, alerts pending per sink).
+ * (open incidents, active campaigns, alerts pending per sink, and per site
+ * its late events and how long since its collector was heard).
  */
 #include "api.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alertd.h"
+#include "ronda/buf.h"
 #include "ronda/prom.h"
+#include "ronda/timeutil.h"
+
+/*
+ * Sites given series of their own per scrape: the sites table grows with
+ * every organization.id heard (the engine caps it far higher), and each
+ * site costs a series in every scrape. Known sites first; the rest is
+ * counted in ronda_site_series_omitted.
+ */
+#define METRICS_SITES_MAX 1000
 
 struct counter_family {
 	int cnt;
@@ -27,9 +39,9 @@ static const struct counter_family counters[] = {
 	{ RONDA_CNT_DLQ, "ronda_dlq_messages_total",
 	  "Rejected messages copied to the dead-letter topic." },
 	{ RONDA_CNT_LATE, "ronda_late_events_total",
-	  "Events older than the partition watermark minus allowed_lateness." },
+	  "Events older than their stream's newest event time minus allowed_lateness." },
 	{ RONDA_CNT_FUTURE, "ronda_future_events_clamped_total",
-	  "Events further ahead of the watermark than max_future (time clamped)." },
+	  "Events more than max_future ahead of their site's clock, held out of it until a second confirms." },
 	{ RONDA_CNT_GAP, "ronda_offset_gaps_total",
 	  "Offsets skipped by the broker (e.g. retention dropped unread messages)." },
 	{ RONDA_CNT_WINDOW_EVICTED, "ronda_window_evictions_total",
@@ -62,6 +74,86 @@ count(sqlite3 *db, const char *sql, const char *param)
 out:
 	sqlite3_finalize(st);
 	return n;
+}
+
+/*
+ * A site id as a label value: prom.c escapes backslash, quote and newline;
+ * an id is the sender's claim, so other control characters and bytes that
+ * are not UTF-8 (the format wants UTF-8) become the text \xHH here.
+ */
+static void
+label_value(char *out, size_t outlen, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, o = 0;
+
+	while (i < n && o + 5 < outlen) {
+		size_t l = p[i] < 0x80 ? 1 : ronda_utf8_seq_len(p + i, n - i);
+		if (l == 0 || (l == 1 && ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f))) {
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		if (o + l >= outlen)
+			break;
+		memcpy(out + o, p + i, l);
+		o += l;
+		i += l;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Per site, from the store: its late events (event time: too late for its
+ * stream's windows) and the seconds since the correlator last heard its
+ * collector (processing time, this scrape's clock; absent for a site never
+ * heard). 0 / -1.
+ */
+static int
+site_metrics(struct ronda_buf *b, sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	char label[4 * 256 + 8];
+	int64_t now = ronda_now_ms(), total, shown = 0;
+	int rc = -1, step;
+
+	total = count(db, "SELECT count(*) FROM sites", NULL);
+	if (total < 0 || sqlite3_prepare_v2(db, "SELECT id, late, last_heartbeat FROM sites"
+	    " ORDER BY known DESC, late DESC, id LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int(st, 1, METRICS_SITES_MAX);
+	ronda_prom_family(b, "ronda_site_late_events_total", "counter",
+	    "Events of the site too late for their stream's windows, from the store.");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		label_value(label, sizeof(label), id != NULL ? id : "");
+		ronda_prom_sample(b, "ronda_site_late_events_total", "site", label,
+		    sqlite3_column_int64(st, 1));
+		shown++;
+	}
+	if (step != SQLITE_DONE)
+		goto out;
+	sqlite3_reset(st);
+	ronda_prom_family(b, "ronda_site_heard_age_seconds", "gauge",
+	    "Seconds since the correlator last heard the site's collector (its own clock).");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		int64_t heard = sqlite3_column_int64(st, 2);
+		if (heard <= 0)
+			continue;
+		label_value(label, sizeof(label), id != NULL ? id : "");
+		ronda_prom_sample_f(b, "ronda_site_heard_age_seconds", "site", label,
+		    now > heard ? (double)(now - heard) / 1000.0 : 0.0);
+	}
+	if (step != SQLITE_DONE)
+		goto out;
+	ronda_prom_one(b, "ronda_site_series_omitted", "gauge",
+	    "Sites left out of the per-site series (over the per-scrape cap).",
+	    total > shown ? total - shown : 0);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int
@@ -108,7 +200,7 @@ ronda_api_metrics_write(struct ronda_buf *b, const struct ronda_api_stats *st,
 	if (active_camp >= 0)
 		ronda_prom_one(b, "ronda_campaigns_active", "gauge",
 		    "Campaigns with status active, from the store.", active_camp);
-	if (open_inc < 0 || active_camp < 0)
+	if (open_inc < 0 || active_camp < 0 || site_metrics(b, db) == -1)
 		rc = -1;
 	ronda_prom_family(b, "ronda_alerts_pending", "gauge",
 	    "Alerts in the outbox after the last one this sink confirmed.");

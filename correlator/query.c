@@ -26,12 +26,12 @@
 
 #define QUERY_BUSY_MS 2000
 #define QUERY_VERSION_MIN 4
-#define QUERY_VERSION_MAX 5
+#define QUERY_VERSION_MAX 6
 #define QUERY_TOP 10		/* top IPs / networks in a summary */
 #define QUERY_NOTABLE 20	/* high/critical incidents listed in a summary */
 #define QUERY_CAMPAIGN_EVIDENCE 3	/* evidence lines per site in a campaign timeline */
 #define QUERY_CAMPAIGN_EV_MAX 60
-#define QUERY_SILENT_AFTER (15 * 60 * 1000)	/* the correlator's default silent_after */
+#define QUERY_SILENT_AFTER (15 * 60 * 1000)	/* silent_after when the store has no setting */
 
 struct ronda_query {
 	sqlite3 *db;
@@ -689,13 +689,55 @@ one_int(struct ronda_query *q, const char *sql, int64_t dflt)
 	return v;
 }
 
+/*
+ * Whether the store keeps its sites' two clocks apart (schema version 6: the
+ * columns late and events_heard, last_heartbeat on the correlator's clock).
+ * Asked in each read, not once at open: the correlator may migrate the store
+ * under a long-lived reader (the API).
+ */
+static int
+clocks_apart(struct ronda_query *q)
+{
+	return one_int(q, "SELECT count(*) FROM pragma_table_info('sites')"
+	    " WHERE name IN ('late', 'events_heard')", 0) == 2;
+}
+
+/* The correlator's detectors.silent_after as it last stored it, else the default. */
+static int64_t
+silent_after(struct ronda_query *q)
+{
+	int64_t v = QUERY_SILENT_AFTER;
+
+	if (one_int(q, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	    " AND name = 'settings'", 0) == 1)
+		v = one_int(q, "SELECT value FROM settings WHERE name = 'silent_after_ms'",
+		    QUERY_SILENT_AFTER);
+	return v > 0 ? v : QUERY_SILENT_AFTER;
+}
+
+/*
+ * The newest event time in the store (event time only). From version 6 on
+ * it is the newest site clock: a site's clock follows confirmed event times
+ * only, and heartbeats never move it, whereas a partition watermark also
+ * holds a single line that lied about its time (so it comes last). Older
+ * stores stamped last_event and the watermarks with heartbeat times too:
+ * there the old rule stays (the newest of the three). silent_site
+ * incidents are stamped on the correlator's clock (processing time) and
+ * never count.
+ */
 static int64_t
 latest(struct ronda_query *q)
 {
-	int64_t wm = one_int(q, "SELECT max(watermark) FROM offsets", 0);
-	int64_t ls = one_int(q, "SELECT max(last_seen) FROM incidents", 0);
-	int64_t se = one_int(q, "SELECT max(last_event) FROM sites", 0);
+	int64_t wm, ls, se;
+	int apart = clocks_apart(q);
 
+	se = one_int(q, "SELECT max(last_event) FROM sites", 0);
+	if (se > 0 && apart)
+		return se;
+	ls = one_int(q, "SELECT max(last_seen) FROM incidents WHERE kind <> 'silent_site'", 0);
+	wm = one_int(q, "SELECT max(watermark) FROM offsets", 0);
+	if (apart)		/* no site clock yet: the incidents, then the watermarks */
+		return ls > 0 ? ls : wm > 0 ? wm : 0;
 	if (ls > wm)
 		wm = ls;
 	if (se > wm)
@@ -1357,40 +1399,65 @@ done:
 
 /* ---- sites ------------------------------------------------------------ */
 
+/*
+ * Every site anyone knows of: heartbeats/events (sites), the configuration
+ * (site_info) and incidents (a site may have only those). %s is the late
+ * and events_heard columns, or zeros in a store older than version 6.
+ */
+#define SITES_SQL "WITH inc(site, total, open, silent) AS (SELECT site, count(*),"	\
+	"  sum(status <> 'closed'), max(CASE WHEN kind = 'silent_site' AND status <> 'closed'" \
+	"  THEN last_seen END) FROM incidents GROUP BY site),"				\
+	" camp(site, n) AS (SELECT cs.site, count(*) FROM campaign_sites cs"		\
+	"  JOIN campaigns c ON c.id = cs.campaign_id WHERE c.status IN ('active', 'quiet')" \
+	"  GROUP BY cs.site),"								\
+	" ids(id) AS (SELECT id FROM sites UNION SELECT id FROM site_info"		\
+	"  UNION SELECT site FROM inc)"							\
+	" SELECT ids.id, s.known, si.id IS NOT NULL, COALESCE(si.agency, ''),"		\
+	"  COALESCE(si.region, ''), COALESCE(si.timezone, ''), COALESCE(s.last_event, 0),"	\
+	"  COALESCE(s.last_heartbeat, 0), COALESCE(inc.total, 0), COALESCE(inc.open, 0),"	\
+	"  inc.silent, COALESCE(camp.n, 0), %s"						\
+	" FROM ids LEFT JOIN sites s ON s.id = ids.id LEFT JOIN site_info si ON si.id = ids.id" \
+	" LEFT JOIN inc ON inc.site = ids.id LEFT JOIN camp ON camp.site = ids.id"	\
+	" WHERE ?1 IS NULL OR ids.id = ?1 ORDER BY ids.id"
+
+/* A time in ms since an earlier one, or null when there is none. */
+static void
+add_age_or_null(cJSON *o, const char *name, int64_t now, int64_t ms)
+{
+	if (ms > 0)
+		cJSON_AddNumberToObject(o, name, (double)(now > ms ? now - ms : 0));
+	else
+		cJSON_AddNullToObject(o, name);
+}
+
 int
-ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, cJSON **out)
+ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, int64_t now,
+    cJSON **out)
 {
 	sqlite3_stmt *st = NULL;
 	cJSON *arr = NULL, *o;
-	int64_t now;
-	int rc, by_site = f != NULL && f->site != NULL && f->site[0] != '\0';
+	char sql[2048];
+	int64_t newest, after;
+	int rc, apart, by_site = f != NULL && f->site != NULL && f->site[0] != '\0';
 
 	*out = NULL;
 	if (by_site && (rc = check_text(q, "site", f->site)) != RONDA_QUERY_OK)
 		return rc;
 	if ((rc = begin(q)) != RONDA_QUERY_OK)
 		return rc;
-	now = latest(q);
+	newest = latest(q);
+	after = silent_after(q);
+	apart = clocks_apart(q);
 	/*
-	 * Every site anyone knows of: heartbeats/events (sites), the
-	 * configuration (site_info) and incidents (a site may have only those).
+	 * Before version 6 the last heartbeat was the collector's stamp, read
+	 * as event time: liveness counted back from the newest event then, and
+	 * still does for such a store.
 	 */
-	st = prep(q, "WITH inc(site, total, open, silent) AS (SELECT site, count(*),"
-	    "  sum(status <> 'closed'), max(CASE WHEN kind = 'silent_site' AND status <> 'closed'"
-	    "  THEN last_seen END) FROM incidents GROUP BY site),"
-	    " camp(site, n) AS (SELECT cs.site, count(*) FROM campaign_sites cs"
-	    "  JOIN campaigns c ON c.id = cs.campaign_id WHERE c.status IN ('active', 'quiet')"
-	    "  GROUP BY cs.site),"
-	    " ids(id) AS (SELECT id FROM sites UNION SELECT id FROM site_info"
-	    "  UNION SELECT site FROM inc)"
-	    " SELECT ids.id, s.known, si.id IS NOT NULL, COALESCE(si.agency, ''),"
-	    "  COALESCE(si.region, ''), COALESCE(si.timezone, ''), COALESCE(s.last_event, 0),"
-	    "  COALESCE(s.last_heartbeat, 0), COALESCE(inc.total, 0), COALESCE(inc.open, 0),"
-	    "  inc.silent, COALESCE(camp.n, 0)"
-	    " FROM ids LEFT JOIN sites s ON s.id = ids.id LEFT JOIN site_info si ON si.id = ids.id"
-	    " LEFT JOIN inc ON inc.site = ids.id LEFT JOIN camp ON camp.site = ids.id"
-	    " WHERE ?1 IS NULL OR ids.id = ?1 ORDER BY ids.id");
-	if (st == NULL) {
+	if (!apart)
+		now = newest;
+	snprintf(sql, sizeof(sql), SITES_SQL, apart ?
+	    "COALESCE(s.late, 0), COALESCE(s.events_heard, 0)" : "0, 0");
+	if ((st = prep(q, sql)) == NULL) {
 		rc = RONDA_QUERY_ERROR;
 		goto done;
 	}
@@ -1399,15 +1466,24 @@ ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, cJS
 	arr = cJSON_CreateArray();
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t last_event = sqlite3_column_int64(st, 6);
-		int64_t last_hb = sqlite3_column_int64(st, 7);
+		int64_t heard = sqlite3_column_int64(st, 7);
+		int64_t late = sqlite3_column_int64(st, 12);
+		int64_t ev_heard = sqlite3_column_int64(st, 13);
 		/*
 		 * An open silent_site incident stamped after the last heartbeat:
-		 * no heartbeat came since it was raised (one that ends a silence
-		 * raises it stamped before itself).
+		 * none came since it was raised (the engine stamps it with the
+		 * moment the silence passed silent_after, on its own clock).
 		 */
 		int open_silent = sqlite3_column_type(st, 10) != SQLITE_NULL &&
-		    sqlite3_column_int64(st, 10) > last_hb;
-		int hb_late = last_hb > 0 && now - last_hb > QUERY_SILENT_AFTER;
+		    sqlite3_column_int64(st, 10) > heard;
+		int silent = open_silent || (heard > 0 && now - heard > after);
+		/*
+		 * Stalled: the collector reports, but the site's events stopped
+		 * arriving (its log stopped, or nothing happened there). A site
+		 * whose events never arrived is not called stalled: nothing
+		 * tells a log not yet written from one that stopped.
+		 */
+		int stalled = !silent && heard > 0 && ev_heard > 0 && now - ev_heard > after;
 		int configured = sqlite3_column_int(st, 2) != 0;
 
 		o = cJSON_CreateObject();
@@ -1418,21 +1494,27 @@ ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, cJS
 		add_col_str(o, "agency", st, 3);
 		add_col_str(o, "region", st, 4);
 		add_col_str(o, "timezone", st, 5);
+		/* Event time: what the site's logs say. */
 		add_time_or_null(o, "last_event", last_event);
-		add_time_or_null(o, "last_heartbeat", last_hb);
-		if (last_event > 0 && now >= last_event)
-			cJSON_AddNumberToObject(o, "lag_ms", (double)(now - last_event));
+		if (last_event > 0 && newest >= last_event)
+			cJSON_AddNumberToObject(o, "lag_ms", (double)(newest - last_event));
 		else
 			cJSON_AddNullToObject(o, "lag_ms");
-		if (last_hb > 0 && now >= last_hb)
-			cJSON_AddNumberToObject(o, "heartbeat_age_ms", (double)(now - last_hb));
-		else
-			cJSON_AddNullToObject(o, "heartbeat_age_ms");
+		cJSON_AddNumberToObject(o, "late", (double)(late > 0 ? late : 0));
+		/* Processing time: when the correlator heard the site. */
+		add_time_or_null(o, "last_heard", heard);
+		add_age_or_null(o, "heard_age_ms", now, heard);
+		add_time_or_null(o, "events_heard", ev_heard);
+		/* The names of versions before 6, kept for their readers. */
+		add_time_or_null(o, "last_heartbeat", heard);
+		add_age_or_null(o, "heartbeat_age_ms", now, heard);
+		cJSON_AddNumberToObject(o, "silent_after_ms", (double)after);
+		cJSON_AddBoolToObject(o, "silent", silent);
+		cJSON_AddBoolToObject(o, "stalled", stalled);
 		cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 8));
 		cJSON_AddNumberToObject(o, "open_incidents", (double)sqlite3_column_int64(st, 9));
 		cJSON_AddNumberToObject(o, "active_campaigns",
 		    (double)sqlite3_column_int64(st, 11));
-		cJSON_AddBoolToObject(o, "silent", open_silent || hb_late);
 		cJSON_AddItemToArray(arr, o);
 	}
 	if (rc != SQLITE_DONE) {

@@ -77,9 +77,11 @@ void ronda_query_close(struct ronda_query *q);
 const char *ronda_query_errmsg(const struct ronda_query *q);
 
 /*
- * The newest event time the correlator has seen (the highest partition
- * watermark, else the newest incident's last_seen), ms UTC; 0 when the store
- * is empty. What "now" means for replayed or simulated data.
+ * The newest event time in the store (what its logs say, never a heartbeat
+ * or the correlator's clock): the newest site clock, or in a store older
+ * than version 6 the newest of the partition watermarks, incidents and
+ * site events; ms UTC, 0 when the store is empty. What "now" means for
+ * replayed, imported or simulated data (`--now latest`).
  */
 int64_t ronda_query_latest(struct ronda_query *q);
 
@@ -131,14 +133,23 @@ int ronda_query_campaign(struct ronda_query *q, const char *id, cJSON **out);
 
 /*
  * Every known site (heartbeats, configured sites, sites seen in incidents),
- * by id, as an array of site.schema.json objects. lag_ms and
- * heartbeat_age_ms count back from ronda_query_latest(), not the wall clock
- * (the store knows event time only); silent: no heartbeat since an open
- * silent_site incident was raised, or the last one is over 15 minutes old. Only f->site is used (NOTFOUND when
- * that site is unknown).
+ * by id, as an array of site.schema.json objects, with its two clocks
+ * apart. Event time: last_event (the newest time its logs wrote), lag_ms
+ * (ronda_query_latest() minus last_event), late (its events too late for
+ * the windows). Processing time: last_heard (the correlator's clock when
+ * the site's collector last reported; last_heartbeat is the same),
+ * events_heard (when an event of the site last arrived), heard_age_ms.
+ * now is the reader's wall clock (ms UTC), what liveness is judged by:
+ * silent when heard once and not for silent_after (the correlator's
+ * setting, stored in the table settings; 15 minutes when absent), or an
+ * open silent_site incident raised after the last heartbeat; stalled when
+ * heard within silent_after but no event arrived for silent_after. A store
+ * older than version 6 kept heartbeats in event time: there now is
+ * ronda_query_latest() and late, events_heard are 0/null. Only f->site is
+ * used (NOTFOUND when that site is unknown).
  */
 int ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f,
-    cJSON **out);
+    int64_t now, cJSON **out);
 
 /*
  * The summary.schema.json object for [since, until) (INT64_MIN/INT64_MAX in f

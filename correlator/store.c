@@ -673,13 +673,15 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	/*
 	 * Version 6 keeps the clocks apart in sites: late and events_heard
 	 * are new; last_heartbeat, written by the correlator's own clock from
-	 * now on, held the collector's (its first write replaces it).
+	 * now on, held the collector's (its first write replaces it); and
+	 * last_event, which heartbeats stamped with collectors' wall clocks
+	 * moved, starts again from the events (it would pin the site clock).
 	 */
 	if (ver < 6) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 ||
 		    add_column(s, "sites", "late", "INTEGER NOT NULL DEFAULT 0") == -1 ||
 		    add_column(s, "sites", "events_heard", "INTEGER NOT NULL DEFAULT 0") == -1 ||
-		    exec(s, ddl) == -1 ||
+		    exec(s, "UPDATE sites SET last_event = 0") == -1 || exec(s, ddl) == -1 ||
 		    exec(s, "PRAGMA user_version = 6") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
 	}

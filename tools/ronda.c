@@ -56,7 +56,9 @@ static const char usage_text[] =
 "            [--severity SEV] [--limit N] [--offset N]\n"
 "                       multi-site campaigns, newest first\n"
 "  campaign ID          one campaign's timeline: sites, indicators, IPs, evidence\n"
-"  sites [--site S]     every known site: heartbeat, lag, open incidents, silent\n"
+"  sites [--site S]     every known site: last heard (the correlator's clock) and\n"
+"                       newest event (the logs' time) apart, late events, open\n"
+"                       incidents, SILENT or STALLED (on the wall clock)\n"
 "  summary [--since T] [--until T] [--format text|markdown]\n"
 "                       per agency: incidents by kind and severity, campaigns,\n"
 "                       top attacker IPs and networks (default --since 24h)\n"
@@ -66,8 +68,8 @@ static const char usage_text[] =
 "  --json               print the objects of schemas/*.schema.json\n"
 "  --utc                times in UTC instead of each site's zone (WIB/WITA/WIT)\n"
 "  --now TIME           what relative times count back from: the wall clock\n"
-"                       (default), 'latest' (the newest event in the store:\n"
-"                       replayed or simulated data), or a time\n"
+"                       (default), 'latest' (the newest event time in the store:\n"
+"                       replayed, imported or simulated data), or a time\n"
 "  --since/--until T    90m, 24h, 7d, 2w, now, 2026-11-16, 2026-11-16T08:00\n"
 "                       (local zone, or UTC with --utc), or RFC 3339 with offset\n"
 "  --severity SEV       low, medium, high, critical: that or worse\n"
@@ -1123,21 +1125,27 @@ cmd_campaign(const char *given, int json)
 
 /* ---- sites ---------------------------------------------------------------- */
 
+/*
+ * Sites with their two clocks apart: LAST HEARD is processing time (the
+ * correlator's clock when the site's collector last reported), NEWEST
+ * EVENT event time (the newest time its logs wrote). The status is judged
+ * on the wall clock whatever --now says: liveness is about hearing now.
+ */
 static void
 cmd_sites(const struct ronda_query_filter *f, int json)
 {
 	cJSON *arr = NULL, *it;
 	struct col cols[] = {
-		{ "SITE", 0, 1, 30, 9, 0, 0 }, { "AGENCY", 0, 1, 10, 5, 0, 0 },
-		{ "LAST HEARTBEAT", 0, 0, 0, 8, 0, 0 }, { "LAG", 1, 0, 0, 7, 0, 0 },
-		{ "OPEN", 1, 0, 0, 9, 0, 0 }, { "CAMPAIGNS", 1, 0, 0, 3, 0, 0 },
-		{ "SILENT", 0, 0, 0, 9, 0, 0 },
+		{ "SITE", 0, 1, 25, 9, 0, 0 }, { "AGENCY", 0, 1, 10, 5, 0, 0 },
+		{ "LAST HEARD", 0, 0, 0, 8, 0, 0 }, { "NEWEST EVENT", 0, 0, 0, 8, 0, 0 },
+		{ "LATE", 1, 0, 0, 6, 0, 0 }, { "OPEN", 1, 0, 0, 7, 0, 0 },
+		{ "CAMPAIGNS", 1, 0, 0, 3, 0, 0 }, { "STATUS", 0, 0, 0, 9, 0, 0 },
 	};
 	struct table t;
 	char ts[64];
-	int64_t latest;
+	int64_t after = 0;
 
-	check(ronda_query_sites(Q, f, &arr));
+	check(ronda_query_sites(Q, f, ronda_now_ms(), &arr));
 	if (json) {
 		print_json(arr);
 		cJSON_Delete(arr);
@@ -1148,32 +1156,39 @@ cmd_sites(const struct ronda_query_filter *f, int json)
 		cJSON_Delete(arr);
 		return;
 	}
-	table_init(&t, cols, 7);
+	table_init(&t, cols, 8);
 	cJSON_ArrayForEach(it, arr) {
 		const char *id = jstr(it, "id");
 		const int silent = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "silent"));
+		const int stalled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "stalled"));
 		const int known = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "known"));
+		after = jint(it, "silent_after_ms");
 		table_row(&t);
 		cell(&t, 0, id, NULL);
 		cell(&t, 1, jstr(it, "agency")[0] != '\0' ? jstr(it, "agency") :
 		    known ? "" : "(not configured)", NULL);
-		cell(&t, 2, fmt_time(ts, sizeof(ts), jtime(it, "last_heartbeat"), site_zone(id), 0),
+		cell(&t, 2, fmt_time(ts, sizeof(ts), jtime(it, "last_heard"), site_zone(id), 0),
 		    NULL);
-		if (jnull(it, "lag_ms"))
-			cell(&t, 3, "-", NULL);
-		else
-			cell(&t, 3, fmt_dur(ts, sizeof(ts), jint(it, "lag_ms")), NULL);
-		cellf(&t, 4, jint(it, "open_incidents") > 0 ? "\033[33m" : NULL, "%lld",
+		cell(&t, 3, fmt_time(ts, sizeof(ts), jtime(it, "last_event"), site_zone(id), 0),
+		    NULL);
+		cellf(&t, 4, jint(it, "late") > 0 ? "\033[33m" : NULL, "%lld",
+		    (long long)jint(it, "late"));
+		cellf(&t, 5, jint(it, "open_incidents") > 0 ? "\033[33m" : NULL, "%lld",
 		    (long long)jint(it, "open_incidents"));
-		cellf(&t, 5, NULL, "%lld", (long long)jint(it, "active_campaigns"));
-		cell(&t, 6, silent ? "SILENT" : "no", silent ? "\033[1;31m" : NULL);
+		cellf(&t, 6, NULL, "%lld", (long long)jint(it, "active_campaigns"));
+		if (silent)
+			cell(&t, 7, "SILENT", "\033[1;31m");
+		else if (stalled)
+			cell(&t, 7, "STALLED", "\033[33m");
+		else
+			cell(&t, 7, "ok", NULL);
 	}
 	table_print(&t);
 	table_free(&t);
-	latest = ronda_query_latest(Q);
-	if (latest > 0)
-		printf("LAG counts back from the newest event in the store, %s\n",
-		    fmt_time(ts, sizeof(ts), latest, O.report_zone, 1));
+	fmt_dur(ts, sizeof(ts), after);
+	printf("LAST HEARD: when the correlator last heard the collector (its own clock).\n"
+	    "NEWEST EVENT: the newest time the site's logs wrote (event time).\n"
+	    "SILENT: not heard for %s. STALLED: heard, but no new events for %s.\n", ts, ts);
 	cJSON_Delete(arr);
 }
 
@@ -1946,7 +1961,7 @@ main(int argc, char **argv)
 
 	O.user_zone = o.utc ? NULL : user_zone();
 	ronda_query_filter_init(&f);
-	if (ronda_query_sites(Q, &f, &O.sites) != RONDA_QUERY_OK)
+	if (ronda_query_sites(Q, &f, ronda_now_ms(), &O.sites) != RONDA_QUERY_OK)
 		check(RONDA_QUERY_ERROR);
 	O.report_zone = report_zone();
 	zone_name = O.user_zone != NULL ? ronda_tz_name(O.user_zone) : "UTC";

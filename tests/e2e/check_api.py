@@ -303,7 +303,24 @@ def check_sites(api, db, schemas):
     sid = d["sites"][0]["id"]
     _, one = api.get("/api/v1/sites?site=" + urllib.parse.quote(sid, safe=""))
     check(one["count"] == 1 and one["sites"][0]["id"] == sid, "sites?site=")
-    return "sites: %d, schema-valid" % d["count"]
+    # The two clocks as the store keeps them: event time (last_event, late) and
+    # processing time (last_heard = last_heartbeat, events_heard), never mixed.
+    row = db.execute("SELECT value FROM settings WHERE name = 'silent_after_ms'").fetchone()
+    after = row[0] if row else 15 * 60 * 1000
+    stored = {r[0]: r[1:] for r in db.execute(
+        "SELECT id, last_event, last_heartbeat, late, events_heard FROM sites").fetchall()}
+    for s in d["sites"]:
+        check(s["silent_after_ms"] == after, "site %s: silent_after_ms %r, store %r" %
+              (s["id"], s["silent_after_ms"], after))
+        check(s["last_heartbeat"] == s["last_heard"], "site %s: last_heartbeat is not last_heard" % s["id"])
+        if s["id"] not in stored:
+            continue
+        le, hb, late, eh = stored[s["id"]]
+        got = [round(datetime.fromisoformat(s[k].replace("Z", "+00:00")).timestamp() * 1000)
+               if s[k] else 0 for k in ("last_event", "last_heard", "events_heard")]
+        check(got == [le, hb, eh] and s["late"] == late,
+              "site %s: %r late %r, store %r late %r" % (s["id"], got, s["late"], [le, hb, eh], late))
+    return "sites: %d, schema-valid, clocks as stored" % d["count"]
 
 
 def check_summary(api, db, schemas):
@@ -395,6 +412,12 @@ def check_metrics_once(api, db, sinks):
           "ronda_incidents_open %s" % val("ronda_incidents_open"))
     check(val("ronda_campaigns_active") == q1(db, "SELECT count(*) FROM campaigns WHERE status = 'active'"),
           "ronda_campaigns_active")
+    for sid, late, heard in db.execute("SELECT id, late, last_heartbeat FROM sites ORDER BY known DESC,"
+                                       " late DESC, id LIMIT 1000").fetchall():
+        check(val("ronda_site_late_events_total", site=sid) == late,
+              "late events of %s: %s, store %d" % (sid, val("ronda_site_late_events_total", site=sid), late))
+        if heard > 0:
+            check(val("ronda_site_heard_age_seconds", site=sid) >= 0, "heard age of %s" % sid)
     for sink in sinks:
         # Sinks deliver in outbox order: pending is what lies above the last confirmed.
         want = q1(db, "SELECT count(*) FROM alerts WHERE seq > coalesce((SELECT alert_seq FROM "

@@ -242,8 +242,12 @@ n_sites=$(ls -d "$PIPE"/sites/*/ | wc -l)
 ok sites --json
 validate site.schema.json "$T/out" array
 [ "$(jq_py "$T/out" 'len(d)')" = "$n_sites" ] || fail "sites --json: not $n_sites"
-[ "$(jq_py "$T/out" 'all(s["known"] and s["timezone"] == "Asia/Makassar" and s["last_heartbeat"] for s in d)')" = True ] ||
+[ "$(jq_py "$T/out" 'all(s["known"] and s["timezone"] == "Asia/Makassar" and s["last_heard"] for s in d)')" = True ] ||
     fail "sites: configuration or heartbeats missing"
+# Two clocks apart: the newest event is the scenario's day (event time), the
+# collector was heard today (processing time); just heard, so none is silent.
+[ "$(jq_py "$T/out" 'all(s["last_event"][:10] in ("2026-11-15", "2026-11-16") and s["last_heard"] > s["last_event"] and s["last_heartbeat"] == s["last_heard"] and not s["silent"] for s in d)')" = True ] ||
+    fail "sites: last event and last heard not apart: $(jq_py "$T/out" '[(s["id"], s["last_event"], s["last_heard"], s["silent"]) for s in d]')"
 ok sites --site "$HOSTILE_SITE" --json
 [ "$(jq_py "$T/out" 'd[0]["incidents"] > 0')" = True ] || fail "sites --site"
 r sites --site nowhere.go.id

@@ -1,20 +1,27 @@
 /*
  * The HTTP API's small parts: the strict query-string parser (api_qs.c),
- * listen addresses (listen.c), Prometheus text (prom.c) and the api config
- * checks (cconfig.c: non-loopback needs tokens, file:line: key errors).
+ * listen addresses (listen.c), Prometheus text (prom.c), the per-site
+ * series of /metrics (api_metrics.c) and the api config checks (cconfig.c:
+ * non-loopback needs tokens, file:line: key errors).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
+#include "api.h"
 #include "api_qs.h"
 #include "cconfig.h"
 #include "ronda/listen.h"
 #include "ronda/prom.h"
+#include "ronda/timeutil.h"
+#include "store.h"
 
 static int
 parse(const char *s, struct ronda_api_qs *q, char *err, size_t errlen)
@@ -199,6 +206,68 @@ prom_writes_text_format(void **state)
 	ronda_buf_release(&b);
 }
 
+/* The value of the sample line that starts with prefix, or -1 when absent. */
+static double
+sample(const char *text, const char *prefix)
+{
+	const char *p = text;
+
+	while ((p = strstr(p, prefix)) != NULL) {
+		if (p == text || p[-1] == '\n')
+			return strtod(p + strlen(prefix), NULL);
+		p++;
+	}
+	return -1;
+}
+
+/*
+ * Per site: its late events (a counter from the store) and the seconds since
+ * its collector was last heard (processing time, this scrape's clock), the
+ * site id escaped for a label (the sender's claim: quotes, backslashes,
+ * controls, bytes that are not UTF-8). A site never heard has no age.
+ */
+static void
+metrics_per_site(void **state)
+{
+	struct ronda_api_stats st;
+	struct ronda_buf b;
+	sqlite3 *db;
+	char *sql;
+	int64_t now = ronda_now_ms();
+	double age;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, ronda_store_ddl(), NULL, NULL, NULL), SQLITE_OK);
+	sql = sqlite3_mprintf("INSERT INTO sites (id, known, last_event, last_heartbeat, late,"
+	    " events_heard) VALUES ('a.go.id', 1, 1794787200000, %lld, 12, %lld),"
+	    " ('b.go.id', 1, 1794787200000, 0, 0, 0),"
+	    " ('x\"y\\z' || char(10) || 'w' || char(27) || '[2J' || CAST(X'ff' AS TEXT),"
+	    " 0, 0, %lld, 3, 0)",
+	    (long long)(now - 90000), (long long)now, (long long)now);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	ronda_buf_init(&b, 0);
+	assert_int_equal(ronda_api_metrics_write(&b, &st, db, NULL), 0);
+	assert_non_null(strstr(b.data, "# TYPE ronda_site_late_events_total counter\n"));
+	assert_int_equal(sample(b.data, "ronda_site_late_events_total{site=\"a.go.id\"} "), 12);
+	assert_int_equal(sample(b.data, "ronda_site_late_events_total{site=\"b.go.id\"} "), 0);
+	assert_int_equal(sample(b.data, "ronda_site_late_events_total{site="
+	    "\"x\\\"y\\\\z\\nw\\\\x1b[2J\\\\xff\"} "), 3);
+	age = sample(b.data, "ronda_site_heard_age_seconds{site=\"a.go.id\"} ");
+	assert_true(age >= 90 && age < 120);
+	assert_true(sample(b.data, "ronda_site_heard_age_seconds{site=\"b.go.id\"} ") < 0);
+	assert_int_equal(sample(b.data, "ronda_site_series_omitted "), 0);
+	/* Known sites come first; neither family's samples are split. */
+	assert_true(strstr(b.data, "ronda_site_late_events_total{site=\"b.go.id\"}") <
+	    strstr(b.data, "ronda_site_late_events_total{site=\"x"));
+	assert_true(strstr(b.data, "ronda_site_late_events_total{site=\"x") <
+	    strstr(b.data, "# TYPE ronda_site_heard_age_seconds"));
+	ronda_buf_release(&b);
+	sqlite3_close(db);
+}
+
 /* Load an api section; returns the errors joined by '|'. */
 static void
 load_api(const char *api, int want_rc, const char *want)
@@ -252,6 +321,7 @@ main(void)
 		cmocka_unit_test(qs_checks_names_and_encodes),
 		cmocka_unit_test(listen_parses_host_port),
 		cmocka_unit_test(prom_writes_text_format),
+		cmocka_unit_test(metrics_per_site),
 		cmocka_unit_test(config_api_section),
 	};
 

@@ -1,7 +1,8 @@
 /*
  * The read-only queries behind `ronda` and the HTTP API (correlator/query.c)
  * against a store filled here: filters, keyset pages that neither repeat nor
- * skip, ids by prefix, campaigns with their timeline, sites (silent or not),
+ * skip, ids by prefix, campaigns with their timeline, sites (event time and
+ * processing time apart: silent, stalled, stores of schema version 5),
  * the summary's counts and rankings, hostile bytes kept valid in JSON, the
  * --since parser, and reads while the correlator holds a write transaction.
  */
@@ -94,7 +95,7 @@ setup(void **state)
 	wexec("INSERT INTO site_info VALUES ('a.go.id', 'Agency A', 'Kalimantan Timur', 'Asia/Makassar'),"
 	    " ('b.go.id', 'Agency B', 'Kalimantan Timur', 'Asia/Makassar'),"
 	    " ('c.go.id', 'Agency A', 'Kalimantan Timur', 'Asia/Makassar')");
-	wexecf("INSERT INTO sites VALUES ('a.go.id', 1, %lld, %lld), ('b.go.id', 1, %lld, %lld),"
+	wexecf("INSERT INTO sites (id, known, last_event, last_heartbeat) VALUES ('a.go.id', 1, %lld, %lld), ('b.go.id', 1, %lld, %lld),"
 	    " ('c.go.id', 1, %lld, %lld), ('x.example', 0, %lld, 0)",
 	    T0 + 5 * HOUR, T0 + 5 * HOUR, T0 + 5 * HOUR, T0 + 4 * HOUR, T0 + HOUR, T0 + HOUR,
 	    T0 + 2 * HOUR);
@@ -580,45 +581,294 @@ sites_silent_and_lag(void **state)
 	struct ronda_query_filter f;
 	cJSON *o = NULL;
 	const cJSON *s;
+	const int64_t now = T0 + 5 * HOUR;	/* the reader's wall clock */
 
 	(void)state;
 	ronda_query_filter_init(&f);
-	assert_int_equal(ronda_query_sites(q, &f, &o), RONDA_QUERY_OK);
+	assert_int_equal(ronda_query_sites(q, &f, now, &o), RONDA_QUERY_OK);
 	assert_string_equal(ids(o), "a.go.id b.go.id c.go.id x.example");
 	s = site(o, "a.go.id");
 	assert_false(cJSON_IsTrue(get(s, "silent")));
+	assert_false(cJSON_IsTrue(get(s, "stalled")));
 	assert_int_equal(nget(s, "lag_ms"), 0);
 	assert_int_equal(nget(s, "open_incidents"), 1);	/* I3 reopened */
 	assert_int_equal(nget(s, "incidents"), 3);
 	assert_int_equal(nget(s, "active_campaigns"), 1);
+	assert_int_equal(nget(s, "late"), 0);
+	/* No setting stored: the correlator's default. */
+	assert_int_equal(nget(s, "silent_after_ms"), 15 * MIN);
 	/* b: an open silent_site incident after its last heartbeat. */
 	s = site(o, "b.go.id");
 	assert_true(cJSON_IsTrue(get(s, "silent")));
+	assert_int_equal(nget(s, "heard_age_ms"), HOUR);
 	assert_int_equal(nget(s, "heartbeat_age_ms"), HOUR);
-	/* c: its last heartbeat 4 hours before the newest event. */
+	/* c: last heard 4 hours before the reader's clock. */
 	s = site(o, "c.go.id");
 	assert_true(cJSON_IsTrue(get(s, "silent")));
+	assert_int_equal(nget(s, "heard_age_ms"), 4 * HOUR);
 	assert_int_equal(nget(s, "lag_ms"), 4 * HOUR);
 	/* x: heard from, not configured, never a heartbeat. */
 	s = site(o, "x.example");
 	assert_false(cJSON_IsTrue(get(s, "known")));
 	assert_false(cJSON_IsTrue(get(s, "silent")));
+	assert_false(cJSON_IsTrue(get(s, "stalled")));
+	assert_true(cJSON_IsNull(get(s, "last_heard")));
 	assert_true(cJSON_IsNull(get(s, "last_heartbeat")));
+	assert_true(cJSON_IsNull(get(s, "heard_age_ms")));
+	assert_true(cJSON_IsNull(get(s, "events_heard")));
 	assert_string_equal(sget(s, "agency"), "");
 	cJSON_Delete(o);
 
 	/* A heartbeat after the silence ends it, though the incident is still open. */
 	wexecf("UPDATE sites SET last_heartbeat = %lld WHERE id = 'b.go.id'", T0 + 5 * HOUR);
 	f.site = "b.go.id";
-	assert_int_equal(ronda_query_sites(q, &f, &o), RONDA_QUERY_OK);
+	assert_int_equal(ronda_query_sites(q, &f, now, &o), RONDA_QUERY_OK);
 	assert_int_equal(cJSON_GetArraySize(o), 1);
 	assert_false(cJSON_IsTrue(get(cJSON_GetArrayItem(o, 0), "silent")));
 	cJSON_Delete(o);
 	wexecf("UPDATE sites SET last_heartbeat = %lld WHERE id = 'b.go.id'", T0 + 4 * HOUR);
 	f.site = "nowhere.go.id";
-	assert_int_equal(ronda_query_sites(q, &f, &o), RONDA_QUERY_NOTFOUND);
+	assert_int_equal(ronda_query_sites(q, &f, now, &o), RONDA_QUERY_NOTFOUND);
 	assert_int_equal(ronda_query_latest(q), T0 + 5 * HOUR);
 	ronda_query_close(q);
+}
+
+/* One site's object, read at the reader's clock now. */
+static cJSON *
+one_site(struct ronda_query *q, const char *id, int64_t now)
+{
+	struct ronda_query_filter f;
+	cJSON *o = NULL;
+
+	ronda_query_filter_init(&f);
+	f.site = id;
+	assert_int_equal(ronda_query_sites(q, &f, now, &o), RONDA_QUERY_OK);
+	assert_int_equal(cJSON_GetArraySize(o), 1);
+	return o;
+}
+
+static int
+flag(const cJSON *arr, const char *name)
+{
+	return cJSON_IsTrue(get(cJSON_GetArrayItem(arr, 0), name));
+}
+
+/*
+ * Last month's logs imported today: the site's newest event is a month old
+ * (event time) while its collector was heard a minute ago (processing
+ * time). Neither clock stands in for the other: the site is alive, its lag
+ * counts in event time, and the store's newest event stays the logs' own.
+ */
+static void
+sites_last_event_and_last_heard_apart(void **state)
+{
+	struct ronda_query *q = qopen();
+	const int64_t wall = T0 + 30 * 24 * HOUR;
+	const cJSON *s;
+	cJSON *o;
+
+	(void)state;
+	wexecf("INSERT INTO sites (id, known, last_event, last_heartbeat, late, events_heard)"
+	    " VALUES ('imp.go.id', 1, %lld, %lld, 7, %lld)", T0 + 3 * HOUR, wall - MIN,
+	    wall - 2 * MIN);
+	o = one_site(q, "imp.go.id", wall);
+	s = cJSON_GetArrayItem(o, 0);
+	assert_string_equal(sget(s, "last_event"), "2026-11-16T03:00:00.000Z");
+	assert_string_equal(sget(s, "last_heard"), "2026-12-15T23:59:00.000Z");
+	assert_string_equal(sget(s, "last_heartbeat"), "2026-12-15T23:59:00.000Z");
+	assert_string_equal(sget(s, "events_heard"), "2026-12-15T23:58:00.000Z");
+	assert_int_equal(nget(s, "heard_age_ms"), MIN);
+	assert_int_equal(nget(s, "lag_ms"), 2 * HOUR);	/* behind a.go.id's logs */
+	assert_int_equal(nget(s, "late"), 7);
+	assert_false(flag(o, "silent"));
+	assert_false(flag(o, "stalled"));
+	cJSON_Delete(o);
+	/* The heartbeat a minute ago is no event: "latest" is still the logs' newest. */
+	assert_int_equal(ronda_query_latest(q), T0 + 5 * HOUR);
+
+	/* Read at the event time (as --now latest would): it must not matter. */
+	o = one_site(q, "imp.go.id", wall + 20 * MIN);
+	assert_true(flag(o, "silent"));
+	cJSON_Delete(o);
+	wexec("DELETE FROM sites WHERE id = 'imp.go.id'");
+	ronda_query_close(q);
+}
+
+/* silent_after is the correlator's, as it stored it at its start. */
+static void
+sites_silent_follows_the_stored_silent_after(void **state)
+{
+	struct ronda_query *q = qopen();
+	const int64_t wall = T0 + 10 * HOUR;
+	cJSON *o;
+
+	(void)state;
+	wexecf("INSERT INTO sites (id, known, last_event, last_heartbeat, late, events_heard)"
+	    " VALUES ('s.go.id', 1, %lld, %lld, 0, %lld)", T0 + HOUR, wall - 30 * MIN,
+	    wall - 30 * MIN);
+	/* 30 minutes unheard: silent under the default 15 minutes. */
+	o = one_site(q, "s.go.id", wall);
+	assert_true(flag(o, "silent"));
+	cJSON_Delete(o);
+	/* A correlator configured with silent_after 1h: not yet. */
+	wexec("INSERT OR REPLACE INTO settings VALUES ('silent_after_ms', 3600000)");
+	o = one_site(q, "s.go.id", wall);
+	assert_false(flag(o, "silent"));
+	assert_int_equal(nget(cJSON_GetArrayItem(o, 0), "silent_after_ms"), HOUR);
+	cJSON_Delete(o);
+	o = one_site(q, "s.go.id", wall + 31 * MIN);
+	assert_true(flag(o, "silent"));
+	cJSON_Delete(o);
+	/* And one with 10 minutes: silent sooner. */
+	wexec("INSERT OR REPLACE INTO settings VALUES ('silent_after_ms', 600000)");
+	o = one_site(q, "s.go.id", wall - 19 * MIN);
+	assert_true(flag(o, "silent"));
+	cJSON_Delete(o);
+	/* A nonsense setting falls back to the default. */
+	wexec("INSERT OR REPLACE INTO settings VALUES ('silent_after_ms', 0)");
+	o = one_site(q, "s.go.id", wall - 16 * MIN);
+	assert_false(flag(o, "silent"));
+	assert_int_equal(nget(cJSON_GetArrayItem(o, 0), "silent_after_ms"), 15 * MIN);
+	cJSON_Delete(o);
+	wexec("DELETE FROM settings");
+	wexec("DELETE FROM sites WHERE id = 's.go.id'");
+	ronda_query_close(q);
+}
+
+/* The collector reports, but the site's log stopped: stalled, not silent. */
+static void
+sites_stalled_when_events_stop(void **state)
+{
+	struct ronda_query *q = qopen();
+	const int64_t wall = T0 + 10 * HOUR;
+	cJSON *o;
+
+	(void)state;
+	wexecf("INSERT INTO sites (id, known, last_event, last_heartbeat, late, events_heard)"
+	    " VALUES ('st.go.id', 1, %lld, %lld, 0, %lld)", T0 + HOUR, wall - MIN,
+	    wall - 20 * MIN);
+	o = one_site(q, "st.go.id", wall);
+	assert_true(flag(o, "stalled"));
+	assert_false(flag(o, "silent"));
+	cJSON_Delete(o);
+	/* Events 20 minutes ago are within an hour's silent_after. */
+	wexec("INSERT OR REPLACE INTO settings VALUES ('silent_after_ms', 3600000)");
+	o = one_site(q, "st.go.id", wall);
+	assert_false(flag(o, "stalled"));
+	cJSON_Delete(o);
+	wexec("DELETE FROM settings");
+	/* Not heard either: silent, which says more than stalled. */
+	o = one_site(q, "st.go.id", wall + 20 * MIN);
+	assert_true(flag(o, "silent"));
+	assert_false(flag(o, "stalled"));
+	cJSON_Delete(o);
+	/* No event ever arrived: nothing says the log stopped. */
+	wexec("UPDATE sites SET events_heard = 0 WHERE id = 'st.go.id'");
+	o = one_site(q, "st.go.id", wall);
+	assert_false(flag(o, "stalled"));
+	assert_false(flag(o, "silent"));
+	assert_true(cJSON_IsNull(get(cJSON_GetArrayItem(o, 0), "events_heard")));
+	cJSON_Delete(o);
+	wexec("DELETE FROM sites WHERE id = 'st.go.id'");
+	ronda_query_close(q);
+}
+
+/*
+ * "latest" (--now latest) is event time: not a heartbeat, not a silent_site
+ * incident stamped on the correlator's clock, not a partition watermark
+ * moved by one line that lied about its time (the site clocks wait for a
+ * second line to confirm a jump).
+ */
+static void
+latest_is_the_logs_newest_time(void **state)
+{
+	struct ronda_query *q = qopen();
+	struct ronda_query_filter f;
+	cJSON *o = NULL;
+	const int64_t wall = T0 + 20 * 24 * HOUR;
+
+	(void)state;
+	wexecf("UPDATE sites SET last_heartbeat = %lld, events_heard = %lld", wall, wall);
+	wexecf("UPDATE offsets SET watermark = %lld", T0 + 400 * 24 * HOUR);
+	incident("99000000000000000000000000000099", "c.go.id", "silent_site", "c.go.id",
+	    "medium", "open", wall, wall, 1, "[]");
+	assert_int_equal(ronda_query_latest(q), T0 + 5 * HOUR);
+	ronda_query_filter_init(&f);
+	assert_int_equal(ronda_query_summary(q, &f, &o), RONDA_QUERY_OK);
+	assert_string_equal(sget(o, "latest_event"), "2026-11-16T05:00:00.000Z");
+	cJSON_Delete(o);
+	/* No site clock yet: the incidents, not the watermark moved by one lie. */
+	wexec("UPDATE sites SET last_event = 0");
+	/* I3's last event: I5 and 99 are silent_site, stamped on the correlator's clock. */
+	assert_int_equal(ronda_query_latest(q), T0 + 5 * HOUR - MIN);
+	wexec("DELETE FROM incidents WHERE id = '99000000000000000000000000000099'");
+	wexecf("UPDATE sites SET last_event = %lld, last_heartbeat = %lld, events_heard = 0"
+	    " WHERE id = 'a.go.id'", T0 + 5 * HOUR, T0 + 5 * HOUR);
+	wexecf("UPDATE sites SET last_event = %lld, last_heartbeat = %lld, events_heard = 0"
+	    " WHERE id = 'b.go.id'", T0 + 5 * HOUR, T0 + 4 * HOUR);
+	wexecf("UPDATE sites SET last_event = %lld, last_heartbeat = %lld, events_heard = 0"
+	    " WHERE id = 'c.go.id'", T0 + HOUR, T0 + HOUR);
+	wexecf("UPDATE sites SET last_event = %lld, last_heartbeat = 0, events_heard = 0"
+	    " WHERE id = 'x.example'", T0 + 2 * HOUR);
+	wexecf("UPDATE offsets SET watermark = %lld", T0 + 5 * HOUR);
+	assert_int_equal(ronda_query_latest(q), T0 + 5 * HOUR);
+	ronda_query_close(q);
+}
+
+/*
+ * A store of an older correlator (schema version 5: no late, no
+ * events_heard, no settings; heartbeats stamped by the collector and kept
+ * as event time) still reads, judged as it was: silence counts back from
+ * the newest event, not from the reader's clock.
+ */
+static void
+sites_of_a_version_5_store(void **state)
+{
+	char p[300];
+	sqlite3 *h;
+	struct ronda_query *q;
+	struct ronda_query_filter f;
+	cJSON *o = NULL;
+	const cJSON *s;
+	char *sql;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/v5.db", dir);
+	assert_int_equal(sqlite3_open(p, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, ronda_store_ddl(), NULL, NULL, NULL), SQLITE_OK);
+	sql = sqlite3_mprintf("DROP TABLE sites; DROP TABLE settings;"
+	    " CREATE TABLE sites (id TEXT PRIMARY KEY, known INTEGER NOT NULL,"
+	    "  last_event INTEGER NOT NULL, last_heartbeat INTEGER NOT NULL);"
+	    " INSERT INTO sites VALUES ('old.go.id', 1, %lld, %lld), ('gone.go.id', 1, %lld, %lld);"
+	    " INSERT INTO offsets VALUES ('ronda.events', 0, 10, %lld, 0, 0);"
+	    " PRAGMA user_version = 5", T0 + 5 * HOUR, T0 + 5 * HOUR, T0 + 2 * HOUR,
+	    T0 + 2 * HOUR, T0 + 4 * HOUR);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(sql);
+	sqlite3_close(h);
+
+	q = ronda_query_open(p, err, sizeof(err));
+	if (q == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(ronda_query_latest(q), T0 + 5 * HOUR);
+	ronda_query_filter_init(&f);
+	/* A wall clock a year on: a v5 heartbeat is event time, so it does not count. */
+	assert_int_equal(ronda_query_sites(q, &f, T0 + 365 * 24 * HOUR, &o), RONDA_QUERY_OK);
+	assert_int_equal(cJSON_GetArraySize(o), 2);
+	s = site(o, "old.go.id");
+	assert_false(cJSON_IsTrue(get(s, "silent")));
+	assert_false(cJSON_IsTrue(get(s, "stalled")));
+	assert_int_equal(nget(s, "late"), 0);
+	assert_true(cJSON_IsNull(get(s, "events_heard")));
+	assert_int_equal(nget(s, "silent_after_ms"), 15 * MIN);
+	assert_string_equal(sget(s, "last_heard"), "2026-11-16T05:00:00.000Z");
+	s = site(o, "gone.go.id");
+	assert_true(cJSON_IsTrue(get(s, "silent")));
+	assert_int_equal(nget(s, "heard_age_ms"), 3 * HOUR);
+	assert_int_equal(nget(s, "lag_ms"), 3 * HOUR);
+	cJSON_Delete(o);
+	ronda_query_close(q);
+	unlink(p);
 }
 
 /* ---- summary --------------------------------------------------------------- */
@@ -857,6 +1107,11 @@ main(void)
 		cmocka_unit_test(ids_by_prefix),
 		cmocka_unit_test(campaigns_list_and_timeline),
 		cmocka_unit_test(sites_silent_and_lag),
+		cmocka_unit_test(sites_last_event_and_last_heard_apart),
+		cmocka_unit_test(sites_silent_follows_the_stored_silent_after),
+		cmocka_unit_test(sites_stalled_when_events_stop),
+		cmocka_unit_test(latest_is_the_logs_newest_time),
+		cmocka_unit_test(sites_of_a_version_5_store),
 		cmocka_unit_test(summary_counts_and_rankings),
 		cmocka_unit_test(summary_leaves_allowlisted_out),
 		cmocka_unit_test(parse_times),
