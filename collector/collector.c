@@ -57,7 +57,7 @@ struct ronda_collector {
 	int progress;		/* draw a progress bar on stderr */
 	int64_t last_progress;
 	int64_t last_expire;	/* monotonic ms of the last state-DB expiry */
-	int64_t now_ms;		/* wall clock, refreshed per poll */
+	int64_t now_ms;		/* wall clock, refreshed per poll: never an event's time */
 	uint64_t sink_busy;	/* lines held back because the sink was full */
 	size_t queued;		/* librdkafka's queue length when last asked */
 	size_t since_queued;	/* messages produced since */
@@ -158,6 +158,7 @@ collector_on_line(void *arg, const struct ronda_tail_line *l)
 	pl.dev = l->dev;
 	pl.ino = l->ino;
 	pl.fp = l->fp;
+	pl.mtime_ms = l->mtime_ms;
 	if (c->batch_stuck && batch_flush(c) == -1)
 		return RONDA_TAIL_BUSY;
 	/*
@@ -320,7 +321,7 @@ collector_on_agg(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	ronda_agg_tick(c->agg, ronda_now_ms());
+	ronda_agg_tick(c->agg, ronda_now_ms(), ronda_mono_ms());
 }
 
 void
@@ -335,13 +336,13 @@ ronda_collector_log_stats(struct ronda_collector *c)
 	ronda_rules_cache_stats(c->rules, &ch, &cm);
 	getrusage(RUSAGE_SELF, &ru);
 	log_info("stats: lines %llu, events %llu (rule hits %llu, auth %llu), filtered "
-	    "%llu, parse errors %llu, cut %llu, delivered %llu, kafka queue %zu, in "
-	    "flight %llu, behind %llu bytes in %zu files, rotations %llu, metrics %llu, "
-	    "rule cache %llu/%llu, max rss %ld KiB, held back %llu",
+	    "%llu, parse errors %llu, untimed %llu, cut %llu, delivered %llu, kafka "
+	    "queue %zu, in flight %llu, behind %llu bytes in %zu files, rotations "
+	    "%llu, metrics %llu, rule cache %llu/%llu, max rss %ld KiB, held back %llu",
 	    (unsigned long long)ps->lines, (unsigned long long)ps->forwarded,
 	    (unsigned long long)ps->rule_hits, (unsigned long long)ps->auth_actions,
 	    (unsigned long long)ps->filtered, (unsigned long long)ps->parse_errors,
-	    (unsigned long long)ps->truncated,
+	    (unsigned long long)ps->untimed, (unsigned long long)ps->truncated,
 	    (unsigned long long)c->sink->delivered, c->sink->queued(c->sink),
 	    (unsigned long long)ts.inflight, (unsigned long long)ts.behind, ts.files,
 	    (unsigned long long)ts.rotations, (unsigned long long)c->metrics_sent,
@@ -476,6 +477,11 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	tv.tv_sec = 1;
 	tv.tv_usec = 0;
 	event_add(c->agg_ev, &tv);
+	/*
+	 * The first heartbeat at once: a --once import may be done within
+	 * the first second, and its sites would never have been heard.
+	 */
+	ronda_agg_tick(c->agg, ronda_now_ms(), ronda_mono_ms());
 	if (cfg->metrics.listen != NULL && cfg->metrics.listen[0] != '\0') {
 		if ((c->metrics_http = ronda_metrics_new(base, cfg->metrics.listen, c, err,
 		    errlen)) == NULL)
@@ -519,7 +525,7 @@ ronda_collector_free(struct ronda_collector *c, int timeout_ms)
 		event_free(c->agg_ev);
 	if (c->sink != NULL) {
 		if (c->agg != NULL && c->tail != NULL)
-			ronda_agg_flush(c->agg, ronda_now_ms());
+			ronda_agg_flush(c->agg);
 		/* Let Kafka confirm what is in flight, so checkpoints move. */
 		deadline = ronda_mono_ms() + timeout_ms;
 		while (batch_flush(c) == -1 && ronda_mono_ms() < deadline)
@@ -553,7 +559,12 @@ explain_stream(struct ronda_pipeline *pipe, FILE *fp, const char *name,
 	size_t cap = 0;
 	ssize_t n;
 	uint64_t off = 0, name_fp = ronda_hash64(name, strlen(name), 1);
-	int64_t now = ronda_now_ms();
+	int64_t now = ronda_now_ms(), mtime = 0;
+	struct stat sb;
+
+	/* As when tailed: the file's time is the year of RFC 3164 lines (a pipe has none). */
+	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
+		mtime = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
 
 	while ((n = getline(&line, &cap, fp)) != -1) {
 		struct ronda_pipeline_line pl;
@@ -571,6 +582,7 @@ explain_stream(struct ronda_pipeline *pipe, FILE *fp, const char *name,
 		pl.offset = off;
 		pl.path = name;
 		pl.fp = name_fp;
+		pl.mtime_ms = mtime;
 		ronda_buf_reset(out);
 		if (ronda_pipeline_line(pipe, 0, &pl, now, 1, out, &key) == 1) {
 			fwrite(out->data, 1, out->len, stdout);

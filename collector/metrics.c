@@ -61,6 +61,9 @@ render(struct ronda_metrics *m, struct ronda_buf *b)
 	    st.pipe.rule_hits);
 	counter(b, "ronda_collector_parse_errors_total",
 	    "Lines the web or auth parser could not read.", st.pipe.parse_errors);
+	counter(b, "ronda_collector_lines_untimed_total",
+	    "Lines without a time and no earlier timed line of their file: set aside.",
+	    st.pipe.untimed);
 	counter(b, "ronda_collector_lines_truncated_total",
 	    "Lines longer than max_line, cut and flagged.", st.tail.truncated);
 	counter(b, "ronda_collector_aggregate_events_total",

@@ -8,7 +8,9 @@
  *   <38>1 2026-11-20T23:04:05Z web01 sshd 1234 - - Accepted publickey for ...   (RFC 5424)
  *
  * RFC 3164 has neither year nor zone: the zone is the site's (tz) and the year
- * is the one that puts the line closest before `now` (see infer_year). An
+ * is the one that puts the line closest before a reference time (see
+ * infer_year): the collector passes the log file's modification time, which
+ * follows the log, so an import of last year's file gets last year. An
  * optional "<PRI>" prefix (lines forwarded verbatim) is skipped.
  *
  * Like parse_web.c this works on (ptr, len) only, never allocates, and only
@@ -52,19 +54,21 @@ num(const char *p, size_t n, unsigned *v)
 }
 
 /*
- * RFC 3164 lines carry no year. Take the year of `now` in the site's zone; a
- * line whose month is more than one month ahead of now's month was written
- * last year (December lines read on January 2nd), and a January line read in
- * December (a server clock a little ahead at New Year) belongs to next year.
+ * RFC 3164 lines carry no year. Take the year of the reference (a time the
+ * line was written before: the file's modification time) in the site's zone;
+ * a line whose month is more than one month ahead of the reference's month
+ * was written the year before (December lines, reference January 2nd), and a
+ * January line with a December reference (a server clock a little ahead at
+ * New Year) belongs to the next year.
  */
 static int64_t
-infer_year(unsigned mon, const struct ronda_tz *tz, int64_t now_ms)
+infer_year(unsigned mon, const struct ronda_tz *tz, int64_t ref_ms)
 {
-	int64_t now = now_ms / 1000, y, days;
+	int64_t ref = ref_ms / 1000, y, days;
 	unsigned nm, nd;
 
-	now += ronda_tz_offset_at(tz, now);
-	days = now >= 0 ? now / 86400 : -((-now + 86399) / 86400);
+	ref += ronda_tz_offset_at(tz, ref);
+	days = ref >= 0 ? ref / 86400 : -((-ref + 86399) / 86400);
 	ronda_civil_from_days(days, &y, &nm, &nd);
 	if (nm == 12 && mon == 1)
 		return y + 1;
@@ -76,7 +80,7 @@ infer_year(unsigned mon, const struct ronda_tz *tz, int64_t now_ms)
 /* "Nov 20 23:04:05" / "Nov  2 23:04:05" / "Nov 2 23:04:05", optional ".123". */
 static int
 parse_3164_time(const char *l, size_t len, size_t *i, const struct ronda_tz *tz,
-    int64_t now_ms, int64_t *ms)
+    int64_t ref_ms, int64_t *ms)
 {
 	const char *p = l + *i;
 	size_t n = len - *i, k;
@@ -121,7 +125,7 @@ parse_3164_time(const char *l, size_t len, size_t *i, const struct ronda_tz *tz,
 	}
 	if (s == 60)
 		s = 59;
-	local = ronda_timegm(infer_year(mon, tz, now_ms), mon, d, h, mi, s);
+	local = ronda_timegm(infer_year(mon, tz, ref_ms), mon, d, h, mi, s);
 	*ms = ronda_tz_local_to_utc(tz, local) * 1000 + frac;
 	*i += k;
 	return 0;
@@ -314,7 +318,7 @@ clear_syslog(struct ronda_event *ev)
 
 int
 ronda_parse_syslog(struct ronda_event *ev, const char *line, size_t len,
-    const struct ronda_tz *tz, int64_t now_ms)
+    const struct ronda_tz *tz, int64_t year_ref_ms)
 {
 	const char *l = line;
 	size_t i = 0, hs;
@@ -346,7 +350,7 @@ ronda_parse_syslog(struct ronda_event *ev, const char *line, size_t len,
 			goto fail;
 	} else if (is5424) {
 		goto fail;
-	} else if (parse_3164_time(l, len, &i, tz, now_ms, &ev->ts_ms) != 0) {
+	} else if (parse_3164_time(l, len, &i, tz, year_ref_ms, &ev->ts_ms) != 0) {
 		goto fail;
 	}
 	if (i >= len || l[i] != ' ')

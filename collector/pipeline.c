@@ -10,6 +10,20 @@
 #include "ronda/rules.h"
 #include "ronda/tz.h"
 
+/*
+ * The time of the last timed line of the files an input read most
+ * recently, most recent first. A glob input reads several files at once
+ * (access.log.1 and access.log in a backlog, 1 MiB of each in turn), so a
+ * line without a time looks up its own file: the previous line of the input
+ * may be another file's, days apart.
+ */
+#define LAST_FILES	4
+
+struct last_time {
+	uint64_t dev, ino, fp;
+	int64_t ts;		/* 0: the slot is free */
+};
+
 struct ronda_pipeline {
 	const struct ronda_collector_config *cfg;
 	struct ronda_ruleset *rules;
@@ -17,6 +31,7 @@ struct ronda_pipeline {
 	struct ronda_event ev;
 	struct ronda_pipeline_stats st;
 	uint64_t *id_seed;	/* per input: ronda_event_id_seed() of its site */
+	struct last_time *last;	/* per input: LAST_FILES slots */
 	size_t event_max;	/* largest JSON + key the sink takes, 0 = no limit */
 };
 
@@ -32,13 +47,15 @@ ronda_pipeline_new(const struct ronda_collector_config *cfg,
 	p->cfg = cfg;
 	p->rules = rules;
 	p->agg = agg;
-	if ((p->id_seed = calloc(cfg->inputs.n + 1, sizeof(*p->id_seed))) == NULL) {
-		free(p);
-		return NULL;
-	}
+	if ((p->id_seed = calloc(cfg->inputs.n + 1, sizeof(*p->id_seed))) == NULL ||
+	    (p->last = calloc((cfg->inputs.n + 1) * LAST_FILES, sizeof(*p->last))) == NULL)
+		goto fail;
 	for (size_t i = 0; i < cfg->inputs.n; i++)
 		p->id_seed[i] = ronda_event_id_seed(in[i].site_id);
 	return p;
+fail:
+	ronda_pipeline_free(p);
+	return NULL;
 }
 
 void
@@ -47,7 +64,44 @@ ronda_pipeline_free(struct ronda_pipeline *p)
 	if (p == NULL)
 		return;
 	free(p->id_seed);
+	free(p->last);
 	free(p);
+}
+
+static int
+same_file(const struct last_time *t, const struct ronda_pipeline_line *l)
+{
+	return t->ts != 0 && t->dev == l->dev && t->ino == l->ino && t->fp == l->fp;
+}
+
+/* Remember ts as the time of l's file (its slot moves to the front). */
+static void
+last_time_put(struct last_time *v, const struct ronda_pipeline_line *l, int64_t ts)
+{
+	size_t k;
+
+	if (same_file(&v[0], l)) {
+		v[0].ts = ts;
+		return;
+	}
+	for (k = 1; k < LAST_FILES - 1 && !same_file(&v[k], l); k++)
+		;
+	/* k is l's slot, or the last one, whose file is forgotten. */
+	memmove(&v[1], &v[0], k * sizeof(*v));
+	v[0].dev = l->dev;
+	v[0].ino = l->ino;
+	v[0].fp = l->fp;
+	v[0].ts = ts;
+}
+
+/* The time of the last timed line of l's file, 0 when none is known. */
+static int64_t
+last_time_get(const struct last_time *v, const struct ronda_pipeline_line *l)
+{
+	for (size_t k = 0; k < LAST_FILES; k++)
+		if (same_file(&v[k], l))
+			return v[k].ts;
+	return 0;
 }
 
 void
@@ -160,7 +214,8 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 	} else {
 		ev->type = RONDA_EVENT_AUTH;
 		ev->dataset = "auth.syslog";
-		rc = ronda_parse_syslog(ev, l->p, l->n, in->tz ? in->tz : cfg->tz, now_ms);
+		rc = ronda_parse_syslog(ev, l->p, l->n, in->tz ? in->tz : cfg->tz,
+		    l->mtime_ms != 0 ? l->mtime_ms : now_ms);
 		if (rc == 0 && ronda_auth_classify(ev))
 			p->st.auth_actions++;
 	}
@@ -168,13 +223,26 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 		ev->flags |= RONDA_EVENT_PARSE_ERROR;
 		p->st.parse_errors++;
 	}
-	if (ev->ts_ms == 0) {
-		ev->ts_ms = now_ms;
+	/*
+	 * A line without a time must not move time (windows, aggregates and
+	 * watermarks follow event time): it was written right after the line
+	 * before it in its file, so it takes that line's time. With no such
+	 * line there is no honest time to give it: set it aside, counted.
+	 */
+	if (ev->ts_ms != 0) {
+		last_time_put(&p->last[idx * LAST_FILES], l, ev->ts_ms);
+	} else {
 		ev->flags |= RONDA_EVENT_TS_GUESSED;
+		ev->ts_ms = last_time_get(&p->last[idx * LAST_FILES], l);
+		if (ev->ts_ms == 0) {
+			p->st.untimed++;
+			if (!force)
+				return 0;
+		}
 	}
 	if (p->rules != NULL && rc == 0 && ronda_rules_match(p->rules, ev) > 0)
 		p->st.rule_hits++;
-	if (p->agg != NULL)
+	if (p->agg != NULL && ev->ts_ms != 0)
 		ronda_agg_add(p->agg, idx, ev);
 
 	/*

@@ -29,6 +29,7 @@ struct ronda_pipeline_stats {
 	uint64_t filtered;	/* not forwarded (forward: events) */
 	uint64_t encode_errors;
 	uint64_t shrunk;	/* events cut to the sink's size limit (also in truncated) */
+	uint64_t untimed;	/* no time, no earlier timed line in their file: set aside */
 };
 
 /* One line as the pipeline needs it. */
@@ -39,6 +40,7 @@ struct ronda_pipeline_line {
 	int truncated;
 	const char *path;
 	uint64_t dev, ino, fp;	/* identity of the logical file, for event.id */
+	int64_t mtime_ms;	/* the file's modification time, 0 unknown (see below) */
 };
 
 /*
@@ -53,10 +55,19 @@ void ronda_pipeline_free(struct ronda_pipeline *p);
  * Turn line l of input idx into an event. The JSON is appended to out (what
  * out held before stays; on -1 nothing is added) and the Kafka key (source
  * IP, else the site) goes to *key (borrowed from the line or the config).
+ *
+ * Event time is the line's own. A line without a usable time takes the time
+ * of the previous timed line of the same file (flagged time_guessed); when
+ * its file had none since start it is set aside: counted in untimed, not
+ * aggregated, not forwarded. The wall clock never becomes an event's time:
+ * now_ms only stands in for l->mtime_ms, the reference of the year of RFC
+ * 3164 syslog lines, when that is 0.
+ *
  * Returns 1 when the event is to be forwarded, 0 when forward: events
- * filters it out (force = 1 always encodes and returns 1), -1 when it could
- * not be encoded (counted). The last event stays readable through
- * ronda_pipeline_event() until the next call.
+ * filters it out or it was set aside (force = 1 always encodes and returns
+ * 1; a line set aside is then encoded with no time, @timestamp at the
+ * epoch), -1 when it could not be encoded (counted). The last event stays
+ * readable through ronda_pipeline_event() until the next call.
  */
 int ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
     const struct ronda_pipeline_line *l, int64_t now_ms, int force,

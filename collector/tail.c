@@ -65,6 +65,11 @@ struct tfile {
 	int eof;		/* the last read returned 0 */
 	int64_t last_growth;	/* monotonic ms */
 	uint64_t size;		/* size at the last fstat */
+	/*
+	 * Modification time at the last fstat (UTC ms, 0 unknown): a time that
+	 * follows the log, not the reader, for lines that carry no year.
+	 */
+	int64_t mtime_ms;
 	int seen;		/* matched in the current rescan */
 };
 
@@ -377,15 +382,24 @@ tfile_free(struct tfile *f)
 	free(f);
 }
 
+static int64_t
+stat_mtime_ms(const struct stat *sb)
+{
+	return (int64_t)sb->st_mtim.tv_sec * 1000 + sb->st_mtim.tv_nsec / 1000000;
+}
+
 static struct tfile *
 tfile_new(struct ronda_tail *t, size_t input, const char *path, int fd)
 {
 	struct tfile *f;
+	struct stat sb;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return NULL;
 	f->input = input;
 	f->fd = fd;
+	if (fstat(fd, &sb) == 0)
+		f->mtime_ms = stat_mtime_ms(&sb);
 	f->buf_cap = (size_t)t->cfg->max_line + READ_CHUNK;
 	if ((f->path = strdup(path)) == NULL ||
 	    (f->buf = malloc(f->buf_cap)) == NULL) {
@@ -664,6 +678,7 @@ emit(struct ronda_tail *t, struct tfile *f, const char *p, size_t n, uint64_t of
 	l.dev = s->dev;
 	l.ino = s->ino;
 	l.fp = s->fp;
+	l.mtime_ms = f->mtime_ms;
 	rc = t->ops.on_line(t->arg, &l);
 	if (rc == RONDA_TAIL_BUSY)
 		return -1;
@@ -980,6 +995,7 @@ was_truncated(struct tfile *f)
 	if (f->state != F_ACTIVE || fstat(f->fd, &sb) == -1)
 		return 0;
 	f->size = (uint64_t)sb.st_size;
+	f->mtime_ms = stat_mtime_ms(&sb);
 	if ((uint64_t)sb.st_size < f->read_off)
 		return 1;
 	if (f->s->fp_ready && f->read_off > 0 && !fp_matches(f->fd, f->s->fp,
@@ -1281,7 +1297,7 @@ scan_missed_generations(struct ronda_tail *t, size_t idx, const glob_t *g)
 			refuse_link(t, full, &sb);
 		if (!S_ISREG(sb.st_mode))
 			continue;
-		mtime_ms = (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000;
+		mtime_ms = stat_mtime_ms(&sb);
 		if (mtime_ms < t->since_ms ||
 		    find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino) != NULL)
 			continue;

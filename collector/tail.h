@@ -52,6 +52,7 @@ struct ronda_tail_line {
 	size_t input;		/* index of the config input it came from */
 	const char *path;	/* the path it is read from now */
 	uint64_t dev, ino, fp;	/* identity of the logical file (for event ids) */
+	int64_t mtime_ms;	/* the file's modification time at the last fstat (UTC ms) */
 };
 
 struct ronda_tail_ops {

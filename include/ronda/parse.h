@@ -43,14 +43,16 @@ int ronda_parse_web(struct ronda_event *ev, const char *line, size_t len,
 
 /*
  * Parse one syslog line: RFC 3164 ("Nov 20 23:04:05 host sshd[123]: msg",
- * no year and no zone: the year is inferred from now_ms, handling the
- * December->January turn, and the zone is tz) or the ISO 8601 form rsyslog
- * and journald exports write ("2026-11-20T23:04:05.123456+08:00 host
- * sshd[123]: msg"). An optional "<PRI>" prefix is skipped. Fills ts_ms,
- * log_host, program, pid, message. tz may be NULL (UTC).
+ * no year and no zone: the year is the one that puts the line closest
+ * before year_ref_ms, handling the December->January turn, and the zone is
+ * tz) or the ISO 8601 form rsyslog and journald exports write
+ * ("2026-11-20T23:04:05.123456+08:00 host sshd[123]: msg"). year_ref_ms is
+ * a time the line was written before, taken from the log (the file's
+ * modification time), not today's date. An optional "<PRI>" prefix is
+ * skipped. Fills ts_ms, log_host, program, pid, message. tz may be NULL (UTC).
  * Returns 0, or -1 with RONDA_EVENT_PARSE_ERROR set.
  */
 int ronda_parse_syslog(struct ronda_event *ev, const char *line, size_t len,
-    const struct ronda_tz *tz, int64_t now_ms);
+    const struct ronda_tz *tz, int64_t year_ref_ms);
 
 #endif

@@ -254,6 +254,42 @@ test_year_turn(void **state)
 	assert_int_equal(ev.ts_ms, ms(2026, 11, 20, 23, 4, 5));
 }
 
+/*
+ * The year comes from a reference that follows the log (the collector
+ * passes the file's modification time), not from today: a file of 2028 or
+ * one last written in April 2025 gets its own year whatever the date.
+ */
+static void
+test_year_follows_the_file_time(void **state)
+{
+	struct ronda_event ev;
+	(void)state;
+
+	assert_int_equal(parse(&ev, S("Jun  5 08:00:01 web01 sshd[1]: x"), NULL,
+	    ms(2028, 6, 5, 8, 30, 0)), 0);
+	assert_int_equal(ev.ts_ms, ms(2028, 6, 5, 8, 0, 1));
+	/* The June closest before April 2025 is 2024's. */
+	assert_int_equal(parse(&ev, S("Jun  5 08:00:01 web01 sshd[1]: x"), NULL,
+	    ms(2025, 4, 1, 0, 0, 0)), 0);
+	assert_int_equal(ev.ts_ms, ms(2024, 6, 5, 8, 0, 1));
+	/* In the site's zone: 08:00 WITA is 00:00 UTC. */
+	assert_int_equal(parse(&ev, S("Jun  5 08:00:01 web01 sshd[1]: x"), makassar,
+	    ms(2028, 6, 5, 0, 30, 0)), 0);
+	assert_int_equal(ev.ts_ms, ms(2028, 6, 5, 0, 0, 1));
+	/* A file last written on 1 Jan 2031 still holds December 2030. */
+	assert_int_equal(parse(&ev, S("Dec 31 23:59:59 web01 sshd[1]: x"), jakarta,
+	    ms(2030, 12, 31, 17, 30, 0)), 0);
+	assert_int_equal(ev.ts_ms, ms(2030, 12, 31, 16, 59, 59));
+	/* and its January lines are 2031's */
+	assert_int_equal(parse(&ev, S("Jan  1 00:10:00 web01 sshd[1]: x"), jakarta,
+	    ms(2030, 12, 31, 17, 30, 0)), 0);
+	assert_int_equal(ev.ts_ms, ms(2030, 12, 31, 17, 10, 0));
+	/* ISO lines carry their year: the reference does not touch them. */
+	assert_int_equal(parse(&ev, S("2026-11-20T23:04:05Z web01 sshd[1]: x"), NULL,
+	    ms(2031, 6, 1, 0, 0, 0)), 0);
+	assert_int_equal(ev.ts_ms, ms(2026, 11, 20, 23, 4, 5));
+}
+
 static void
 test_dst_zone(void **state)
 {
@@ -426,6 +462,7 @@ main(void)
 		cmocka_unit_test(test_iso_forms),
 		cmocka_unit_test(test_day_padding),
 		cmocka_unit_test(test_year_turn),
+		cmocka_unit_test(test_year_follows_the_file_time),
 		cmocka_unit_test(test_dst_zone),
 		cmocka_unit_test(test_odd_tags),
 		cmocka_unit_test(test_hostile_lines),

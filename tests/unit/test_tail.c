@@ -30,6 +30,7 @@ struct got {
 	uint64_t fp;
 	uint64_t ino;		/* with fp and offset, what the event id is made of */
 	unsigned flags;
+	int64_t mtime_ms;
 };
 
 struct fixture {
@@ -63,6 +64,7 @@ on_line(void *arg, const struct ronda_tail_line *l)
 	g->fp = l->fp;
 	g->ino = l->ino;
 	g->flags = l->flags;
+	g->mtime_ms = l->mtime_ms;
 	return RONDA_TAIL_PENDING;
 }
 
@@ -258,6 +260,37 @@ test_new_file_read_from_beginning(void **state)
 	assert_int_equal(fx->ngot, 101);
 	assert_string_equal(fx->got[100].line, "partial without newline now complete");
 	assert_int_equal(fx->got[100].offset, 1200);
+}
+
+/*
+ * Lines carry their file's modification time (the year of RFC 3164 lines
+ * follows the log, not the reader's clock): an imported file last written
+ * in 2028 says 2028; once it grows, its new time.
+ */
+static void
+test_lines_carry_the_file_mtime(void **state)
+{
+	struct fixture *fx = *state;
+	struct timespec ts[2];
+	char p[300];
+	int64_t then = ronda_timegm(2028, 6, 5, 8, 30, 0) * 1000, now;
+
+	snprintf(p, sizeof(p), "%s/access.log", fx->dir);
+	append_lines(p, 0, 3);
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)(then / 1000);
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+	start(fx);
+	run_until(fx, 3, 3000);
+	assert_int_equal(fx->ngot, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(fx->got[i].mtime_ms, then);
+	now = ronda_now_ms();
+	append_lines(p, 3, 4);
+	run_until(fx, 4, 3000);
+	assert_int_equal(fx->ngot, 4);
+	assert_true(fx->got[3].mtime_ms >= now - 2000 && fx->got[3].mtime_ms <=
+	    ronda_now_ms() + 2000);
 }
 
 static void
@@ -628,6 +661,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_new_file_read_from_beginning, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_lines_carry_the_file_mtime, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_start_at_end_on_first_start, setup,
 		    teardown),
