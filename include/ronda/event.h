@@ -42,7 +42,7 @@ enum ronda_event_type {
 /* ronda_event.flags */
 #define RONDA_EVENT_PARSE_ERROR	0x01	/* the line did not parse (ronda.parse_error) */
 #define RONDA_EVENT_TRUNCATED	0x02	/* the line was cut at max_line (ronda.truncated) */
-#define RONDA_EVENT_TS_GUESSED	0x04	/* no usable time in the line: read time used */
+#define RONDA_EVENT_TS_GUESSED	0x04	/* no usable time in the line: the previous line's of its file */
 
 #define RONDA_EVENT_ID_LEN 32		/* hex characters of event.id */
 #define RONDA_EVENT_MAX_RULES 16	/* rules listed per event (more are counted) */
