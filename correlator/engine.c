@@ -46,8 +46,9 @@ struct seg {
  * a revoked partition's streams only forget their watermark.
  */
 struct stream {
-	uint64_t key;		/* hash of (site, host, dataset), never 0 */
+	uint64_t key;		/* hash of (site, host, dataset), odd; even: see site_key */
 	int32_t part;
+	int32_t site_clock;	/* the (partition, site) entry it feeds, -1 none */
 	int64_t wm;		/* newest event time (WM_NONE: none since assignment) */
 };
 
@@ -198,6 +199,21 @@ streams_grow(struct ronda_engine *e)
 	return 0;
 }
 
+/*
+ * The key of a site's entry within a partition: the newest event time of
+ * all its streams there, by which its incidents there close (the sweep).
+ * It is partition-local, so the order in which the consumer interleaves
+ * partitions (a restart, a rebalance) changes no verdict. Even, and never 2
+ * (a partition's fallback stream).
+ */
+static uint64_t
+site_key(const char *site)
+{
+	uint64_t k = ronda_hash64(site, strlen(site), 0x70737465ULL) << 2 | 4;
+
+	return k;
+}
+
 /* The clock id of (part, key), created at WM_NONE; -1 when the table is full. */
 static int32_t
 stream_find(struct ronda_engine *e, int32_t part, uint64_t key)
@@ -227,6 +243,7 @@ stream_find(struct ronda_engine *e, int32_t part, uint64_t key)
 	st = &e->streams[e->nstreams];
 	st->key = key;
 	st->part = part;
+	st->site_clock = -1;
 	st->wm = WM_NONE;
 	for (k = stream_slot(key, part, e->sidx_mask); e->sidx[k] != 0;
 	    k = (k + 1) & e->sidx_mask)
@@ -241,8 +258,13 @@ stream_of(struct ronda_engine *e, int32_t part, const struct ronda_cevent *ev)
 {
 	int32_t id = stream_find(e, part, stream_key(ev));
 
-	if (id >= 0)
+	if (id >= 0) {
+		if (e->streams[id].site_clock < 0) {
+			int32_t sc = stream_find(e, part, site_key(ev->site));
+			e->streams[id].site_clock = sc >= 0 ? sc : id;
+		}
 		return id;
+	}
 	e->cnt[RONDA_CNT_STREAM_OVERFLOW]++;
 	return e->parts[part].fallback;
 }
@@ -695,6 +717,11 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 		ronda_dedupe_add(e->dd, ev->id_hi, ev->id_lo, ev->ts_ms, part, offset);
 	if (st->wm == WM_NONE || ev->ts_ms > st->wm)
 		st->wm = ev->ts_ms;
+	if (st->site_clock >= 0) {
+		struct stream *sc = &e->streams[st->site_clock];
+		if (sc->wm == WM_NONE || ev->ts_ms > sc->wm)
+			sc->wm = ev->ts_ms;
+	}
 	wm_before = p->wm;
 	if (p->wm == WM_NONE || ev->ts_ms > p->wm)
 		p->wm = ev->ts_ms;
@@ -764,21 +791,34 @@ stream_cutoff(void *arg, int32_t clock)
 }
 
 /*
- * The clock an incident's quiet period is judged by: its site's event
- * clock; for silent_site (about hearing, not about the logs) the
- * correlator's own, and no verdict while the silence lasts.
+ * The clock an incident's quiet period is judged by: the newest event time
+ * of its site in the partition of its last hit (partition-local, so a
+ * restart's interleaving of partitions decides the same); for silent_site
+ * (about hearing, not about the logs) the correlator's own, and no verdict
+ * while the silence lasts.
  */
 static int64_t
 incident_clock(void *arg, const struct ronda_incident *inc)
 {
 	struct ronda_engine *e = arg;
-	struct site *s = site_get(e, inc->site, 0);
+	struct site *s;
+	size_t k;
+	uint64_t key;
 
-	if (s == NULL)
+	if (strcmp(inc->kind, "silent_site") == 0) {
+		s = site_get(e, inc->site, 0);
+		return s == NULL || s->silent ? WM_NONE : e->now_wall;
+	}
+	if (e->sidx == NULL)
 		return WM_NONE;
-	if (strcmp(inc->kind, "silent_site") == 0)
-		return s->silent ? WM_NONE : e->now_wall;
-	return s->clock;
+	key = site_key(inc->site);
+	for (k = stream_slot(key, inc->part, e->sidx_mask); e->sidx[k] != 0;
+	    k = (k + 1) & e->sidx_mask) {
+		const struct stream *st = &e->streams[e->sidx[k] - 1];
+		if (st->key == key && st->part == inc->part)
+			return st->wm;
+	}
+	return WM_NONE;
 }
 
 /*
