@@ -10,6 +10,11 @@
 # Ctrl-C; the files stay in one folder.
 #
 #   DEMO_OUT=DIR DEMO_SCENARIO=kaltim-wave DEMO_SPEED=360 tools/demo.sh
+#   DEMO_START=2028-06-05T00:00:00Z tools/demo.sh   # the same attack on another day
+#
+# DEMO_START (RFC 3339, default the scenario's own day, 2026-11-16T00:00:00Z)
+# is the simulated start (ronda-sim --start): detection follows the logs'
+# own time, so the demo finds the same campaigns whatever the day.
 #
 # The pipeline is the one the end-to-end tests run (tests/e2e/pipeline_lib.sh).
 set -euo pipefail
@@ -18,6 +23,7 @@ ROOT=$PWD
 OUT=${DEMO_OUT:-$ROOT/demo-out}
 SCENARIO=${DEMO_SCENARIO:-kaltim-wave}
 SPEED=${DEMO_SPEED:-360}
+START=${DEMO_START:-}
 PY=/usr/bin/python3
 
 rm -rf "$OUT"
@@ -42,11 +48,16 @@ for tool in kcat sqlite3; do
     command -v $tool >/dev/null || { echo "demo: $tool is missing (make deps)"; exit 1; }
 done
 hours=$(awk '/^duration:/ { print $2 }' "tests/scenarios/$SCENARIO.yaml" 2>/dev/null || true)
-echo "demo: scenario $SCENARIO (${hours:-?} simulated) at ${SPEED}x; everything goes to $OUT"
+echo "demo: scenario $SCENARIO (${hours:-?} simulated$([ -n "$START" ] && echo " from $START"))" \
+    "at ${SPEED}x; everything goes to $OUT"
 
 pipeline_broker
 echo "demo: embedded Kafka (ronda-devbroker, keeps nothing) at $BROKER"
-pipeline_sim "$SCENARIO" --speed "$SPEED"
+if [ -n "$START" ]; then
+    pipeline_sim "$SCENARIO" --speed "$SPEED" --start "$START"
+else
+    pipeline_sim "$SCENARIO" --speed "$SPEED"
+fi
 pipeline_configure
 pipeline_correlator
 pipeline_collectors_live

@@ -21,7 +21,16 @@
  *
  * Determinism: one PRNG seeded from --seed, consumed in a fixed order (slice,
  * site, source), and every file written in time order: the same scenario,
- * seed and start give the same bytes.
+ * seed and start give the same bytes. Nothing depends on the wall clock:
+ * another --start (at the same UTC time of day) gives the same lines with
+ * other dates.
+ *
+ * Each log's modification time follows the simulated clock, as a real
+ * server's would: the scenario start when the file is created, then the
+ * time of the last line written (after each write with --speed, at the end
+ * with --fast). A collector takes the year of an RFC 3164 line (which has
+ * none) from its file's mtime, so logs simulated at another date than today
+ * read with their own year.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -56,6 +65,7 @@
 #define SIM_SLICE_MAX_BYTES (64u << 20)	/* one minute of lines, all sites */
 #define SIM_SLICE_MAX_LINES (512u * 1024)
 #define SIM_LINE_MAX 2048
+#define SIM_LOG_BUF (16u << 10)	/* per log file: flushed by us, never by stdio */
 
 /* ---- scenario ----------------------------------------------------------- */
 
@@ -82,6 +92,21 @@ struct sim_background {
 	int64_t soc_scanner_at;	/* ms after the start */
 };
 
+/*
+ * One log file. Its buffer is flushed by log_flush() only (before it would
+ * fill, and before each pause with --speed), which then sets the file's
+ * mtime to its last line: stdio never writes on its own, so the mtime is
+ * the wall clock only between a write and the futimens() right after it.
+ */
+enum { F_WEB, F_AUTH, F_NLOGS };
+
+struct sim_log {
+	FILE *f;
+	char *buf;		/* its stdio buffer, SIM_LOG_BUF bytes */
+	size_t pending;		/* bytes written to f and not yet flushed */
+	int64_t last_ms;	/* time of its last line written, 0 none */
+};
+
 struct sim_site {
 	char *id;
 	char *agency;
@@ -93,8 +118,7 @@ struct sim_site {
 
 	/* Resolved at run time. */
 	struct ronda_tz *tz;
-	FILE *web, *auth;
-	int dirty_web, dirty_auth;
+	struct sim_log log[F_NLOGS];	/* access.log, auth.log */
 	int64_t db_broken_ms;	/* complaint DB destroyed at (0: never) */
 	int64_t flood_from_ms, flood_to_ms;	/* 5xx while flooded */
 	unsigned next_pid;
@@ -375,7 +399,6 @@ ip_isp(void)
 
 /* ---- the per-minute line buffer -------------------------------------------- */
 
-enum { F_WEB, F_AUTH };
 
 struct sline {
 	int64_t ms;
@@ -395,6 +418,7 @@ static struct {
 } slice;
 
 static int64_t sim_start_ms, sim_end_ms;
+static int start_year;		/* the UTC year of --start (complaint tickets) */
 static struct sim_scenario *scn;
 
 static void
@@ -624,8 +648,8 @@ page_view(size_t si, int64_t ms, uint32_t ip, const char *ua, int is_browser)
 		else if (r < 75)
 			snprintf(url, sizeof(url), "/pengaduan/detail.php?id=%u", 1000 + rndn(4000));
 		else
-			snprintf(url, sizeof(url), "/pengaduan/lacak?tiket=ADU-2026-%06u",
-			    rndn(20000));
+			snprintf(url, sizeof(url), "/pengaduan/lacak?tiket=ADU-%04d-%06u",
+			    start_year, rndn(20000));
 		if (s->db_broken_ms > 0 && ms >= s->db_broken_ms) {
 			status = 500;
 			bytes = 620;
@@ -1498,6 +1522,52 @@ mkdir_p(const char *path)
 	return 0;
 }
 
+/*
+ * Set a log's modification (and access) time to simulated time ms. Every
+ * write sets it to the wall clock, so this follows each flush; a reader
+ * that stats the file between the write and this call sees the wall clock
+ * for that moment (the lines stay the same: only an RFC 3164 year guessed
+ * from it could differ, and only when the simulated year is not this one).
+ */
+static int
+stamp_file(FILE *f, int64_t ms)
+{
+	struct timespec ts[2];
+
+	ts[0].tv_sec = (time_t)(ms / 1000);
+	ts[0].tv_nsec = (long)(ms % 1000) * 1000000L;
+	ts[1] = ts[0];
+	return futimens(fileno(f), ts);
+}
+
+/*
+ * Create a log, dated the scenario start (a collector may stat it before
+ * its first line). Returns 0, or -1 with errno set.
+ */
+static int
+log_open(struct sim_log *g, const char *path)
+{
+	if ((g->buf = malloc(SIM_LOG_BUF)) == NULL || (g->f = fopen(path, "w")) == NULL)
+		return -1;
+	if (setvbuf(g->f, g->buf, _IOFBF, SIM_LOG_BUF) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return stamp_file(g->f, sim_start_ms);
+}
+
+/* Write out what g buffers and date the file by its last line. */
+static int
+log_flush(struct sim_log *g)
+{
+	if (g->pending == 0)
+		return 0;
+	g->pending = 0;
+	if (fflush(g->f) != 0 || stamp_file(g->f, g->last_ms) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 open_site(size_t si, const char *dir, const char *state_dir, const char *brokers,
     char *err, size_t errlen)
@@ -1512,10 +1582,10 @@ open_site(size_t si, const char *dir, const char *state_dir, const char *brokers
 		return -1;
 	}
 	snprintf(p, sizeof(p), "%s/access.log", sd);
-	if ((s->web = fopen(p, "w")) == NULL)
+	if (log_open(&s->log[F_WEB], p) == -1)
 		goto fail;
 	snprintf(p, sizeof(p), "%s/auth.log", sd);
-	if ((s->auth = fopen(p, "w")) == NULL)
+	if (log_open(&s->log[F_AUTH], p) == -1)
 		goto fail;
 	snprintf(p, sizeof(p), "%s/collector.yaml", sd);
 	if ((f = fopen(p, "w")) == NULL)
@@ -1557,18 +1627,21 @@ fail:
 	return -1;
 }
 
-static void
+/*
+ * log_flush() every log with lines pending: before each pause with --speed
+ * (so at most once per pause per file), and at the end. Returns -1 on a
+ * write error.
+ */
+static int
 flush_dirty(void)
 {
-	for (size_t i = 0; i < scn->sites.n; i++) {
-		struct sim_site *s = site_at(i);
+	int rc = 0;
 
-		if (s->dirty_web)
-			fflush(s->web);
-		if (s->dirty_auth)
-			fflush(s->auth);
-		s->dirty_web = s->dirty_auth = 0;
-	}
+	for (size_t i = 0; i < scn->sites.n; i++)
+		for (int k = 0; k < F_NLOGS; k++)
+			if (log_flush(&site_at(i)->log[k]) == -1)
+				rc = -1;
+	return rc;
 }
 
 static void
@@ -1633,24 +1706,24 @@ write_slice(int64_t cutoff, double speed, int64_t wall0, uint64_t *lines,
 	qsort(slice.v, slice.n, sizeof(*slice.v), sline_cmp);
 	for (i = 0; i < slice.n && slice.v[i].ms < cutoff && !stop_requested; i++) {
 		const struct sline *l = &slice.v[i];
-		struct sim_site *s = site_at(l->site);
-		FILE *f = l->file == F_WEB ? s->web : s->auth;
+		struct sim_log *g = &site_at(l->site)->log[l->file];
 
 		if (speed > 0) {
 			int64_t due = wall0 + (int64_t)((double)(l->ms - sim_start_ms) / speed);
 			int64_t now;
 
 			while (!stop_requested && (now = ronda_mono_ms()) < due) {
-				flush_dirty();
+				if (flush_dirty() == -1)
+					return -1;
 				sleep_ms(due - now);
 			}
 		}
-		if (fwrite(slice.text + l->off, 1, l->len, f) != l->len)
+		if (g->pending + l->len >= SIM_LOG_BUF && log_flush(g) == -1)
 			return -1;
-		if (l->file == F_WEB)
-			s->dirty_web = 1;
-		else
-			s->dirty_auth = 1;
+		if (fwrite(slice.text + l->off, 1, l->len, g->f) != l->len)
+			return -1;
+		g->pending += l->len;
+		g->last_ms = l->ms;
 		(*lines)++;
 		*bytes += l->len;
 	}
@@ -2932,7 +3005,8 @@ usage(FILE *f)
 	    "  --seed N       the same seed writes the same bytes (default 1)\n"
 	    "  --fast         write everything at once (default)\n"
 	    "  --speed X      write each line when its time comes, X times faster than real time\n"
-	    "  --start T      simulated start, RFC 3339 (default " SIM_DEFAULT_START ")\n"
+	    "  --start T      simulated start, RFC 3339 (default " SIM_DEFAULT_START "); the\n"
+	    "                 logs' modification times follow the simulated clock\n"
 	    "  --kafka B      brokers for the collector configs (default 127.0.0.1:9092)\n"
 	    "  --state-dir D  the collectors' state DBs go to D/<site>.db (default DIR/<site>/)\n"
 	    "  --hold FILE    after truth.json and the configs, wait until FILE exists before\n"
@@ -3043,6 +3117,7 @@ main(int argc, char **argv)
 		ronda_civil_from_days(sim_start_ms / 86400000, &y, &mo, &d);
 		snprintf(upload_dir, sizeof(upload_dir), "/wp-content/uploads/%04d/%02u",
 		    (int)y, mo);
+		start_year = (int)y;
 	}
 	for (size_t i = 0; i < sc.attacks.n; i++)
 		if (plan_attack(&((struct sim_attack *)sc.attacks.v)[i], err, sizeof(err)) == -1) {
@@ -3107,7 +3182,10 @@ main(int argc, char **argv)
 			goto done;
 		}
 	}
-	flush_dirty();
+	if (flush_dirty() == -1) {
+		fprintf(stderr, "ronda-sim: write: %s\n", strerror(errno));
+		goto done;
+	}
 	rc = 0;
 	fprintf(stderr, "ronda-sim: %s: %zu sites, %" PRIu64 " lines, %" PRIu64 " bytes in "
 	    "%.1f s%s\n", sc.name, sc.sites.n, lines, bytes,
@@ -3120,10 +3198,11 @@ done:
 	for (size_t i = 0; i < sc.sites.n && sc.sites.v != NULL; i++) {
 		struct sim_site *s = site_at(i);
 
-		if (s->web != NULL && fclose(s->web) != 0)
-			rc = 1;
-		if (s->auth != NULL && fclose(s->auth) != 0)
-			rc = 1;
+		for (int k = 0; k < F_NLOGS; k++) {
+			if (s->log[k].f != NULL && fclose(s->log[k].f) != 0)
+				rc = 1;
+			free(s->log[k].buf);
+		}
 		ronda_tz_free(s->tz);
 	}
 	for (size_t i = 0; i < sc.attacks.n; i++) {
