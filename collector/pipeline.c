@@ -22,6 +22,7 @@
 struct last_time {
 	uint64_t dev, ino, fp;
 	int64_t ts;		/* 0: the slot is free */
+	int64_t newest;		/* the newest time of the file so far (year reference) */
 };
 
 struct ronda_pipeline {
@@ -78,20 +79,16 @@ same_file(const struct last_time *t, const struct ronda_pipeline_line *l)
 static void
 last_time_put(struct last_time *v, const struct ronda_pipeline_line *l, int64_t ts)
 {
+	struct last_time t = { l->dev, l->ino, l->fp, ts, ts };
 	size_t k;
 
-	if (same_file(&v[0], l)) {
-		v[0].ts = ts;
-		return;
-	}
-	for (k = 1; k < LAST_FILES - 1 && !same_file(&v[k], l); k++)
+	for (k = 0; k < LAST_FILES - 1 && !same_file(&v[k], l); k++)
 		;
 	/* k is l's slot, or the last one, whose file is forgotten. */
+	if (same_file(&v[k], l) && v[k].newest > ts)
+		t.newest = v[k].newest;
 	memmove(&v[1], &v[0], k * sizeof(*v));
-	v[0].dev = l->dev;
-	v[0].ino = l->ino;
-	v[0].fp = l->fp;
-	v[0].ts = ts;
+	v[0] = t;
 }
 
 /* The time of the last timed line of l's file, 0 when none is known. */
@@ -178,6 +175,28 @@ ronda_pipeline_stats(const struct ronda_pipeline *p)
 	return &p->st;
 }
 
+/*
+ * The reference an RFC 3164 line's year is inferred from: the newest time
+ * of its own file so far, else the file's modification time, else now. The
+ * file's own times come first: a line is never far from those before it,
+ * while the mtime can be younger than the lines by any amount (a copy, or a
+ * replay that stamps its file with the log's time after each write, leaving
+ * a moment when the write's own stamp, today, shows). The newest rather
+ * than the previous: one forged line of another month cannot drag the rest
+ * of the file into another year.
+ */
+static int64_t
+year_ref(struct ronda_pipeline *p, size_t idx, const struct ronda_pipeline_line *l,
+    int64_t now_ms)
+{
+	const struct last_time *v = &p->last[idx * LAST_FILES];
+
+	for (size_t k = 0; k < LAST_FILES; k++)
+		if (same_file(&v[k], l))
+			return v[k].newest;
+	return l->mtime_ms != 0 ? l->mtime_ms : now_ms;
+}
+
 int
 ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
     const struct ronda_pipeline_line *l, int64_t now_ms, int force,
@@ -215,7 +234,7 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 		ev->type = RONDA_EVENT_AUTH;
 		ev->dataset = "auth.syslog";
 		rc = ronda_parse_syslog(ev, l->p, l->n, in->tz ? in->tz : cfg->tz,
-		    l->mtime_ms != 0 ? l->mtime_ms : now_ms);
+		    year_ref(p, idx, l, now_ms));
 		if (rc == 0 && ronda_auth_classify(ev))
 			p->st.auth_actions++;
 	}

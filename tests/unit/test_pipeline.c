@@ -263,6 +263,38 @@ test_syslog_year_from_file_time(void **state)
 	    "2026-06-05T08:00:01.000Z");
 }
 
+/*
+ * Once a file has given a year, its own newest time is the reference: a
+ * moment when its mtime is today's (a replay stamps the file with the log's
+ * time after each write; between the two the write's stamp shows) does not
+ * move its lines a year, nor does one forged line of another month.
+ */
+static void
+test_syslog_year_follows_the_file_lines(void **state)
+{
+	struct fixture *f = *state;
+	int64_t apr2025 = ronda_timegm(2025, 4, 1, 0, 10, 0) * 1000;
+	int64_t today = ronda_timegm(2026, 12, 5, 19, 0, 0) * 1000;
+
+	assert_int_equal(line(f, 1, 7, "Apr  1 00:00:01 web01 sshd[1]: Failed password for "
+	    "root from 198.51.100.7 port 22 ssh2", apr2025, 0), 1);
+	assert_string_equal(cJSON_GetObjectItem(f->last, "@timestamp")->valuestring,
+	    "2025-04-01T00:00:01.000Z");
+	assert_int_equal(line(f, 1, 7, "Apr  1 00:00:02 web01 sshd[1]: Failed password for "
+	    "root from 198.51.100.7 port 22 ssh2", today, 0), 1);
+	assert_string_equal(cJSON_GetObjectItem(f->last, "@timestamp")->valuestring,
+	    "2025-04-01T00:00:02.000Z");
+	/* A forged line of December: last year's; the next line stays in 2025. */
+	assert_int_equal(line(f, 1, 7, "Dec 30 00:00:00 web01 sshd[1]: Failed password for "
+	    "root from 198.51.100.7 port 22 ssh2", today, 0), 1);
+	assert_string_equal(cJSON_GetObjectItem(f->last, "@timestamp")->valuestring,
+	    "2024-12-30T00:00:00.000Z");
+	assert_int_equal(line(f, 1, 7, "Apr  1 00:00:03 web01 sshd[1]: Failed password for "
+	    "root from 198.51.100.7 port 22 ssh2", today, 0), 1);
+	assert_string_equal(cJSON_GetObjectItem(f->last, "@timestamp")->valuestring,
+	    "2025-04-01T00:00:03.000Z");
+}
+
 int
 main(void)
 {
@@ -274,6 +306,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_untimed_line_follows_its_own_file, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_in_bruteforce_keeps_time, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_syslog_year_follows_the_file_lines, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_syslog_year_from_file_time, setup,
 		    teardown),
