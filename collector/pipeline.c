@@ -33,6 +33,8 @@ struct ronda_pipeline {
 	struct ronda_pipeline_stats st;
 	uint64_t *id_seed;	/* per input: ronda_event_id_seed() of its site */
 	struct last_time *last;	/* per input: LAST_FILES slots */
+	size_t *site_of;	/* per input: the first input of its site */
+	int64_t *dated;		/* per site (its first input): newest web line time */
 	size_t event_max;	/* largest JSON + key the sink takes, 0 = no limit */
 };
 
@@ -49,10 +51,16 @@ ronda_pipeline_new(const struct ronda_collector_config *cfg,
 	p->rules = rules;
 	p->agg = agg;
 	if ((p->id_seed = calloc(cfg->inputs.n + 1, sizeof(*p->id_seed))) == NULL ||
-	    (p->last = calloc((cfg->inputs.n + 1) * LAST_FILES, sizeof(*p->last))) == NULL)
+	    (p->last = calloc((cfg->inputs.n + 1) * LAST_FILES, sizeof(*p->last))) == NULL ||
+	    (p->site_of = calloc(cfg->inputs.n + 1, sizeof(*p->site_of))) == NULL ||
+	    (p->dated = calloc(cfg->inputs.n + 1, sizeof(*p->dated))) == NULL)
 		goto fail;
-	for (size_t i = 0; i < cfg->inputs.n; i++)
+	for (size_t i = 0; i < cfg->inputs.n; i++) {
 		p->id_seed[i] = ronda_event_id_seed(in[i].site_id);
+		for (p->site_of[i] = 0; p->site_of[i] < i &&
+		    strcmp(in[p->site_of[i]].site_id, in[i].site_id) != 0; p->site_of[i]++)
+			;
+	}
 	return p;
 fail:
 	ronda_pipeline_free(p);
@@ -66,6 +74,8 @@ ronda_pipeline_free(struct ronda_pipeline *p)
 		return;
 	free(p->id_seed);
 	free(p->last);
+	free(p->site_of);
+	free(p->dated);
 	free(p);
 }
 
@@ -176,25 +186,36 @@ ronda_pipeline_stats(const struct ronda_pipeline *p)
 }
 
 /*
- * The reference an RFC 3164 line's year is inferred from: the newest time
- * of its own file so far, else the file's modification time, else now. The
- * file's own times come first: a line is never far from those before it,
- * while the mtime can be younger than the lines by any amount (a copy, or a
- * replay that stamps its file with the log's time after each write, leaving
- * a moment when the write's own stamp, today, shows). The newest rather
- * than the previous: one forged line of another month cannot drag the rest
- * of the file into another year.
+ * The reference an RFC 3164 line's year is inferred from:
+ * 1. the newest time of its own file so far: a line is never far from
+ *    those before it (the newest rather than the previous: one forged line
+ *    of another month cannot drag the rest of the file into another year);
+ * 2. for a file's first line, its modification time: a file not written
+ *    for a while (an import, a rotated generation) keeps its own year;
+ * 3. but when that mtime is now (the file is being written as it is read),
+ *    it says nothing the wall clock does not, and the newest time of the
+ *    site's web logs (which carry their year, written by the same server's
+ *    clock) says more: a replay or a skewed server writes another year
+ *    than ours, and a replay that stamps its file with the log's time after
+ *    each write leaves a moment when the write's own stamp, today, shows;
+ * 4. now.
  */
+#define MTIME_FRESH_MS	60000
+
 static int64_t
 year_ref(struct ronda_pipeline *p, size_t idx, const struct ronda_pipeline_line *l,
     int64_t now_ms)
 {
 	const struct last_time *v = &p->last[idx * LAST_FILES];
+	int64_t dated = p->dated[p->site_of[idx]];
 
 	for (size_t k = 0; k < LAST_FILES; k++)
 		if (same_file(&v[k], l))
 			return v[k].newest;
-	return l->mtime_ms != 0 ? l->mtime_ms : now_ms;
+	if (l->mtime_ms != 0 && (dated == 0 || l->mtime_ms < now_ms - MTIME_FRESH_MS ||
+	    l->mtime_ms > now_ms + MTIME_FRESH_MS))
+		return l->mtime_ms;
+	return dated != 0 ? dated : now_ms;
 }
 
 int
@@ -250,6 +271,8 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 	 */
 	if (ev->ts_ms != 0) {
 		last_time_put(&p->last[idx * LAST_FILES], l, ev->ts_ms);
+		if (in->type == RONDA_INPUT_WEB && ev->ts_ms > p->dated[p->site_of[idx]])
+			p->dated[p->site_of[idx]] = ev->ts_ms;
 	} else {
 		ev->flags |= RONDA_EVENT_TS_GUESSED;
 		ev->ts_ms = last_time_get(&p->last[idx * LAST_FILES], l);

@@ -295,6 +295,30 @@ test_syslog_year_follows_the_file_lines(void **state)
 	    "2025-04-01T00:00:03.000Z");
 }
 
+/*
+ * A file being written as it is read (its mtime is now) gives its first
+ * line the year of the site's web log, which carries one: a replay of 2025
+ * read in 2026 (WALL is 18 Nov 2026) keeps 2025 though the replay's stamp
+ * lost the race with its write. An old file's mtime still wins.
+ */
+static void
+test_syslog_year_of_a_live_file_from_the_web_log(void **state)
+{
+	struct fixture *f = *state;
+	static const char l[] = "Apr  1 00:00:01 web01 sshd[1]: Failed password for "
+	    "root from 198.51.100.7 port 22 ssh2";
+
+	assert_int_equal(line(f, 0, 3, "198.51.100.7 - - [01/Apr/2025:00:00:00 +0000] "
+	    "\"GET / HTTP/1.1\" 200 10 \"-\" \"x\"", WALL, 1), 1);
+	assert_int_equal(line(f, 1, 7, l, WALL - 2000, 0), 1);
+	assert_string_equal(cJSON_GetObjectItem(f->last, "@timestamp")->valuestring,
+	    "2025-04-01T00:00:01.000Z");
+	/* A file last written in June 2024: its own mtime. */
+	assert_int_equal(line(f, 1, 8, l, ronda_timegm(2024, 6, 1, 0, 0, 0) * 1000, 0), 1);
+	assert_string_equal(cJSON_GetObjectItem(f->last, "@timestamp")->valuestring,
+	    "2024-04-01T00:00:01.000Z");
+}
+
 int
 main(void)
 {
@@ -307,6 +331,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_in_bruteforce_keeps_time, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_syslog_year_of_a_live_file_from_the_web_log,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syslog_year_follows_the_file_lines, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_syslog_year_from_file_time, setup,
