@@ -16,10 +16,11 @@
 #
 # The others run --fast (logs first, then collectors --once): seconds, not
 # the minutes of their simulated days; except those longer than a day
-# (slow-wave: two), which a backfill cannot replay (the correlator accepts
-# at most 24 h of lateness, and a fast collector runs days ahead of a slow
-# one): they run live, compressed into LIVE_SECONDS. A scenario file added
-# later runs the same way with the same thresholds.
+# (slow-wave: two), which run live, compressed into LIVE_SECONDS, so that
+# the first alert's latency is measured on a slow campaign too (lateness is
+# per stream, so they could be imported: test_clock_replay.sh does, and
+# compares). A scenario file added later runs the same way with the same
+# thresholds.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pipeline_lib.sh"
 require_cmd kcat sqlite3

@@ -113,9 +113,12 @@ for typ, files in batches:
         t = ts(e["@timestamp"])
         year = int(truths[o]["start"][:4])
         if typ == "auth":
-            # RFC 3164 has no year; the collector infers it from its clock.
+            # RFC 3164 has no year: the collector takes it from the file
+            # (ronda-sim stamps each log with its last line's time), never
+            # from today, so it is the scenario's whatever the date.
             if int(e["@timestamp"][:4]) != year:
-                t = ts(str(year) + e["@timestamp"][4:])
+                sys.exit("%s: auth line dated %s, the scenario is of %d"
+                         % (o, e["@timestamp"], year))
             t += zone_fix[(o, s)]
         rule = e.get("rule", {})
         hits[(o, s)].append((t, e.get("source", {}).get("ip", ""),
