@@ -242,6 +242,7 @@ struct camp {
 	int64_t alerted_at;		/* event time of the last new/grew alert */
 	int dirty;
 	int written;			/* the campaigns row exists */
+	int expired;			/* closed and past rejoining: leaves memory and state */
 	struct camp *next;
 };
 
@@ -2303,7 +2304,11 @@ write_camp(struct ronda_campaigns *c, struct camp *k, char *err, size_t errlen)
 		free(m->value);
 	}
 	k->nmerges = 0;
-	if (k->status == ST_CLOSED) {
+	/*
+	 * A closed campaign keeps its state row while it can be rejoined (see
+	 * rejoinable), so a restart restores it as the uninterrupted run kept it.
+	 */
+	if (k->status == ST_CLOSED && k->expired) {
 		st = c->st[Q_STATE_DEL];
 		bind_text(st, 1, k->id);
 		return step(c, Q_STATE_DEL, "campaign state delete", err, errlen);
@@ -2383,8 +2388,7 @@ expire(struct ronda_campaigns *c)
 	struct camp **kp = &c->camps, *k;
 
 	while ((k = *kp) != NULL) {
-		if (k->status == ST_MERGED || (k->status == ST_CLOSED && (judged(c) == NONE ||
-		    judged(c) - k->last_seen > c->cfg.close + c->cfg.link_window))) {
+		if (k->status == ST_MERGED || (k->status == ST_CLOSED && k->expired)) {
 			struct crec *r;
 			while ((r = k->members) != NULL) {
 				member_unlink(r);
@@ -2475,6 +2479,12 @@ ronda_campaigns_commit(struct ronda_campaigns *c, sqlite3 *db, int64_t now_event
 		status_step(c, v[i]);
 		if (alerts(c, v[i], err, errlen) == -1)
 			goto out;
+		/* Closed and past rejoining: its state row goes with it. */
+		if (v[i]->status == ST_CLOSED && judged(c) != NONE &&
+		    judged(c) - v[i]->last_seen > c->cfg.close + c->cfg.link_window) {
+			v[i]->expired = 1;
+			v[i]->dirty = 1;
+		}
 	}
 	for (size_t i = 0; i < n; i++)
 		if (v[i]->dirty) {
@@ -2531,7 +2541,8 @@ restore_camp(struct ronda_campaigns *c, sqlite3 *db, sqlite3_stmt *row, char *er
 	k->family = family_parse(col(row, 1));
 	k->link = strcmp(col(row, 2), "wave") == 0 ? LINK_WAVE : LINK_INDICATOR;
 	k->severity = ronda_severity_parse(col(row, 3));
-	k->status = strcmp(col(row, 4), "quiet") == 0 ? ST_QUIET : ST_ACTIVE;
+	k->status = strcmp(col(row, 4), "quiet") == 0 ? ST_QUIET :
+	    strcmp(col(row, 4), "closed") == 0 ? ST_CLOSED : ST_ACTIVE;
 	k->first_seen = sqlite3_column_int64(row, 5);
 	k->last_seen = sqlite3_column_int64(row, 6);
 	k->reported = sqlite3_column_int64(row, 7);
@@ -2701,6 +2712,7 @@ ronda_campaigns_restore(struct ronda_campaigns *c, sqlite3 *db, char *err, size_
 	}
 	if (q_prep(db, "SELECT id, kind, link, severity, status, first_seen, last_seen,"
 	    " reported, incident_count FROM campaigns WHERE status IN ('active', 'quiet')"
+	    " OR (status = 'closed' AND id IN (SELECT campaign_id FROM campaign_state))"
 	    " ORDER BY id", &st, err, errlen) == -1)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW)

@@ -20,6 +20,7 @@
 #define MAX_SITES 65536		/* sites tracked for heartbeats */
 #define MAX_STREAMS (1 << 20)	/* event streams with a clock (then the partition's) */
 #define WM_NONE INT64_MIN
+#define STREAM_LAG_MAX (INT64_C(86400) * 1000)	/* a stream this far behind its partition is gone */
 
 /*
  * Replay segments: a run of offsets with the watermark at its start and the
@@ -106,6 +107,7 @@ struct ronda_engine {
 	uint32_t *sidx;		/* open addressing: clock id + 1, 0 empty */
 	size_t nstreams, capstreams, sidx_mask;
 	int64_t now_wall;	/* processing time of the current message (liveness only) */
+	int64_t *floor;		/* MAX_PARTS: scratch of the commit (part_floors) */
 	int commit_failed;	/* memory is ahead of the store: no commit may follow */
 	struct site *sites[4096];
 	size_t nsites;
@@ -383,10 +385,11 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 			goto storefail;
 	}
 	e->parts = calloc(MAX_PARTS, sizeof(*e->parts));
+	e->floor = calloc(MAX_PARTS, sizeof(*e->floor));
 	e->dd = ronda_dedupe_new((size_t)cfg->dedupe.max_ids);
 	e->win = ronda_window_new((size_t)cfg->windows.max_entries,
 	    (size_t)cfg->windows.max_bytes);
-	if (e->parts == NULL || e->dd == NULL || e->win == NULL) {
+	if (e->parts == NULL || e->floor == NULL || e->dd == NULL || e->win == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -475,6 +478,7 @@ ronda_engine_free(struct ronda_engine *e)
 		for (int i = 0; i < MAX_PARTS; i++)
 			free(e->parts[i].segs);
 	free(e->parts);
+	free(e->floor);
 	free(e->streams);
 	free(e->sidx);
 	for (size_t b = 0; b < 4096; b++) {
@@ -678,10 +682,19 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 			return RONDA_ENGINE_REPLAYED;
 		if (de == NULL)
 			ronda_dedupe_add(e->dd, ev->id_hi, ev->id_lo, ev->ts_ms, part, offset);
+		/*
+		 * A site that lists its collectors' hosts is kept alive by
+		 * those alone: another sender's heartbeat is counted, and
+		 * cannot hide a silent collector.
+		 */
 		if ((s = site_get(e, ev->site, 1)) != NULL) {
-			s->last_heard = ronda_now_ms();
-			s->silent = 0;
-			s->dirty = 1;
+			if (s->hosts != NULL && s->hosts->n > 0 && !host_listed(s->hosts, ev)) {
+				e->cnt[RONDA_CNT_HOST_MISMATCH]++;
+			} else {
+				s->last_heard = ronda_now_ms();
+				s->silent = 0;
+				s->dirty = 1;
+			}
 		}
 		if (s == NULL || !s->known)
 			e->cnt[RONDA_CNT_UNKNOWN_SITE]++;
@@ -928,10 +941,32 @@ ronda_engine_liveness_due(struct ronda_engine *e, int64_t now)
 	return 0;
 }
 
+/*
+ * Per partition, the event time its replay must reach back from: the
+ * oldest watermark among its streams within STREAM_LAG_MAX of its newest
+ * (WM_NONE: nothing read). floor holds MAX_PARTS entries.
+ */
+static void
+part_floors(const struct ronda_engine *e, int64_t *floor)
+{
+	for (int32_t i = 0; i < MAX_PARTS; i++)
+		floor[i] = e->parts[i].wm;
+	for (size_t k = 0; k < e->nstreams; k++) {
+		const struct stream *st = &e->streams[k];
+		int64_t pw = e->parts[st->part].wm;
+		if (!(st->key & 1) || st->wm == WM_NONE || pw == WM_NONE ||
+		    st->wm < pw - STREAM_LAG_MAX)
+			continue;
+		if (st->wm < floor[st->part])
+			floor[st->part] = st->wm;
+	}
+}
+
 int
 ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 {
 	const char *topic = e->cfg->kafka.topic;
+	int64_t *floor = e->floor;
 
 	/*
 	 * A failed commit rolled the store back, but the incidents, campaigns
@@ -966,6 +1001,7 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 		e->commit_failed = 1;
 		return -1;
 	}
+	part_floors(e, floor);
 	for (int32_t i = 0; i < MAX_PARTS; i++) {
 		struct part *p = &e->parts[i];
 		struct ronda_store_offset o;
@@ -978,9 +1014,15 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 		 */
 		if (!p->assigned || p->next == 0 || !p->seen)
 			continue;
-		/* Drop segments no window can still need. */
-		while (p->sn > 1 && p->wm != WM_NONE &&
-		    seg_at(p, 0)->max_ts < p->wm - e->horizon) {
+		/*
+		 * Drop segments no window can still need: older than the horizon
+		 * behind the slowest stream of the partition that still moves
+		 * (a stream behind the partition's newest time keeps the events
+		 * its windows need; one more than STREAM_LAG_MAX behind, a site
+		 * gone quiet, is let go, else it would pin the replay forever).
+		 */
+		while (p->sn > 1 && floor[i] != WM_NONE &&
+		    seg_at(p, 0)->max_ts < floor[i] - e->horizon) {
 			p->shead = (p->shead + 1) % MAX_SEGS;
 			p->sn--;
 		}

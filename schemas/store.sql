@@ -162,7 +162,8 @@ CREATE TABLE IF NOT EXISTS alert_deliveries (
     PRIMARY KEY (sink, alert_seq)
 ) WITHOUT ROWID;
 -- The campaign engine's own bookkeeping (correlator/campaign.c), restored at
--- startup: per open campaign what the alerts have said so far; the stream
+-- startup: per campaign open (or closed but still rejoinable) what the
+-- alerts have said so far; the stream
 -- clock; and which sites saw each incident family on each day (event time,
 -- UTC days since the epoch), the history a wave is measured against.
 CREATE TABLE IF NOT EXISTS campaign_state (

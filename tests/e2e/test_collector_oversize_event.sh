@@ -32,7 +32,11 @@ timeout "$(scaled 60)" "$RONDA_BIN/ronda-collector" -c "$T/collector.yaml" --onc
 [ "$rc" = 0 ] || fail "collector --once exited with $rc (124: stuck on the large event)"
 wait_complete 50 30
 sleep 1
-cat "$T"/events*.jsonl >"$T/all-events.json"
+cat "$T"/events*.jsonl >"$T/all-events-hb.json"
+# Heartbeats (processing time, one per wall-clock minute) are counted apart.
+grep -c '"dataset":"ronda.heartbeat"' "$T/all-events-hb.json" >/dev/null ||
+    fail "no heartbeat from the collector"
+grep -v '"dataset":"ronda.heartbeat"' "$T/all-events-hb.json" >"$T/all-events.json" || true
 # Every event valid (the full validator), 51 distinct: 50 lines, 1 aggregate.
 check_events "$T/all-events.json" --full --expect-count 51 >/dev/null ||
     fail "check_events: $(check_events "$T/all-events.json" --full --expect-count 51 2>&1 | tail -3)"

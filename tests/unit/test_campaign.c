@@ -521,6 +521,38 @@ wave_imported_site_by_site_is_the_live_wave(void **state)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_incidents"), NSITES);
 }
 
+/*
+ * The same import with a restart after the wave closed: the closed wave is
+ * restored (its state row kept while it can be rejoined) and the later
+ * sites join it as in the uninterrupted run (test_campaign_crash saw a
+ * restarted run with other members).
+ */
+static void
+wave_imported_with_a_restart(void **state)
+{
+	struct fx *f = *state;
+	int64_t end = T0 + 45 * HOUR + 20 * MIN;
+
+	start(f);
+	for (int s = 0; s < 5; s++) {
+		cms(f, s, 0, T0 + s * 5 * HOUR);
+		commit(f, end);
+	}
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaigns WHERE status = 'closed'"), 1);
+	ronda_campaigns_free(f->c);
+	start(f);
+	for (int s = 5; s < NSITES; s++) {
+		cms(f, s, 0, T0 + s * 5 * HOUR);
+		commit(f, end);
+	}
+	assert_int_equal(q_int(f, LIVE), 1);
+	assert_int_equal(q_int(f, "SELECT site_count FROM campaigns WHERE status <> 'merged'"),
+	    NSITES);
+	/* Past rejoining, it leaves memory and its state row goes. */
+	commit(f, end + 80 * HOUR);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_state"), 0);
+}
+
 /* The same incidents in time order (live): the same one campaign. */
 static void
 wave_live_in_time_order(void **state)
@@ -614,7 +646,8 @@ status_follows_event_time(void **state)
 	assert_string_equal(q_text(f, "SELECT status FROM campaigns"), "active");
 	commit(f, T0 + 3 * HOUR + 5 * MIN + 24 * HOUR);
 	assert_string_equal(q_text(f, "SELECT status FROM campaigns"), "closed");
-	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_state"), 0);
+	/* Its state stays while an incident of its time could still rejoin it. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_state"), 1);
 	/* The attacker back after the close: a new campaign of the new incidents. */
 	for (int s = 5; s < 8; s++)
 		ssh(f, s, "203.0.113.7", T0 + 30 * HOUR + s * MIN);
@@ -835,6 +868,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(links_by_shared_ip_at_min_sites, setup, teardown),
 		cmocka_unit_test_setup_teardown(wave_imported_site_by_site_is_the_live_wave, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(wave_imported_with_a_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(wave_live_in_time_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(sites_within_window_and_link_window, setup,
 		    teardown),
