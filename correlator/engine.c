@@ -55,7 +55,7 @@ struct stream {
 
 struct part {
 	int assigned;
-	int32_t fallback;	/* its stream when the stream table is full, -1 none */
+	int32_t fallback;	/* its stream when the stream table is full */
 	int64_t committed;	/* next offset stored at assignment */
 	int64_t next;		/* next offset to apply (live) */
 	int64_t expect;		/* next offset expected from Kafka (gap detection) */
@@ -67,9 +67,9 @@ struct part {
 };
 
 /*
- * A site's two clocks, apart: `clock` and `last_event` are event time (the
- * newest time its logs wrote; clock leaves out a jump of more than
- * max_future until a second event confirms it); last_heard and
+ * A site's two clocks, apart: `clock` is event time (the newest time its
+ * logs wrote, leaving out a jump of more than max_future until a second
+ * event confirms it); last_heard and
  * events_heard are processing time (this correlator's clock when its
  * collector's heartbeat, and its last event, arrived): liveness only.
  */
@@ -77,7 +77,6 @@ struct site {
 	char *id;
 	int known;
 	const struct ronda_strlist *hosts;	/* the config's; empty = any sender */
-	int64_t last_event;	/* newest event time, WM_NONE none */
 	int64_t clock;		/* newest confirmed event time, WM_NONE none */
 	int64_t ahead;		/* an unconfirmed jump's time, WM_NONE none */
 	int64_t last_heard;	/* processing time, 0 never */
@@ -106,7 +105,7 @@ struct ronda_engine {
 	struct stream *streams;	/* by clock id */
 	uint32_t *sidx;		/* open addressing: clock id + 1, 0 empty */
 	size_t nstreams, capstreams, sidx_mask;
-	int64_t now_wall;	/* processing time of the current message (liveness only) */
+	int64_t now_wall;	/* processing time of the current commit (liveness only) */
 	int64_t *floor;		/* MAX_PARTS: scratch of the commit (part_floors) */
 	int commit_failed;	/* memory is ahead of the store: no commit may follow */
 	struct site *sites[4096];
@@ -148,7 +147,7 @@ site_get(struct ronda_engine *e, const char *id, int create)
 		free(s);
 		return NULL;
 	}
-	s->last_event = s->clock = s->ahead = WM_NONE;
+	s->clock = s->ahead = WM_NONE;
 	s->next = e->sites[b];
 	e->sites[b] = s;
 	e->nsites++;
@@ -211,26 +210,40 @@ streams_grow(struct ronda_engine *e)
 static uint64_t
 site_key(const char *site)
 {
-	uint64_t k = ronda_hash64(site, strlen(site), 0x70737465ULL) << 2 | 4;
-
-	return k;
+	return ronda_hash64(site, strlen(site), 0x70737465ULL) << 2 | 4;
 }
 
-/* The clock id of (part, key), created at WM_NONE; -1 when the table is full. */
+#define FALLBACK_KEY 2		/* a partition's fallback stream: no event hashes to it */
+
+/* The clock id of (part, key), or -1 when there is none. */
+static int32_t
+stream_lookup(const struct ronda_engine *e, int32_t part, uint64_t key)
+{
+	if (e->sidx == NULL)
+		return -1;
+	for (size_t k = stream_slot(key, part, e->sidx_mask); e->sidx[k] != 0;
+	    k = (k + 1) & e->sidx_mask) {
+		const struct stream *st = &e->streams[e->sidx[k] - 1];
+		if (st->key == key && st->part == part)
+			return (int32_t)(e->sidx[k] - 1);
+	}
+	return -1;
+}
+
+/*
+ * The clock id of (part, key), created at WM_NONE; -1 when the table is
+ * full (the fallback streams have room of their own past MAX_STREAMS).
+ */
 static int32_t
 stream_find(struct ronda_engine *e, int32_t part, uint64_t key)
 {
 	size_t k;
 	struct stream *st;
+	int32_t id;
 
-	if (e->sidx != NULL)
-		for (k = stream_slot(key, part, e->sidx_mask); e->sidx[k] != 0;
-		    k = (k + 1) & e->sidx_mask) {
-			st = &e->streams[e->sidx[k] - 1];
-			if (st->key == key && st->part == part)
-				return (int32_t)(e->sidx[k] - 1);
-		}
-	if (e->nstreams >= MAX_STREAMS)
+	if ((id = stream_lookup(e, part, key)) >= 0)
+		return id;
+	if (e->nstreams >= MAX_STREAMS + (key == FALLBACK_KEY ? MAX_PARTS : 0))
 		return -1;
 	if ((e->nstreams + 1) * 2 > (e->sidx_mask + 1) && streams_grow(e) == -1)
 		return -1;
@@ -354,7 +367,7 @@ restore_site(void *arg, const struct ronda_store_site *row)
 	if (s == NULL)
 		return;
 	if (row->last_event != 0 && row->last_event != WM_NONE)
-		s->last_event = s->clock = row->last_event;
+		s->clock = row->last_event;
 	s->last_heard = row->last_heard;
 	s->events_heard = row->events_heard;
 	s->late = row->late;
@@ -517,7 +530,7 @@ ronda_engine_assign(struct ronda_engine *e, int32_t part)
 	p->assigned = 1;
 	p->wm = p->stored_wm = WM_NONE;
 	/* Its fallback stream (the table full): a key no event hashes to (even). */
-	p->fallback = stream_find(e, part, 2);
+	p->fallback = stream_find(e, part, FALLBACK_KEY);
 	if (p->fallback < 0)
 		p->fallback = 0;
 	rc = ronda_store_offset_get(e->store, e->cfg->kafka.topic, part, &o);
@@ -587,6 +600,13 @@ host_listed(const struct ronda_strlist *hosts, const struct ronda_cevent *ev)
 		if (strcasecmp(hosts->v[i], ev->host) == 0)
 			return 1;
 	return 0;
+}
+
+/* The site lists its collectors' hosts and ev's sender is not one of them. */
+static int
+host_unlisted(const struct site *s, const struct ronda_cevent *ev)
+{
+	return s->hosts != NULL && s->hosts->n > 0 && !host_listed(s->hosts, ev);
 }
 
 static void
@@ -688,7 +708,7 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 		 * cannot hide a silent collector.
 		 */
 		if ((s = site_get(e, ev->site, 1)) != NULL) {
-			if (s->hosts != NULL && s->hosts->n > 0 && !host_listed(s->hosts, ev)) {
+			if (host_unlisted(s, ev)) {
 				e->cnt[RONDA_CNT_HOST_MISMATCH]++;
 			} else {
 				s->last_heard = ronda_now_ms();
@@ -747,14 +767,12 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 	 * one claiming a site that is not its own; host.name is the sender's
 	 * claim, see docs/security.md).
 	 */
-	if (s != NULL && s->hosts != NULL && s->hosts->n > 0)
-		ev->host_unlisted = !host_listed(s->hosts, ev);
+	if (s != NULL)
+		ev->host_unlisted = host_unlisted(s, ev);
 	ronda_detect_event_on(e->det, ev, part, clock, !replay, late);
 
 	if (s != NULL) {
 		site_clock_note(e, s, ev->ts_ms, !replay);
-		if (s->last_event == WM_NONE || ev->ts_ms > s->last_event)
-			s->last_event = ev->ts_ms;
 		/* An old collector's aggregate carries its heartbeat too. */
 		if (!replay && ev->kind == RONDA_CEVENT_METRIC && ev->m.heartbeat) {
 			s->last_heard = ronda_now_ms();
@@ -815,23 +833,14 @@ incident_clock(void *arg, const struct ronda_incident *inc)
 {
 	struct ronda_engine *e = arg;
 	struct site *s;
-	size_t k;
-	uint64_t key;
+	int32_t id;
 
 	if (strcmp(inc->kind, "silent_site") == 0) {
 		s = site_get(e, inc->site, 0);
 		return s == NULL || s->silent ? WM_NONE : e->now_wall;
 	}
-	if (e->sidx == NULL)
-		return WM_NONE;
-	key = site_key(inc->site);
-	for (k = stream_slot(key, inc->part, e->sidx_mask); e->sidx[k] != 0;
-	    k = (k + 1) & e->sidx_mask) {
-		const struct stream *st = &e->streams[e->sidx[k] - 1];
-		if (st->key == key && st->part == inc->part)
-			return st->wm;
-	}
-	return WM_NONE;
+	id = stream_lookup(e, inc->part, site_key(inc->site));
+	return id < 0 ? WM_NONE : e->streams[id].wm;
 }
 
 /*
