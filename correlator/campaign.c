@@ -1787,16 +1787,24 @@ waves(struct ronda_campaigns *c)
 		if (nel[f] == 0)
 			continue;
 		qsort(el[f], nel[f], sizeof(*el[f]), by_first);
-		/* A closed wave takes back what would have joined it in time. */
+		/*
+		 * A closed wave takes back what would have joined it in time
+		 * (the candidates are listed first: one reopened by the first of
+		 * them takes the others too).
+		 */
 		if (closed) {
-			size_t m = 0;
+			struct camp **cw = NULL;
+			size_t ncw = 0, capcw = 0, m = 0;
+			for (struct camp *k = c->camps; k != NULL; k = k->next)
+				if (k->status == ST_CLOSED && k->link == LINK_WAVE &&
+				    k->family == f && growz((void **)&cw, &capcw, ncw + 1,
+				    sizeof(*cw)) == 0)
+					cw[ncw++] = k;
 			for (size_t i = 0; i < nel[f]; i++) {
 				struct camp *w = NULL;
-				for (struct camp *k = c->camps; k != NULL && w == NULL;
-				    k = k->next)
-					if (k->status == ST_CLOSED && k->link == LINK_WAVE &&
-					    k->family == f && rejoinable(c, k, el[f][i]))
-						w = k;
+				for (size_t j = 0; j < ncw && w == NULL; j++)
+					if (rejoinable(c, cw[j], el[f][i]))
+						w = cw[j];
 				if (w != NULL) {
 					camp_reopen(w);
 					camp_add(c, w, el[f][i]);
@@ -1804,6 +1812,7 @@ waves(struct ronda_campaigns *c)
 					el[f][m++] = el[f][i];
 				}
 			}
+			free(cw);
 			if ((nel[f] = m) == 0) {
 				free(el[f]);
 				continue;

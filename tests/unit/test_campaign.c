@@ -553,6 +553,31 @@ wave_imported_with_a_restart(void **state)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_state"), 0);
 }
 
+/*
+ * The later sites of a closed wave arriving in one batch (one site's import
+ * bringing several incidents): all rejoin it, not only the first (a bug:
+ * the first reopened it, and the rest no longer matched a closed wave).
+ */
+static void
+wave_rejoined_by_a_batch(void **state)
+{
+	struct fx *f = *state;
+	int64_t end = T0 + 45 * HOUR + 20 * MIN;
+
+	start(f);
+	for (int s = 0; s < 5; s++) {
+		cms(f, s, 0, T0 + s * 5 * HOUR);
+		commit(f, end);
+	}
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaigns WHERE status = 'closed'"), 1);
+	for (int s = 5; s < NSITES; s++)
+		cms(f, s, 0, T0 + s * 5 * HOUR);
+	commit(f, end);
+	assert_int_equal(q_int(f, LIVE), 1);
+	assert_int_equal(q_int(f, "SELECT site_count FROM campaigns WHERE status <> 'merged'"),
+	    NSITES);
+}
+
 /* The same incidents in time order (live): the same one campaign. */
 static void
 wave_live_in_time_order(void **state)
@@ -869,6 +894,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(wave_imported_site_by_site_is_the_live_wave, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(wave_imported_with_a_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(wave_rejoined_by_a_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(wave_live_in_time_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(sites_within_window_and_link_window, setup,
 		    teardown),
