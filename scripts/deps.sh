@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential pkg-config libevent-dev librdkafka-dev libsqlite3-dev libcjson-dev
 libyaml-dev libcmocka-dev kcat python3 python3-jsonschema sqlite3 tzdata clang time
-faketime"
+faketime libpcre2-dev libsystemd-dev systemd-journal-remote"
 
 arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
 case "$arch" in
