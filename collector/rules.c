@@ -137,6 +137,8 @@ struct ronda_ruleset {
 	hs_database_t *db[F_NFIELDS];
 	hs_scratch_t *scratch;
 
+	struct ronda_decoders *dec;	/* the auth decoders (files with `decoders:`) */
+
 	/* Rules without patterns, evaluated on conditions alone, by event type. */
 	uint32_t *always[RONDA_EVENT_AUTH + 1];
 	size_t nalways[RONDA_EVENT_AUTH + 1];
@@ -780,8 +782,13 @@ parse_document(struct yctx *y, yaml_node_t *root)
 				continue;
 			if (clean_scalar(k) && strcmp(ntext(k), "rules") == 0) {
 				list = yaml_document_get_node(y->doc, p->value);
+			} else if (clean_scalar(k) && strcmp(ntext(k), "decoders") == 0) {
+				yaml_node_t *v = yaml_document_get_node(y->doc, p->value);
+				if (v != NULL)
+					ronda_decoders_parse(y->rs->dec, y->file, y->doc, v);
 			} else {
-				errs_addf(y->rs, "%s:%d: %s: unknown key (a rule file holds `rules:`)",
+				errs_addf(y->rs, "%s:%d: %s: unknown key (a rule file holds `rules:`, "
+				    "a decoder file `decoders:`)",
 				    y->file, nline(k), k->type == YAML_SCALAR_NODE ? ntext(k) : "?");
 			}
 		}
@@ -896,44 +903,43 @@ yaml_name(const struct dirent *d)
 	    (n > 4 && strcmp(d->d_name + n - 4, ".yml") == 0);
 }
 
-static void
-load_path(struct ronda_ruleset *rs, const char *path)
+static int
+sub_folder(const struct dirent *d)
 {
-	struct stat st;
-	struct dirent **names = NULL;
-	int n;
+	return d->d_name[0] != '.' && (d->d_type == DT_DIR || d->d_type == DT_UNKNOWN);
+}
 
-	if (stat(path, &st) == -1) {
-		errs_addf(rs, "%s: cannot open: %s", path, strerror(errno));
-		return;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		load_file(rs, path);
-		return;
-	}
+/*
+ * The *.yaml of a folder in name order, then (depth 0 only) those of its
+ * sub-folders in name order: the shipped set keeps the auth decoders in
+ * rules/auth/. Returns the number of files read.
+ */
+static int
+load_folder(struct ronda_ruleset *rs, const char *path, int depth)
+{
+	struct dirent **names = NULL;
+	int n, files = 0;
+
 	/* Whoever can write the folder can add a rule file to it. */
 	{
 		char err[PATH_MAX + 256];
 		int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd == -1) {
 			errs_addf(rs, "%s: cannot read the folder: %s", path, strerror(errno));
-			return;
+			return 0;
 		}
 		if (ronda_cfg_check_trusted(dfd, path, err, sizeof(err)) == -1) {
 			errs_addf(rs, "%s", err);
 			close(dfd);
-			return;
+			return 0;
 		}
 		close(dfd);
 	}
 	n = scandir(path, &names, yaml_name, alphasort);
 	if (n == -1) {
 		errs_addf(rs, "%s: cannot read the folder: %s", path, strerror(errno));
-		return;
+		return 0;
 	}
-	/* A collector without rules ships no attack at all: say so, do not start. */
-	if (n == 0)
-		errs_addf(rs, "%s: no rule files (*.yaml, *.yml) in this folder", path);
 	for (int i = 0; i < n; i++) {
 		char *full = NULL;
 		if (asprintf(&full, "%s/%s", path, names[i]->d_name) != -1) {
@@ -943,6 +949,41 @@ load_path(struct ronda_ruleset *rs, const char *path)
 		free(names[i]);
 	}
 	free(names);
+	files += n;
+	if (depth > 0)
+		return files;
+	n = scandir(path, &names, sub_folder, alphasort);
+	for (int i = 0; i < n; i++) {
+		char *full = NULL;
+		struct stat st;
+		if (asprintf(&full, "%s/%s", path, names[i]->d_name) != -1) {
+			/* lstat: a symlinked folder is not followed out of the rules. */
+			if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode))
+				files += load_folder(rs, full, depth + 1);
+			free(full);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return files;
+}
+
+static void
+load_path(struct ronda_ruleset *rs, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		errs_addf(rs, "%s: cannot open: %s", path, strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		load_file(rs, path);
+		return;
+	}
+	/* A collector without rules ships no attack at all: say so, do not start. */
+	if (load_folder(rs, path, 0) == 0 && rs->nerr == 0)
+		errs_addf(rs, "%s: no rule files (*.yaml, *.yml) in this folder", path);
 }
 
 /* ------------------------------------------------------------- compile */
@@ -1361,7 +1402,8 @@ ronda_rules_match(struct ronda_ruleset *rs, struct ronda_event *ev)
 
 /* Parse one test line as the collector would. 0, or -1 when it does not parse. */
 static int
-test_event(const struct rule *r, struct ronda_event *ev, const char *line)
+test_event(struct ronda_ruleset *rs, const struct rule *r, struct ronda_event *ev,
+    const char *line)
 {
 	size_t n = strlen(line);
 
@@ -1376,7 +1418,7 @@ test_event(const struct rule *r, struct ronda_event *ev, const char *line)
 	ev->dataset = "auth.syslog";
 	if (ronda_parse_syslog(ev, line, n, NULL, TEST_NOW_MS) == -1)
 		return -1;
-	ronda_auth_classify(ev);
+	ronda_auth_classify(rs->dec, ev);
 	return 0;
 }
 
@@ -1390,7 +1432,7 @@ run_tests(struct ronda_ruleset *rs)
 		struct rule *r = &rs->rules[i];
 
 		for (size_t t = 0; t < r->test_match.n; t++) {
-			if (test_event(r, ev, r->test_match.v[t]) == -1) {
+			if (test_event(rs, r, ev, r->test_match.v[t]) == -1) {
 				rule_err(rs, r->file, r->test_match_line[t], r->id,
 				    "test line does not parse as a %s line",
 				    r->type == RONDA_EVENT_WEB ? "combined-format" : "syslog");
@@ -1402,7 +1444,7 @@ run_tests(struct ronda_ruleset *rs)
 				    "test line does not match");
 		}
 		for (size_t t = 0; t < r->test_nomatch.n; t++) {
-			if (test_event(r, ev, r->test_nomatch.v[t]) == -1) {
+			if (test_event(rs, r, ev, r->test_nomatch.v[t]) == -1) {
 				rule_err(rs, r->file, r->test_nomatch_line[t], r->id,
 				    "test line does not parse as a %s line",
 				    r->type == RONDA_EVENT_WEB ? "combined-format" : "syslog");
@@ -1427,6 +1469,10 @@ ruleset_new(struct ronda_cfg_errors *errs)
 	if (rs == NULL)
 		return NULL;
 	rs->errs = errs;
+	if ((rs->dec = ronda_decoders_new(errs)) == NULL) {
+		free(rs);
+		return NULL;
+	}
 	ronda_buf_init(&rs->nb_path, SCRATCH_MAX);
 	ronda_buf_init(&rs->nb_query, SCRATCH_MAX);
 	ronda_buf_init(&rs->nb_url, 2 * SCRATCH_MAX + 1);
@@ -1582,7 +1628,10 @@ ruleset_finish(struct ronda_ruleset *rs)
 	uint64_t key = 0;
 	int cached = 0;
 
-	if (rs->nerr > 0)
+	if (rs->nerr > 0 || ronda_decoders_errors(rs->dec) > 0)
+		goto fail;
+	/* The decoders first: the auth rules' own tests need them. */
+	if (ronda_decoders_finish(rs->dec) != 0)
 		goto fail;
 	if (rs->cache_dir != NULL) {
 		key = cache_key(rs);
@@ -1700,12 +1749,19 @@ ronda_rules_free(struct ronda_ruleset *rs)
 	free(rs->hits);
 	for (int t = RONDA_EVENT_WEB; t <= RONDA_EVENT_AUTH; t++)
 		free(rs->always[t]);
+	ronda_decoders_free(rs->dec);
 	ronda_buf_release(&rs->nb_path);
 	ronda_buf_release(&rs->nb_query);
 	ronda_buf_release(&rs->nb_url);
 	ronda_buf_release(&rs->nb_ua);
 	ronda_buf_release(&rs->nb_ref);
 	free(rs);
+}
+
+struct ronda_decoders *
+ronda_rules_decoders(struct ronda_ruleset *rs)
+{
+	return rs != NULL ? rs->dec : NULL;
 }
 
 size_t

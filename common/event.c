@@ -356,7 +356,7 @@ same(struct ronda_str a, struct ronda_str b)
 struct ev_text {
 	struct ronda_str src, user;
 	int src_ok;
-	size_t id, site, agency, host, dataset, action, outcome, file, region, tz, auth;
+	size_t id, site, agency, host, dataset, action, outcome, file, region, tz, auth, dec;
 	char ts[RONDA_TS_LEN + 1];
 	/* Memoised parts for this event's strings, or NULL (then written out). */
 	const struct memo_part *org, *ronda, *log;
@@ -414,11 +414,11 @@ event_bound(const struct ronda_event *ev, const struct ev_text *t)
 	size_t s, nstr = 64;
 
 	s = t->id + 2 * t->site + t->agency + t->host + t->dataset + t->action + t->outcome +
-	    t->file + t->region + t->tz + t->auth + RONDA_TS_LEN + 8 /* severity name */;
+	    t->file + t->region + t->tz + t->auth + t->dec + RONDA_TS_LEN + 8 /* severity name */;
 	s += ev->original.n + ev->log_host.n + 2 * t->src.n + t->user.n + ev->url.n +
 	    ev->path.n + ev->query.n + ev->vhost.n + ev->http_version.n + ev->method.n +
 	    ev->referrer.n + ev->user_agent.n + ev->program.n + ev->message.n +
-	    ev->norm_path.n + ev->norm_query.n;
+	    ev->norm_path.n + ev->norm_query.n + ev->source_domain.n;
 	for (int i = 0; i < ev->nrules; i++) {
 		const struct ronda_event_rule *r = &ev->rules[i];
 		s += cstrlen(r->id) + cstrlen(r->name) + cstrlen(r->category);
@@ -608,9 +608,12 @@ encode(struct jw *w, const struct ronda_event *ev, const struct ev_text *t, cons
 		SLICE("hostname", ev->log_host);
 		CLOSE();
 	}
-	if (t->src_ok) {
+	if (t->src_ok || ev->source_domain.n > 0) {
 		OPEN("source");
-		SLICE("ip", t->src);
+		if (t->src_ok)
+			SLICE("ip", t->src);
+		if (ev->source_domain.n > 0)
+			SLICE("domain", ev->source_domain);
 		if (ev->source_port > 0)
 			INT("port", ev->source_port);
 		CLOSE();
@@ -719,9 +722,12 @@ encode(struct jw *w, const struct ronda_event *ev, const struct ev_text *t, cons
 		TRUE("time_guessed");
 	if (!t->src_ok && t->src.n > 0)
 		SLICE("client", t->src);
-	if (ev->auth_method != NULL) {
+	if (ev->auth_method != NULL || ev->decoder != NULL) {
 		OPEN("auth");
-		CSTR("method", ev->auth_method, t->auth);
+		if (ev->auth_method != NULL)
+			CSTR("method", ev->auth_method, t->auth);
+		if (ev->decoder != NULL)
+			CSTR("decoder", ev->decoder, t->dec);
 		CLOSE();
 	}
 	/*
@@ -838,6 +844,7 @@ ronda_event_to_json(const struct ronda_event *ev, struct ronda_buf *b)
 	t.region = cstrlen(ev->region);
 	t.tz = cstrlen(ev->timezone);
 	t.auth = cstrlen(ev->auth_method);
+	t.dec = cstrlen(ev->decoder);
 	t.org = t.ronda = t.log = NULL;
 	fmt_ts(t.ts, ev->ts_ms);
 

@@ -60,9 +60,10 @@
 #define HIST_MIN 7		/* days of history before the baseline replaces the floor */
 #define NONE INT64_MIN
 
-enum itype { T_IP, T_NET, T_PAYLOAD, T_WEBSHELL, T_GAMBLING, T_UA, T_USER, T_N };
+enum itype { T_IP, T_NET, T_PAYLOAD, T_WEBSHELL, T_GAMBLING, T_UA, T_USER, T_HOST, T_N };
 static const char *const itype_names[T_N] = {
 	"ip", "net", "payload", "webshell", "gambling", "user_agent", "user",
+	"host",		/* an attacker's host name, logged instead of an address */
 };
 
 enum { ST_ACTIVE, ST_QUIET, ST_CLOSED, ST_MERGED };
@@ -74,7 +75,7 @@ static const char *const link_names[] = { "indicator", "wave" };
 static const struct family {
 	const char *name;
 	const char *en, *id;		/* title words */
-	const char *kinds[7];
+	const char *kinds[9];
 } families[] = {
 	{ "webshell", "Webshell", "webshell", { "webshell" } },
 	{ "defacement", "Defacement", "deface situs", { "defacement" } },
@@ -82,7 +83,7 @@ static const struct family {
 	{ "sqli", "SQL injection", "injeksi SQL", { "sqli" } },
 	{ "bruteforce", "Login brute force", "brute force login", { "ssh_bruteforce",
 	    "ftp_bruteforce", "sudo_bruteforce", "su_bruteforce", "password_spray",
-	    "compromise" } },
+	    "compromise", "mail_bruteforce", "smtp_bruteforce" } },
 	{ "cms_bruteforce", "CMS login brute force", "brute force login CMS",
 	    { "cms_bruteforce" } },
 	{ "scan", "Vulnerability scanning", "pemindaian celah keamanan", { "scan", "lfi",
@@ -95,7 +96,7 @@ static int
 family_of(const char *kind)
 {
 	for (int f = 0; f < NFAM; f++)
-		for (int k = 0; k < 7 && families[f].kinds[k] != NULL; k++)
+		for (int k = 0; k < 9 && families[f].kinds[k] != NULL; k++)
 			if (strcmp(kind, families[f].kinds[k]) == 0)
 				return f;
 	return -1;
@@ -473,7 +474,7 @@ static int
 is_strong(int type, const char *value)
 {
 	switch (type) {
-	case T_IP: case T_PAYLOAD: case T_WEBSHELL: case T_UA:
+	case T_IP: case T_PAYLOAD: case T_WEBSHELL: case T_UA: case T_HOST:
 		return 1;
 	case T_GAMBLING:
 		return strchr(value, '.') != NULL;	/* a domain, not a word set */
@@ -1663,7 +1664,7 @@ static const struct ind *
 shared_ind(struct ronda_campaigns *c, const struct camp *a, const struct camp *b)
 {
 	static const int pref[T_N] = { [T_IP] = 7, [T_WEBSHELL] = 6, [T_PAYLOAD] = 5,
-	    [T_UA] = 4, [T_GAMBLING] = 3, [T_NET] = 2, [T_USER] = 1 };
+	    [T_UA] = 4, [T_GAMBLING] = 3, [T_NET] = 2, [T_USER] = 1, [T_HOST] = 7 };
 	const struct camp *small = a->incident_count <= b->incident_count ? a : b;
 	const struct camp *big = small == a ? b : a;
 	const struct ind *best = NULL;

@@ -678,6 +678,17 @@ m_source(struct js *j, const char *s, const char *k, void *arg)
 		}
 		return 0;
 	}
+	if (KEY_IS(k, "domain")) {
+		if (fstr(j, s, "source.domain", d->ev->domain, sizeof(d->ev->domain), &len,
+		    &cut) == -1)
+			return -1;
+		if (cut || len == 0 || strspn(d->ev->domain, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != len) {
+			d->ev->domain[0] = '\0';
+			schema(j, "%s: not a host name", "source.domain");
+		}
+		return 0;
+	}
 	return skip(j, s);
 }
 
@@ -914,6 +925,7 @@ reset(struct ronda_cevent *ev)
 	ev->id[0] = ev->site[0] = ev->host[0] = ev->dataset[0] = ev->action[0] = '\0';
 	ev->host_cut = ev->host_unlisted = 0;
 	ev->ip[0] = ev->user[0] = ev->method[0] = ev->path[0] = ev->query[0] = '\0';
+	ev->domain[0] = '\0';
 	ev->ua[0] = ev->original[0] = ev->referrer[0] = '\0';
 	memset(ev->ip_bin, 0, sizeof(ev->ip_bin));
 	ev->id_hi = ev->id_lo = 0;

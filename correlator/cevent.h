@@ -77,6 +77,7 @@ struct ronda_cevent {
 	char ip[48];			/* source.ip as text, "" absent */
 	unsigned char ip_bin[16];	/* IPv4 in the first 4 bytes */
 	int ip_family;			/* 4, 6 or 0 when absent */
+	char domain[254];		/* source.domain: a host name instead of an address, "" absent */
 	char user[RONDA_CEVENT_USER_MAX + 1];
 	char method[16];
 	char path[RONDA_CEVENT_PATH_MAX + 1];

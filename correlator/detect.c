@@ -197,6 +197,9 @@ hit_init(struct ronda_detect_hit *h, const struct ronda_cevent *ev, int32_t part
 		ronda_indicator_net(ev->ip_family, ev->ip_bin, h->net, sizeof(h->net));
 		h->ind[h->nind].type = "net";
 		h->ind[h->nind++].value = h->net;
+	} else if (ev->domain[0] != '\0') {
+		h->ind[h->nind].type = "host";
+		h->ind[h->nind++].value = ev->domain;
 	}
 	if (h->user != NULL) {
 		h->ind[h->nind].type = "user";
@@ -352,6 +355,21 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 				threshold(d, ev, part, e, 1, "password_spray", ev->ip,
 				    RONDA_SEV_HIGH, c->spray_users, c->spray_window, emit);
 			}
+		} else if (ev->domain[0] != '\0') {
+			/*
+			 * sshd with UseDNS, PAM rhost, postfix: the peer logged by its
+			 * reverse DNS name, which stands for the address.
+			 */
+			char subj[16 + 1 + sizeof(ev->domain)];
+			size_t dl = strlen(ev->domain);
+			memcpy(subj, svc, sl);
+			subj[sl] = '|';
+			memcpy(subj + sl + 1, ev->domain, dl + 1);
+			e = series(d, S_FAIL_IP, part, subj, sl + 1 + dl);
+			if (e != NULL)
+				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
+			threshold(d, ev, part, e, 0, kind, ev->domain, RONDA_SEV_HIGH,
+			    c->bf_failures, c->bf_window, emit);
 		} else if (ev->user[0] != '\0') {
 			/* sudo/su: a local account guessed at, no network source. */
 			e = series(d, S_FAIL_USER, part, ev->user, strlen(ev->user));

@@ -107,8 +107,10 @@ struct ronda_event {
 	const char *outcome;		/* event.outcome: "success", "failure", "unknown" */
 	struct ronda_str user_name;	/* user.name (the account tried) */
 	struct ronda_str source_ip;	/* source.ip for auth (overrides client_ip) */
+	struct ronda_str source_domain;	/* source.domain: a host name logged instead of an address */
 	int source_port;		/* source.port, 0 if absent */
 	const char *auth_method;	/* ronda.auth.method: "password", "publickey", ... */
+	const char *decoder;		/* ronda.auth.decoder: the id of the decoder that matched */
 
 	/* Normalised request used for matching (collector-owned scratch). */
 	struct ronda_str norm_path;	/* ronda.normalized.path */

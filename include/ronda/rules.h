@@ -42,6 +42,14 @@ void ronda_rules_free(struct ronda_ruleset *rs);
 size_t ronda_rules_count(const struct ronda_ruleset *rs);
 
 /*
+ * The auth decoders loaded with the rules (files holding `decoders:`, e.g.
+ * rules/auth/NAME.yaml; a folder's sub-folders are read too), for
+ * ronda_auth_classify(). Borrowed from rs; NULL when rs is NULL.
+ */
+struct ronda_decoders;
+struct ronda_decoders *ronda_rules_decoders(struct ronda_ruleset *rs);
+
+/*
  * Match a parsed (and for auth, classified) event against the rules that
  * apply to its type: normalises the request fields into ev->norm_path /
  * ev->norm_query (scratch memory owned by rs, valid until the next call),

@@ -20,9 +20,41 @@
 #include "ronda/auth.h"
 #include "ronda/event.h"
 #include "ronda/parse.h"
+#include "ronda/rules.h"
 
 static struct ronda_event ev;
 static char *msgcopy;
+
+/* The shipped rules and their decoders (rules/, rules/auth/), loaded once. */
+static struct ronda_ruleset *shipped;
+static struct ronda_decoders *dec;
+
+static int
+load_shipped(void **state)
+{
+	struct ronda_cfg_errors errs = { 0 };
+	const char *src = getenv("RONDA_SRC");
+	char dir[1024];
+	char *v[1] = { dir };
+	struct ronda_strlist paths = { v, 1 };
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/rules", src ? src : ".");
+	shipped = ronda_rules_load(&paths, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.v[i]);
+	ronda_cfg_errors_free(&errs);
+	dec = ronda_rules_decoders(shipped);
+	return shipped == NULL ? -1 : 0;
+}
+
+static int
+free_shipped(void **state)
+{
+	(void)state;
+	ronda_rules_free(shipped);
+	return 0;
+}
 
 /*
  * Classify prog/msg the way the collector would after ronda_parse_syslog:
@@ -42,7 +74,7 @@ classify(const char *prog, const char *msg)
 	ev.type = RONDA_EVENT_AUTH;
 	ev.program = (struct ronda_str){ prog, strlen(prog) };
 	ev.message = (struct ronda_str){ msgcopy, n };
-	return ronda_auth_classify(&ev);
+	return ronda_auth_classify(dec, &ev);
 }
 
 /* The message under test, named in every failure. */
@@ -441,7 +473,7 @@ test_through_syslog_parser(void **state)
 		cur = tab[i].line;
 		ronda_event_reset(&ev);
 		assert_int_equal(ronda_parse_syslog(&ev, l, n, NULL, 1795000000000LL), 0);
-		assert_int_equal(ronda_auth_classify(&ev), 1);
+		assert_int_equal(ronda_auth_classify(dec, &ev), 1);
 		assert_cstr(ev.action, tab[i].action);
 		assert_str(ev.user_name, tab[i].user);
 		assert_str(ev.source_ip, tab[i].ip);
@@ -509,7 +541,7 @@ test_throughput(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (int i = 0; i < iters; i++) {
 		ev.action = NULL;
-		ronda_auth_classify(&ev);
+		ronda_auth_classify(dec, &ev);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
@@ -638,7 +670,7 @@ check_line(const char *line, size_t n, const char *want_action, int want_ip,
 		return 0;
 	}
 	has_ref = first_ipv4(ev.message.p, ev.message.n, ref, sizeof(ref));
-	if (ronda_auth_classify(&ev) != (want_action != NULL)) {
+	if (ronda_auth_classify(dec, &ev) != (want_action != NULL)) {
 		print_message("  %s: %s: %.*s\n", tag,
 		    want_action ? "missed" : "wrongly classified", (int)n, line);
 		return 0;
@@ -697,7 +729,7 @@ test_corpus_openssh(void **state)
 			/* No expectation (e.g. "fatal: Write failed"): count only. */
 			ronda_event_reset(&ev);
 			if (ronda_parse_syslog(&ev, line, n, NULL, 1795000000000LL) == 0 &&
-			    ronda_auth_classify(&ev))
+			    ronda_auth_classify(dec, &ev))
 				classified++;
 			continue;
 		}
@@ -750,7 +782,7 @@ test_corpus_linux(void **state)
 		}
 		ronda_event_reset(&ev);
 		if (ronda_parse_syslog(&ev, line, n, NULL, 1795000000000LL) == 0 &&
-		    ronda_auth_classify(&ev)) {
+		    ronda_auth_classify(dec, &ev)) {
 			classified++;
 			print_message("  linux: also %s: %.*s\n", ev.action, (int)n, line);
 		}
@@ -787,7 +819,7 @@ main(void)
 		cmocka_unit_test(test_corpus_openssh),
 		cmocka_unit_test(test_corpus_linux),
 	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, load_shipped, free_shipped);
 
 	free(msgcopy);
 	return rc;

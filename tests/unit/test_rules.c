@@ -673,7 +673,7 @@ test_shipped_auth_lines(void **state)
 		ev.type = RONDA_EVENT_AUTH;
 		assert_int_equal(ronda_parse_syslog(&ev, cases[i].line, strlen(cases[i].line),
 		    NULL, INT64_C(1795000000000)), 0);
-		ronda_auth_classify(&ev);
+		ronda_auth_classify(ronda_rules_decoders(rs), &ev);
 		ronda_rules_match(rs, &ev);
 		if (!has_rule(&ev, cases[i].rule)) {
 			fprintf(stderr, "expected %s: %s\n", cases[i].rule, cases[i].line);
@@ -763,7 +763,7 @@ explain(const char *rules, const char *file, const char *type)
 			ev.type = RONDA_EVENT_AUTH;
 			ev.dataset = "auth.syslog";
 			ronda_parse_syslog(&ev, line, (size_t)n, NULL, INT64_C(1795000000000));
-			ronda_auth_classify(&ev);
+			ronda_auth_classify(ronda_rules_decoders(rs), &ev);
 		} else {
 			ev.type = RONDA_EVENT_WEB;
 			ev.dataset = "web.access";
