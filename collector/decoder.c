@@ -56,6 +56,7 @@
  */
 #define MATCH_LIMIT	1000000
 #define DEPTH_LIMIT	10000
+#define JIT_STACK_MAX	(1024 * 1024)
 
 enum cap { C_USER, C_SRC, C_HOST, C_PORT, C_METHOD, C_N };
 
@@ -97,6 +98,7 @@ struct ronda_decoders {
 	hs_scratch_t *scratch;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
+	pcre2_jit_stack *jstack;
 	unsigned gen;
 	unsigned long limit_hits;
 	int nerr;
@@ -637,12 +639,12 @@ compile_prefilter(struct ronda_decoders *s)
 	if (k > 0 && hs_compile_multi(exprs, flags, ids, k, HS_MODE_BLOCK, NULL, &s->db,
 	    &cerr) != HS_SUCCESS) {
 		/* Each compiled alone above: a limit of the whole (size), not a pattern. */
-		derr(s, "decoders", 0, "-", "prefilter database: %s",
+		derr(s, s->d[0].file, s->d[0].line, "-", "prefilter database: %s",
 		    cerr && cerr->message ? cerr->message : "compile error");
 		hs_free_compile_error(cerr);
 		rc = -1;
 	} else if (s->db != NULL && hs_alloc_scratch(s->db, &s->scratch) != HS_SUCCESS) {
-		derr(s, "decoders", 0, "-", "prefilter: cannot allocate scratch");
+		derr(s, s->d[0].file, s->d[0].line, "-", "prefilter: cannot allocate scratch");
 		rc = -1;
 	}
 	free(exprs);
@@ -905,7 +907,7 @@ first_match(struct ronda_decoders *s, const struct ronda_event *ev, struct ronda
 		if (rc >= 0)
 			return (long)i;
 		if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-		    rc == PCRE2_ERROR_HEAPLIMIT)
+		    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
 			s->limit_hits++;
 	}
 	return -1;
@@ -1045,6 +1047,9 @@ ronda_decoders_finish(struct ronda_decoders *s)
 		abort();
 	pcre2_set_match_limit(s->mctx, MATCH_LIMIT);
 	pcre2_set_depth_limit(s->mctx, DEPTH_LIMIT);
+	/* JIT's default 32 KiB stack is short for a long line; without a stack, the default. */
+	if ((s->jstack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL)) != NULL)
+		pcre2_jit_stack_assign(s->mctx, NULL, s->jstack);
 	run_tests(s);
 	s->limit_hits = 0;
 out:
@@ -1070,6 +1075,7 @@ ronda_decoders_free(struct ronda_decoders *s)
 	hs_free_scratch(s->scratch);
 	pcre2_match_data_free(s->md);
 	pcre2_match_context_free(s->mctx);
+	pcre2_jit_stack_free(s->jstack);
 	free(s);
 }
 
