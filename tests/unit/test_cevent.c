@@ -99,6 +99,16 @@ rejects(void **state)
 	assert_int_equal(dec("{\"@timestamp\":\"2026-11-20T15:04:05Z\",\"event\":{\"id\":\"a\","
 	    "\"kind\":\"event\"},\"organization\":{\"id\":\"s\"},\"source\":{\"ip\":\"1.2.3.999\"}}"),
 	    RONDA_CEVENT_REJ_SCHEMA);
+	/* source.domain: a host name, or a schema error. */
+	assert_int_equal(dec("{\"@timestamp\":\"2026-11-20T15:04:05Z\",\"event\":{\"id\":\"a\","
+	    "\"kind\":\"event\"},\"organization\":{\"id\":\"s\"},\"source\":{\"domain\":"
+	    "\"<script>\"}}"), RONDA_CEVENT_REJ_SCHEMA);
+	assert_int_equal(dec("{\"@timestamp\":\"2026-11-20T15:04:05Z\",\"event\":{\"id\":\"a\","
+	    "\"kind\":\"event\"},\"organization\":{\"id\":\"s\"},\"source\":{\"domain\":"
+	    "\"scan-7.example.net\",\"port\":22}}"), RONDA_CEVENT_OK);
+	assert_string_equal(ev.domain, "scan-7.example.net");
+	assert_string_equal(ev.ip, "");
+	assert_int_equal(ev.ip_family, 0);
 	assert_int_equal(dec("{\"@timestamp\":\"2026-11-20T15:04:05Z\",\"event\":{\"id\":\"a\","
 	    "\"kind\":\"event\"},\"organization\":{\"id\":\"s\"},\"http\":{\"response\":"
 	    "{\"status_code\":\"200\"}}}"), RONDA_CEVENT_REJ_SCHEMA);

@@ -158,6 +158,31 @@ bruteforce_just_below_and_at(void **state)
 	assert_int_equal(f->r.sev[i], 3);
 }
 
+/*
+ * sshd with UseDNS, PAM rhost, postfix: the peer is logged by its host name
+ * (source.domain), no address. Ten failures from one name are brute force
+ * keyed by that name, and the hit carries it as a "host" indicator.
+ */
+static void
+bruteforce_by_host_name(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_cevent ev;
+
+	for (int i = 0; i < 10; i++) {
+		ssh(&ev, "", "root", 0, T0 + i * 1000);
+		snprintf(ev.domain, sizeof(ev.domain), "scan-7.example.net");
+		ronda_detect_event(f->d, &ev, 0, 1, 0);
+		if (i == 8)
+			assert_int_equal(rec_find(&f->r, "ssh_bruteforce", "scan-7.example.net"), -1);
+	}
+	int i = rec_find(&f->r, "ssh_bruteforce", "scan-7.example.net");
+	assert_true(i >= 0);
+	assert_int_equal(f->r.count[i], 10);
+	assert_true(last_has(&f->r, "host=scan-7.example.net"));
+	assert_false(last_has(&f->r, "ip="));
+}
+
 static void
 bruteforce_window_edge(void **state)
 {
@@ -489,6 +514,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(bruteforce_just_below_and_at, setup, teardown),
+		cmocka_unit_test_setup_teardown(bruteforce_by_host_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(bruteforce_window_edge, setup, teardown),
 		cmocka_unit_test_setup_teardown(bruteforce_out_of_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(late_event_skips_windows, setup, teardown),
