@@ -26,7 +26,7 @@ SANFLAGS :=
 OPT     := -O2 -g
 endif
 
-PKGS    := libevent libevent_pthreads rdkafka sqlite3 libcjson yaml-0.1 libhs libpcre2-8 libsystemd
+PKGS    := libevent libevent_pthreads rdkafka sqlite3 libcjson yaml-0.1 libhs libpcre2-8 libsystemd libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -38,7 +38,7 @@ CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonlit
            -D_GNU_SOURCE -DRONDA_VERSION='"$(VERSION)"' \
            -DRONDA_DATADIR='"$(PREFIX)/share/ronda"' \
            -Iinclude -Icollector -Icorrelator $(PKG_CFLAGS) $(OPT) $(SANFLAGS) -MMD -MP
-LDFLAGS += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS) -Wl,--as-needed
 LDLIBS  := $(PKG_LIBS) -lm -lpthread
 
 COMMON_SRC     := $(wildcard common/*.c)
