@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ronda/config.h"
 #include "ronda/timeutil.h"
 
 #define TZ_FILE_MAX	(1024 * 1024)	/* real files are < 100 KB */
@@ -596,4 +597,18 @@ ronda_tz_local_to_utc(const struct ronda_tz *tz, int64_t local)
 	    ronda_tz_offset_at(tz, local - ob) == ob)
 		return local - ob;
 	return local - oa;
+}
+
+void
+ronda_tz_cfg_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	const char *name = *(char **)field;
+	struct ronda_tz *tz;
+	char err[256];
+
+	if (name == NULL || (tz = ronda_tz_new(name, err, sizeof(err))) != NULL) {
+		ronda_tz_free(name == NULL ? NULL : tz);
+		return;
+	}
+	ronda_cfg_error(ctx, line, path, "%s", err);
 }

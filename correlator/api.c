@@ -73,6 +73,7 @@ struct ronda_api {
 
 	pthread_mutex_t mu;
 	struct ronda_api_stats snap;	/* under mu */
+	const struct ronda_strlist *tokens;	/* under mu: swapped by a reload */
 
 	/* The publisher, on the consumer's loop. */
 	struct ronda_engine *eng;
@@ -372,6 +373,7 @@ token_equal(const char *given, size_t glen, const char *want)
 static int
 authorized(struct ronda_api *api, struct evhttp_request *req, int *presented)
 {
+	const struct ronda_strlist *toks;
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Authorization");
 	const char *tok;
@@ -389,8 +391,11 @@ authorized(struct ronda_api *api, struct evhttp_request *req, int *presented)
 	if (tlen == 0)
 		return 0;
 	/* Every token is compared: the time does not tell which one matched. */
-	for (size_t i = 0; i < api->cfg->api.tokens.n; i++)
-		ok |= token_equal(tok, tlen, api->cfg->api.tokens.v[i]);
+	pthread_mutex_lock(&api->mu);
+	toks = api->tokens;	/* a reload keeps every list it replaced alive */
+	pthread_mutex_unlock(&api->mu);
+	for (size_t i = 0; i < toks->n; i++)
+		ok |= token_equal(tok, tlen, toks->v[i]);
 	return ok;
 }
 
@@ -972,6 +977,7 @@ ronda_api_start(const struct ronda_correlator_config *cfg, struct event_base *ba
 	pthread_mutex_init(&api->mu, NULL);
 	ronda_buf_init(&api->out, API_RESPONSE_MAX);
 	api->cfg = cfg;
+	api->tokens = &cfg->api.tokens;
 	api->eng = eng;
 	api->cons = cons;
 	api->pub.lag = -1;
@@ -1054,4 +1060,14 @@ const char *
 ronda_api_address(const struct ronda_api *api)
 {
 	return ronda_httpd_address(api->httpd);
+}
+
+void
+ronda_api_reload(struct ronda_api *api, const struct ronda_correlator_config *cfg)
+{
+	if (api == NULL)
+		return;
+	pthread_mutex_lock(&api->mu);
+	api->tokens = &cfg->api.tokens;
+	pthread_mutex_unlock(&api->mu);
 }

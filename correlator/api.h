@@ -50,6 +50,12 @@ struct ronda_api *ronda_api_start(const struct ronda_correlator_config *cfg,
     char *err, size_t errlen);
 /* Stop the server thread, close every connection and free. NULL is a no-op. */
 void ronda_api_free(struct ronda_api *api);
+
+/*
+ * SIGHUP: answer with the bearer tokens of cfg from now on (cfg must outlive
+ * api; the listener and limits take effect at restart). NULL api: nothing.
+ */
+void ronda_api_reload(struct ronda_api *api, const struct ronda_correlator_config *cfg);
 /* "127.0.0.1:8470": the address bound (port 0 resolved). */
 const char *ronda_api_address(const struct ronda_api *api);
 

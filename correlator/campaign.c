@@ -1077,6 +1077,29 @@ ronda_campaigns_new(const struct ronda_campaigns_config *cfg)
 	return c;
 }
 
+void
+ronda_campaigns_reload(struct ronda_campaigns *c, const struct ronda_allow_cfg *allow,
+    size_t nallow, const struct ronda_site_cfg *sites, size_t nsites)
+{
+	c->cfg.allow = allow;
+	c->cfg.nallow = nallow;
+	c->cfg.sites = sites;
+	c->cfg.nsites = nsites;
+	for (size_t i = 0; i < nsites; i++) {
+		int s = site_get(c, sites[i].id, 1);
+		if (s < 0)
+			continue;	/* out of memory: the site gets its names at the next reload */
+		c->sites[s]->agency = sites[i].agency != NULL ? sites[i].agency : "";
+		c->sites[s]->region = sites[i].region != NULL ? sites[i].region : "";
+		c->sites[s]->tz = sites[i].timezone != NULL ? sites[i].timezone : "";
+	}
+	c->nknown = (int)nsites;
+	/* What the allowlist says of every indicator already held. */
+	for (size_t b = 0; b < IND_BUCKETS; b++)
+		for (struct ind *x = c->ind_b[b]; x != NULL; x = x->hnext)
+			x->allow = (uint8_t)allowed(c, x->type, x->value);
+}
+
 static void
 q_clear(struct ronda_campaigns *c)
 {

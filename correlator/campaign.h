@@ -82,6 +82,14 @@ struct ronda_campaigns *ronda_campaigns_new(const struct ronda_campaigns_config 
 void ronda_campaigns_free(struct ronda_campaigns *c);
 
 /*
+ * SIGHUP: a new allowlist and site list (agency, region, zone; borrowed,
+ * must outlive c or the next reload). Indicators already held are judged
+ * against the new allowlist at once; links already made stay.
+ */
+void ronda_campaigns_reload(struct ronda_campaigns *c, const struct ronda_allow_cfg *allow,
+    size_t nallow, const struct ronda_site_cfg *sites, size_t nsites);
+
+/*
  * Restore the state the last committed batch left in db: open campaigns,
  * the incidents within link_window with their indicators, wave history.
  * Call once, before the first view. 0, or -1 with err.

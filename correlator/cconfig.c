@@ -7,6 +7,7 @@
 
 #include "alertd.h"
 #include "ronda/listen.h"
+#include "ronda/tz.h"
 
 /* Key tables list only the fields each key uses; the rest are zero on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -40,7 +41,7 @@ static const struct ronda_cfg_key site_keys[] = {
 	{ "region", RONDA_CFG_STR, NULL, 0, 0, offsetof(struct ronda_site_cfg, region),
 	    "province/region" },
 	{ "timezone", RONDA_CFG_STR, NULL, 0, 0, offsetof(struct ronda_site_cfg, timezone),
-	    "IANA time zone" },
+	    "IANA time zone", .check = ronda_tz_cfg_check },
 	{ "hosts", RONDA_CFG_STRLIST, NULL, 0, 0, offsetof(struct ronda_site_cfg, hosts),
 	    "host.name of the collectors that send for it (others: counted, flagged)" },
 	{ NULL }

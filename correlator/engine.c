@@ -477,6 +477,54 @@ fail:
 	return NULL;
 }
 
+int
+ronda_engine_reload(struct ronda_engine *e, const struct ronda_correlator_config *cfg,
+    char *err, size_t errlen)
+{
+	const struct ronda_site_cfg *sc = cfg->sites.v;
+	const struct ronda_allow_cfg *al = cfg->campaigns.allowlist.v;
+
+	if (e->commit_failed) {
+		snprintf(err, errlen, "the store is behind memory (a commit failed)");
+		return -1;
+	}
+	/* The store first: when it refuses, nothing in memory has changed. */
+	if (ronda_store_begin(e->store) == -1)
+		goto storefail;
+	for (size_t i = 0; i < cfg->sites.n; i++)
+		if (ronda_store_site_info_put(e->store, sc[i].id, sc[i].agency, sc[i].region,
+		    sc[i].timezone) == -1)
+			goto rollback;
+	if (ronda_store_allowlist_clear(e->store) == -1)
+		goto rollback;
+	for (size_t i = 0; i < cfg->campaigns.allowlist.n; i++)
+		if (al[i].type != NULL && al[i].value != NULL &&
+		    ronda_store_allowlist_put(e->store, al[i].type, al[i].value) == -1)
+			goto rollback;
+	if (ronda_store_commit(e->store) == -1)
+		goto storefail;
+	/* A site dropped from the list is unknown again; its state stays. */
+	for (size_t b = 0; b < 4096; b++)
+		for (struct site *s = e->sites[b]; s != NULL; s = s->next) {
+			s->known = 0;
+			s->hosts = NULL;
+		}
+	for (size_t i = 0; i < cfg->sites.n; i++) {
+		struct site *s = site_get(e, sc[i].id, 1);
+		if (s != NULL) {
+			s->known = 1;
+			s->hosts = &sc[i].hosts;
+		}
+	}
+	ronda_campaigns_reload(e->camp, al, cfg->campaigns.allowlist.n, sc, cfg->sites.n);
+	return 0;
+rollback:
+	ronda_store_rollback(e->store);
+storefail:
+	snprintf(err, errlen, "store: %s", ronda_store_errmsg(e->store));
+	return -1;
+}
+
 void
 ronda_engine_free(struct ronda_engine *e)
 {

@@ -46,6 +46,15 @@ struct ronda_engine *ronda_engine_new(const struct ronda_correlator_config *cfg,
 void ronda_engine_free(struct ronda_engine *e);
 
 /*
+ * SIGHUP: take the sites (known, hosts, agency, region, zone) and the
+ * campaign allowlist of cfg, which must outlive e (or the next reload); the
+ * rest of cfg takes effect at restart. Written to the store first: -1 with
+ * a message, nothing changed, when the store refuses.
+ */
+int ronda_engine_reload(struct ronda_engine *e, const struct ronda_correlator_config *cfg,
+    char *err, size_t errlen);
+
+/*
  * A partition was assigned: returns the offset to start reading from (the
  * replay offset, or -1 for "from the beginning" when nothing is stored).
  */

@@ -151,18 +151,101 @@ alerts_start(const struct ronda_correlator_config *cfg, struct ronda_engine *eng
 	return d;
 }
 
+/* What a SIGHUP reloads, and every configuration loaded (freed at exit). */
+struct running {
+	const char *path;
+	struct event_base *base;
+	struct ronda_engine *eng;
+	struct ronda_alertd *alertd;
+	struct ronda_api *api;
+	struct ronda_correlator_config **cfgs;	/* [0] the first, [n-1] the current */
+	size_t ncfgs;
+};
+
+/* Keys a reload does not apply, named in the log when they changed. */
+static void
+restart_only(const struct ronda_correlator_config *a, const struct ronda_correlator_config *b)
+{
+	const struct { const char *name; const char *x, *y; } s[] = {
+		{ "kafka.brokers", a->kafka.brokers, b->kafka.brokers },
+		{ "kafka.topic", a->kafka.topic, b->kafka.topic },
+		{ "kafka.group", a->kafka.group, b->kafka.group },
+		{ "store", a->store, b->store },
+		{ "api.listen", a->api.listen, b->api.listen },
+	};
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if ((s[i].x == NULL) != (s[i].y == NULL) ||
+		    (s[i].x != NULL && strcmp(s[i].x, s[i].y) != 0))
+			log_warnx("reload: %s changed: takes effect at restart", s[i].name);
+	if (memcmp(&a->detectors, &b->detectors, sizeof(a->detectors)) != 0 ||
+	    memcmp(&a->windows, &b->windows, sizeof(a->windows)) != 0)
+		log_warnx("reload: detectors/windows changed: take effect at restart");
+}
+
+/*
+ * SIGHUP: sites, the campaign allowlist, the alert sinks and the API tokens
+ * from the file again, all or nothing: a file with any error is refused
+ * and the running configuration kept, like the collector.
+ */
+static void
+reload(struct running *r)
+{
+	struct ronda_correlator_config *n = calloc(1, sizeof(*n)), **v;
+	struct ronda_correlator_config *cur = r->cfgs[r->ncfgs - 1];
+	struct ronda_cfg_errors errs = { 0 };
+	struct ronda_alertd *ad;
+	char err[512];
+
+	if (n == NULL || (v = realloc(r->cfgs, (r->ncfgs + 1) * sizeof(*v))) == NULL) {
+		free(n);
+		log_warnx("reload: out of memory; keeping the running configuration");
+		return;
+	}
+	r->cfgs = v;
+	if (ronda_correlator_config_load(r->path, n, &errs) == -1) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_warnx("%s", errs.v[i]);
+		log_warnx("reload: %s has errors; keeping the running configuration", r->path);
+		goto drop;
+	}
+	if (ronda_engine_reload(r->eng, n, err, sizeof(err)) == -1) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+		goto drop;
+	}
+	/* The sinks: the old dispatcher stops (its outbox rows stay), a new one starts. */
+	ronda_alertd_free(r->alertd, 2000);
+	if ((ad = alerts_start(n, r->eng, r->base)) == NULL) {
+		log_warnx("reload: the new alert sinks did not start; back to the running ones");
+		r->alertd = alerts_start(cur, r->eng, r->base);
+	} else {
+		r->alertd = ad;
+	}
+	ronda_api_reload(r->api, n);
+	restart_only(cur, n);
+	ronda_cfg_errors_free(&errs);
+	r->cfgs[r->ncfgs++] = n;
+	log_info("configuration reloaded from %s: %zu sites, %zu allowlist entries, "
+	    "%zu API tokens", r->path, n->sites.n, n->campaigns.allowlist.n, n->api.tokens.n);
+	return;
+drop:
+	ronda_cfg_errors_free(&errs);
+	ronda_correlator_config_free(n);
+	free(n);
+}
+
 static void
 main_on_signal(evutil_socket_t sig, short what, void *arg)
 {
-	struct event_base *base = arg;
+	struct running *r = arg;
 
 	(void)what;
 	if (sig == SIGHUP) {
-		log_info("SIGHUP: configuration changes take effect at restart");
+		reload(r);
 		return;
 	}
 	log_info("signal %d: stopping", (int)sig);
-	event_base_loopbreak(base);
+	event_base_loopbreak(r->base);
 }
 
 int
@@ -178,6 +261,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ronda_correlator_config cfg;
+	struct running run = { 0 };
 	struct ronda_cfg_errors errs = { 0 };
 	struct ronda_engine *eng = NULL;
 	struct ronda_dlq *dlq = NULL;
@@ -255,7 +339,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	for (int i = 0; i < 3; i++) {
-		sigs[i] = evsignal_new(base, signums[i], main_on_signal, base);
+		sigs[i] = evsignal_new(base, signums[i], main_on_signal, &run);
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1) {
 			log_warnx("signal setup failed");
 			goto out;
@@ -263,6 +347,12 @@ main(int argc, char **argv)
 	}
 	if ((alertd = alerts_start(&cfg, eng, base)) == NULL)
 		goto out;
+	run.path = path;
+	run.base = base;
+	run.eng = eng;
+	if ((run.cfgs = malloc(sizeof(*run.cfgs))) == NULL)
+		goto out;
+	run.cfgs[run.ncfgs++] = &cfg;
 	if (input_stop) {
 		log_info("signal before the loop started: stopping");
 		rc = 0;
@@ -279,7 +369,10 @@ main(int argc, char **argv)
 	}
 	log_info("consuming %s from %s as %s into %s", cfg.kafka.topic, cfg.kafka.brokers,
 	    cfg.kafka.group, cfg.store);
+	run.alertd = alertd;
+	run.api = api;
 	event_base_dispatch(base);
+	alertd = run.alertd;
 	if (ronda_consumer_fatal(cons) != NULL) {
 		log_warnx("%s", ronda_consumer_fatal(cons));
 		goto out;
@@ -309,5 +402,10 @@ out:
 	if (base != NULL)
 		event_base_free(base);
 	ronda_correlator_config_free(&cfg);
+	for (size_t i = 1; i < run.ncfgs; i++) {
+		ronda_correlator_config_free(run.cfgs[i]);
+		free(run.cfgs[i]);
+	}
+	free(run.cfgs);
 	return rc;
 }

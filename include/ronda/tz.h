@@ -37,4 +37,12 @@ const char *ronda_tz_abbr_at(const struct ronda_tz *tz, int64_t t);
  */
 int64_t ronda_tz_local_to_utc(const struct ronda_tz *tz, int64_t local);
 
+/*
+ * A configuration check (struct ronda_cfg_key .check) for a string field
+ * naming an IANA zone: the zone must load ("Asia/Makasar" is refused with
+ * the loader's reason). An absent field passes.
+ */
+struct ronda_cfg_ctx;
+void ronda_tz_cfg_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path);
+
 #endif
