@@ -1,9 +1,11 @@
 /*
- * parse.h — log line parsers: web access logs and syslog lines.
+ * parse.h — log line parsers: web access logs and auth lines (syslog, audit,
+ * vsftpd, xferlog).
  *
  * Parsers read an attacker-controlled line of exactly `len` bytes (no NUL
  * needed, none assumed, embedded NULs allowed), fill the borrowed slices of a
- * struct ronda_event that point into that line, and never read outside it.
+ * struct ronda_event that point into that line (or, for a name the line does
+ * not carry, to a static string), and never read outside it.
  * A line that does not parse still yields an event: the parser sets
  * RONDA_EVENT_PARSE_ERROR, fills what it could, and returns -1.
  * Each parser sets ev->type and first clears only the fields it fills (and
@@ -42,14 +44,28 @@ int ronda_parse_web(struct ronda_event *ev, const char *line, size_t len,
     enum ronda_web_format fmt);
 
 /*
- * Parse one syslog line: RFC 3164 ("Nov 20 23:04:05 host sshd[123]: msg",
- * no year and no zone: the year is the one that puts the line closest
- * before year_ref_ms, handling the December->January turn, and the zone is
- * tz) or the ISO 8601 form rsyslog and journald exports write
- * ("2026-11-20T23:04:05.123456+08:00 host sshd[123]: msg"). year_ref_ms is
- * a time the line was written before, taken from the log (the file's
- * modification time), not today's date. An optional "<PRI>" prefix is
+ * Parse one auth-log line, its shape recognised from its first bytes:
+ * - RFC 3164 ("Nov 20 23:04:05 host sshd[123]: msg", no year and no zone:
+ *   the year is the one that puts the line closest before year_ref_ms,
+ *   handling the December->January turn, and the zone is tz), also without a
+ *   host ("Nov 20 23:04:05 sshd[123]: msg"), with macOS's level
+ *   ("sshd[123] <Error>: msg") or Solaris's "[ID 800047 auth.info] " before
+ *   the message (both dropped);
+ * - ISO 8601 as rsyslog and journald exports write it
+ *   ("2026-11-20T23:04:05.123456+08:00 host sshd[123]: msg"), and RFC 5424;
+ * - raw auditd records ("[node=N ]type=USER_AUTH msg=audit(1370851204.393:13549):
+ *   pid=..."): ts_ms exact (UTC), program "audit", pid from a leading pid=,
+ *   log_host the node, message from "type=" to the end. Records forwarded
+ *   through syslog ("audispd: type=...") get program "audit" and that pid;
+ * - vsftpd.log ("Mon Nov 20 03:11:42 2026 [pid 1234] [budi] FAIL LOGIN: ...":
+ *   program "vsftpd", pid, the message after "[pid N] ") and xferlog
+ *   ("Mon Nov 20 03:11:42 2026 1 1.2.3.4 ...": program "xferlog", the
+ *   message after the date), their dates local time in tz.
+ * year_ref_ms is a time the line was written before, taken from the log (the
+ * file's modification time), not today's date. An optional "<PRI>" prefix is
  * skipped. Fills ts_ms, log_host, program, pid, message. tz may be NULL (UTC).
+ * The slices point into the line, except program for vsftpd.log and xferlog
+ * lines, which names no program: it points to a static string there.
  * Returns 0, or -1 with RONDA_EVENT_PARSE_ERROR set.
  */
 int ronda_parse_syslog(struct ronda_event *ev, const char *line, size_t len,
