@@ -139,8 +139,9 @@ test_ssh_failed(void **state)
 	    "ssh_login_failed", "failure", "root", "203.0.113.5", 51234, "password");
 	expect("sshd", "Failed password for invalid user admin from 198.51.100.7 port 40022 ssh2",
 	    "ssh_login_failed", "failure", "admin", "198.51.100.7", 40022, "password");
+	/* A refused key is a step of a good login (the agent offers them all). */
 	expect("sshd", "Failed publickey for root from 203.0.113.5 port 51234 ssh2: RSA SHA256:Xy3zQ1vR0nC9aT2uE8bJ5kL7mP4sW6dF0gH1iK2oN3q",
-	    "ssh_login_failed", "failure", "root", "203.0.113.5", 51234, "publickey");
+	    "ssh_login_failed", "unknown", "root", "203.0.113.5", 51234, "publickey");
 	expect("sshd", "Failed keyboard-interactive/pam for invalid user test from 2001:db8::7 port 60022 ssh2",
 	    "ssh_login_failed", "failure", "test", "2001:db8::7", 60022,
 	    "keyboard-interactive");
@@ -175,9 +176,17 @@ test_ssh_user_name_cannot_fake_the_source(void **state)
 	expect("sshd", "Disconnecting invalid user q 6.6.6.6 port 1: Too many authentication failures 1.2.3.4 port 22: Too many authentication failures [preauth]",
 	    "ssh_max_auth_tries", "failure",
 	    "q 6.6.6.6 port 1: Too many authentication failures", "1.2.3.4", 22, NULL);
-	/* A name that is not an address is never taken for one. */
-	expect_none("sshd", "Failed password for root from evil.example port 22 ssh2");
-	expect_none("sshd", "Failed password for root from 999.1.1.1 port 22 ssh2");
+	/*
+	 * A name that is not an address is never taken for one: a host name
+	 * (sshd with UseDNS) is source.domain, and what is neither is dropped
+	 * while the failure still counts.
+	 */
+	expect("sshd", "Failed password for root from evil.example port 22 ssh2",
+	    "ssh_login_failed", "failure", "root", NULL, 22, "password");
+	assert_str(ev.source_domain, "evil.example");
+	expect("sshd", "Failed password for root from 999.1.1.1 port 22 ssh2",
+	    "ssh_login_failed", "failure", "root", NULL, 22, "password");
+	assert_str(ev.source_domain, NULL);
 }
 
 static void
@@ -270,33 +279,34 @@ test_ssh_max_auth_tries(void **state)
 	    "ssh_preauth_disconnect", "failure", "admin", "1.2.3.4", 5, NULL);
 }
 
+/* Connection-level noise: no account was tried, so not a failed login (unknown). */
 static void
 test_ssh_scanners(void **state)
 {
 	(void)state;
 	expect("sshd", "Unable to negotiate with 1.2.3.4 port 5: no matching key exchange method found. Their offer: diffie-hellman-group14-sha1,diffie-hellman-group1-sha1 [preauth]",
-	    "ssh_scan_kex_error", "failure", NULL, "1.2.3.4", 5, NULL);
+	    "ssh_scan_kex_error", "unknown", NULL, "1.2.3.4", 5, NULL);
 	expect("sshd", "kex_exchange_identification: Connection closed by remote host",
-	    "ssh_scan_kex_error", "failure", NULL, NULL, 0, NULL);
+	    "ssh_scan_kex_error", "unknown", NULL, NULL, 0, NULL);
 	expect("sshd", "error: kex_exchange_identification: banner line too long",
-	    "ssh_scan_kex_error", "failure", NULL, NULL, 0, NULL);
+	    "ssh_scan_kex_error", "unknown", NULL, NULL, 0, NULL);
 	expect("sshd", "ssh_exchange_identification: read: Connection reset by peer",
-	    "ssh_scan_kex_error", "failure", NULL, NULL, 0, NULL);
+	    "ssh_scan_kex_error", "unknown", NULL, NULL, 0, NULL);
 	expect("sshd", "ssh_dispatch_run_fatal: Connection from 192.0.2.77 port 48680: message authentication code incorrect [preauth]",
-	    "ssh_scan_kex_error", "failure", NULL, "192.0.2.77", 48680, NULL);
+	    "ssh_scan_kex_error", "unknown", NULL, "192.0.2.77", 48680, NULL);
 	expect("sshd", "Bad protocol version identification 'GET / HTTP/1.1' from 1.2.3.4 port 5",
-	    "ssh_scan_banner", "failure", NULL, "1.2.3.4", 5, NULL);
+	    "ssh_scan_banner", "unknown", NULL, "1.2.3.4", 5, NULL);
 	/* The banner is the client's: it cannot move the source. */
 	expect("sshd", "Bad protocol version identification 'x from 6.6.6.6 port 1' from 1.2.3.4 port 5",
-	    "ssh_scan_banner", "failure", NULL, "1.2.3.4", 5, NULL);
+	    "ssh_scan_banner", "unknown", NULL, "1.2.3.4", 5, NULL);
 	expect("sshd", "Did not receive identification string from 1.2.3.4 port 5",
-	    "ssh_scan_banner", "failure", NULL, "1.2.3.4", 5, NULL);
+	    "ssh_scan_banner", "unknown", NULL, "1.2.3.4", 5, NULL);
 	expect("sshd", "Did not receive identification string from 1.2.3.4",
-	    "ssh_scan_banner", "failure", NULL, "1.2.3.4", 0, NULL);
+	    "ssh_scan_banner", "unknown", NULL, "1.2.3.4", 0, NULL);
 	expect("sshd", "banner exchange: Connection from 1.2.3.4 port 5: invalid format",
-	    "ssh_scan_banner", "failure", NULL, "1.2.3.4", 5, NULL);
+	    "ssh_scan_banner", "unknown", NULL, "1.2.3.4", 5, NULL);
 	expect("sshd", "refused connect from scan.example.net (192.0.2.10)",
-	    "ssh_connect_refused", "failure", NULL, "192.0.2.10", 0, NULL);
+	    "ssh_connect_refused", "unknown", NULL, "192.0.2.10", 0, NULL);
 }
 
 static void

@@ -128,7 +128,16 @@ static const char *small_rules =
     "      match:\n"
     "        - 'Nov 20 23:04:05 web1 sshd[4242]: Invalid user oracle from 203.0.113.50 port 51022'\n"
     "      nomatch:\n"
-    "        - 'Nov 20 23:04:05 web1 sshd[4242]: Accepted publickey for deploy from 10.0.0.5 port 51022 ssh2'\n";
+    "        - 'Nov 20 23:04:05 web1 sshd[4242]: Accepted publickey for deploy from 10.0.0.5 port 51022 ssh2'\n"
+    /* One file may hold rules and decoders: the auth rule above needs this one. */
+    "decoders:\n"
+    "  - id: t.sshd-invalid-user\n"
+    "    programs: [sshd]\n"
+    "    action: ssh_invalid_user\n"
+    "    outcome: failure\n"
+    "    pattern: '^Invalid user (?P<user>.*) from (?P<src>\\S+) port (?P<port>\\d+)$'\n"
+    "    tests:\n"
+    "      match: ['Nov 20 23:04:05 web1 sshd[4242]: Invalid user oracle from 203.0.113.50 port 51022']\n";
 
 /* ------------------------------------------------------------- loader */
 
