@@ -44,8 +44,8 @@ struct ronda_query {
 static const char *const sev_names[] = { "none", "low", "medium", "high", "critical" };
 
 static const char *const incident_kinds[] = {
-	"ssh_bruteforce", "ftp_bruteforce", "sudo_bruteforce", "su_bruteforce",
-	"password_spray", "compromise", "cms_bruteforce", "scan", "webshell", "sqli",
+	"ssh_bruteforce", "ftp_bruteforce", "mail_bruteforce", "smtp_bruteforce",
+	"sudo_bruteforce", "su_bruteforce", "password_spray", "compromise", "cms_bruteforce", "scan", "webshell", "sqli",
 	"lfi", "rce", "gambling", "defacement", "flood", "http_5xx_surge", "silent_site",
 	NULL
 };

@@ -1196,8 +1196,8 @@ cmd_sites(const struct ronda_query_filter *f, int json)
 
 static const char *const kind_order[] = {
 	"compromise", "webshell", "defacement", "sqli", "rce", "lfi", "gambling",
-	"ssh_bruteforce", "ftp_bruteforce", "sudo_bruteforce", "su_bruteforce",
-	"password_spray", "cms_bruteforce", "scan", "flood", "http_5xx_surge", "silent_site",
+	"ssh_bruteforce", "ftp_bruteforce", "mail_bruteforce", "smtp_bruteforce",
+	"sudo_bruteforce", "su_bruteforce", "password_spray", "cms_bruteforce", "scan", "flood", "http_5xx_surge", "silent_site",
 	NULL
 };
 
@@ -1211,6 +1211,8 @@ kind_words(const char *k)
 		{ "rce", "remote code execution" }, { "lfi", "file inclusion" },
 		{ "gambling", "gambling spam" }, { "ssh_bruteforce", "SSH brute force" },
 		{ "ftp_bruteforce", "FTP brute force" }, { "sudo_bruteforce", "sudo guessing" },
+		{ "mail_bruteforce", "mail login brute force" },
+		{ "smtp_bruteforce", "SMTP AUTH brute force" },
 		{ "su_bruteforce", "su guessing" }, { "password_spray", "password spraying" },
 		{ "cms_bruteforce", "CMS login brute force" }, { "scan", "scanning" },
 		{ "flood", "HTTP flood" }, { "http_5xx_surge", "server errors (5xx)" },
