@@ -956,7 +956,8 @@ check_want(struct ronda_decoders *s, const struct decoder *x, const struct dtest
 			break;
 		case C_SRC:
 		case C_HOST:
-			g = ev->source_ip.n > 0 ? ev->source_ip : ev->source_domain;
+			/* What the pattern captured (the match data is still the winner's). */
+			g = trimmed(group_of(s, x, c, message_of(ev)));
 			break;
 		case C_PORT:
 			snprintf(got, sizeof(got), "%d", ev->source_port);
