@@ -60,8 +60,8 @@ PROGRAMS += $(B)/bin/ronda-correlator
 endif
 TOOL_MAINS := $(filter-out tools/devbroker.c,$(wildcard tools/*.c))
 PROGRAMS += $(patsubst tools/%.c,$(B)/bin/ronda-%,$(TOOL_MAINS))
-# tools/ronda.c is the analysts' CLI: its program is plain `ronda`.
-PROGRAMS := $(patsubst $(B)/bin/ronda-ronda,$(B)/bin/ronda,$(PROGRAMS))
+# cli/ is the analysts' command line: its program is plain `ronda`.
+PROGRAMS += $(B)/bin/ronda
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -105,7 +105,10 @@ $(B)/bin/ronda-devbroker: $(B)/obj/tools/devbroker.o $(LIBCOMMON)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/bin/ronda: $(B)/obj/tools/ronda.o $(ALL_LIBS)
+CLI_SRC := $(wildcard cli/*.c)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/obj/%.o)
+
+$(B)/bin/ronda: $(CLI_OBJ) $(ALL_LIBS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
