@@ -153,6 +153,8 @@ install: all
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 schemas/* $(DESTDIR)$(PREFIX)/share/ronda/schemas/
 	if ls rules/*.yaml >/dev/null 2>&1; then install -m 0644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/ronda/rules/; fi
+	install -d $(DESTDIR)$(PREFIX)/share/ronda/rules/auth
+	install -m 0644 rules/auth/*.yaml $(DESTDIR)$(PREFIX)/share/ronda/rules/auth/
 	install -d $(DESTDIR)$(PREFIX)/share/ronda/scenarios
 	install -m 0644 tests/scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/ronda/scenarios/
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/ronda/
