@@ -31,20 +31,24 @@
 #define EXIT_USAGE	2	/* bad command line: option, --since value, filter */
 #define EXIT_NOSTORE	3	/* no store at the path, or not a Ronda store */
 #define EXIT_NOTFOUND	4	/* no incident, campaign or site with that id */
+#define EXIT_API	5	/* triage: the API could not be reached or failed */
 
 #define DEFAULT_DB "/var/lib/ronda/ronda.db"
 #define SHORT_ID 10		/* hex digits of an id shown in tables */
 #define MAX_ZONES 32
 
 enum cmd { CMD_NONE, CMD_INCIDENTS, CMD_INCIDENT, CMD_CAMPAIGNS, CMD_CAMPAIGN, CMD_SITES,
-	CMD_SUMMARY };
+	CMD_SUMMARY, CMD_TRIAGE, CMD_AUDIT };
 
 struct opts {
 	const char *db, *now_arg, *since, *until, *site, *kind, *severity, *status, *format;
 	const char *limit, *offset;
+	const char *api, *token_file, *reason, *note, *suppress;	/* triage */
 	int json, utc, help;
 	enum cmd cmd;
+	const char *action;	/* triage: ack, assign, close, reopen, note */
 	const char *id;
+	const char *arg;	/* assign NAME, note TEXT */
 };
 
 /* Output settings and the zones of the sites. */
@@ -124,5 +128,7 @@ void cmd_campaigns(const struct ronda_query_filter *f, int json);
 void cmd_campaign(const char *given, int json);
 void cmd_sites(const struct ronda_query_filter *f, int json);
 void cmd_summary(const struct ronda_query_filter *f, const char *format, int json);
+void cmd_triage(const char *action, const char *given, const char *arg, const struct opts *o);
+void cmd_audit(const char *given, const struct opts *o);
 
 #endif

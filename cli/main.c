@@ -37,6 +37,19 @@ static const char usage_text[] =
 "                       per agency: incidents by kind and severity, campaigns,\n"
 "                       top attacker IPs and networks (default --since 24h)\n"
 "\n"
+"Triage (written through the correlator's API as an analyst; docs/cli.md):\n"
+"  ack ID               acknowledge an incident or a campaign\n"
+"  assign ID NAME       assign it to an analyst\n"
+"  close ID --reason resolved|false_positive|accepted_risk [--note TEXT]\n"
+"           [--suppress 30d]   (campaigns closed as false_positive: their\n"
+"                       indicators stop linking for that long)\n"
+"  reopen ID            open a closed one again\n"
+"  note ID TEXT         add a note\n"
+"  audit [ID] [--limit N]  who did what, newest first\n"
+"  --api URL            the API (default $RONDA_API, else http://127.0.0.1:8470)\n"
+"  --token-file FILE    an analyst token (default $RONDA_TOKEN, else the file\n"
+"                       $RONDA_TOKEN_FILE); never on the command line\n"
+"\n"
 "Options:\n"
 "  -d, --db FILE        the store (default $RONDA_DB, else " DEFAULT_DB ")\n"
 "  --json               print the objects of schemas/*.schema.json\n"
@@ -52,7 +65,8 @@ static const char usage_text[] =
 "  -h, --help           this text\n"
 "\n"
 "IDs may be cut short to a unique prefix (as the tables show them).\n"
-"Exit status: 0 ok, 1 the store failed, 2 usage, 3 no store, 4 no such id.\n";
+"Exit status: 0 ok, 1 the store failed, 2 usage, 3 no store, 4 no such id,\n"
+"5 the API could not be reached or failed.\n";
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -76,23 +90,31 @@ allowed(const struct opts *o)
 	static const struct {
 		enum cmd cmd;
 		const char *name;
-		unsigned mask;	/* since until site kind severity status limit offset format */
+		/* since until site kind severity status limit offset format
+		 * api token-file reason note suppress */
+		unsigned mask;
 	} table[] = {
 		{ CMD_INCIDENTS, "incidents", 0xff }, { CMD_CAMPAIGNS, "campaigns", 0xff },
 		{ CMD_INCIDENT, "incident", 0 }, { CMD_CAMPAIGN, "campaign", 0 },
 		{ CMD_SITES, "sites", 0x04 }, { CMD_SUMMARY, "summary", 0x11f },
+		{ CMD_TRIAGE, "triage", 0x600 }, { CMD_AUDIT, "audit", 0x640 },
 	};
 	const char *given[] = { o->since, o->until, o->site, o->kind, o->severity, o->status,
-		o->limit, o->offset, o->format };
+		o->limit, o->offset, o->format, o->api, o->token_file, o->reason, o->note,
+		o->suppress };
 	const char *names[] = { "since", "until", "site", "kind", "severity", "status", "limit",
-		"offset", "format" };
+		"offset", "format", "api", "token-file", "reason", "note", "suppress" };
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		unsigned mask = table[i].mask;
 		if (table[i].cmd != o->cmd)
 			continue;
-		for (int k = 0; k < 9; k++)
-			if (given[k] != NULL && !(table[i].mask & (1u << k)))
-				die(EXIT_USAGE, "--%s: not an option of '%s'", names[k], table[i].name);
+		if (o->action != NULL && strcmp(o->action, "close") == 0)
+			mask |= 0x3800;	/* reason note suppress */
+		for (int k = 0; k < 14; k++)
+			if (given[k] != NULL && !(mask & (1u << k)))
+				die(EXIT_USAGE, "--%s: not an option of '%s'", names[k],
+				    o->action != NULL ? o->action : table[i].name);
 	}
 }
 
@@ -100,7 +122,7 @@ static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_JSON = 256, O_UTC, O_NOW, O_SINCE, O_UNTIL, O_SITE, O_KIND, O_SEV, O_STATUS,
-		O_LIMIT, O_OFFSET, O_FORMAT };
+		O_LIMIT, O_OFFSET, O_FORMAT, O_API, O_TOKEN_FILE, O_REASON, O_NOTE, O_SUPPRESS };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' }, { "json", no_argument, NULL, O_JSON },
 		{ "utc", no_argument, NULL, O_UTC }, { "now", required_argument, NULL, O_NOW },
@@ -113,12 +135,20 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "offset", required_argument, NULL, O_OFFSET },
 		{ "format", required_argument, NULL, O_FORMAT },
+		{ "api", required_argument, NULL, O_API },
+		{ "token-file", required_argument, NULL, O_TOKEN_FILE },
+		{ "reason", required_argument, NULL, O_REASON },
+		{ "note", required_argument, NULL, O_NOTE },
+		{ "suppress", required_argument, NULL, O_SUPPRESS },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
+	/* takes_id: 1 an ID, 2 an ID and an argument, 3 an optional ID */
 	static const struct { const char *name; enum cmd cmd; int takes_id; } cmds[] = {
 		{ "incidents", CMD_INCIDENTS, 0 }, { "incident", CMD_INCIDENT, 1 },
 		{ "campaigns", CMD_CAMPAIGNS, 0 }, { "campaign", CMD_CAMPAIGN, 1 },
 		{ "sites", CMD_SITES, 0 }, { "summary", CMD_SUMMARY, 0 },
+		{ "ack", CMD_TRIAGE, 1 }, { "assign", CMD_TRIAGE, 2 }, { "close", CMD_TRIAGE, 1 },
+		{ "reopen", CMD_TRIAGE, 1 }, { "note", CMD_TRIAGE, 2 }, { "audit", CMD_AUDIT, 3 },
 	};
 	int ch, takes_id = 0;
 
@@ -140,6 +170,11 @@ parse_args(int argc, char **argv, struct opts *o)
 		case O_LIMIT: o->limit = optarg; break;
 		case O_OFFSET: o->offset = optarg; break;
 		case O_FORMAT: o->format = optarg; break;
+		case O_API: o->api = optarg; break;
+		case O_TOKEN_FILE: o->token_file = optarg; break;
+		case O_REASON: o->reason = optarg; break;
+		case O_NOTE: o->note = optarg; break;
+		case O_SUPPRESS: o->suppress = optarg; break;
 		case ':':
 			die(EXIT_USAGE, "%s: needs a value", argv[optind - 1]);
 		default:
@@ -156,17 +191,28 @@ parse_args(int argc, char **argv, struct opts *o)
 		if (strcmp(argv[optind], cmds[i].name) == 0) {
 			o->cmd = cmds[i].cmd;
 			takes_id = cmds[i].takes_id;
+			if (o->cmd == CMD_TRIAGE)
+				o->action = cmds[i].name;
 		}
 	if (o->cmd == CMD_NONE) {
 		char *shown = term_dup(argv[optind]);
 		die(EXIT_USAGE, "%s: unknown command (incidents, incident, campaigns, campaign,"
-		    " sites, summary)", shown);
+		    " sites, summary, ack, assign, close, reopen, note, audit)", shown);
 	}
 	optind++;
-	if (takes_id) {
+	if (takes_id == 3) {
+		if (optind < argc)
+			o->id = argv[optind++];
+	} else if (takes_id) {
 		if (optind >= argc)
 			die(EXIT_USAGE, "%s: needs an ID", argv[optind - 1]);
 		o->id = argv[optind++];
+		if (takes_id == 2) {
+			if (optind >= argc)
+				die(EXIT_USAGE, "%s: needs %s", argv[optind - 2],
+				    strcmp(o->action, "assign") == 0 ? "a NAME" : "a TEXT");
+			o->arg = argv[optind++];
+		}
 	}
 	if (optind < argc) {
 		char *shown = term_dup(argv[optind]);
@@ -309,6 +355,8 @@ main(int argc, char **argv)
 	case CMD_CAMPAIGN: cmd_campaign(o.id, o.json); break;
 	case CMD_SITES: cmd_sites(&f, o.json); break;
 	case CMD_SUMMARY: cmd_summary(&f, o.format, o.json); break;
+	case CMD_TRIAGE: cmd_triage(o.action, o.id, o.arg, &o); break;
+	case CMD_AUDIT: cmd_audit(o.id, &o); break;
 	default: break;
 	}
 	/*
