@@ -34,6 +34,13 @@ if [ ! -s "$LOG" ]; then
     mv "$LOG.tmp" "$LOG"
 fi
 BYTES=$(stat -c %s "$LOG")
+# An auth log (sshd, PAM, sudo, postfix, dovecot, noise) for the decoders.
+AUTH_LINES=$((LINES / 4))
+AUTH_LOG=$OUT/auth-$AUTH_LINES.log
+if [ ! -s "$AUTH_LOG" ]; then
+    /usr/bin/python3 tools/gen_auth_log.py --lines "$AUTH_LINES" >"$AUTH_LOG.tmp"
+    mv "$AUTH_LOG.tmp" "$AUTH_LOG"
+fi
 
 now() { date +%s.%N; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
@@ -47,6 +54,10 @@ t0=$(now); /usr/bin/time -f '%M' -o "$OUT/grep.rss" grep -c 'HTTP' "$LOG" >"$OUT
 [ "$(cat "$OUT/grep.count")" = "$LINES" ] || echo "bench: grep counted $(cat "$OUT/grep.count") lines" >&2
 GREP_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 GREP_LPS=$(rate "$LINES" "$GREP_S")
+# The same for the auth log: grep -c of a regular expression over it.
+grep -cE 'Failed|Invalid|failure' "$AUTH_LOG" >/dev/null || true
+t0=$(now); grep -cE 'Failed|Invalid|failure' "$AUTH_LOG" >"$OUT/grep-auth.count" || true; t1=$(now)
+AGREP_LPS=$(rate "$AUTH_LINES" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
 
 # The broker.
 "$BIN/ronda-devbroker" --partitions 8 --topics ronda.events,bench.kcat \
@@ -64,8 +75,9 @@ t1=$(now)
 KCAT_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 KCAT_LPS=$(rate "$LINES" "$KCAT_S")
 
-run_collector() {   # name forward [pin]
+run_collector() {   # name forward [pin [log type format lines]]
     local name=$1 forward=$2 dir=$OUT/$1
+    local log=${4:-$LOG} type=${5:-web} format=${6:-combined} n=${7:-$LINES}
     rm -rf "$dir"; mkdir -p "$dir"
     cat >"$dir/collector.yaml" <<YAML
 site: bench.go.id
@@ -78,9 +90,9 @@ kafka:
   brokers: $BROKER
   topic: ronda.events
 inputs:
-  - path: $LOG
-    type: web
-    format: combined
+  - path: $log
+    type: $type
+    format: $format
     start_at: beginning
 YAML
     local t0 t1
@@ -98,13 +110,14 @@ YAML
     awk '{ print $1 }' "$dir/time" >"$dir/rss"
     # CPU time (user + sys, all threads): what neighbours on a shared
     # machine inflate least; lines/s is wall clock.
-    awk -v n="$LINES" '{ printf "%.2f\n", ($2 + $3) / n * 1e6 }' "$dir/time" >"$dir/cpu_us"
+    awk -v n="$n" '{ printf "%.2f\n", ($2 + $3) / n * 1e6 }' "$dir/time" >"$dir/cpu_us"
     grep -o 'events [0-9]*' "$dir/log" | tail -1 | awk '{print $2}' >"$dir/events"
 }
 
 run_collector raw all
 run_collector raw2 all nopin
 run_collector rules events
+run_collector auth events pin "$AUTH_LOG" auth syslog "$AUTH_LINES"
 
 mib() { echo "$(( $(cat "$1") / 1024 )) MiB"; }
 row() {  # what value baseline-label baseline-value ratio rss baseline-rss
@@ -123,10 +136,14 @@ coll_row() {  # label run baseline(grep|kcat)
 coll_row "collector --once, forward: all, 1 core" raw kcat
 coll_row "  same, librdkafka threads not pinned" raw2 kcat
 coll_row "collector --once, rules, forward: events" rules grep
+alps=$(rate "$AUTH_LINES" "$(cat "$OUT/auth/secs")")
+row "collector --once, auth log, decoders + rules" "$alps lines/s" "grep -cE, same auth log" \
+    "$AGREP_LPS lines/s" "$(ratio "$alps" "$AGREP_LPS")x" "$(mib "$OUT/auth/rss")" "-"
 echo "bench: collector, $LINES lines: grep -c $GREP_LPS lines/s, kcat -P $KCAT_LPS lines/s;" \
     "events shipped: forward all $(cat "$OUT/raw/events"), forward events $(cat "$OUT/rules/events")"
 echo "collector CPU (user + sys, every thread) per line: forward all $(cat "$OUT/raw/cpu_us") us" \
-    "pinned, $(cat "$OUT/raw2/cpu_us") us unpinned; forward events $(cat "$OUT/rules/cpu_us") us" >>"$NOTES"
+    "pinned, $(cat "$OUT/raw2/cpu_us") us unpinned; forward events $(cat "$OUT/rules/cpu_us") us;" \
+    "auth log ($AUTH_LINES lines, decoders + rules) $(cat "$OUT/auth/cpu_us") us" >>"$NOTES"
 for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 wait 2>/dev/null || true
 PIDS=()
