@@ -16,6 +16,8 @@ struct ronda_ckpt {
 	sqlite3_stmt *expire;
 	sqlite3_stmt *known;
 	sqlite3_stmt *last;
+	sqlite3_stmt *jget;
+	sqlite3_stmt *jput;
 	char err[256];
 };
 
@@ -27,6 +29,16 @@ static const char schema[] =
     " PRIMARY KEY (dev, ino, fp));"
     "CREATE TABLE IF NOT EXISTS inputs ("
     " pattern TEXT PRIMARY KEY, first_seen INTEGER NOT NULL);";
+
+/*
+ * Version 2 adds the journal cursors: one row per journal an input reads
+ * (ronda_collector_input.journal_key). A version 1 DB gets the table on its
+ * first open by this collector; its file rows are untouched.
+ */
+#define SCHEMA_VERSION 2
+static const char schema_v2[] =
+    "CREATE TABLE IF NOT EXISTS journals ("
+    " key TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated INTEGER NOT NULL);";
 
 static void
 seterr(struct ronda_ckpt *ck, const char *what)
@@ -53,6 +65,8 @@ ronda_ckpt_free(struct ronda_ckpt *ck)
 	sqlite3_finalize(ck->expire);
 	sqlite3_finalize(ck->known);
 	sqlite3_finalize(ck->last);
+	sqlite3_finalize(ck->jget);
+	sqlite3_finalize(ck->jput);
 	sqlite3_close(ck->db);
 	free(ck);
 }
@@ -90,14 +104,24 @@ ronda_ckpt_open(const char *path, char *err, size_t errlen)
 			user_version = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 	}
-	if (user_version > 1) {
+	if (user_version > SCHEMA_VERSION) {
 		snprintf(ck->err, sizeof(ck->err),
-		    "%s: state DB version %d is newer than this collector (1)", path,
-		    user_version);
+		    "%s: state DB version %d is newer than this collector (%d)", path,
+		    user_version, SCHEMA_VERSION);
 		goto fail;
 	}
-	if (user_version == 0)
-		sqlite3_exec(ck->db, "PRAGMA user_version=1", NULL, NULL, NULL);
+	if (user_version < SCHEMA_VERSION) {
+		/* The migration and its version in one transaction. */
+		if (sqlite3_exec(ck->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(ck->db, schema_v2, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(ck->db, "PRAGMA user_version=2", NULL, NULL, NULL) !=
+		    SQLITE_OK || sqlite3_exec(ck->db, "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			seterr(ck, path);
+			ronda_ckpt_rollback(ck);
+			goto fail;
+		}
+	}
 	if (sqlite3_prepare_v2(ck->db,
 	    "INSERT INTO files(dev,ino,fp,fp_len,path,offset,done,updated)"
 	    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8) ON CONFLICT(dev,ino,fp) DO UPDATE SET"
@@ -116,6 +140,12 @@ ronda_ckpt_open(const char *path, char *err, size_t errlen)
 	    sqlite3_prepare_v2(ck->db, "SELECT 1 FROM files WHERE fp=?1 LIMIT 1", -1,
 	    &ck->known, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(ck->db, "SELECT max(updated) FROM files", -1, &ck->last,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ck->db, "SELECT cursor FROM journals WHERE key=?1", -1,
+	    &ck->jget, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ck->db,
+	    "INSERT INTO journals(key,cursor,updated) VALUES(?1,?2,?3)"
+	    " ON CONFLICT(key) DO UPDATE SET cursor=?2, updated=?3", -1, &ck->jput,
 	    NULL) != SQLITE_OK) {
 		seterr(ck, path);
 		goto fail;
@@ -295,4 +325,45 @@ ronda_ckpt_last_update(struct ronda_ckpt *ck)
 		v = sqlite3_column_int64(ck->last, 0);
 	sqlite3_reset(ck->last);
 	return v;
+}
+
+int
+ronda_ckpt_journal_get(struct ronda_ckpt *ck, const char *key, char **cursor)
+{
+	const unsigned char *p;
+	int rc;
+
+	*cursor = NULL;
+	sqlite3_bind_text(ck->jget, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(ck->jget);
+	if (rc == SQLITE_ROW && (p = sqlite3_column_text(ck->jget, 0)) != NULL &&
+	    (*cursor = strdup((const char *)p)) == NULL) {
+		sqlite3_reset(ck->jget);
+		snprintf(ck->err, sizeof(ck->err), "journal_get: out of memory");
+		return -1;
+	}
+	sqlite3_reset(ck->jget);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		seterr(ck, "journal_get");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ronda_ckpt_journal_put(struct ronda_ckpt *ck, const char *key, const char *cursor)
+{
+	int rc;
+
+	sqlite3_bind_text(ck->jput, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ck->jput, 2, cursor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ck->jput, 3, ronda_now_ms());
+	rc = sqlite3_step(ck->jput);
+	sqlite3_reset(ck->jput);
+	sqlite3_clear_bindings(ck->jput);
+	if (rc != SQLITE_DONE) {
+		seterr(ck, "journal_put");
+		return -1;
+	}
+	return 0;
 }

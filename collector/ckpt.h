@@ -69,4 +69,13 @@ int64_t ronda_ckpt_last_update(struct ronda_ckpt *ck);
 /* Delete done rows last updated before cutoff_ms. 0 / -1. */
 int ronda_ckpt_expire(struct ronda_ckpt *ck, int64_t cutoff_ms);
 
+/*
+ * Journal inputs: the cursor (sd_journal_get_cursor) of the newest entry
+ * before which Kafka confirmed every entry, by the input's key (which
+ * journal it reads). get: *cursor is a new string the caller frees, NULL
+ * when none was saved; 0 / -1. put: insert or replace; 0 / -1.
+ */
+int ronda_ckpt_journal_get(struct ronda_ckpt *ck, const char *key, char **cursor);
+int ronda_ckpt_journal_put(struct ronda_ckpt *ck, const char *key, const char *cursor);
+
 #endif

@@ -13,6 +13,7 @@
 #include "agg.h"
 #include "ckpt.h"
 #include "conf.h"
+#include "journal.h"
 #include "metrics.h"
 #include "pipeline.h"
 #include "ronda/log.h"
@@ -33,6 +34,7 @@ struct ronda_collector {
 	const struct ronda_collector_config *cfg;
 	struct ronda_ckpt *ck;
 	struct ronda_tail *tail;
+	struct ronda_journal *journal;	/* NULL when no input is a journal */
 	struct ronda_sink *sink;
 	struct ronda_ruleset *rules;
 	struct ronda_agg *agg;
@@ -68,13 +70,21 @@ struct ronda_collector {
 
 /* ---- sink and tail glue ----------------------------------------------- */
 
+_Static_assert(RONDA_JOURNAL_BUSY == RONDA_TAIL_BUSY &&
+    RONDA_JOURNAL_DONE == RONDA_TAIL_DONE && RONDA_JOURNAL_PENDING == RONDA_TAIL_PENDING,
+    "journal and tail callbacks answer alike");
+
 static void
 collector_on_delivered(void *arg, uint64_t ticket)
 {
 	struct ronda_collector *c = arg;
 
-	if (c->tail != NULL)
+	if (ticket & RONDA_JOURNAL_TICKET) {
+		if (c->journal != NULL)
+			ronda_journal_ack(c->journal, ticket);
+	} else if (c->tail != NULL) {
 		ronda_tail_ack(c->tail, ticket);
+	}
 }
 
 /*
@@ -139,26 +149,20 @@ batch_add(struct ronda_collector *c, size_t poff, struct ronda_str key, uint64_t
 	return 0;
 }
 
+/*
+ * One line of a file or entry of the journal through the pipeline into the
+ * batch; answers RONDA_TAIL_* (the journal's answers are the same).
+ */
 static int
-collector_on_line(void *arg, const struct ronda_tail_line *l)
+collector_emit(struct ronda_collector *c, size_t input,
+    const struct ronda_pipeline_line *pl, uint64_t ticket)
 {
-	struct ronda_collector *c = arg;
-	struct ronda_pipeline_line pl;
 	struct ronda_str key = RONDA_STR_NULL;
 	size_t poff;
 	int rc;
 
 	if (c->stopping)
 		return RONDA_TAIL_BUSY;
-	pl.p = l->p;
-	pl.n = l->n;
-	pl.offset = l->offset;
-	pl.truncated = (l->flags & RONDA_TAIL_TRUNCATED) != 0;
-	pl.path = l->path;
-	pl.dev = l->dev;
-	pl.ino = l->ino;
-	pl.fp = l->fp;
-	pl.mtime_ms = l->mtime_ms;
 	if (c->batch_stuck && batch_flush(c) == -1)
 		return RONDA_TAIL_BUSY;
 	/*
@@ -181,7 +185,7 @@ collector_on_line(void *arg, const struct ronda_tail_line *l)
 	}
 	/* The event is encoded straight into the batch, after its others. */
 	poff = c->batch_buf.len;
-	rc = ronda_pipeline_line(c->pipe, l->input, &pl, c->now_ms, 0, &c->batch_buf, &key);
+	rc = ronda_pipeline_line(c->pipe, input, pl, c->now_ms, 0, &c->batch_buf, &key);
 	if (rc <= 0)
 		return RONDA_TAIL_DONE;	/* filtered, or an encode error (counted) */
 	/*
@@ -189,7 +193,7 @@ collector_on_line(void *arg, const struct ronda_tail_line *l)
 	 * the queue), the event waits in the batch and reading pauses until it
 	 * went; its line stays unconfirmed meanwhile.
 	 */
-	if (batch_add(c, poff, key, l->ticket) == -1) {
+	if (batch_add(c, poff, key, ticket) == -1) {
 		/*
 		 * Out of memory only (the cap holds a full batch and one more
 		 * event of JSON_MAX and its key): keep the line and try it again
@@ -201,6 +205,55 @@ collector_on_line(void *arg, const struct ronda_tail_line *l)
 	if (c->nbatch == BATCH_MAX || c->batch_buf.len >= BATCH_BYTES)
 		batch_flush(c);
 	return RONDA_TAIL_PENDING;
+}
+
+static int
+collector_on_line(void *arg, const struct ronda_tail_line *l)
+{
+	struct ronda_pipeline_line pl;
+
+	pl.p = l->p;
+	pl.n = l->n;
+	pl.offset = l->offset;
+	pl.truncated = (l->flags & RONDA_TAIL_TRUNCATED) != 0;
+	pl.path = l->path;
+	pl.dev = l->dev;
+	pl.ino = l->ino;
+	pl.fp = l->fp;
+	pl.mtime_ms = l->mtime_ms;
+	pl.fields = NULL;
+	return collector_emit(arg, l->input, &pl, l->ticket);
+}
+
+/*
+ * A journal entry: already split into fields, which the pipeline takes as
+ * they are; the syslog line written from them is event.original. Its
+ * identity (sequence number id and number) stands where a file's (device,
+ * inode, fingerprint, offset) does, for a stable event.id.
+ */
+static int
+collector_on_entry(void *arg, const struct ronda_journal_entry *e)
+{
+	struct ronda_pipeline_fields f;
+	struct ronda_pipeline_line pl;
+
+	f.dataset = "auth.journal";
+	f.ts_ms = e->ts_ms;
+	f.log_host = e->host;
+	f.program = e->program;
+	f.message = e->message;
+	f.pid = e->pid;
+	memset(&pl, 0, sizeof(pl));
+	pl.p = e->p;
+	pl.n = e->n;
+	pl.offset = e->seqnum;
+	pl.truncated = (e->flags & RONDA_JOURNAL_TRUNCATED) != 0;
+	pl.path = e->source;
+	pl.dev = e->seqnum_id_hi;
+	pl.ino = e->seqnum_id_lo;
+	pl.fp = RONDA_JOURNAL_ID_TAG;
+	pl.fields = &f;
+	return collector_emit(arg, e->input, &pl, e->ticket);
 }
 
 /* Between lines and at the end of each read pass: hand over the batch, serve confirmations. */
@@ -277,12 +330,16 @@ collector_on_poll(evutil_socket_t fd, short what, void *arg)
 	c->sink->poll(c->sink);
 	batch_flush(c);
 	ronda_tail_kick(c->tail);
+	if (c->journal != NULL)
+		ronda_journal_kick(c->journal);
 	if (c->progress && ronda_mono_ms() - c->last_progress >= PROGRESS_MS) {
 		c->last_progress = ronda_mono_ms();
 		draw_progress(c, 0);
 	}
-	if (c->once && ronda_tail_idle(c->tail) && c->sink->queued(c->sink) == 0) {
+	if (c->once && ronda_collector_done(c)) {
 		ronda_tail_checkpoint(c->tail);
+		if (c->journal != NULL)
+			ronda_journal_checkpoint(c->journal);
 		if (c->progress)
 			draw_progress(c, 1);
 		event_base_loopbreak(c->base);
@@ -348,6 +405,17 @@ ronda_collector_log_stats(struct ronda_collector *c)
 	    (unsigned long long)ts.rotations, (unsigned long long)c->metrics_sent,
 	    (unsigned long long)ch, (unsigned long long)(ch + cm), ru.ru_maxrss,
 	    (unsigned long long)c->sink_busy);
+	if (c->journal != NULL) {
+		struct ronda_journal_stats js;
+		ronda_journal_stats(c->journal, &js);
+		log_info("stats: journal: entries %llu, cut %llu, in flight %llu, cursor "
+		    "saves %llu, cursor lost %llu, files changed %llu, read errors %llu, "
+		    "checkpoint errors %llu", (unsigned long long)js.entries,
+		    (unsigned long long)js.truncated, (unsigned long long)js.inflight,
+		    (unsigned long long)js.cursor_saves, (unsigned long long)js.cursor_lost,
+		    (unsigned long long)js.invalidations, (unsigned long long)js.read_errors,
+		    (unsigned long long)js.ckpt_errors);
+	}
 	if (ronda_log_level() >= RONDA_LOG_DEBUG)
 		ronda_tail_log_files(c->tail);
 }
@@ -358,6 +426,8 @@ ronda_collector_stats(struct ronda_collector *c, struct ronda_collector_stats *s
 	memset(st, 0, sizeof(*st));
 	st->pipe = *ronda_pipeline_stats(c->pipe);
 	ronda_tail_stats(c->tail, &st->tail);
+	if (c->journal != NULL)
+		ronda_journal_stats(c->journal, &st->journal);
 	st->kafka_sent = c->sink->sent;
 	st->kafka_delivered = c->sink->delivered;
 	st->kafka_retried = c->sink->retried;
@@ -422,6 +492,7 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	struct ronda_collector *c;
 	struct ronda_sink_cb cb;
 	struct ronda_tail_ops tops = { collector_on_line, collector_on_tail_poll };
+	struct ronda_journal_ops jops = { collector_on_entry, collector_on_tail_poll };
 	struct ronda_agg_ops aops = { agg_on_emit, agg_on_heartbeat };
 	struct timeval tv;
 
@@ -459,6 +530,9 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	    c->sink->max_message < JSON_MAX ? c->sink->max_message : JSON_MAX);
 	if ((c->tail = ronda_tail_new(base, cfg, c->ck, &tops, c, once, err,
 	    errlen)) == NULL)
+		goto fail;
+	if (ronda_journal_inputs(cfg) > 0 && (c->journal = ronda_journal_new(base, cfg,
+	    c->ck, &jops, c, once, err, errlen)) == NULL)
 		goto fail;
 
 	c->poll_ev = event_new(base, -1, EV_PERSIST, collector_on_poll, c);
@@ -498,7 +572,8 @@ fail:
 int
 ronda_collector_done(const struct ronda_collector *c)
 {
-	return ronda_tail_idle(c->tail) && c->sink->queued(c->sink) == 0;
+	return ronda_tail_idle(c->tail) && (c->journal == NULL ||
+	    ronda_journal_idle(c->journal)) && c->sink->queued(c->sink) == 0;
 }
 
 int
@@ -538,6 +613,8 @@ ronda_collector_free(struct ronda_collector *c, int timeout_ms)
 	}
 	ronda_tail_free(c->tail);	/* writes the final checkpoints */
 	c->tail = NULL;
+	ronda_journal_free(c->journal);	/* and the journal cursors */
+	c->journal = NULL;
 	if (c->sink != NULL)
 		c->sink->free(c->sink);
 	ronda_ckpt_free(c->ck);

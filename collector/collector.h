@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "journal.h"
 #include "pipeline.h"
 #include "tail.h"
 
@@ -39,6 +40,7 @@ void ronda_collector_log_stats(struct ronda_collector *c);
 struct ronda_collector_stats {
 	struct ronda_pipeline_stats pipe;
 	struct ronda_tail_stats tail;
+	struct ronda_journal_stats journal;	/* zero without journal inputs */
 	uint64_t kafka_sent, kafka_delivered, kafka_retried, kafka_full, kafka_errors;
 	size_t kafka_queue;		/* queued in librdkafka, not yet confirmed */
 	uint64_t aggregates_sent;

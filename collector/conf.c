@@ -8,11 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ronda/buf.h"
 #include "ronda/listen.h"
 #include "ronda/parse.h"
 #include "ronda/tz.h"
 
-static const char *const input_types[] = { "web", "auth", NULL };
+static const char *const input_types[] = { "web", "auth", "journal", NULL };
 static const char *const start_ats[] = { "end", "beginning", NULL };
 static const char *const forwards[] = { "events", "all", NULL };
 /* In the order of enum ronda_log_level, so the index is the level. */
@@ -36,20 +37,6 @@ format_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
 }
 
 /* A time zone must exist where it is written, so its line can be named. */
-static void
-tz_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
-{
-	const char *name = *(char **)field;
-	struct ronda_tz *tz;
-	char err[256];
-
-	if (name == NULL || (tz = ronda_tz_new(name, err, sizeof(err))) != NULL) {
-		ronda_tz_free(name == NULL ? NULL : tz);
-		return;
-	}
-	ronda_cfg_error(ctx, line, path, "%s", err);
-}
-
 /* metrics.listen: HOST:PORT on loopback (the endpoint has no authentication). */
 static void
 metrics_listen_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
@@ -75,9 +62,10 @@ static const struct ronda_cfg_key metrics_keys[] = {
 };
 
 static const struct ronda_cfg_key input_keys[] = {
-	{ "path", RONDA_CFG_STR, NULL, 0, 0, IN(path), "file or glob to tail",
-	  RONDA_CFG_REQUIRED, NULL, NULL, 0, NULL },
-	{ "type", RONDA_CFG_ENUM, NULL, 0, 0, IN(type), "web or auth",
+	/* Required for web and auth (input_check), refused for journal. */
+	{ "path", RONDA_CFG_STR, NULL, 0, 0, IN(path), "file or glob to tail", 0, NULL,
+	  NULL, 0, NULL },
+	{ "type", RONDA_CFG_ENUM, NULL, 0, 0, IN(type), "web, auth or journal",
 	  RONDA_CFG_REQUIRED, input_types, NULL, 0, NULL },
 	{ "format", RONDA_CFG_STR, NULL, 0, 0, IN(format),
 	  "web: combined, common, vhost_combined; auth: syslog", 0, NULL, NULL, 0,
@@ -87,10 +75,29 @@ static const struct ronda_cfg_key input_keys[] = {
 	{ "agency", RONDA_CFG_STR, NULL, 0, 0, IN(agency), "agency override", 0, NULL,
 	  NULL, 0, NULL },
 	{ "timezone", RONDA_CFG_STR, NULL, 0, 0, IN(timezone), "zone override", 0,
-	  NULL, NULL, 0, tz_check },
+	  NULL, NULL, 0, ronda_tz_cfg_check },
 	{ "start_at", RONDA_CFG_ENUM, "end", 0, 0, IN(start_at),
-	  "where a file seen at the very first start begins", 0, start_ats, NULL, 0, NULL },
+	  "where a file (or the journal) seen at the very first start begins", 0,
+	  start_ats, NULL, 0, NULL },
+	{ "directory", RONDA_CFG_STR, NULL, 0, 0, IN(directory),
+	  "journal: a journal folder; default: the system journal", 0, NULL, NULL, 0,
+	  NULL },
+	{ "files", RONDA_CFG_STRLIST, NULL, 0, 0, IN(files),
+	  "journal: explicit journal files", 0, NULL, NULL, 0, NULL },
+	{ "match", RONDA_CFG_STRLIST, NULL, 0, 0, IN(match),
+	  "journal: FIELD=value terms, any of which selects an entry", 0, NULL, NULL, 0,
+	  NULL },
 	{ NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
+};
+
+/*
+ * What a journal input reads when it names no match: what Debian's rsyslog
+ * writes to /var/log/auth.log (facilities auth and authpriv), plus
+ * everything sshd's unit logs whatever its facility (SyslogFacility).
+ */
+static const char *const journal_default_match[] = {
+	"SYSLOG_FACILITY=4", "SYSLOG_FACILITY=10", "_SYSTEMD_UNIT=ssh.service",
+	"_SYSTEMD_UNIT=sshd.service", NULL
 };
 
 static const struct ronda_cfg_key kafka_keys[] = {
@@ -111,7 +118,7 @@ static const struct ronda_cfg_key collector_keys[] = {
 	{ "region", RONDA_CFG_STR, NULL, 0, 0, CF(region), "region", 0, NULL, NULL, 0,
 	  NULL },
 	{ "timezone", RONDA_CFG_STR, "", 0, 0, CF(timezone),
-	  "IANA zone for lines without one", 0, NULL, NULL, 0, tz_check },
+	  "IANA zone for lines without one", 0, NULL, NULL, 0, ronda_tz_cfg_check },
 	{ "state_db", RONDA_CFG_STR, "/var/lib/ronda/collector.db", 0, 0, CF(state_db),
 	  "SQLite checkpoint file", 0, NULL, NULL, 0, NULL },
 	{ "host_name", RONDA_CFG_STR, NULL, 0, 0, CF(host_name), "host.name", 0, NULL,
@@ -152,6 +159,80 @@ static const struct ronda_cfg_key collector_keys[] = {
 	{ NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
 };
 
+/*
+ * A journal match term is FIELD=value, FIELD as journald names fields:
+ * capitals, digits and underscores, not starting with a digit, at most 64
+ * bytes (sd_journal_add_match refuses anything else, without saying why).
+ */
+static int
+match_term_ok(const char *t)
+{
+	const char *eq = strchr(t, '=');
+	size_t n;
+
+	if (eq == NULL || (n = (size_t)(eq - t)) == 0 || n > 64 ||
+	    (t[0] >= '0' && t[0] <= '9'))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9') ||
+		    t[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* The cross-key checks of a journal input; fills the default match. */
+static void
+journal_input_check(struct ronda_cfg_ctx *ctx, struct ronda_collector_input *in,
+    int line, const char *path)
+{
+	char kp[512];
+
+	if (in->path != NULL) {
+		snprintf(kp, sizeof(kp), "%s.path", path);
+		ronda_cfg_error(ctx, line, kp, "a journal input has no path: name a "
+		    "journal folder with directory, journal files with files, or "
+		    "neither for the system journal");
+	}
+	if (in->format != NULL) {
+		snprintf(kp, sizeof(kp), "%s.format", path);
+		ronda_cfg_error(ctx, line, kp, "a journal input has no format: its "
+		    "entries are read field by field");
+	}
+	if (in->directory != NULL && in->files.n > 0) {
+		snprintf(kp, sizeof(kp), "%s.files", path);
+		ronda_cfg_error(ctx, line, kp, "give directory or files, not both");
+	}
+	if (in->directory != NULL && in->directory[0] != '/') {
+		snprintf(kp, sizeof(kp), "%s.directory", path);
+		ronda_cfg_error(ctx, line, kp, "must be an absolute path");
+	}
+	for (size_t i = 0; i < in->files.n; i++) {
+		if (in->files.v[i][0] == '/')
+			continue;
+		snprintf(kp, sizeof(kp), "%s.files[%zu]", path, i);
+		ronda_cfg_error(ctx, line, kp, "must be an absolute path");
+	}
+	for (size_t i = 0; i < in->match.n; i++) {
+		if (match_term_ok(in->match.v[i]))
+			continue;
+		snprintf(kp, sizeof(kp), "%s.match[%zu]", path, i);
+		ronda_cfg_error(ctx, line, kp, "\"%s\" is not FIELD=value (FIELD in "
+		    "capitals, digits and underscores, e.g. SYSLOG_FACILITY=4)",
+		    in->match.v[i]);
+	}
+	if (in->match.n == 0) {
+		size_t n = 0;
+		while (journal_default_match[n] != NULL)
+			n++;
+		if ((in->match.v = calloc(n, sizeof(char *))) == NULL)
+			return;
+		for (size_t i = 0; i < n; i++)
+			if ((in->match.v[in->match.n] = strdup(journal_default_match[i]))
+			    != NULL)
+				in->match.n++;
+	}
+}
+
 /* Cross-key checks of one input: its format must fit its type. */
 static void
 input_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
@@ -159,6 +240,21 @@ input_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
 	struct ronda_collector_input *in = obj;
 	char kp[512];
 
+	in->line = line;
+	if (in->type == RONDA_INPUT_JOURNAL) {
+		journal_input_check(ctx, in, line, path);
+		return;
+	}
+	if (in->directory != NULL || in->files.n > 0 || in->match.n > 0) {
+		snprintf(kp, sizeof(kp), "%s.%s", path, in->directory != NULL ?
+		    "directory" : in->files.n > 0 ? "files" : "match");
+		ronda_cfg_error(ctx, line, kp, "only a journal input (type: journal) "
+		    "has this key");
+	}
+	if (in->path == NULL) {
+		snprintf(kp, sizeof(kp), "%s.path", path);
+		ronda_cfg_error(ctx, line, kp, "required key is missing");
+	}
 	snprintf(kp, sizeof(kp), "%s.format", path);
 	if (in->type == RONDA_INPUT_WEB) {
 		if (in->format == NULL)
@@ -189,8 +285,10 @@ ronda_collector_config_free(struct ronda_collector_config *cfg)
 	if (cfg == NULL)
 		return;
 	ins = cfg->inputs.v;
-	for (size_t i = 0; i < cfg->inputs.n; i++)
+	for (size_t i = 0; i < cfg->inputs.n; i++) {
 		ronda_tz_free(ins[i].tz);
+		free(ins[i].journal_key);
+	}
 	ronda_tz_free(cfg->tz);
 	ronda_cfg_free(collector_keys, cfg);
 	free(cfg->path);
@@ -234,6 +332,57 @@ default_rules(struct ronda_collector_config *cfg)
 	return 0;
 }
 
+/*
+ * Each journal input's state DB key says which journal it reads: its
+ * folder, its files, or the system journal. The cursor is a position in
+ * that journal, whatever the input selects from it (match, site), so two
+ * inputs on one journal would share (and fight over) one cursor: refused.
+ */
+static int
+journal_keys(struct ronda_collector_config *cfg, struct ronda_cfg_errors *errs)
+{
+	struct ronda_collector_input *ins = cfg->inputs.v;
+	int bad = 0;
+
+	for (size_t i = 0; i < cfg->inputs.n; i++) {
+		struct ronda_collector_input *in = &ins[i];
+		struct ronda_buf b;
+
+		if (in->type != RONDA_INPUT_JOURNAL)
+			continue;
+		ronda_buf_init(&b, 1024 * 1024);
+		if (in->directory != NULL) {
+			ronda_buf_printf(&b, "journal:directory:%s", in->directory);
+		} else if (in->files.n > 0) {
+			ronda_buf_puts(&b, "journal:files");
+			for (size_t k = 0; k < in->files.n; k++)
+				ronda_buf_printf(&b, "%c%s", k == 0 ? ':' : ',',
+				    in->files.v[k]);
+		} else {
+			ronda_buf_puts(&b, "journal:system");
+		}
+		if (b.overflow || b.data == NULL ||
+		    (in->journal_key = strdup(b.data)) == NULL) {
+			ronda_cfg_errors_addf(errs, "%s:%d: inputs[%zu]: out of memory",
+			    cfg->path, in->line, i);
+			bad = 1;
+		}
+		ronda_buf_release(&b);
+		for (size_t k = 0; k < i && in->journal_key != NULL; k++) {
+			if (ins[k].journal_key == NULL ||
+			    strcmp(ins[k].journal_key, in->journal_key) != 0)
+				continue;
+			ronda_cfg_errors_addf(errs, "%s:%d: inputs[%zu]: reads the same "
+			    "journal as inputs[%zu] (line %d): one input per journal, "
+			    "with every match term in its match list", cfg->path,
+			    in->line, i, k, ins[k].line);
+			bad = 1;
+			break;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 struct ronda_collector_config *
 ronda_collector_config_load(const char *path, struct ronda_cfg_errors *errs)
 {
@@ -274,6 +423,8 @@ ronda_collector_config_load(const char *path, struct ronda_cfg_errors *errs)
 			}
 		}
 	}
+	if (journal_keys(cfg, errs) == -1)
+		bad = 1;
 	if (cfg->rules.n == 0 && default_rules(cfg) == -1) {
 		ronda_cfg_errors_addf(errs, "%s: rules: no rules given and the shipped "
 		    "rules were not found in " RONDA_DATADIR "/rules", path);

@@ -11,14 +11,18 @@
 
 struct ronda_tz;
 
-enum ronda_input_type { RONDA_INPUT_WEB = 0, RONDA_INPUT_AUTH = 1 };
+enum ronda_input_type { RONDA_INPUT_WEB = 0, RONDA_INPUT_AUTH = 1, RONDA_INPUT_JOURNAL = 2 };
 enum ronda_start_at { RONDA_START_END = 0, RONDA_START_BEGINNING = 1 };
 enum ronda_forward { RONDA_FORWARD_EVENTS = 0, RONDA_FORWARD_ALL = 1 };
 
 struct ronda_collector_input {
-	char *path;		/* a file or a glob; re-scanned for new files */
+	char *path;		/* a file or a glob; re-scanned for new files (not journal) */
 	int type;		/* enum ronda_input_type */
 	char *format;		/* web: combined|common|vhost_combined; auth: syslog */
+	/* journal: where to read (neither: the system journal) and what. */
+	char *directory;	/* a journal folder (sd_journal_open_directory) */
+	struct ronda_strlist files;	/* explicit journal files (sd_journal_open_files) */
+	struct ronda_strlist match;	/* FIELD=value terms, OR-ed; empty: the auth default */
 	char *site;		/* optional override of the top-level site */
 	char *agency;		/* optional override */
 	char *timezone;		/* optional override */
@@ -30,6 +34,8 @@ struct ronda_collector_input {
 	const char *site_id;	/* site or the top-level site (borrowed) */
 	const char *agency_name;
 	const char *tz_name;
+	char *journal_key;	/* journal: its state DB key ("journal:" source), owned */
+	int line;		/* where the input is written (for later errors) */
 };
 
 struct ronda_collector_kafka {

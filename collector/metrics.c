@@ -65,7 +65,8 @@ render(struct ronda_metrics *m, struct ronda_buf *b)
 	    "Lines without a time and no earlier timed line of their file: set aside.",
 	    st.pipe.untimed);
 	counter(b, "ronda_collector_lines_truncated_total",
-	    "Lines longer than max_line, cut and flagged.", st.tail.truncated);
+	    "Lines (and journal entries) longer than max_line, cut and flagged.",
+	    st.tail.truncated + st.journal.truncated);
 	counter(b, "ronda_collector_aggregate_events_total",
 	    "Per-site aggregate (ronda.metrics) events sent.", st.aggregates_sent);
 	counter(b, "ronda_collector_kafka_messages_sent_total",
@@ -91,9 +92,22 @@ render(struct ronda_metrics *m, struct ronda_buf *b)
 	counter(b, "ronda_collector_rotations_total",
 	    "Rotations seen (rename and copytruncate).", st.tail.rotations);
 	counter(b, "ronda_collector_checkpoint_errors_total",
-	    "Failed checkpoint writes to the state DB.", st.tail.ckpt_errors);
+	    "Failed checkpoint writes to the state DB.",
+	    st.tail.ckpt_errors + st.journal.ckpt_errors);
 	counter(b, "ronda_collector_lost_files_total",
 	    "Checkpointed files that could not be found again.", st.tail.lost_files);
+	counter(b, "ronda_collector_journal_entries_total",
+	    "Journal entries read (type: journal inputs).", st.journal.entries);
+	gauge(b, "ronda_collector_journal_entries_in_flight",
+	    "Journal entries sent and not yet confirmed by Kafka.", st.journal.inflight);
+	counter(b, "ronda_collector_journal_cursor_saves_total",
+	    "Journal cursors written to the state DB.", st.journal.cursor_saves);
+	counter(b, "ronda_collector_journal_cursor_lost_total",
+	    "Checkpointed journal entries gone at restart (vacuumed or rotated away).",
+	    st.journal.cursor_lost);
+	counter(b, "ronda_collector_journal_read_errors_total",
+	    "Journal reads that failed (a corrupt file), retried or skipped.",
+	    st.journal.read_errors);
 	counter(b, "ronda_collector_scrapes_total", "Requests to /metrics answered.",
 	    m->scrapes);
 }

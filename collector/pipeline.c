@@ -218,6 +218,23 @@ year_ref(struct ronda_pipeline *p, size_t idx, const struct ronda_pipeline_line 
 	return dated != 0 ? dated : now_ms;
 }
 
+/*
+ * An entry already split by its source (the journal) fills what the syslog
+ * parser would: nothing to parse, so nothing fails to parse, and its time
+ * is exact (no year to infer, no zone to assume).
+ */
+static int
+fields_apply(struct ronda_event *ev, const struct ronda_pipeline_fields *f)
+{
+	ev->dataset = f->dataset;
+	ev->ts_ms = f->ts_ms;
+	ev->log_host = f->log_host;
+	ev->program = f->program;
+	ev->message = f->message;
+	ev->pid = f->pid;
+	return 0;
+}
+
 int
 ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
     const struct ronda_pipeline_line *l, int64_t now_ms, int force,
@@ -253,10 +270,14 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 		rc = ronda_parse_web(ev, l->p, l->n, in->web_format);
 	} else {
 		ev->type = RONDA_EVENT_AUTH;
-		ev->dataset = "auth.syslog";
-		rc = ronda_parse_syslog(ev, l->p, l->n, in->tz ? in->tz : cfg->tz,
-		    year_ref(p, idx, l, now_ms));
-		if (rc == 0 && ronda_auth_classify(ev))
+		if (l->fields != NULL) {
+			rc = fields_apply(ev, l->fields);
+		} else {
+			ev->dataset = "auth.syslog";
+			rc = ronda_parse_syslog(ev, l->p, l->n, in->tz ? in->tz : cfg->tz,
+			    year_ref(p, idx, l, now_ms));
+		}
+		if (rc == 0 && ronda_auth_classify(ronda_rules_decoders(p->rules), ev))
 			p->st.auth_actions++;
 	}
 	if (rc != 0) {

@@ -32,6 +32,18 @@ struct ronda_pipeline_stats {
 	uint64_t untimed;	/* no time, no earlier timed line in their file: set aside */
 };
 
+/*
+ * An auth entry its source already split into fields (the journal): the
+ * pipeline takes them as they are instead of parsing the line, which is
+ * then only event.original. Slices are borrowed like the line.
+ */
+struct ronda_pipeline_fields {
+	const char *dataset;	/* event.dataset, e.g. "auth.journal" */
+	int64_t ts_ms;		/* exact UTC event time, 0 unknown */
+	struct ronda_str log_host, program, message;
+	int64_t pid;		/* -1 absent */
+};
+
 /* One line as the pipeline needs it. */
 struct ronda_pipeline_line {
 	const char *p;
@@ -41,6 +53,7 @@ struct ronda_pipeline_line {
 	const char *path;
 	uint64_t dev, ino, fp;	/* identity of the logical file, for event.id */
 	int64_t mtime_ms;	/* the file's modification time, 0 unknown (see below) */
+	const struct ronda_pipeline_fields *fields;	/* NULL: parse p (auth inputs) */
 };
 
 /*
@@ -52,7 +65,9 @@ struct ronda_pipeline *ronda_pipeline_new(const struct ronda_collector_config *c
 void ronda_pipeline_free(struct ronda_pipeline *p);
 
 /*
- * Turn line l of input idx into an event. The JSON is appended to out (what
+ * Turn line l of input idx into an event (an auth line with l->fields is
+ * not parsed: its fields are taken as given, and the line is only
+ * event.original). The JSON is appended to out (what
  * out held before stays; on -1 nothing is added) and the Kafka key (source
  * IP, else the site) goes to *key (borrowed from the line or the config).
  *

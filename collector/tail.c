@@ -24,6 +24,10 @@
 #define PASS_BYTES	(1024 * 1024)	/* per file per read pass */
 #define POLL_EVERY	2048	/* lines between sink polls */
 #define MAX_STREAMS	65535
+/*
+ * A ticket is slot << SEQ_BITS | seq. Bit 63 stays clear (the stream table
+ * grows to 32768 slots at most): journal.c's tickets set it.
+ */
 #define SEQ_BITS	48
 #define SEQ_MASK	((UINT64_C(1) << SEQ_BITS) - 1)
 #define COPY_CANDIDATES	64	/* files looked at when searching a truncated file's copy */
@@ -1098,6 +1102,8 @@ scan_input(struct ronda_tail *t, size_t idx, int missed)
 	char *dir;
 	int grc;
 
+	if (in->type == RONDA_INPUT_JOURNAL)
+		return;		/* journal.c reads it */
 	if ((dir = dir_of(in->path)) != NULL) {
 		add_watch(t, dir);
 		free(dir);
@@ -1209,7 +1215,8 @@ resume_rotated(struct ronda_tail *t)
 					const struct ronda_collector_input *in =
 					    &((const struct ronda_collector_input *)
 					    t->cfg->inputs.v)[k];
-					char *idir = dir_of(in->path);
+					char *idir = in->path != NULL ?
+					    dir_of(in->path) : NULL;
 					if (idir != NULL && strcmp(idir, dir) == 0)
 						input = k;
 					free(idir);
@@ -1565,8 +1572,10 @@ ronda_tail_new(struct event_base *base, const struct ronda_collector_config *cfg
 	for (size_t i = 0; i < cfg->inputs.n; i++) {
 		const struct ronda_collector_input *in =
 		    &((const struct ronda_collector_input *)cfg->inputs.v)[i];
-		int seen = ronda_ckpt_input_seen(ck, in->path);
-		if (seen == -1) {
+		int seen;
+		if (in->type == RONDA_INPUT_JOURNAL)
+			continue;
+		if ((seen = ronda_ckpt_input_seen(ck, in->path)) == -1) {
 			snprintf(err, errlen, "%s", ronda_ckpt_errmsg(ck));
 			goto fail;
 		}

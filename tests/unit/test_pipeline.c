@@ -17,6 +17,7 @@
 #include "agg.h"
 #include "conf.h"
 #include "pipeline.h"
+#include "ronda/rules.h"
 #include "ronda/timeutil.h"
 
 #define MIN 60000LL
@@ -58,7 +59,21 @@ struct fixture {
 	struct aggs aggs;
 	struct ronda_buf out;
 	cJSON *last;		/* the last event encoded */
+	struct ronda_ruleset *rules;	/* decoders only */
 };
+
+/* The one auth decoder these tests need: sshd's failed password. */
+static const char decoders[] =
+    "decoders:\n"
+    "  - id: t.sshd-failed\n"
+    "    programs: [sshd]\n"
+    "    action: ssh_login_failed\n"
+    "    outcome: failure\n"
+    "    pattern: '^Failed (?P<method>\\S+) for (?:invalid user )?(?P<user>.*) from "
+    "(?P<src>\\S+) port (?P<port>\\d+)(?: ssh2)?$'\n"
+    "    tests:\n"
+    "      match: ['Nov 18 10:00:00 web01 sshd[9]: Failed password for root from "
+    "198.51.100.7 port 22 ssh2']\n";
 
 static int
 setup(void **state)
@@ -79,7 +94,16 @@ setup(void **state)
 	cfg.host_name = "web1";
 	cfg.forward = RONDA_FORWARD_EVENTS;
 	f->agg = ronda_agg_new(&cfg, &ops, &f->aggs);
-	f->p = ronda_pipeline_new(&cfg, NULL, f->agg);
+	{
+		struct ronda_cfg_errors errs = { 0 };
+		f->rules = ronda_rules_load_string("decoders.yaml", decoders,
+		    sizeof(decoders) - 1, &errs);
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		ronda_cfg_errors_free(&errs);
+		assert_non_null(f->rules);
+	}
+	f->p = ronda_pipeline_new(&cfg, f->rules, f->agg);
 	assert_non_null(f->agg);
 	assert_non_null(f->p);
 	ronda_buf_init(&f->out, 0);
@@ -94,6 +118,7 @@ teardown(void **state)
 
 	cJSON_Delete(f->last);
 	ronda_pipeline_free(f->p);
+	ronda_rules_free(f->rules);
 	ronda_agg_free(f->agg);
 	ronda_buf_release(&f->out);
 	free(f);
@@ -319,10 +344,67 @@ test_syslog_year_of_a_live_file_from_the_web_log(void **state)
 	    "2024-04-01T00:00:01.000Z");
 }
 
+/*
+ * A journal entry comes split into fields: taken as given, never parsed
+ * from the line. Its time is exact even where the line's text would infer
+ * another year (a December entry read from a file written in January), the
+ * message keeps its NUL, and its id follows the identity it was given.
+ */
+static void
+test_journal_fields_taken_as_given(void **state)
+{
+	static const char text[] = "2025-12-31T23:59:59.999999+00:00 web01 sshd[7]: "
+	    "a\0b";
+	struct fixture *f = *state;
+	struct ronda_pipeline_fields jf;
+	struct ronda_pipeline_line l;
+	struct ronda_str key;
+	char id[RONDA_EVENT_ID_LEN + 1];
+	const struct ronda_event *ev;
+
+	memset(&l, 0, sizeof(l));
+	l.p = text;
+	l.n = sizeof(text) - 1;
+	l.path = "/var/log/journal";
+	l.dev = 0x1111;
+	l.ino = 0x2222;
+	l.fp = 0x6a6f75726e616c;
+	l.offset = 42;
+	l.mtime_ms = WALL;
+	jf.dataset = "auth.journal";
+	jf.ts_ms = 1767225599999LL;	/* 2025-12-31T23:59:59.999Z */
+	jf.log_host = (struct ronda_str){ text + 33, 5 };
+	jf.program = (struct ronda_str){ text + 39, 4 };
+	jf.pid = 7;
+	jf.message = (struct ronda_str){ text + 48, 3 };
+	l.fields = &jf;
+	ronda_buf_reset(&f->out);
+	assert_int_equal(ronda_pipeline_line(f->p, 1, &l, WALL, 1, &f->out, &key), 1);
+	ev = ronda_pipeline_event(f->p);
+	assert_int_equal(ev->ts_ms, jf.ts_ms);
+	assert_string_equal(ev->dataset, "auth.journal");
+	assert_int_equal(ev->message.n, 3);
+	assert_memory_equal(ev->message.p, "a\0b", 3);
+	assert_int_equal(ev->pid, 7);
+	assert_false(ev->flags & (RONDA_EVENT_PARSE_ERROR | RONDA_EVENT_TS_GUESSED));
+	assert_int_equal(ronda_pipeline_stats(f->p)->parse_errors, 0);
+	memcpy(id, ev->id, sizeof(id));
+	/* The same entry again: the same id; the next one: another. */
+	ronda_buf_reset(&f->out);
+	assert_int_equal(ronda_pipeline_line(f->p, 1, &l, WALL + MIN, 1, &f->out, &key), 1);
+	assert_string_equal(ronda_pipeline_event(f->p)->id, id);
+	l.offset = 43;
+	ronda_buf_reset(&f->out);
+	assert_int_equal(ronda_pipeline_line(f->p, 1, &l, WALL, 1, &f->out, &key), 1);
+	assert_string_not_equal(ronda_pipeline_event(f->p)->id, id);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_journal_fields_taken_as_given, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_untimed_line_takes_the_previous_line_time,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untimed_first_line_is_set_aside, setup,
