@@ -1,132 +1,9 @@
-#include "tail.h"
-
-#include <dirent.h>
-#include <errno.h>
-#include <event2/event.h>
-#include <fcntl.h>
-#include <glob.h>
-#include <libgen.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/inotify.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "ckpt.h"
-#include "conf.h"
-#include "ronda/log.h"
-#include "ronda/timeutil.h"
-
-#define FP_MAX		1024	/* bytes a fingerprint covers at most */
-#define READ_CHUNK	(256 * 1024)
-#define PASS_BYTES	(1024 * 1024)	/* per file per read pass */
-#define POLL_EVERY	2048	/* lines between sink polls */
-#define MAX_STREAMS	65535
-/*
- * A ticket is slot << SEQ_BITS | seq. Bit 63 stays clear (the stream table
- * grows to 32768 slots at most): journal.c's tickets set it.
- */
-#define SEQ_BITS	48
-#define SEQ_MASK	((UINT64_C(1) << SEQ_BITS) - 1)
-#define COPY_CANDIDATES	64	/* files looked at when searching a truncated file's copy */
-
-enum file_state { F_ACTIVE, F_ROTATED };
-
-/* One logical file: identity, in-flight ring, checkpoint. */
-struct stream {
-	int slot;
-	uint64_t dev, ino, fp;
-	uint32_t fp_len;
-	int fp_ready;
-	char *path;		/* last path (checkpoint row) */
-	uint64_t *ring_end;	/* end offset of each unconfirmed line, by seq */
-	unsigned char *ring_acked;
-	size_t ring_cap, ring_count, ring_head;
-	uint64_t seq_head;	/* seq of ring_head */
-	uint64_t committed;	/* all lines before this offset are confirmed */
-	uint64_t saved;		/* offset last written to the state DB */
-	int saved_once;
-	int first_save_tried;	/* its row was written (or tried) before its first line */
-	int detached;		/* no file feeds it any more */
-	int finished;		/* read to its end: mark done once drained */
-};
-
-/* One open fd feeding a stream. */
-struct tfile {
-	struct tfile *next;
-	struct stream *s;
-	size_t input;
-	char *path;
-	int fd;
-	int state;		/* enum file_state */
-	uint64_t read_off;	/* file position of the next read() */
-	char *buf;
-	size_t buf_len, buf_cap;
-	uint64_t buf_off;	/* file offset of buf[0] */
-	int discarding;		/* dropping the tail of an overlong line */
-	int eof;		/* the last read returned 0 */
-	int64_t last_growth;	/* monotonic ms */
-	uint64_t size;		/* size at the last fstat */
-	/*
-	 * Modification time at the last fstat (UTC ms, 0 unknown): a time that
-	 * follows the log, not the reader, for lines that carry no year.
-	 */
-	int64_t mtime_ms;
-	int seen;		/* matched in the current rescan */
-};
-
-struct watch {
-	int wd;
-	char *dir;
-};
-
-struct ronda_tail {
-	struct event_base *base;
-	const struct ronda_collector_config *cfg;
-	struct ronda_ckpt *ck;
-	struct ronda_tail_ops ops;
-	void *arg;
-	int once;
-	int initial;		/* in the first scan after start */
-
-	struct tfile *files;
-	struct stream **streams;	/* by slot */
-	size_t nstreams_cap;
-	size_t nstreams;
-
-	struct ronda_ckpt_rec *recs;	/* checkpoint rows not yet matched */
-	size_t nrecs;
-	unsigned char *rec_used;
-	unsigned char *first_start;	/* per input: never seen by an earlier run */
-
-	int ifd;
-	struct event *inotify_ev;
-	struct event *scan_ev;
-	struct event *work_ev;
-	struct event *ckpt_ev;
-	struct watch *watches;
-	size_t nwatches;
-
-	struct ronda_ratelimit ckpt_rl;	/* checkpoint write failures */
-	uint64_t ckpt_failing;	/* failures in a row */
-	struct { uint64_t dev, ino; } refused[16];	/* links already logged */
-	size_t nrefused;
-	int64_t since_ms;	/* files modified after this are ours to read (wall clock) */
-	int rescan_pending;
-	int blocked;
-	int more;
-	struct ronda_tail_stats st;
-};
-
-static void tail_on_work(evutil_socket_t, short, void *);
-static void inotify_drain(struct ronda_tail *t);
+#include "tail_int.h"
 
 /* ---- streams ---------------------------------------------------------- */
 
-static struct stream *
-stream_new(struct ronda_tail *t, size_t ring_cap)
+struct stream *
+tail_stream_new(struct ronda_tail *t, size_t ring_cap)
 {
 	struct stream *s;
 	size_t slot;
@@ -161,8 +38,8 @@ stream_new(struct ronda_tail *t, size_t ring_cap)
 	return s;
 }
 
-static void
-stream_free(struct ronda_tail *t, struct stream *s)
+void
+tail_stream_free(struct ronda_tail *t, struct stream *s)
 {
 	t->streams[s->slot] = NULL;
 	t->nstreams--;
@@ -172,8 +49,8 @@ stream_free(struct ronda_tail *t, struct stream *s)
 	free(s);
 }
 
-static void
-stream_set_path(struct stream *s, const char *path)
+void
+tail_stream_set_path(struct stream *s, const char *path)
 {
 	char *p;
 
@@ -186,8 +63,8 @@ stream_set_path(struct stream *s, const char *path)
 }
 
 /* Pop confirmed lines off the head of the ring, advancing the checkpoint. */
-static void
-stream_advance(struct stream *s)
+void
+tail_stream_advance(struct stream *s)
 {
 	while (s->ring_count > 0 && s->ring_acked[s->ring_head]) {
 		s->committed = s->ring_end[s->ring_head];
@@ -219,7 +96,7 @@ stream_push(struct stream *s, uint64_t end, int acked)
 	s->ring_acked[idx] = (unsigned char)acked;
 	s->ring_count++;
 	if (acked && s->ring_count == 1)
-		stream_advance(s);
+		tail_stream_advance(s);
 }
 
 /* ---- fingerprints ----------------------------------------------------- */
@@ -232,8 +109,8 @@ stream_push(struct stream *s, uint64_t end, int acked)
  * Returns 1 when established, 0 when the file has no complete first line
  * yet, -1 on a read error.
  */
-static int
-fp_compute(int fd, uint64_t *fp, uint32_t *fp_len)
+int
+tail_fp_compute(int fd, uint64_t *fp, uint32_t *fp_len)
 {
 	char b[FP_MAX];
 	ssize_t n;
@@ -255,8 +132,8 @@ fp_compute(int fd, uint64_t *fp, uint32_t *fp_len)
 }
 
 /* Does the file at fd start with the bytes whose fingerprint is (fp, len)? */
-static int
-fp_matches(int fd, uint64_t fp, uint32_t len)
+int
+tail_fp_matches(int fd, uint64_t fp, uint32_t len)
 {
 	char b[FP_MAX];
 
@@ -268,8 +145,8 @@ fp_matches(int fd, uint64_t fp, uint32_t len)
 }
 
 /* Does a live stream already have this fingerprint (e.g. a copy being read)? */
-static int
-fp_taken(const struct ronda_tail *t, uint64_t fp)
+int
+tail_fp_taken(const struct ronda_tail *t, uint64_t fp)
 {
 	for (size_t i = 0; i < t->nstreams_cap; i++)
 		if (t->streams[i] != NULL && t->streams[i]->fp_ready &&
@@ -280,8 +157,8 @@ fp_taken(const struct ronda_tail *t, uint64_t fp)
 
 /* ---- files ------------------------------------------------------------ */
 
-static int
-skip_name(const char *path)
+int
+tail_skip_name(const char *path)
 {
 	static const char *const ext[] = { ".gz", ".bz2", ".xz", ".zst", ".lz4",
 	    ".zip", NULL };
@@ -303,8 +180,8 @@ skip_name(const char *path)
  * (/var/log -> /data/log) are the admin's and followed; every component
  * after it must not be a link. Each refused link is logged once.
  */
-static void
-refuse_link(struct ronda_tail *t, const char *path, const struct stat *lsb)
+void
+tail_refuse_link(struct ronda_tail *t, const char *path, const struct stat *lsb)
 {
 	for (size_t i = 0; i < t->nrefused && i < 16; i++)
 		if (t->refused[i].dev == (uint64_t)lsb->st_dev &&
@@ -318,8 +195,8 @@ refuse_link(struct ronda_tail *t, const char *path, const struct stat *lsb)
 }
 
 /* Length of the part of pattern before the folder holding its first wildcard. */
-static size_t
-fixed_prefix(const char *pattern)
+size_t
+tail_fixed_prefix(const char *pattern)
 {
 	size_t w = strcspn(pattern, "*?[");
 	size_t n = 0;
@@ -332,12 +209,12 @@ fixed_prefix(const char *pattern)
 
 /*
  * Open a log file found at p for reading, refusing links after p's first
- * fixed bytes (see refuse_link) and anything but a regular file (O_NONBLOCK:
+ * fixed bytes (see tail_refuse_link) and anything but a regular file (O_NONBLOCK:
  * a FIFO swapped in after the lstat cannot block the loop). Returns the fd
  * with *sb describing it, or -1.
  */
-static int
-open_log(struct ronda_tail *t, const char *p, size_t fixed, struct stat *sb)
+int
+tail_open_log(struct ronda_tail *t, const char *p, size_t fixed, struct stat *sb)
 {
 	char part[PATH_MAX];
 	struct stat lsb;
@@ -352,14 +229,14 @@ open_log(struct ronda_tail *t, const char *p, size_t fixed, struct stat *sb)
 		memcpy(part, p, i);
 		part[i] = '\0';
 		if (lstat(part, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
-			refuse_link(t, part, &lsb);
+			tail_refuse_link(t, part, &lsb);
 			return -1;
 		}
 	}
 	if (lstat(p, &lsb) == -1)
 		return -1;
 	if (S_ISLNK(lsb.st_mode)) {
-		refuse_link(t, p, &lsb);
+		tail_refuse_link(t, p, &lsb);
 		return -1;
 	}
 	if (!S_ISREG(lsb.st_mode))
@@ -376,8 +253,8 @@ open_log(struct ronda_tail *t, const char *p, size_t fixed, struct stat *sb)
 	return fd;
 }
 
-static void
-tfile_free(struct tfile *f)
+void
+tail_tfile_free(struct tfile *f)
 {
 	if (f->fd >= 0)
 		close(f->fd);
@@ -386,14 +263,14 @@ tfile_free(struct tfile *f)
 	free(f);
 }
 
-static int64_t
-stat_mtime_ms(const struct stat *sb)
+int64_t
+tail_stat_mtime_ms(const struct stat *sb)
 {
 	return (int64_t)sb->st_mtim.tv_sec * 1000 + sb->st_mtim.tv_nsec / 1000000;
 }
 
-static struct tfile *
-tfile_new(struct ronda_tail *t, size_t input, const char *path, int fd)
+struct tfile *
+tail_tfile_new(struct ronda_tail *t, size_t input, const char *path, int fd)
 {
 	struct tfile *f;
 	struct stat sb;
@@ -403,12 +280,12 @@ tfile_new(struct ronda_tail *t, size_t input, const char *path, int fd)
 	f->input = input;
 	f->fd = fd;
 	if (fstat(fd, &sb) == 0)
-		f->mtime_ms = stat_mtime_ms(&sb);
+		f->mtime_ms = tail_stat_mtime_ms(&sb);
 	f->buf_cap = (size_t)t->cfg->max_line + READ_CHUNK;
 	if ((f->path = strdup(path)) == NULL ||
 	    (f->buf = malloc(f->buf_cap)) == NULL) {
 		f->fd = -1;
-		tfile_free(f);
+		tail_tfile_free(f);
 		return NULL;
 	}
 	f->last_growth = ronda_mono_ms();
@@ -434,8 +311,8 @@ tfile_unlink(struct ronda_tail *t, struct tfile *f)
  * A rotated file's new name (access.log.1), from the kernel: for the logs
  * and for the checkpoint row, so a restart looks for it where it is.
  */
-static void
-tfile_update_path(struct tfile *f)
+void
+tail_tfile_update_path(struct tfile *f)
 {
 	char link[64], target[PATH_MAX];
 	ssize_t n;
@@ -451,11 +328,11 @@ tfile_update_path(struct tfile *f)
 		return;
 	free(f->path);
 	f->path = p;
-	stream_set_path(f->s, p);
+	tail_stream_set_path(f->s, p);
 }
 
-static struct tfile *
-find_by_inode(struct ronda_tail *t, uint64_t dev, uint64_t ino)
+struct tfile *
+tail_find_by_inode(struct ronda_tail *t, uint64_t dev, uint64_t ino)
 {
 	for (struct tfile *f = t->files; f != NULL; f = f->next) {
 		struct stat sb;
@@ -467,8 +344,8 @@ find_by_inode(struct ronda_tail *t, uint64_t dev, uint64_t ino)
 }
 
 /* Position f at offset (a line start) for reading. */
-static void
-tfile_seek(struct tfile *f, uint64_t off)
+void
+tail_tfile_seek(struct tfile *f, uint64_t off)
 {
 	f->read_off = off;
 	f->buf_off = off;
@@ -481,8 +358,8 @@ tfile_seek(struct tfile *f, uint64_t off)
  * Where a file seen at the very first start begins with start_at: end: after
  * the last complete line, so a partly written line is not cut in two.
  */
-static uint64_t
-end_line_start(int fd, uint64_t size)
+uint64_t
+tail_end_line_start(int fd, uint64_t size)
 {
 	char b[4096];
 	uint64_t pos = size;
@@ -503,28 +380,28 @@ end_line_start(int fd, uint64_t size)
 }
 
 /* Open a file for an input, pairing it with a new stream at offset. */
-static struct tfile *
-open_new(struct ronda_tail *t, size_t input, const char *path, int fd,
+struct tfile *
+tail_open_new(struct ronda_tail *t, size_t input, const char *path, int fd,
     const struct stat *sb, uint64_t offset)
 {
 	struct tfile *f;
 	struct stream *s;
 
-	if ((s = stream_new(t, (size_t)t->cfg->max_inflight)) == NULL)
+	if ((s = tail_stream_new(t, (size_t)t->cfg->max_inflight)) == NULL)
 		return NULL;
-	if ((f = tfile_new(t, input, path, fd)) == NULL) {
-		stream_free(t, s);
+	if ((f = tail_tfile_new(t, input, path, fd)) == NULL) {
+		tail_stream_free(t, s);
 		return NULL;
 	}
 	f->s = s;
 	s->dev = (uint64_t)sb->st_dev;
 	s->ino = (uint64_t)sb->st_ino;
-	stream_set_path(s, path);
-	if (fp_compute(fd, &s->fp, &s->fp_len) == 1)
+	tail_stream_set_path(s, path);
+	if (tail_fp_compute(fd, &s->fp, &s->fp_len) == 1)
 		s->fp_ready = 1;
 	s->committed = s->saved = offset;
 	f->size = (uint64_t)sb->st_size;
-	tfile_seek(f, offset);
+	tail_tfile_seek(f, offset);
 	return f;
 }
 
@@ -627,7 +504,7 @@ reap:
 		struct stream *s = t->streams[i];
 		if (s != NULL && s->detached && s->ring_count == 0 &&
 		    (s->saved_once || !s->fp_ready))
-			stream_free(t, s);
+			tail_stream_free(t, s);
 	}
 	return rc;
 fail:
@@ -698,7 +575,7 @@ emit(struct ronda_tail *t, struct tfile *f, const char *p, size_t n, uint64_t of
 		 * (fast rotation under load): open it at once; once its fd is
 		 * held, later renames do not matter.
 		 */
-		inotify_drain(t);
+		tail_inotify_drain(t);
 	}
 	return 0;
 }
@@ -714,7 +591,7 @@ drain_buffer(struct ronda_tail *t, struct tfile *f, int final)
 	int rc = R_IDLE;
 
 	if (!f->s->fp_ready && f->buf_len > 0) {
-		if (fp_compute(f->fd, &f->s->fp, &f->s->fp_len) == 1)
+		if (tail_fp_compute(f->fd, &f->s->fp, &f->s->fp_len) == 1)
 			f->s->fp_ready = 1;
 		else if (memchr(f->buf, '\n', f->buf_len) != NULL ||
 		    f->buf_len >= FP_MAX)
@@ -781,15 +658,13 @@ drain_buffer(struct ronda_tail *t, struct tfile *f, int final)
 	return rc;
 }
 
-static int was_truncated(struct tfile *f);
-
 /*
  * Read and dispatch f for up to PASS_BYTES. Before each chunk an active file
  * is checked for truncation, so bytes of a new generation of the file are
  * never read at the old offset under the old identity.
  */
-static int
-read_file(struct ronda_tail *t, struct tfile *f)
+int
+tail_read_file(struct ronda_tail *t, struct tfile *f)
 {
 	size_t budget = PASS_BYTES;
 	ssize_t n;
@@ -800,7 +675,7 @@ read_file(struct ronda_tail *t, struct tfile *f)
 			return rc;
 		if (budget == 0)
 			return R_MORE;
-		if (f->state == F_ACTIVE && was_truncated(f))
+		if (f->state == F_ACTIVE && tail_was_truncated(f))
 			return R_TRUNCATED;
 		n = pread(f->fd, f->buf + f->buf_len, f->buf_cap - f->buf_len,
 		    (off_t)f->read_off);
@@ -822,7 +697,7 @@ read_file(struct ronda_tail *t, struct tfile *f)
 		 * let the truncation handler read the copy from read_off.
 		 */
 		if (f->state == F_ACTIVE && f->s->fp_ready &&
-		    !fp_matches(f->fd, f->s->fp, f->s->fp_len))
+		    !tail_fp_matches(f->fd, f->s->fp, f->s->fp_len))
 			return R_TRUNCATED;
 		f->eof = 0;
 		f->buf_len += (size_t)n;
@@ -834,8 +709,8 @@ read_file(struct ronda_tail *t, struct tfile *f)
 }
 
 /* A rotated file that is fully read and quiet: flush its last line and close. */
-static int
-maybe_retire(struct ronda_tail *t, struct tfile *f)
+int
+tail_maybe_retire(struct ronda_tail *t, struct tfile *f)
 {
 	int64_t quiet = ronda_mono_ms() - f->last_growth;
 
@@ -850,515 +725,20 @@ maybe_retire(struct ronda_tail *t, struct tfile *f)
 	f->s->detached = 1;
 	f->s->finished = 1;
 	tfile_unlink(t, f);
-	tfile_free(f);
+	tail_tfile_free(f);
 	return 1;
 }
 
-static void
-schedule_work(struct ronda_tail *t)
+void
+tail_schedule_work(struct ronda_tail *t)
 {
 	if (!event_pending(t->work_ev, EV_TIMEOUT, NULL))
 		event_active(t->work_ev, EV_TIMEOUT, 0);
 }
 
-/* ---- copytruncate ----------------------------------------------------- */
-
-static char *
-dir_of(const char *path)
-{
-	char *tmp = strdup(path), *d;
-
-	if (tmp == NULL)
-		return NULL;
-	d = strdup(dirname(tmp));
-	free(tmp);
-	return d;
-}
-
-/*
- * Find the copy a copytruncate made of stream s: a regular file in dir, not
- * open already, whose first bytes match s's fingerprint and which is at least
- * min_size long. Returns an open fd and its path in *pathp, or -1.
- */
-static int
-find_copy(struct ronda_tail *t, const char *dir, const struct stream *s,
-    uint64_t min_size, char **pathp)
-{
-	DIR *d;
-	struct dirent *de;
-	int looked = 0, found = -1;
-
-	if ((d = opendir(dir)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL && looked < COPY_CANDIDATES && found < 0) {
-		char full[PATH_MAX];
-		struct stat sb;
-		int fd;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-		if (skip_name(full) || lstat(full, &sb) == -1 || !S_ISREG(sb.st_mode) ||
-		    (uint64_t)sb.st_size < min_size)
-			continue;
-		if (((uint64_t)sb.st_dev == s->dev && (uint64_t)sb.st_ino == s->ino) ||
-		    find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino) != NULL)
-			continue;
-		looked++;
-		if ((fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-			continue;
-		if (fp_matches(fd, s->fp, s->fp_len)) {
-			*pathp = strdup(full);
-			found = fd;
-		} else {
-			close(fd);
-		}
-	}
-	closedir(d);
-	if (found >= 0 && *pathp == NULL) {
-		close(found);
-		found = -1;
-	}
-	return found;
-}
-
-/*
- * f was truncated in place. Hand its stream, buffer and offset to the copy
- * (when found) so the lines it had not read yet still arrive with their
- * original identity; f starts a new stream at 0.
- */
-static void
-handle_truncation(struct ronda_tail *t, struct tfile *f)
-{
-	struct stream *old = f->s, *ns;
-	char *dir, *copy_path = NULL;
-	int cfd = -1;
-
-	t->st.truncations++;
-	t->st.rotations++;
-	if (old->fp_ready && (dir = dir_of(f->path)) != NULL) {
-		cfd = find_copy(t, dir, old, f->read_off, &copy_path);
-		free(dir);
-	}
-	if (cfd >= 0) {
-		struct tfile *c = tfile_new(t, f->input, copy_path, cfd);
-		if (c != NULL) {
-			char *tmpbuf = c->buf;
-			size_t tmpcap = c->buf_cap;
-			/* Move the read state and the stream over to the copy. */
-			c->buf = f->buf;
-			c->buf_cap = f->buf_cap;
-			c->buf_len = f->buf_len;
-			c->buf_off = f->buf_off;
-			c->discarding = f->discarding;
-			c->read_off = f->read_off;
-			c->s = old;
-			c->state = F_ROTATED;
-			f->buf = tmpbuf;
-			f->buf_cap = tmpcap;
-			stream_set_path(old, copy_path);
-			t->st.copies_found++;
-			log_info("%s was truncated (copytruncate); reading its copy %s "
-			    "from offset %llu", f->path, copy_path,
-			    (unsigned long long)c->read_off);
-			free(copy_path);
-			goto fresh;
-		}
-		close(cfd);
-		free(copy_path);
-	}
-	log_warnx("%s was truncated at offset %llu and no copy was found: lines "
-	    "written after the last read and before the truncation are lost",
-	    f->path, (unsigned long long)f->read_off);
-	old->detached = 1;
-	old->finished = 1;
-fresh:
-	ns = stream_new(t, (size_t)t->cfg->max_inflight);
-	if (ns == NULL)
-		fatalx("out of memory for a new stream");
-	{
-		struct stat sb;
-		if (fstat(f->fd, &sb) == 0) {
-			ns->dev = (uint64_t)sb.st_dev;
-			ns->ino = (uint64_t)sb.st_ino;
-		}
-	}
-	stream_set_path(ns, f->path);
-	f->s = ns;
-	tfile_seek(f, 0);
-	if (fp_compute(f->fd, &ns->fp, &ns->fp_len) == 1)
-		ns->fp_ready = 1;
-}
-
-/* Did f shrink below what we read, or start with other bytes than it did? */
-static int
-was_truncated(struct tfile *f)
-{
-	struct stat sb;
-
-	if (f->state != F_ACTIVE || fstat(f->fd, &sb) == -1)
-		return 0;
-	f->size = (uint64_t)sb.st_size;
-	f->mtime_ms = stat_mtime_ms(&sb);
-	if ((uint64_t)sb.st_size < f->read_off)
-		return 1;
-	if (f->s->fp_ready && f->read_off > 0 && !fp_matches(f->fd, f->s->fp,
-	    f->s->fp_len))
-		return 1;
-	return 0;
-}
-
-/* ---- scanning --------------------------------------------------------- */
-
-static void
-add_watch(struct ronda_tail *t, const char *dir)
-{
-	struct watch *nw;
-	int wd;
-
-	if (t->ifd < 0)
-		return;
-	for (size_t i = 0; i < t->nwatches; i++)
-		if (strcmp(t->watches[i].dir, dir) == 0)
-			return;
-	wd = inotify_add_watch(t->ifd, dir, IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
-	    IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF |
-	    IN_ATTRIB);
-	if (wd == -1)
-		return;	/* not there yet: the rescan tries again */
-	if ((nw = realloc(t->watches, (t->nwatches + 1) * sizeof(*nw))) == NULL)
-		return;
-	t->watches = nw;
-	t->watches[t->nwatches].wd = wd;
-	t->watches[t->nwatches].dir = strdup(dir);
-	if (t->watches[t->nwatches].dir == NULL)
-		return;
-	t->nwatches++;
-}
-
-static void
-drop_watch(struct ronda_tail *t, int wd)
-{
-	for (size_t i = 0; i < t->nwatches; i++) {
-		if (t->watches[i].wd == wd) {
-			free(t->watches[i].dir);
-			t->watches[i] = t->watches[--t->nwatches];
-			return;
-		}
-	}
-}
-
-/* Match a checkpoint row to an open fd of a file at path. */
-static ssize_t
-match_rec(struct ronda_tail *t, int fd, const struct stat *sb)
-{
-	for (size_t i = 0; i < t->nrecs; i++) {
-		struct ronda_ckpt_rec *r = &t->recs[i];
-		if (t->rec_used[i] || r->dev != (uint64_t)sb->st_dev ||
-		    r->ino != (uint64_t)sb->st_ino)
-			continue;
-		if (fp_matches(fd, r->fp, r->fp_len) && (uint64_t)sb->st_size >= r->offset)
-			return (ssize_t)i;
-	}
-	return -1;
-}
-
-static struct tfile *
-open_from_rec(struct ronda_tail *t, size_t input, const char *path, int fd,
-    const struct stat *sb, size_t ri, int state)
-{
-	struct ronda_ckpt_rec *r = &t->recs[ri];
-	struct tfile *f;
-
-	if ((f = open_new(t, input, path, fd, sb, r->offset)) == NULL)
-		return NULL;
-	/* Keep the stored identity: event ids of resent lines must not change. */
-	f->s->dev = r->dev;
-	f->s->ino = r->ino;
-	f->s->fp = r->fp;
-	f->s->fp_len = r->fp_len;
-	f->s->fp_ready = 1;
-	f->s->saved_once = 1;
-	f->state = state;
-	t->rec_used[ri] = 1;
-	log_info("resuming %s at offset %llu%s", path, (unsigned long long)r->offset,
-	    state == F_ROTATED ? " (rotated while stopped)" : "");
-	return f;
-}
-
-static void scan_missed_generations(struct ronda_tail *t, size_t idx,
-    const glob_t *g);
-
-/*
- * Glob one input; open new files, mark known ones seen. With missed, also
- * look among the matches' rotated siblings for generations nobody read.
- */
-static void
-scan_input(struct ronda_tail *t, size_t idx, int missed)
-{
-	const struct ronda_collector_input *in =
-	    &((const struct ronda_collector_input *)t->cfg->inputs.v)[idx];
-	glob_t g;
-	char *dir;
-	int grc;
-
-	if (in->type == RONDA_INPUT_JOURNAL)
-		return;		/* journal.c reads it */
-	if ((dir = dir_of(in->path)) != NULL) {
-		add_watch(t, dir);
-		free(dir);
-	}
-	memset(&g, 0, sizeof(g));
-	grc = glob(in->path, GLOB_NOSORT, NULL, &g);
-	if (grc != 0) {
-		globfree(&g);
-		return;
-	}
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		const char *p = g.gl_pathv[i];
-		struct stat sb;
-		struct tfile *f;
-		ssize_t ri;
-		int fd;
-
-		if (skip_name(p) || lstat(p, &sb) == -1)
-			continue;
-		if (S_ISLNK(sb.st_mode)) {
-			refuse_link(t, p, &sb);
-			continue;
-		}
-		if (!S_ISREG(sb.st_mode))
-			continue;
-		if ((f = find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino))
-		    != NULL) {
-			f->seen = 1;
-			if (strcmp(f->path, p) != 0) {
-				char *np = strdup(p);
-				if (np != NULL) {
-					free(f->path);
-					f->path = np;
-					stream_set_path(f->s, p);
-				}
-			}
-			continue;
-		}
-		if ((fd = open_log(t, p, fixed_prefix(in->path), &sb)) == -1)
-			continue;
-		if (find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino) != NULL) {
-			close(fd);	/* replaced since the lstat by a file we read */
-			continue;
-		}
-		if ((ri = match_rec(t, fd, &sb)) >= 0) {
-			f = open_from_rec(t, idx, p, fd, &sb, (size_t)ri, F_ACTIVE);
-		} else {
-			uint64_t off = 0;
-			if (t->initial && t->first_start[idx] &&
-			    in->start_at == RONDA_START_END)
-				off = end_line_start(fd, (uint64_t)sb.st_size);
-			f = open_new(t, idx, p, fd, &sb, off);
-			if (f != NULL)
-				log_info("following %s from offset %llu", p,
-				    (unsigned long long)off);
-		}
-		if (f == NULL) {
-			close(fd);
-			continue;
-		}
-		f->seen = 1;
-	}
-	if (missed)
-		scan_missed_generations(t, idx, &g);
-	globfree(&g);
-}
-
-/*
- * After a restart: checkpoint rows whose file is no longer at its path were
- * rotated while we were stopped. Look for them by identity in their folder
- * (or, after a copytruncate, for a copy with the same first bytes) and read
- * them to their end first.
- */
-static void
-resume_rotated(struct ronda_tail *t)
-{
-	for (size_t i = 0; i < t->nrecs; i++) {
-		struct ronda_ckpt_rec *r = &t->recs[i];
-		char *dir;
-		DIR *d;
-		struct dirent *de;
-		int found = 0;
-
-		if (t->rec_used[i])
-			continue;
-		if ((dir = dir_of(r->path)) == NULL || (d = opendir(dir)) == NULL) {
-			free(dir);
-			goto lost;
-		}
-		while (!found && (de = readdir(d)) != NULL) {
-			char full[PATH_MAX];
-			struct stat sb;
-			int fd;
-			size_t input = 0;
-
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-			if (skip_name(full) || lstat(full, &sb) == -1 ||
-			    !S_ISREG(sb.st_mode) || (uint64_t)sb.st_size < r->offset)
-				continue;
-			if (find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino))
-				continue;
-			if ((fd = open_log(t, full, strlen(dir), &sb)) == -1)
-				continue;
-			/* Same inode, or (copytruncate) a copy with the same start. */
-			if (fp_matches(fd, r->fp, r->fp_len)) {
-				for (size_t k = 0; k < t->cfg->inputs.n; k++) {
-					const struct ronda_collector_input *in =
-					    &((const struct ronda_collector_input *)
-					    t->cfg->inputs.v)[k];
-					char *idir = in->path != NULL ?
-					    dir_of(in->path) : NULL;
-					if (idir != NULL && strcmp(idir, dir) == 0)
-						input = k;
-					free(idir);
-				}
-				if (open_from_rec(t, input, full, fd, &sb, i, F_ROTATED))
-					found = 1;
-				else
-					close(fd);
-			} else {
-				close(fd);
-			}
-		}
-		closedir(d);
-		free(dir);
-		if (found)
-			continue;
-lost:
-		t->st.lost_files++;
-		log_warnx("checkpointed file %s (offset %llu) is gone: lines after that "
-		    "offset cannot be read", r->path, (unsigned long long)r->offset);
-		t->rec_used[i] = 1;
-		r->done = 1;
-		if (ronda_ckpt_put(t->ck, r) == -1)
-			log_warnx("checkpoint: %s", ronda_ckpt_errmsg(t->ck));
-	}
-}
-
-/* Is name a rotated sibling of base: "base.1", "base-20261120", ...? */
-static int
-is_sibling(const char *name, const char *base)
-{
-	size_t n = strlen(base);
-
-	return strncmp(name, base, n) == 0 && (name[n] == '.' || name[n] == '-') &&
-	    name[n + 1] >= '0' && name[n + 1] <= '9';
-}
-
-/*
- * A generation created and rotated away between two looks (the collector
- * was down, or still starting, or a rotation storm outran the scan) never
- * matched the glob while we looked. Find it among the rotated siblings of
- * the input's files: modified since we last ran, open by nobody, and
- * unknown to the state DB by fingerprint (a copytruncate copy has the
- * fingerprint of a known file and is not a new generation). Not by inode: a
- * copytruncate keeps the inode for the next generation's lines, and file
- * systems give a deleted generation's number to a new file, so a known inode
- * with an unknown first line is new content. Read it from its beginning,
- * then let it go like any rotated file.
- */
-static void
-scan_missed_generations(struct ronda_tail *t, size_t idx, const glob_t *g)
-{
-	const struct ronda_collector_input *in =
-	    &((const struct ronda_collector_input *)t->cfg->inputs.v)[idx];
-	char *dir;
-	DIR *d;
-	struct dirent *de;
-	int opened = 0;
-
-	if (t->first_start[idx] || (dir = dir_of(in->path)) == NULL)
-		return;
-	if ((d = opendir(dir)) == NULL) {
-		free(dir);
-		return;
-	}
-	while ((de = readdir(d)) != NULL && opened < COPY_CANDIDATES) {
-		char full[PATH_MAX];
-		struct stat sb;
-		uint64_t fp;
-		uint32_t fp_len;
-		int64_t mtime_ms;
-		int sib = 0, fd;
-		struct tfile *f;
-
-		for (size_t i = 0; i < g->gl_pathc && !sib; i++) {
-			const char *b = strrchr(g->gl_pathv[i], '/');
-			sib = is_sibling(de->d_name, b ? b + 1 : g->gl_pathv[i]);
-		}
-		if (!sib)
-			continue;
-		snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-		if (skip_name(full) || lstat(full, &sb) == -1)
-			continue;
-		if (S_ISLNK(sb.st_mode))
-			refuse_link(t, full, &sb);
-		if (!S_ISREG(sb.st_mode))
-			continue;
-		mtime_ms = stat_mtime_ms(&sb);
-		if (mtime_ms < t->since_ms ||
-		    find_by_inode(t, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino) != NULL)
-			continue;
-		if ((fd = open_log(t, full, strlen(dir), &sb)) == -1)
-			continue;
-		if (fp_compute(fd, &fp, &fp_len) != 1 ||
-		    ronda_ckpt_known(t->ck, fp) != 0 ||
-		    fp_taken(t, fp)) {
-			close(fd);
-			continue;
-		}
-		if ((f = open_new(t, idx, full, fd, &sb, 0)) == NULL) {
-			close(fd);
-			continue;
-		}
-		f->state = F_ROTATED;
-		f->seen = 1;
-		opened++;
-		t->st.rotations++;
-		log_warnx("%s was rotated before it could be followed; reading it from "
-		    "its beginning", full);
-	}
-	closedir(d);
-	free(dir);
-}
-
-static void
-rescan(struct ronda_tail *t)
-{
-	struct tfile *f;
-
-	for (f = t->files; f != NULL; f = f->next)
-		f->seen = 0;
-	for (size_t i = 0; i < t->cfg->inputs.n; i++)
-		scan_input(t, i, 1);
-	for (f = t->files; f != NULL; f = f->next) {
-		if (f->state == F_ACTIVE && !f->seen) {
-			/* Renamed away or deleted: read what is left, then close. */
-			tfile_update_path(f);
-			f->state = F_ROTATED;
-			f->last_growth = ronda_mono_ms();
-			t->st.rotations++;
-			log_info("%s was rotated or removed; reading it to its end",
-			    f->path);
-		} else if (was_truncated(f)) {
-			handle_truncation(t, f);
-		}
-	}
-	t->rescan_pending = 0;
-}
-
 /* ---- the loop --------------------------------------------------------- */
 
-static void
+void
 tail_on_work(evutil_socket_t fd, short what, void *arg)
 {
 	struct ronda_tail *t = arg;
@@ -1368,14 +748,14 @@ tail_on_work(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (t->rescan_pending)
-		rescan(t);
+		tail_rescan(t);
 	for (f = t->files; f != NULL; f = next) {
 		int rc;
 		next = f->next;
-		rc = read_file(t, f);
+		rc = tail_read_file(t, f);
 		if (rc == R_TRUNCATED) {
-			handle_truncation(t, f);
-			rc = read_file(t, f);
+			tail_handle_truncation(t, f);
+			rc = tail_read_file(t, f);
 			more = 1;	/* the copy, if any, was put at the list head */
 		}
 		if (rc == R_MORE)
@@ -1383,14 +763,14 @@ tail_on_work(evutil_socket_t fd, short what, void *arg)
 		else if (rc == R_BLOCKED)
 			blocked = 1;
 		else
-			maybe_retire(t, f);
+			tail_maybe_retire(t, f);
 	}
 	if (t->ops.poll != NULL)
 		t->ops.poll(t->arg);
 	t->blocked = blocked;
 	t->more = more;
 	if (more && !blocked)
-		schedule_work(t);
+		tail_schedule_work(t);
 }
 
 static void
@@ -1406,11 +786,11 @@ tail_on_scan(evutil_socket_t fd, short what, void *arg)
 
 /*
  * Read pending inotify events (the fd is non-blocking). New files are opened
- * right away (scan_input only adds files; it never touches one being read);
- * everything else marks a full rescan for the next pass.
+ * right away (tail_scan_input only adds files; it never touches one being read);
+ * everything else marks a full tail_rescan for the next pass.
  */
-static void
-inotify_drain(struct ronda_tail *t)
+void
+tail_inotify_drain(struct ronda_tail *t)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
@@ -1431,14 +811,14 @@ inotify_drain(struct ronda_tail *t)
 			if (ie->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
 				t->rescan_pending = 1;
 				if (ie->mask & IN_IGNORED)
-					drop_watch(t, ie->wd);
+					tail_drop_watch(t, ie->wd);
 			}
 			p += sizeof(struct inotify_event) + ie->len;
 		}
 	}
 	if (created)
 		for (size_t i = 0; i < t->cfg->inputs.n; i++)
-			scan_input(t, i, 0);
+			tail_scan_input(t, i, 0);
 }
 
 static void
@@ -1448,15 +828,15 @@ tail_on_inotify(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	inotify_drain(t);
-	schedule_work(t);
+	tail_inotify_drain(t);
+	tail_schedule_work(t);
 }
 
 void
 ronda_tail_kick(struct ronda_tail *t)
 {
 	if (t->blocked || t->more)
-		schedule_work(t);
+		tail_schedule_work(t);
 }
 
 void
@@ -1473,7 +853,7 @@ ronda_tail_ack(struct ronda_tail *t, uint64_t ticket)
 		return;	/* not in flight: a stale or repeated confirmation */
 	s->ring_acked[(s->ring_head + off) % s->ring_cap] = 1;
 	if (off == 0)
-		stream_advance(s);
+		tail_stream_advance(s);
 }
 
 int
@@ -1585,7 +965,7 @@ ronda_tail_new(struct event_base *base, const struct ronda_collector_config *cfg
 	if (!once) {
 		t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		if (t->ifd == -1)
-			log_warn("inotify (falling back to the stat() rescan)");
+			log_warn("inotify (falling back to the stat() tail_rescan)");
 	}
 	t->work_ev = event_new(base, -1, 0, tail_on_work, t);
 	t->scan_ev = event_new(base, -1, EV_PERSIST, tail_on_scan, t);
@@ -1627,8 +1007,8 @@ ronda_tail_new(struct event_base *base, const struct ronda_collector_config *cfg
 	/* The first scan: resume checkpointed files, start new ones. */
 	t->initial = 1;
 	for (size_t i = 0; i < cfg->inputs.n; i++)
-		scan_input(t, i, 1);
-	resume_rotated(t);
+		tail_scan_input(t, i, 1);
+	tail_resume_rotated(t);
 	t->initial = 0;
 	if (t->since_ms == 0)	/* the clock was set back: looked at once */
 		t->since_ms = ronda_now_ms() - 5000;
@@ -1644,7 +1024,7 @@ ronda_tail_new(struct event_base *base, const struct ronda_collector_config *cfg
 	tv.tv_sec = 1;
 	tv.tv_usec = 0;
 	event_add(t->ckpt_ev, &tv);
-	schedule_work(t);
+	tail_schedule_work(t);
 	return t;
 fail:
 	ronda_tail_free(t);
@@ -1672,11 +1052,11 @@ ronda_tail_free(struct ronda_tail *t)
 		close(t->ifd);
 	for (f = t->files; f != NULL; f = next) {
 		next = f->next;
-		tfile_free(f);
+		tail_tfile_free(f);
 	}
 	for (size_t i = 0; i < t->nstreams_cap; i++)
 		if (t->streams[i] != NULL)
-			stream_free(t, t->streams[i]);
+			tail_stream_free(t, t->streams[i]);
 	free(t->streams);
 	for (size_t i = 0; i < t->nwatches; i++)
 		free(t->watches[i].dir);
