@@ -315,6 +315,47 @@ asl_level_len(const char *p, size_t n)
  * a space or the end of the line (a first word taken as a tag instead of a
  * host: "2001:db8::1" is a host).
  */
+/*
+ * proftpd's own log (SystemLog, Debian's /var/log/proftpd/proftpd.log):
+ * "2026-11-20 03:11:42,123 host proftpd[1234] host (ip[ip]): USER ..." in
+ * local time, with no colon after the tag. The caller saw "YYYY-" at *i.
+ */
+static int
+parse_proftpd_line(struct ronda_event *ev, const char *l, size_t len, size_t i,
+    const struct ronda_tz *tz)
+{
+	const char *p = l + i, *sp;
+	unsigned y, mo, d, h, mi, s, ms, k;
+	size_t hs, ps, pe;
+
+	if (len - i < 25 || p[10] != ' ' || p[19] != ',' || num(p, 4, &y) || p[4] != '-' ||
+	    num(p + 5, 2, &mo) || p[7] != '-' || num(p + 8, 2, &d) || num(p + 11, 2, &h) ||
+	    p[13] != ':' || num(p + 14, 2, &mi) || p[16] != ':' || num(p + 17, 2, &s) ||
+	    num(p + 20, 3, &ms) || p[23] != ' ')
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+		return -1;
+	ev->ts_ms = ronda_tz_local_to_utc(tz, ronda_timegm(y, mo, d, h, mi, s > 59 ? 59 : s)) *
+	    1000 + ms;
+	hs = i + 24;
+	if ((sp = memchr(l + hs, ' ', len - hs)) == NULL || sp == l + hs)
+		return -1;
+	ev->log_host = mkstr(l + hs, (size_t)(sp - l) - hs);
+	ps = (size_t)(sp - l) + 1;
+	for (pe = ps; pe < len && pe - ps < TAG_MAX && is_prog_char(l[pe]); pe++)
+		;
+	if (pe == ps || pe >= len || l[pe] != '[')
+		return -1;
+	for (k = (unsigned)(pe + 1); k < len && is_digit(l[k]) && k - pe <= 10; k++)
+		;
+	if (k == pe + 1 || k + 1 >= len || l[k] != ']' || l[k + 1] != ' ')
+		return -1;
+	ev->program = mkstr(l + ps, pe - ps);
+	ev->pid = parse_pid(l + pe + 1, k - pe - 1);
+	ev->message = mkstr(l + k + 2, len - k - 2);
+	return 0;
+}
+
 static int
 parse_tag(struct ronda_event *ev, const char *l, size_t len, size_t *i, int spaced)
 {
@@ -659,6 +700,11 @@ ronda_parse_syslog(struct ronda_event *ev, const char *line, size_t len,
 	 */
 	if (len - i >= 5 && is_digit(l[i]) && is_digit(l[i + 1]) &&
 	    is_digit(l[i + 2]) && is_digit(l[i + 3]) && l[i + 4] == '-') {
+		if (!is5424 && len - i > 24 && l[i + 10] == ' ' && l[i + 19] == ',') {
+			if (parse_proftpd_line(ev, l, len, i, tz) != 0)
+				goto fail;
+			return 0;
+		}
 		if (parse_iso_time(l, len, &i, tz, &ev->ts_ms) != 0)
 			goto fail;
 	} else if (is5424) {

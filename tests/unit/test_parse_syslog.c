@@ -584,6 +584,27 @@ test_vsftpd_log(void **state)
 	STR_EQ(ev, message, "CONNECT: Client \"1.2.3.4\"");
 }
 
+/* proftpd's own log (SystemLog): local time with milliseconds, no colon after the tag. */
+static void
+test_proftpd_log(void **state)
+{
+	static const struct want w[] = {
+		{ "2026-11-20 23:04:05,000 ftp1 proftpd[498625] ftp1 (1.2.3.4[1.2.3.4]): USER seb (Login failed): Incorrect password",
+		  "ftp1", "proftpd", 498625, "ftp1 (1.2.3.4[1.2.3.4]): USER seb (Login failed): Incorrect password" },
+	};
+	struct ronda_event ev;
+	(void)state;
+
+	/* 23:04:05 WIB = 16:04:05 UTC */
+	check_lines(w, sizeof(w) / sizeof(w[0]), ms(2026, 11, 20, 16, 4, 5), jakarta);
+	assert_int_equal(parse(&ev, S("2026-11-20 23:04:05,123 ftp1 proftpd[1] x"), jakarta, NOW), 0);
+	assert_int_equal(ev.ts_ms, ms(2026, 11, 20, 16, 4, 5) + 123);
+	/* not proftpd's shape: refused, not guessed */
+	assert_int_equal(parse(&ev, S("2026-11-20 23:04:05,123 ftp1 proftpd: x"), jakarta, NOW), -1);
+	assert_int_equal(parse(&ev, S("2026-11-20 23:04:05,12x ftp1 proftpd[1] x"), jakarta, NOW), -1);
+	assert_int_equal(parse(&ev, S("2026-13-20 23:04:05,123 ftp1 proftpd[1] x"), jakarta, NOW), -1);
+}
+
 /* xferlog (wu-ftpd, vsftpd, proftpd): the date split off, the rest is the message. */
 static void
 test_xferlog(void **state)
@@ -728,6 +749,7 @@ test_never_reads_past_len(void **state)
 		"Jun 10 15:00:04 web01 audispd: node=web01 " AUDIT_USER_AUTH,
 		"Jun 10 15:00:04 web01 audit[20874]: USER_AUTH pid=20874 uid=0 res=failed'",
 		"Tue Jan  3 03:11:42 2026 [pid 1234] [budi] FAIL LOGIN: Client \"1.2.3.4\"",
+		"2026-11-20 03:11:42,123 ftp1 proftpd[498] ftp1 (1.2.3.4[1.2.3.4]): USER x (Login failed): Incorrect password",
 		"Mon Nov 20 03:11:42 2026 [pid 1234]",
 		"Mon Nov 20 03:11:42 2026 1 1.2.3.4 1234 /var/www/html/up/x.php b _ i r budi ftp 0 * c",
 		"Nov 20 23:04:05 ftp1 vsftpd: Fri Nov 20 23:04:05 2026 [pid 1234] [budi] FAIL LOGIN",
@@ -838,6 +860,7 @@ main(void)
 		cmocka_unit_test(test_audit_raw),
 		cmocka_unit_test(test_audit_forwarded),
 		cmocka_unit_test(test_vsftpd_log),
+		cmocka_unit_test(test_proftpd_log),
 		cmocka_unit_test(test_xferlog),
 		cmocka_unit_test(test_high_precision_and_5424),
 		cmocka_unit_test(test_hostile_lines),
