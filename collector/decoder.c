@@ -347,8 +347,10 @@ parse_tests(struct ronda_decoders *s, struct decoder *x, yaml_document_t *doc,
 				return -1;
 			}
 			*arr = xrealloc(*arr, (*n + 1) * sizeof(**arr));
-			if (parse_test(s, x, doc, e, &(*arr)[*n], is_match) == -1)
+			if (parse_test(s, x, doc, e, &(*arr)[*n], is_match) == -1) {
+				test_free(&(*arr)[*n]);	/* what it parsed before the error */
 				return -1;
+			}
 			(*n)++;
 		}
 	}
@@ -403,6 +405,7 @@ parse_decoder(struct ronda_decoders *s, const char *file, yaml_document_t *doc,
 	struct decoder x;
 	char idbuf[32];
 	int bad = 0;
+	unsigned seen = 0;
 
 	memset(&x, 0, sizeof(x));
 	x.file = file;
@@ -455,6 +458,12 @@ parse_decoder(struct ronda_decoders *s, const char *file, yaml_document_t *doc,
 			bad = 1;
 			continue;
 		}
+		if (seen & (1u << ki)) {
+			derr(s, file, nline(k), x.id, "%s: given twice", key);
+			bad = 1;
+			continue;
+		}
+		seen |= 1u << ki;
 		if (strcmp(key, "id") == 0)
 			continue;
 		if (strcmp(key, "tests") == 0) {

@@ -92,8 +92,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strcmp(ev.outcome, "unknown") == 0);
 		assert(ev.decoder != NULL);
 		/* user.name is a slice of the message or a decoder's fixed name. */
-		if (!(ev.user_name.p >= buf && ev.user_name.p + ev.user_name.n <= buf + n))
-			assert(ev.user_name.n > 0 && ev.user_name.n <= 64);
+		if (ev.user_name.n > 0 &&
+		    !(ev.user_name.p >= buf && ev.user_name.p + ev.user_name.n <= buf + n))
+			assert(ev.user_name.n <= 64);
 		check_inside(ev.source_ip, buf, n);
 		check_inside(ev.source_domain, buf, n);
 		assert(ev.source_ip.n == 0 || ev.source_domain.n == 0);

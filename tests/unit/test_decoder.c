@@ -289,6 +289,8 @@ test_load_errors(void **state)
 	    "  - id: d.one\n    action: x_failed\n    outcome: failure\n    pattern: '^x'\n" TEST1,
 	    "decoder d.one: duplicate id");
 	refused("decoders: {a: b}\n", "bad.yaml:1: decoder -: decoders: expected a list");
+	refused(HEAD "    pattern: '^x'\n    pattern: '^y'\n" TEST1,
+	    "bad.yaml:6: decoder d.one: pattern: given twice");
 	refused("decoders:\n  - id: 'Not Valid'\n", "decoder #1: id: expected [a-z0-9._-]");
 	refused(HEAD "    programs: ['a b']\n    pattern: '^x'\n" TEST1,
 	    "bad.yaml:5: decoder d.one: programs: expected a program name");
