@@ -312,6 +312,8 @@ static const struct {
 	{ "bruteforce", "brute force login", "login brute force" },
 	{ "ssh_bruteforce", "brute force SSH", "SSH brute force" },
 	{ "ftp_bruteforce", "brute force FTP", "FTP brute force" },
+	{ "mail_bruteforce", "brute force login email (IMAP/POP3)", "mail login brute force (IMAP/POP3)" },
+	{ "smtp_bruteforce", "brute force SMTP AUTH", "SMTP AUTH brute force" },
 	{ "sudo_bruteforce", "brute force sudo", "sudo brute force" },
 	{ "su_bruteforce", "brute force su", "su brute force" },
 	{ "flood", "banjir permintaan", "request flood" },
@@ -375,6 +377,13 @@ text_headline(struct ronda_buf *t, const struct ronda_alert *a, int lang)
 		ronda_buf_puts(t, "Gelombang ");
 		text_kind(t, a->kind, lang, 0, 0);
 	}
+}
+
+/* The true number of sites (the list may have been cut). */
+static size_t
+site_count(const struct ronda_alert *a)
+{
+	return a->site_total > a->nsites ? a->site_total : a->nsites;
 }
 
 static const char *
@@ -521,7 +530,7 @@ build_text(struct ronda_buf *t, const struct ronda_alert *a, int lang)
 	switch (a->type) {
 	case RONDA_ALERT_CAMPAIGN_GREW:
 		ronda_buf_printf(t, en ? " spreads to %zu sites" : " meluas ke %zu situs",
-		    a->nsites);
+		    site_count(a));
 		if (a->nnew > 0) {
 			ronda_buf_printf(t, en ? " (%zu new: " : " (%zu baru: ", a->nnew);
 			text_names(t, a->sites, a->nsites, a->new_sites, a->nnew, lang);
@@ -531,10 +540,10 @@ build_text(struct ronda_buf *t, const struct ronda_alert *a, int lang)
 	case RONDA_ALERT_CAMPAIGN_SEVERITY:
 		ronda_buf_printf(t, en ? " rises to %s (was %s) — %zu sites" :
 		    " naik ke %s (sebelumnya %s) — %zu situs", sev_word(a->severity, lang),
-		    sev_word(a->prev_severity, lang), a->nsites);
+		    sev_word(a->prev_severity, lang), site_count(a));
 		break;
 	default:
-		ronda_buf_printf(t, en ? " — %zu sites" : " — %zu situs", a->nsites);
+		ronda_buf_printf(t, en ? " — %zu sites" : " — %zu situs", site_count(a));
 	}
 	text_regions(t, a, lang);
 	ronda_buf_puts(t, en ? " since " : " sejak ");
@@ -560,8 +569,42 @@ build_title(struct ronda_buf *t, const struct ronda_alert *a, int lang)
 		return;
 	}
 	ronda_buf_printf(t, lang == RONDA_LANG_EN ? " — %zu sites" : " — %zu situs",
-	    a->nsites);
+	    site_count(a));
 	text_regions(t, a, lang);
+}
+
+void
+ronda_alert_text(struct ronda_buf *t, const struct ronda_alert *a, int lang)
+{
+	build_text(t, a, lang);
+}
+
+void
+ronda_alert_title(struct ronda_buf *t, const struct ronda_alert *a, int lang)
+{
+	if (a->title != NULL)
+		text_put(t, a->title, 4 * MAX_TEXT_VALUE);
+	else
+		build_title(t, a, lang);
+}
+
+void
+ronda_alert_local_time(struct ronda_buf *t, const char *tzname, int64_t ms, int64_t ref_ms,
+    int lang)
+{
+	text_local(t, tzname, ms, ref_ms, lang);
+}
+
+const char *
+ronda_alert_severity_word(int sev, int lang)
+{
+	return sev_word(sev, lang);
+}
+
+void
+ronda_alert_text_put(struct ronda_buf *t, const char *s, size_t max)
+{
+	text_put(t, s, max);
 }
 
 /* ---- the JSON ---- */
@@ -603,7 +646,7 @@ build_json(const struct ronda_alert *a, const char *id, int lang, int64_t now_ms
 	bad |= t.overflow;
 	bad |= cJSON_AddStringToObject(o, "text", t.data != NULL ? t.data : "") == NULL;
 	ronda_buf_release(&t);
-	bad |= cJSON_AddNumberToObject(o, "site_count", (double)a->nsites) == NULL;
+	bad |= cJSON_AddNumberToObject(o, "site_count", (double)site_count(a)) == NULL;
 	if ((arr = cJSON_AddArrayToObject(o, "sites")) == NULL)
 		goto fail;
 	for (size_t i = 0; i < a->nsites && i < MAX_SITES_JSON; i++) {

@@ -50,6 +50,7 @@ struct ronda_alert {
 	int64_t first_seen, last_seen;	/* event time ms */
 	const struct ronda_alert_site *sites;	/* all sites, in joining order */
 	size_t nsites;
+	size_t site_total;		/* sites in all when the list was cut; 0: nsites */
 	const char *const *new_sites;	/* CAMPAIGN_GREW/NEW: the sites just reached */
 	size_t nnew;
 	const struct ronda_alert_indicator *ind;	/* top indicators, strongest first */
@@ -86,6 +87,24 @@ char *ronda_alert_json(const struct ronda_alert *a, int lang, int64_t now_ms);
  */
 int ronda_alert_incident(struct sqlite3 *db, const struct ronda_incident *inc, int lang,
     int64_t now_ms, char *err, size_t errlen);
+
+struct ronda_buf;
+
+/*
+ * The message for people (the JSON's "text") and the title built from the
+ * kind when a->title is NULL, appended to t in lang. Every string from the
+ * stream goes through the terminal escaper. For the sinks that render the
+ * stored JSON again in their own language (alert_format.c).
+ */
+void ronda_alert_text(struct ronda_buf *t, const struct ronda_alert *a, int lang);
+void ronda_alert_title(struct ronda_buf *t, const struct ronda_alert *a, int lang);
+/* "09:35 WITA", or "20 Nov 09:35 WITA" when ref_ms is on another local day. */
+void ronda_alert_local_time(struct ronda_buf *t, const char *tzname, int64_t ms,
+    int64_t ref_ms, int lang);
+/* "KRITIS" / "CRITICAL", ... */
+const char *ronda_alert_severity_word(int sev, int lang);
+/* s with control characters and invalid UTF-8 escaped, cut to max bytes ("..."). */
+void ronda_alert_text_put(struct ronda_buf *t, const char *s, size_t max);
 
 /* Free the time zones cached for local times (at exit; for leak checkers). */
 void ronda_alert_cleanup(void);

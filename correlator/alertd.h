@@ -7,8 +7,8 @@
  * batches (never inside the batch transaction: a write is skipped while one
  * is open). Each sink takes one alert at a time, in seq order, and retries
  * it with exponential backoff (1 s, 2 s, 4 s, ... up to max_backoff) until
- * the sink confirms: a webhook 2xx, a Kafka delivery report without error, a
- * file line written and fsync'ed. Nothing is ever given up: a sink that keeps
+ * the sink confirms: a webhook 2xx, an SMTP server's 250 after the message,
+ * a Kafka delivery report without error, a file line written and fsync'ed. Nothing is ever given up: a sink that keeps
  * refusing blocks its own queue (pending grows, last_error says why) and no
  * other sink's.
  *
@@ -51,15 +51,27 @@ enum {
 	RONDA_SINK_STARTED = 1,		/* done(ctx, ...) is called exactly once later */
 };
 
+#define RONDA_ALERTD_MAX_SINKS 16
+
 /*
- * A sink: one of kafka, webhook, file (alert_kafka.c, alert_webhook.c,
- * alert_file.c), or a fake in tests. The dispatcher never has two alerts
- * out at one sink.
+ * A sink: kafka, webhook (json, telegram, slack), email, file
+ * (alert_kafka.c, alert_webhook.c, alert_smtp.c, alert_file.c), or a fake
+ * in tests. The dispatcher never has two messages out at one sink.
  */
 struct ronda_alert_sink {
-	char name[16];			/* the alert_deliveries.sink value */
+	char name[32];			/* the alert_deliveries.sink value */
 	void *arg;
-	/* Start delivering (id, json[0..len)); both are copied if kept. */
+	/*
+	 * ms: merge the alerts of one campaign (or, without one, all the
+	 * others) within each interval into one digest message; 0 off. Set by
+	 * the caller; the dispatcher builds the digests (alert_format.h).
+	 */
+	int64_t digest;
+	/*
+	 * Start delivering a message: one alert's outbox JSON or a digest's,
+	 * json[0..len) NUL-terminated; id is its idempotency key. Both are
+	 * copied if kept.
+	 */
 	int (*send)(void *arg, const char *id, const char *json, size_t len,
 	    ronda_alert_done_fn done, void *ctx, char *err, size_t errlen);
 	void (*poll)(void *arg);			/* from the tick; may be NULL */
@@ -68,22 +80,52 @@ struct ronda_alert_sink {
 	void (*free)(void *arg);
 };
 
-/* The sinks: fill out, 0 / -1 with err. */
+/*
+ * The sinks: fill out, 0 / -1 with err. The webhook and e-mail sinks copy
+ * what they need from c (a reloaded config may free it); lang is the
+ * sink's language (c->language or alerts.language).
+ */
 int ronda_alert_webhook_new(struct ronda_alert_sink *out, struct event_base *base,
-    const char *url, int64_t timeout_ms, const struct ronda_kvlist *headers,
-    char *err, size_t errlen);
+    const struct ronda_alert_sink_cfg *c, int lang, char *err, size_t errlen);
+int ronda_alert_smtp_new(struct ronda_alert_sink *out, struct event_base *base,
+    const struct ronda_alert_sink_cfg *c, int lang, char *err, size_t errlen);
 int ronda_alert_kafka_new(struct ronda_alert_sink *out, const char *brokers,
     const struct ronda_kvlist *props, const char *topic, char *err, size_t errlen);
 int ronda_alert_file_new(struct ronda_alert_sink *out, const char *path, char *err,
     size_t errlen);
 
+/* A URL split (ronda_alert_url_parse). */
+struct ronda_alert_url {
+	char scheme[8];			/* lower case */
+	char host[256];			/* without [] for IPv6 */
+	int port;			/* the scheme's default when absent */
+	char path[2048];		/* with the query; "/" when absent */
+};
+
 /*
- * Split an http:// URL into host, port (default 80) and path with query
- * (default "/"). https is refused. 0 / -1 with err. hostlen and pathlen
- * bound the copies.
+ * Split SCHEME://HOST[:PORT][/PATH][?QUERY] where SCHEME is one of the
+ * comma-separated schemes (e.g. "http,https", "smtp,smtps"). Refused:
+ * other schemes, user:password@ (credentials go in headers or their own
+ * keys), fragments, spaces, control and non-ASCII bytes, bad ports.
+ * 0 / -1 with err.
  */
+int ronda_alert_url_parse(const char *url, const char *schemes, struct ronda_alert_url *u,
+    char *err, size_t errlen);
+/* The same for a webhook (http or https) into separate buffers. */
 int ronda_alert_parse_url(const char *url, char *host, size_t hostlen, int *port,
     char *path, size_t pathlen, char *err, size_t errlen);
+
+/*
+ * A secret from the config: value itself, else the first line of file
+ * (at most 4 KiB, trailing white space cut), else the environment variable
+ * env. *out malloc'd ("" when none is given). 0 / -1 with err.
+ */
+int ronda_alert_secret(const char *value, const char *file, const char *env, char **out,
+    char *err, size_t errlen);
+
+/* The names of the sinks cfg configures, into out (at most max). Their count. */
+size_t ronda_alertd_sink_names(const struct ronda_correlator_config *cfg,
+    const char **out, size_t max);
 
 /*
  * A dispatcher over db (borrowed; the engine's store connection) with no

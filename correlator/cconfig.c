@@ -1,12 +1,16 @@
 #include "cconfig.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include "alert_format.h"
 #include "alertd.h"
 #include "ronda/listen.h"
+#include "triage.h"
 #include "ronda/tz.h"
 
 /* Key tables list only the fields each key uses; the rest are zero on purpose. */
@@ -155,27 +159,20 @@ static const char *const languages[] = { "id", "en", NULL };
 
 #define A(f) (O(alerts.f) - O(alerts))
 #define WH(f) (O(alerts.webhook.f) - O(alerts.webhook))
+
 /*
- * alerts.webhook: the URL must be http://HOST[:PORT][/PATH] (alertd.h);
- * header names are RFC 9110 tokens, values carry no control characters
- * (no header injection), and the headers the sink sets itself are not
- * overridden.
+ * Webhook headers: names are RFC 9110 tokens, values carry no control
+ * characters (no header injection), and the headers the sink sets itself
+ * are not overridden.
  */
 static void
-webhook_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
+headers_check(struct ronda_cfg_ctx *ctx, const struct ronda_kvlist *h, int line,
+    const char *path)
 {
 	static const char *const own[] = { "Host", "Content-Type", "Content-Length",
-		"Idempotency-Key", "Transfer-Encoding", "Connection", NULL };
-	const struct ronda_kvlist *h = &((const struct ronda_correlator_config *)(const void *)
-	    ((char *)obj - O(alerts.webhook)))->alerts.webhook.headers;
-	const char *url = *(char **)((char *)obj + WH(url));
-	char host[256], upath[2048], err[160], kp[300];
-	int port;
+		"Idempotency-Key", "Transfer-Encoding", "Connection", "Expect", NULL };
+	char kp[300];
 
-	snprintf(kp, sizeof(kp), "%s.url", path);
-	if (url != NULL && url[0] != '\0' && ronda_alert_parse_url(url, host, sizeof(host),
-	    &port, upath, sizeof(upath), err, sizeof(err)) == -1)
-		ronda_cfg_error(ctx, line, kp, "%s", err);
 	for (size_t i = 0; i < h->n; i++) {
 		const unsigned char *k = (const unsigned char *)h->k[i];
 		const unsigned char *v = (const unsigned char *)h->v[i];
@@ -196,6 +193,41 @@ webhook_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
 	}
 }
 
+/* ca_file / ca_dir: must be there and readable now, not at the first alert. */
+static void
+ca_check(struct ronda_cfg_ctx *ctx, int line, const char *path, const char *key,
+    const char *file)
+{
+	char kp[300];
+
+	if (file == NULL || file[0] == '\0' || access(file, R_OK) == 0)
+		return;
+	snprintf(kp, sizeof(kp), "%s.%s", path, key);
+	ronda_cfg_error(ctx, line, kp, "%s: %s", file, strerror(errno));
+}
+/*
+ * alerts.webhook: the URL must be http(s)://HOST[:PORT][/PATH] (alertd.h),
+ * the headers as headers_check says, the CA files readable.
+ */
+static void
+webhook_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
+{
+	const struct ronda_correlator_config *c = (const void *)((char *)obj -
+	    O(alerts.webhook));
+	const struct ronda_kvlist *h = &c->alerts.webhook.headers;
+	const char *url = *(char **)((char *)obj + WH(url));
+	char host[256], upath[2048], err[160], kp[300];
+	int port;
+
+	snprintf(kp, sizeof(kp), "%s.url", path);
+	if (url != NULL && url[0] != '\0' && ronda_alert_parse_url(url, host, sizeof(host),
+	    &port, upath, sizeof(upath), err, sizeof(err)) == -1)
+		ronda_cfg_error(ctx, line, kp, "%s", err);
+	headers_check(ctx, h, line, path);
+	ca_check(ctx, line, path, "ca_file", c->alerts.webhook.ca_file);
+	ca_check(ctx, line, path, "ca_dir", c->alerts.webhook.ca_dir);
+}
+
 static const struct ronda_cfg_key webhook_keys[] = {
 	{ "url", RONDA_CFG_STR, NULL, 0, 0, WH(url), "http:// URL the alerts are POSTed to" },
 	{ "timeout", RONDA_CFG_DURATION, "5s", 100, 300000, WH(timeout),
@@ -203,8 +235,175 @@ static const struct ronda_cfg_key webhook_keys[] = {
 	{ "max_backoff", RONDA_CFG_DURATION, "5m", 1000, INT64_C(86400) * 1000,
 	    WH(max_backoff), "longest wait between retries" },
 	{ "headers", RONDA_CFG_MAP, NULL, 0, 0, WH(headers), "extra request headers" },
+	{ "ca_file", RONDA_CFG_STR, NULL, 0, 0, WH(ca_file),
+	    "PEM file of the CAs that verify an https server (default: the system's)" },
+	{ "ca_dir", RONDA_CFG_STR, NULL, 0, 0, WH(ca_dir), "folder of CA certificates" },
+	{ "proxy", RONDA_CFG_STR, NULL, 0, 0, WH(proxy),
+	    "proxy URL (default none; http_proxy in the environment is ignored)" },
 	{ NULL }
 };
+
+static const char *const sink_types[] = { "webhook", "email", NULL };
+static const char *const sink_formats[] = { "json", "telegram", "slack", NULL };
+
+#define SK(f) offsetof(struct ronda_alert_sink_cfg, f)
+#define SINK(p) ((struct ronda_alert_sink_cfg *)(void *)((char *)(p) - SK(url)))
+
+/* Remember where url was set: errors about it point there. */
+static void
+sink_url_line(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	(void)ctx;
+	(void)path;
+	SINK(field)->url_line = line;
+}
+
+/* Names of sinks: the alert_deliveries.sink value, so short and plain. */
+static int
+sink_name_ok(const char *n)
+{
+	size_t l = strlen(n);
+
+	return l > 0 && l < 32 && strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_-") == l;
+}
+
+/*
+ * alerts.sinks[i]: the keys its type needs, URLs of the right scheme,
+ * addresses that are addresses, one source per secret, files there.
+ */
+static void
+sink_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
+{
+	const struct ronda_alert_sink_cfg *c = obj;
+	struct ronda_alert_url u;
+	int uline = c->url_line > 0 ? c->url_line : line;
+	char err[160], kp[300];
+
+#define E(key, ...) do { \
+	snprintf(kp, sizeof(kp), "%s.%s", path, key); \
+	ronda_cfg_error(ctx, line, kp, __VA_ARGS__); \
+} while (0)
+	if (c->name != NULL && !sink_name_ok(c->name))
+		E("name", "1..31 of a-z 0-9 _ -");
+	else if (c->name != NULL && (strcmp(c->name, "kafka") == 0 ||
+	    strcmp(c->name, "webhook") == 0 || strcmp(c->name, "file") == 0))
+		E("name", "%s is the name of the alerts.%s sink", c->name,
+		    strcmp(c->name, "kafka") == 0 ? "kafka_topic" : c->name);
+	if (c->language != NULL && strcmp(c->language, "id") != 0 &&
+	    strcmp(c->language, "en") != 0)
+		E("language", "id or en");
+	if (c->digest > 0 && c->digest < 1000)
+		E("digest", "at least 1s (0 for none)");
+	snprintf(kp, sizeof(kp), "%s.url", path);
+	if (c->type == RONDA_SINKCFG_EMAIL) {
+		if (c->url == NULL || c->url[0] == '\0')
+			E("url", "required: smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT]");
+		else if (ronda_alert_url_parse(c->url, "smtp,smtps", &u, err, sizeof(err)) == -1)
+			ronda_cfg_error(ctx, uline, kp, "%s", err);
+		if (c->from == NULL || !ronda_alert_addr_ok(c->from))
+			E("from", c->from == NULL ? "required: the sender's address" :
+			    "not an address (local@domain)");
+		if (c->to.n == 0)
+			E("to", "required: one address or a list");
+		for (size_t i = 0; i < c->to.n; i++)
+			if (!ronda_alert_addr_ok(c->to.v[i]))
+				E("to", "%s is not an address (local@domain)", c->to.v[i]);
+		if ((c->password != NULL) + (c->password_file != NULL) +
+		    (c->password_env != NULL) > 1)
+			E("password", "give one of password, password_file, password_env");
+		else if ((c->password != NULL || c->password_file != NULL ||
+		    c->password_env != NULL) && c->username == NULL)
+			E("username", "required with a password");
+		ca_check(ctx, line, path, "password_file", c->password_file);
+		if (c->format != RONDA_FORMAT_JSON || c->headers.n > 0 || c->chat_id != NULL ||
+		    c->bot_token != NULL || c->bot_token_file != NULL)
+			E("type", "format, headers, chat_id and bot_token are for webhooks");
+	} else {
+		if ((c->url == NULL || c->url[0] == '\0') && c->format != RONDA_FORMAT_TELEGRAM)
+			E("url", "required: http(s)://HOST[:PORT][/PATH]");
+		else if (c->url != NULL && c->url[0] != '\0' &&
+		    ronda_alert_url_parse(c->url, "http,https", &u, err, sizeof(err)) == -1)
+			ronda_cfg_error(ctx, uline, kp, "%s", err);
+		if (c->format == RONDA_FORMAT_TELEGRAM) {
+			if (c->chat_id == NULL || c->chat_id[0] == '\0')
+				E("chat_id", "required for format telegram (a chat id or @channel)");
+			else if (strpbrk(c->chat_id, "\r\n\t\"\\") != NULL)
+				E("chat_id", "control characters or quotes");
+			if ((c->bot_token != NULL) == (c->bot_token_file != NULL))
+				E("bot_token", "give one of bot_token, bot_token_file");
+			else if (c->bot_token != NULL &&
+			    strspn(c->bot_token, "0123456789:abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-") != strlen(c->bot_token))
+				E("bot_token", "not a bot token (digits:letters)");
+			ca_check(ctx, line, path, "bot_token_file", c->bot_token_file);
+		} else if (c->chat_id != NULL || c->bot_token != NULL || c->bot_token_file != NULL) {
+			E("chat_id", "chat_id and bot_token are for format telegram");
+		}
+		headers_check(ctx, &c->headers, line, path);
+		if (c->from != NULL || c->to.n > 0 || c->username != NULL || c->password != NULL ||
+		    c->password_file != NULL || c->password_env != NULL)
+			E("type", "from, to, username and password are for type email");
+	}
+	ca_check(ctx, line, path, "ca_file", c->ca_file);
+	ca_check(ctx, line, path, "ca_dir", c->ca_dir);
+#undef E
+}
+
+static const struct ronda_cfg_key sink_keys[] = {
+	{ "name", RONDA_CFG_STR, NULL, 0, 0, SK(name),
+	    "the sink's name (alert_deliveries.sink, metrics)", RONDA_CFG_REQUIRED },
+	{ "type", RONDA_CFG_ENUM, "webhook", 0, 0, SK(type), "webhook or email",
+	    .enums = sink_types },
+	{ "format", RONDA_CFG_ENUM, "json", 0, 0, SK(format),
+	    "webhook body: json, telegram or slack", .enums = sink_formats },
+	{ "language", RONDA_CFG_STR, NULL, 0, 0, SK(language),
+	    "id or en (default: alerts.language)" },
+	{ "url", RONDA_CFG_STR, NULL, 0, 0, SK(url),
+	    "http(s)://... (webhook; telegram: the Bot API server) or smtp(s)://HOST:PORT",
+	    .check = sink_url_line },
+	{ "timeout", RONDA_CFG_DURATION, "10s", 100, 300000, SK(timeout),
+	    "the whole request or mail" },
+	{ "digest", RONDA_CFG_DURATION, "0", 0, INT64_C(86400) * 1000, SK(digest),
+	    "one message per campaign per this interval (0: each alert at once)" },
+	{ "headers", RONDA_CFG_MAP, NULL, 0, 0, SK(headers), "extra request headers" },
+	{ "ca_file", RONDA_CFG_STR, NULL, 0, 0, SK(ca_file),
+	    "PEM file of the CAs that verify the server (default: the system's)" },
+	{ "ca_dir", RONDA_CFG_STR, NULL, 0, 0, SK(ca_dir), "folder of CA certificates" },
+	{ "proxy", RONDA_CFG_STR, NULL, 0, 0, SK(proxy),
+	    "proxy URL (default none; the environment is ignored)" },
+	{ "bot_token", RONDA_CFG_STR, NULL, 0, 0, SK(bot_token), "telegram bot token" },
+	{ "bot_token_file", RONDA_CFG_STR, NULL, 0, 0, SK(bot_token_file),
+	    "file holding the bot token" },
+	{ "chat_id", RONDA_CFG_STR, NULL, 0, 0, SK(chat_id), "telegram chat id or @channel" },
+	{ "from", RONDA_CFG_STR, NULL, 0, 0, SK(from), "email: sender address" },
+	{ "to", RONDA_CFG_STRLIST, NULL, 0, 0, SK(to), "email: recipient addresses" },
+	{ "username", RONDA_CFG_STR, NULL, 0, 0, SK(username), "email: SMTP AUTH user" },
+	{ "password", RONDA_CFG_STR, NULL, 0, 0, SK(password), "email: SMTP AUTH password" },
+	{ "password_file", RONDA_CFG_STR, NULL, 0, 0, SK(password_file),
+	    "email: file holding the password" },
+	{ "password_env", RONDA_CFG_STR, NULL, 0, 0, SK(password_env),
+	    "email: environment variable holding the password" },
+	{ NULL }
+};
+
+/* Sink names are unique; the sinks fit the dispatcher. */
+static void
+alerts_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
+{
+	const struct ronda_correlator_config *c = (const void *)((char *)obj - O(alerts));
+	const struct ronda_alert_sink_cfg *v = c->alerts.sinks.v;
+	char kp[300];
+
+	snprintf(kp, sizeof(kp), "%s.sinks", path);
+	if (c->alerts.sinks.n + 3 > RONDA_ALERTD_MAX_SINKS)
+		ronda_cfg_error(ctx, line, kp, "at most %d sinks", RONDA_ALERTD_MAX_SINKS - 3);
+	for (size_t i = 0; i < c->alerts.sinks.n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (v[i].name != NULL && v[j].name != NULL &&
+			    strcmp(v[i].name, v[j].name) == 0)
+				ronda_cfg_error(ctx, line, kp, "the name %s is given twice",
+				    v[i].name);
+}
 
 static const struct ronda_cfg_key alert_keys[] = {
 	{ "language", RONDA_CFG_ENUM, "id", 0, 0, A(language), "alert text: id or en",
@@ -216,6 +415,9 @@ static const struct ronda_cfg_key alert_keys[] = {
 	{ "webhook", RONDA_CFG_SECTION, NULL, 0, 0, A(webhook), "webhook sink",
 	    .sub = webhook_keys, .check = webhook_check },
 	{ "file", RONDA_CFG_STR, NULL, 0, 0, A(file), "append alerts to this file (JSON lines)" },
+	{ "sinks", RONDA_CFG_LIST, NULL, 0, 0, A(sinks),
+	    "more sinks: webhooks (json, telegram, slack) and e-mail", .sub = sink_keys,
+	    .elem_size = sizeof(struct ronda_alert_sink_cfg), .check = sink_check },
 	{ NULL }
 };
 
@@ -252,12 +454,75 @@ api_token_ok(const char *t)
 	return eq > 0;
 }
 
+#define AN(f) offsetof(struct ronda_analyst_cfg, f)
+
+/* Remember where an analyst's name was set: duplicate errors point there. */
+static void
+analyst_name_line(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	struct ronda_analyst_cfg *an = (void *)((char *)field - AN(name));
+
+	an->line = line;
+	if (an->name != NULL && !ronda_triage_name_ok(an->name))
+		ronda_cfg_error(ctx, line, path, "1..%d characters of UTF-8 text without control "
+		    "characters", RONDA_TRIAGE_NAME_MAX);
+}
+
+static void
+analyst_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
+{
+	const struct ronda_analyst_cfg *an = obj;
+	char kp[300];
+
+	snprintf(kp, sizeof(kp), "%s.token", path);
+	if (an->token != NULL && !api_token_ok(an->token))
+		ronda_cfg_error(ctx, line, kp, "not 16..256 characters of A-Z a-z 0-9 -._~+/ "
+		    "(generate one with: openssl rand -hex 24)");
+}
+
+static const struct ronda_cfg_key analyst_keys[] = {
+	{ "name", RONDA_CFG_STR, NULL, 0, 0, AN(name), "the analyst, as the audit names them",
+	    RONDA_CFG_REQUIRED, .check = analyst_name_line },
+	{ "token", RONDA_CFG_STR, NULL, 0, 0, AN(token), "bearer token that may also write",
+	    RONDA_CFG_REQUIRED },
+	{ NULL }
+};
+
+/* Names and tokens of analysts are unique, and no analyst token is also a read-only one. */
+static void
+analysts_check(struct ronda_cfg_ctx *ctx, const struct ronda_correlator_config *c,
+    const char *path)
+{
+	const struct ronda_analyst_cfg *v = c->api.analysts.v;
+	char kp[300];
+
+	for (size_t i = 0; i < c->api.analysts.n; i++) {
+		snprintf(kp, sizeof(kp), "%s.analysts[%zu]", path, i);
+		for (size_t j = 0; j < i; j++) {
+			if (v[i].name != NULL && v[j].name != NULL &&
+			    strcmp(v[i].name, v[j].name) == 0)
+				ronda_cfg_error(ctx, v[i].line, kp, "the name %s is given twice",
+				    v[i].name);
+			if (v[i].token != NULL && v[j].token != NULL &&
+			    strcmp(v[i].token, v[j].token) == 0)
+				ronda_cfg_error(ctx, v[i].line, kp, "the same token as %s",
+				    v[j].name != NULL ? v[j].name : "another analyst");
+		}
+		for (size_t j = 0; j < c->api.tokens.n && v[i].token != NULL; j++)
+			if (strcmp(v[i].token, c->api.tokens.v[j]) == 0)
+				ronda_cfg_error(ctx, v[i].line, kp, "the token is also in api.tokens "
+				    "(read-only): give each token one role");
+	}
+}
+
 static void
 api_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
 {
 	const struct ronda_correlator_config *c = (const void *)((char *)obj - O(api));
 	struct ronda_listen_addr a;
 	char err[160], kp[300];
+
+	analysts_check(ctx, c, path);
 
 	snprintf(kp, sizeof(kp), "%s.tokens", path);
 	for (size_t i = 0; i < c->api.tokens.n; i++)
@@ -269,7 +534,7 @@ api_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
 	    ronda_listen_parse(c->api.listen, &a, err, sizeof(err)) == -1)
 		return;
 	snprintf(kp, sizeof(kp), "%s.listen", path);
-	if (!ronda_listen_is_loopback(&a) && c->api.tokens.n == 0)
+	if (!ronda_listen_is_loopback(&a) && c->api.tokens.n == 0 && c->api.analysts.n == 0)
 		ronda_cfg_error(ctx, line, kp, "%s is not a loopback address: refusing to "
 		    "serve it without api.tokens", c->api.listen);
 }
@@ -279,6 +544,9 @@ static const struct ronda_cfg_key api_keys[] = {
 	{ "listen", RONDA_CFG_STR, "", 0, 0, P(listen),
 	    "HOST:PORT of the HTTP API (\"\" for none)", .check = api_listen_check },
 	{ "tokens", RONDA_CFG_STRLIST, NULL, 0, 0, P(tokens), "bearer tokens for /api/" },
+	{ "analysts", RONDA_CFG_LIST, NULL, 0, 0, P(analysts),
+	    "analysts: {name, token}; their tokens may also triage (POST)", .sub = analyst_keys,
+	    .elem_size = sizeof(struct ronda_analyst_cfg), .check = analyst_check },
 	{ "max_request", RONDA_CFG_SIZE, "16k", 1024, 1 << 20, P(max_request),
 	    "largest request accepted" },
 	{ "timeout", RONDA_CFG_DURATION, "10s", 100, 600000, P(timeout),
@@ -309,7 +577,7 @@ const struct ronda_cfg_key ronda_correlator_config_keys[] = {
 	{ "campaigns", RONDA_CFG_SECTION, NULL, 0, 0, O(campaigns), "campaigns and waves",
 	    .sub = campaign_keys },
 	{ "alerts", RONDA_CFG_SECTION, NULL, 0, 0, O(alerts), "alerts and their sinks",
-	    .sub = alert_keys },
+	    .sub = alert_keys, .check = alerts_check },
 	{ "api", RONDA_CFG_SECTION, NULL, 0, 0, O(api), "HTTP API", .sub = api_keys,
 	    .check = api_check },
 	{ NULL }

@@ -13,8 +13,10 @@
  *   campaigns: {min_sites, window, link_window, quiet, close, common_share,
  *               wave_floor, wave_factor, max_incidents, allowlist: [{type, value}]}
  *   alerts: {language, interval, kafka_topic, webhook: {url, timeout, headers,
- *            max_backoff}, file}
- *   api: {listen, tokens, max_request, timeout, max_connections}
+ *            max_backoff, ca_file, ca_dir, proxy}, file,
+ *            sinks: [{name, type, format, url, language, digest, ...}]}
+ *   api: {listen, tokens, analysts: [{name, token}], max_request, timeout,
+ *         max_connections}
  */
 #ifndef RONDA_CCONFIG_H
 #define RONDA_CCONFIG_H
@@ -31,6 +33,42 @@ struct ronda_site_cfg {
 	char *region;
 	char *timezone;
 	struct ronda_strlist hosts;	/* collector hosts that send for it; empty = any */
+};
+
+/*
+ * alerts.sinks[]: one more place alerts go (alertd.h). type webhook: POST
+ * to url in format json, telegram or slack; type email: SMTP to url.
+ */
+enum { RONDA_SINKCFG_WEBHOOK = 0, RONDA_SINKCFG_EMAIL };
+struct ronda_alert_sink_cfg {
+	char *name;			/* alert_deliveries.sink */
+	int type;			/* RONDA_SINKCFG_* */
+	int format;			/* RONDA_FORMAT_* of alert_format.h (webhook) */
+	char *language;			/* id or en; NULL: alerts.language */
+	char *url;
+	int url_line;			/* the line url was set on (for errors) */
+	int64_t timeout;		/* ms, the whole request */
+	int64_t digest;			/* ms; 0: every alert on its own */
+	struct ronda_kvlist headers;	/* webhook: extra request headers */
+	char *ca_file;			/* PEM bundle to verify the server; NULL: system */
+	char *ca_dir;			/* c_rehash'ed folder of CAs */
+	char *proxy;			/* NULL or "": none (the environment is ignored) */
+	char *bot_token;		/* telegram */
+	char *bot_token_file;
+	char *chat_id;
+	char *from;			/* email */
+	struct ronda_strlist to;
+	char *username;
+	char *password;
+	char *password_file;
+	char *password_env;
+};
+
+/* api.analysts[]: a token that may triage; name is what the audit records. */
+struct ronda_analyst_cfg {
+	char *name;
+	char *token;
+	int line;			/* where name was set (for errors) */
 };
 
 /* An indicator never used to link incidents (the SOC's scanner, a crawler). */
@@ -93,12 +131,17 @@ struct ronda_correlator_config {
 			int64_t timeout;	/* ms */
 			int64_t max_backoff;	/* ms */
 			struct ronda_kvlist headers;
+			char *ca_file;		/* NULL: the system's CAs */
+			char *ca_dir;
+			char *proxy;
 		} webhook;
+		struct ronda_cfg_array sinks;	/* struct ronda_alert_sink_cfg */
 		char *file;			/* NULL = no file sink */
 	} alerts;
 	struct {
 		char *listen;			/* "" = no API */
-		struct ronda_strlist tokens;
+		struct ronda_strlist tokens;	/* read-only */
+		struct ronda_cfg_array analysts;	/* struct ronda_analyst_cfg: may also write */
 		int64_t max_request;		/* bytes */
 		int64_t timeout;		/* ms */
 		int64_t max_connections;

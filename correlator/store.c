@@ -12,7 +12,7 @@
 
 /* Kept identical to schemas/store.sql (a unit test compares them). */
 static const char ddl[] =
-	"-- Ronda correlator store, schema version 6 (PRAGMA user_version).\n"
+	"-- Ronda correlator store, schema version 8 (PRAGMA user_version).\n"
 	"-- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of\n"
 	"-- site, kind and key), so a new incident costs two B-tree inserts, not four.\n"
 	"-- Version 3: dedupe ids stored as one packed row per batch, not one per event.\n"
@@ -175,6 +175,18 @@ static const char ddl[] =
 	"    delivered  INTEGER NOT NULL,      -- wall clock, 0 not yet, -1 start marker\n"
 	"    PRIMARY KEY (sink, alert_seq)\n"
 	") WITHOUT ROWID;\n"
+	"-- Version 7: digest sinks (alerts.sinks[].digest). Which alerts went into\n"
+	"-- which digest, fixed when the digest is first tried, so every retry (and\n"
+	"-- the first try after a restart) sends the same message under the same key.\n"
+	"-- A member below the digest's head is delivered with it.\n"
+	"CREATE TABLE IF NOT EXISTS alert_digests (\n"
+	"    sink       TEXT NOT NULL,\n"
+	"    alert_seq  INTEGER NOT NULL,      -- a member\n"
+	"    digest_seq INTEGER NOT NULL,      -- the digest's first member (its head)\n"
+	"    start      INTEGER NOT NULL,      -- interval start, wall clock\n"
+	"    span       INTEGER NOT NULL,      -- interval length, ms\n"
+	"    PRIMARY KEY (sink, alert_seq)\n"
+	") WITHOUT ROWID;\n"
 	"-- The campaign engine's own bookkeeping (correlator/campaign.c), restored at\n"
 	"-- startup: per campaign open (or closed but still rejoinable) what the\n"
 	"-- alerts have said so far; the stream\n"
@@ -197,7 +209,54 @@ static const char ddl[] =
 	"    day    INTEGER NOT NULL,\n"
 	"    site   TEXT NOT NULL,\n"
 	"    PRIMARY KEY (family, day, site)\n"
-	") WITHOUT ROWID;\n";
+	") WITHOUT ROWID;\n"
+	"-- Version 8: triage, the analysts' layer over detection (correlator/triage.c,\n"
+	"-- written through the API). An object without a triage row is 'new'. Every\n"
+	"-- write is one audit row in the same transaction; before and after are the\n"
+	"-- JSON {\"state\",\"assignee\",\"reason\"} of the object's triage around it.\n"
+	"CREATE TABLE IF NOT EXISTS triage (\n"
+	"    object     TEXT NOT NULL,         -- incident or campaign\n"
+	"    object_id  TEXT NOT NULL,\n"
+	"    state      TEXT NOT NULL,         -- acknowledged, assigned, closed\n"
+	"    assignee   TEXT,\n"
+	"    reason     TEXT,                  -- resolved, false_positive, accepted_risk\n"
+	"    updated_at INTEGER NOT NULL,      -- wall clock\n"
+	"    updated_by TEXT NOT NULL,         -- api.analysts[].name\n"
+	"    PRIMARY KEY (object, object_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS triage_notes (\n"
+	"    id        INTEGER PRIMARY KEY,\n"
+	"    object    TEXT NOT NULL,\n"
+	"    object_id TEXT NOT NULL,\n"
+	"    at        INTEGER NOT NULL,       -- wall clock\n"
+	"    who       TEXT NOT NULL,\n"
+	"    text      TEXT NOT NULL           -- UTF-8 as given\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS triage_notes_object ON triage_notes (object, object_id, id);\n"
+	"CREATE TABLE IF NOT EXISTS audit (\n"
+	"    id        INTEGER PRIMARY KEY,\n"
+	"    at        INTEGER NOT NULL,       -- wall clock\n"
+	"    who       TEXT NOT NULL,\n"
+	"    object    TEXT NOT NULL,\n"
+	"    object_id TEXT NOT NULL,\n"
+	"    action    TEXT NOT NULL,          -- ack, assign, close, reopen, note\n"
+	"    before    TEXT NOT NULL,          -- JSON\n"
+	"    after     TEXT NOT NULL,          -- JSON\n"
+	"    note      TEXT                    -- the note given with the action, NULL none\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS audit_object ON audit (object_id, id);\n"
+	"-- Indicators of a campaign closed as a false positive: the campaign stage\n"
+	"-- treats them as allowlisted until `until` (wall clock).\n"
+	"CREATE TABLE IF NOT EXISTS suppressions (\n"
+	"    id          INTEGER PRIMARY KEY,\n"
+	"    type        TEXT NOT NULL,        -- ip, net, payload, webshell, gambling, user_agent, host\n"
+	"    value       TEXT NOT NULL,\n"
+	"    until       INTEGER NOT NULL,     -- wall clock\n"
+	"    campaign_id TEXT NOT NULL,\n"
+	"    created_by  TEXT NOT NULL,\n"
+	"    created_at  INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS suppressions_until ON suppressions (until);\n";
 
 /*
  * Version 1 -> 2: incidents becomes WITHOUT ROWID with id as its only key
@@ -635,9 +694,9 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	/* Each step and its new version in one transaction: all or nothing. */
 	if (ver < 1) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
-		    exec(s, "PRAGMA user_version = 6") == -1 || exec(s, "COMMIT") == -1)
+		    exec(s, "PRAGMA user_version = 8") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
-		ver = 6;
+		ver = 8;
 	}
 	if (ver < 2) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, migrate_v2) == -1 ||
@@ -684,6 +743,18 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 		    add_column(s, "sites", "events_heard", "INTEGER NOT NULL DEFAULT 0") == -1 ||
 		    exec(s, "UPDATE sites SET last_event = 0") == -1 || exec(s, ddl) == -1 ||
 		    exec(s, "PRAGMA user_version = 6") == -1 || exec(s, "COMMIT") == -1)
+			goto failtx;
+	}
+	/* Version 7 only adds alert_digests: the DDL (IF NOT EXISTS) adds it. */
+	if (ver < 7) {
+		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
+		    exec(s, "PRAGMA user_version = 7") == -1 || exec(s, "COMMIT") == -1)
+			goto failtx;
+	}
+	/* Version 8 only adds the triage tables: the DDL (IF NOT EXISTS) adds them. */
+	if (ver < 8) {
+		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
+		    exec(s, "PRAGMA user_version = 8") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
 	}
 	for (int i = 0; i < NQ; i++)

@@ -1,4 +1,4 @@
--- Ronda correlator store, schema version 6 (PRAGMA user_version).
+-- Ronda correlator store, schema version 8 (PRAGMA user_version).
 -- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of
 -- site, kind and key), so a new incident costs two B-tree inserts, not four.
 -- Version 3: dedupe ids stored as one packed row per batch, not one per event.
@@ -161,6 +161,18 @@ CREATE TABLE IF NOT EXISTS alert_deliveries (
     delivered  INTEGER NOT NULL,      -- wall clock, 0 not yet, -1 start marker
     PRIMARY KEY (sink, alert_seq)
 ) WITHOUT ROWID;
+-- Version 7: digest sinks (alerts.sinks[].digest). Which alerts went into
+-- which digest, fixed when the digest is first tried, so every retry (and
+-- the first try after a restart) sends the same message under the same key.
+-- A member below the digest's head is delivered with it.
+CREATE TABLE IF NOT EXISTS alert_digests (
+    sink       TEXT NOT NULL,
+    alert_seq  INTEGER NOT NULL,      -- a member
+    digest_seq INTEGER NOT NULL,      -- the digest's first member (its head)
+    start      INTEGER NOT NULL,      -- interval start, wall clock
+    span       INTEGER NOT NULL,      -- interval length, ms
+    PRIMARY KEY (sink, alert_seq)
+) WITHOUT ROWID;
 -- The campaign engine's own bookkeeping (correlator/campaign.c), restored at
 -- startup: per campaign open (or closed but still rejoinable) what the
 -- alerts have said so far; the stream
@@ -184,3 +196,50 @@ CREATE TABLE IF NOT EXISTS campaign_wave_days (
     site   TEXT NOT NULL,
     PRIMARY KEY (family, day, site)
 ) WITHOUT ROWID;
+-- Version 8: triage, the analysts' layer over detection (correlator/triage.c,
+-- written through the API). An object without a triage row is 'new'. Every
+-- write is one audit row in the same transaction; before and after are the
+-- JSON {"state","assignee","reason"} of the object's triage around it.
+CREATE TABLE IF NOT EXISTS triage (
+    object     TEXT NOT NULL,         -- incident or campaign
+    object_id  TEXT NOT NULL,
+    state      TEXT NOT NULL,         -- acknowledged, assigned, closed
+    assignee   TEXT,
+    reason     TEXT,                  -- resolved, false_positive, accepted_risk
+    updated_at INTEGER NOT NULL,      -- wall clock
+    updated_by TEXT NOT NULL,         -- api.analysts[].name
+    PRIMARY KEY (object, object_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS triage_notes (
+    id        INTEGER PRIMARY KEY,
+    object    TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    at        INTEGER NOT NULL,       -- wall clock
+    who       TEXT NOT NULL,
+    text      TEXT NOT NULL           -- UTF-8 as given
+);
+CREATE INDEX IF NOT EXISTS triage_notes_object ON triage_notes (object, object_id, id);
+CREATE TABLE IF NOT EXISTS audit (
+    id        INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,       -- wall clock
+    who       TEXT NOT NULL,
+    object    TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    action    TEXT NOT NULL,          -- ack, assign, close, reopen, note
+    before    TEXT NOT NULL,          -- JSON
+    after     TEXT NOT NULL,          -- JSON
+    note      TEXT                    -- the note given with the action, NULL none
+);
+CREATE INDEX IF NOT EXISTS audit_object ON audit (object_id, id);
+-- Indicators of a campaign closed as a false positive: the campaign stage
+-- treats them as allowlisted until `until` (wall clock).
+CREATE TABLE IF NOT EXISTS suppressions (
+    id          INTEGER PRIMARY KEY,
+    type        TEXT NOT NULL,        -- ip, net, payload, webshell, gambling, user_agent, host
+    value       TEXT NOT NULL,
+    until       INTEGER NOT NULL,     -- wall clock
+    campaign_id TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS suppressions_until ON suppressions (until);

@@ -13,6 +13,9 @@ Then answers according to the options, counted over requests:
                       keep the next N requests waiting S seconds before 200
                       (a sender killed meanwhile never sees the confirmation)
   everything else:    200 {"ok":true}
+  --cert FILE --key FILE
+                      serve HTTPS with this certificate (a client that does
+                      not trust it fails the handshake: nothing is logged)
 
   alert_receiver.py --port 8080 --log recv.jsonl [options]
 """
@@ -21,6 +24,7 @@ import http.server
 import json
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -40,6 +44,8 @@ def main():
     ap.add_argument("--hold-first", type=int, default=0)
     ap.add_argument("--hold", type=float, default=0)
     ap.add_argument("--max-body", type=int, default=1 << 20)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
     args = ap.parse_args()
     logf = open(args.log, "a", encoding="utf-8")
 
@@ -47,6 +53,9 @@ def main():
         protocol_version = "HTTP/1.1"
 
         def setup(self):
+            if args.cert:
+                self.request.settimeout(10)
+                self.request.do_handshake()
             super().setup()
             # Headers and body go out in two writes: without this, Nagle and
             # the client's delayed ACK add 40 ms to every answer.
@@ -103,8 +112,19 @@ def main():
         daemon_threads = True
         allow_reuse_address = True
 
+        def handle_error(self, request, client_address):
+            pass    # a refused TLS handshake, a client gone: not news here
+
     srv = Server(("127.0.0.1", args.port), Handler)
-    print("listening on 127.0.0.1:%d" % args.port, flush=True)
+    if args.cert:
+        # The handshake runs in the handler's thread (not in accept), so a
+        # client that refuses the certificate does not stall the others.
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.cert, args.key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
+                                     do_handshake_on_connect=False)
+    print("listening on 127.0.0.1:%d%s" % (args.port, " (TLS)" if args.cert else ""),
+          flush=True)
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "alert.h"
+#include "alert_format.h"
 #include "alertd.h"
 #include "cconfig.h"
 #include "incident.h"
@@ -831,7 +832,7 @@ webhook_url_parse(void **state)
 	assert_string_equal(host, "::1");
 	assert_int_equal(port, 9);
 	assert_string_equal(path, "/?q");
-	static const char *const bad[] = { "https://x/", "ftp://x/", "http://", "http://:80/",
+	static const char *const bad[] = { "ftp://x/", "http://", "http://:80/",
 		"http://x:0/", "http://x:65536/", "http://x:8a/", "http://x:/", "http://u:p@x/",
 		"http://x/a b", "http://x/\r\nX: y", "http://[::1/", "http://x/#frag",
 		"127.0.0.1:80/x" };
@@ -839,9 +840,29 @@ webhook_url_parse(void **state)
 		if (ronda_alert_parse_url(bad[i], host, sizeof(host), &port, path, sizeof(path),
 		    err, sizeof(err)) != -1)
 			fail_msg("accepted %s", bad[i]);
-	assert_int_equal(ronda_alert_parse_url("https://x/", host, sizeof(host), &port, path,
+	/* https now (libcurl), default port 443. */
+	assert_int_equal(ronda_alert_parse_url("https://api.telegram.org", host, sizeof(host),
+	    &port, path, sizeof(path), err, sizeof(err)), 0);
+	assert_int_equal(port, 443);
+	assert_int_equal(ronda_alert_parse_url("ftp://x/", host, sizeof(host), &port, path,
 	    sizeof(path), err, sizeof(err)), -1);
-	assert_contains(err, "https is not supported");
+	assert_contains(err, "must start with http/https://");
+	{
+		struct ronda_alert_url u;
+		assert_int_equal(ronda_alert_url_parse("SMTP://mail.kaltimprov.go.id", "smtp,smtps",
+		    &u, err, sizeof(err)), 0);
+		assert_string_equal(u.scheme, "smtp");
+		assert_int_equal(u.port, 25);
+		assert_int_equal(ronda_alert_url_parse("smtps://[::1]:4650", "smtp,smtps", &u, err,
+		    sizeof(err)), 0);
+		assert_int_equal(u.port, 4650);
+		assert_string_equal(u.host, "::1");
+		assert_int_equal(ronda_alert_url_parse("https://mail/", "smtp,smtps", &u, err,
+		    sizeof(err)), -1);
+		assert_contains(err, "must start with smtp/smtps://");
+		assert_int_equal(ronda_alert_url_parse("smtp://u:p@mail/", "smtp,smtps", &u, err,
+		    sizeof(err)), -1);
+	}
 }
 
 static void
@@ -856,12 +877,12 @@ config_checks(void **state)
 	rc = ronda_correlator_config_load_string("c.yaml",
 	    "alerts:\n"
 	    "  webhook:\n"
-	    "    url: https://chat.example/hook\n"
+	    "    url: ftp://chat.example/hook\n"
 	    "    headers: {\"Bad Name\": x, Content-Type: text/plain, X-Ok: \"a\\r\\nX-Evil: 1\"}\n",
 	    &cfg, &errs);
 	assert_int_equal(rc, -1);
 	assert_int_equal(errs.n, 4);
-	assert_contains(errs.v[0], "c.yaml:3: alerts.webhook.url: https is not supported");
+	assert_contains(errs.v[0], "c.yaml:3: alerts.webhook.url: must start with http/https://");
 	assert_contains(errs.v[1], "alerts.webhook.headers.Bad Name: not a header name");
 	assert_contains(errs.v[2], "Content-Type: set by the webhook sink itself");
 	assert_contains(errs.v[3], "X-Ok: control characters in the value");
@@ -884,6 +905,590 @@ config_checks(void **state)
 	ronda_correlator_config_free(&cfg);
 }
 
+/* ---- formats (alert_format.c) ---- */
+
+static struct ronda_alert_msg *
+msg_of(const struct ronda_alert *a, int lang)
+{
+	char *js = ronda_alert_json(a, lang, T0 + 1900000);
+	struct ronda_alert_msg *m;
+
+	assert_non_null(js);
+	m = ronda_alert_msg_parse(js, err, sizeof(err));
+	free(js);
+	assert_non_null(m);
+	return m;
+}
+
+static void
+assert_not_contains(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) != NULL)
+		fail_msg("\"%s\" in \"%s\"", needle, hay);
+}
+
+/* A hostile single-site incident: markup in the agency, the account, the zone WIT. */
+static struct ronda_alert
+hostile_incident(struct ronda_alert_site *site, const struct ronda_alert_indicator *ind)
+{
+	struct ronda_alert a;
+
+	*site = (struct ronda_alert_site){ "jayapurakota.go.id",
+		"Dinas <b>Kominfo</b> & \"Co\"", "Papua", "Asia/Jayapura", T0 };
+	memset(&a, 0, sizeof(a));
+	a.type = RONDA_ALERT_INCIDENT_CRITICAL;
+	a.incident_id = "00112233445566778899aabbccddeeff";
+	a.kind = "compromise";
+	a.severity = RONDA_SEV_CRITICAL;
+	a.first_seen = a.last_seen = T0;
+	a.sites = site;
+	a.nsites = 1;
+	a.ind = ind;
+	a.nind = 1;
+	a.ips = ips2;
+	a.nips = 1;
+	a.user = "<script>alert(1)</script>";
+	return a;
+}
+
+static void
+telegram_escapes_and_speaks_both(void **state)
+{
+	static const struct ronda_alert_indicator ua = { "user_agent",
+		"<script>x</script> & <img src=x>" };
+	struct ronda_alert_site site;
+	struct ronda_alert a = hostile_incident(&site, &ua);
+	struct ronda_alert_msg *m = msg_of(&a, RONDA_LANG_ID);
+	struct ronda_buf b;
+	const char *t;
+	cJSON *o;
+
+	(void)state;
+	ronda_buf_init(&b, 0);
+	assert_int_equal(ronda_alert_render_telegram(&b, m, "-1001234567890", RONDA_LANG_ID), 0);
+	o = cJSON_Parse(b.data);
+	assert_non_null(o);
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItem(o, "chat_id")));
+	assert_string_equal(str(o, "parse_mode"), "HTML");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "disable_web_page_preview")));
+	t = str(o, "text");
+	/* Our own markup only: every < from the stream is an entity. */
+	assert_contains(t, "<b>[KRITIS] Login berhasil setelah brute force — jayapurakota.go.id</b>");
+	assert_contains(t, "akun &lt;script&gt;alert(1)&lt;/script&gt;");
+	assert_contains(t, "Dinas &lt;b&gt;Kominfo&lt;/b&gt; &amp; &quot;Co&quot;");
+	assert_contains(t, "&lt;script&gt;x&lt;/script&gt; &amp; &lt;img src=x&gt;");
+	assert_contains(t, "sejak 10:35 WIT");
+	assert_contains(t, "Insiden <code>00112233445566778899aabbccddeeff</code>");
+	assert_not_contains(t, "<script");
+	assert_not_contains(t, "<img");
+	cJSON_Delete(o);
+	/* The same alert for an English chat: English, whatever it was raised in. */
+	ronda_buf_reset(&b);
+	assert_int_equal(ronda_alert_render_telegram(&b, m, "@soc_kaltim", RONDA_LANG_EN), 0);
+	o = cJSON_Parse(b.data);
+	assert_string_equal(str(o, "chat_id"), "@soc_kaltim");
+	t = str(o, "text");
+	assert_contains(t, "<b>[CRITICAL] Successful login after brute force");
+	assert_contains(t, "since 10:35 WIT: account &lt;script&gt;");
+	assert_contains(t, "Incident <code>");
+	cJSON_Delete(o);
+	ronda_alert_msg_free(m);
+	ronda_buf_release(&b);
+}
+
+static void
+slack_escapes_and_lists_sites(void **state)
+{
+	static const struct ronda_alert_indicator ua = { "user_agent", "<!channel> & <x|y>" };
+	struct ronda_alert_site site;
+	struct ronda_alert a = hostile_incident(&site, &ua);
+	struct ronda_alert_msg *m = msg_of(&a, RONDA_LANG_ID);
+	struct ronda_buf b;
+	const char *t;
+	cJSON *o;
+
+	(void)state;
+	ronda_buf_init(&b, 0);
+	assert_int_equal(ronda_alert_render_slack(&b, m, RONDA_LANG_ID), 0);
+	o = cJSON_Parse(b.data);
+	assert_non_null(o);
+	assert_int_equal(cJSON_GetArraySize(o), 1);	/* {"text"} only */
+	t = str(o, "text");
+	assert_contains(t, "*[KRITIS] Login berhasil setelah brute force");
+	assert_contains(t, "&lt;!channel&gt; &amp; &lt;x|y&gt;");
+	assert_contains(t, "akun &lt;script&gt;");
+	assert_not_contains(t, "<");
+	cJSON_Delete(o);
+	ronda_alert_msg_free(m);
+
+	/* A campaign: its sites, each in its own zone (WITA, WIB). */
+	a = campaign(RONDA_ALERT_CAMPAIGN_NEW);
+	m = msg_of(&a, RONDA_LANG_ID);
+	ronda_buf_reset(&b);
+	assert_int_equal(ronda_alert_render_slack(&b, m, RONDA_LANG_EN), 0);
+	o = cJSON_Parse(b.data);
+	t = str(o, "text");
+	assert_contains(t, "*[CRITICAL] Gambling-spam injection wave — 3 sites, Kalimantan Timur, "
+	    "DKI Jakarta*");
+	assert_contains(t, "Sites:\n• Diskominfo Kota Samarinda (samarindakota.go.id), "
+	    "Kalimantan Timur — 09:35 WITA\n");
+	assert_contains(t, "• Diskominfotik DKI Jakarta (jakarta.go.id), DKI Jakarta — 08:55 WIB");
+	assert_contains(t, "Campaign `5f0c1d2e3f405162`");
+	cJSON_Delete(o);
+	ronda_alert_msg_free(m);
+	ronda_buf_release(&b);
+}
+
+/* Decode base64 (the test's own, to check the encoder). */
+static size_t
+unb64(const char *in, char *out, size_t max)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned v = 0;
+	int bits = 0;
+	size_t n = 0;
+
+	for (; *in != '\0'; in++) {
+		const char *p = strchr(a, *in);
+		if (*in == '=' || p == NULL)
+			continue;
+		v = (v << 6) | (unsigned)(p - a);
+		bits += 6;
+		if (bits >= 8 && n < max) {
+			bits -= 8;
+			out[n++] = (char)((v >> bits) & 0xff);
+		}
+	}
+	return n;
+}
+
+static void
+email_message(void **state)
+{
+	static const char *const to[] = { "soc@kaltimprov.go.id", "piket@kaltimprov.go.id" };
+	struct ronda_alert_mail mail = { "ronda@diskominfo.kaltimprov.go.id", to, 2 };
+	struct ronda_alert a = campaign(RONDA_ALERT_CAMPAIGN_NEW);
+	struct ronda_alert_msg *m = msg_of(&a, RONDA_LANG_ID);
+	struct ronda_buf b;
+	char id[33], want[128], body[8192], *hdr_end, *p;
+	size_t n;
+
+	(void)state;
+	ronda_alert_make_id(id, &a);
+	ronda_buf_init(&b, 0);
+	assert_int_equal(ronda_alert_render_email(&b, m, &mail, RONDA_LANG_ID), 0);
+	/* Every line ends in CRLF, none is longer than 78. */
+	for (p = b.data; *p != '\0'; ) {
+		char *e = strchr(p, '\n');
+		assert_non_null(e);
+		assert_true(e > p ? e[-1] == '\r' : 0 == 1 || e == p);
+		if (e - p > 79)
+			fail_msg("line of %d: %.*s", (int)(e - p), (int)(e - p), p);
+		p = e + 1;
+	}
+	assert_contains(b.data, "Date: Fri, 20 Nov 2026 02:06:40 +0000\r\n");
+	assert_contains(b.data, "From: Ronda <ronda@diskominfo.kaltimprov.go.id>\r\n");
+	assert_contains(b.data, "To: soc@kaltimprov.go.id,\r\n piket@kaltimprov.go.id\r\n");
+	snprintf(want, sizeof(want), "Message-ID: <%s@diskominfo.kaltimprov.go.id>\r\n",
+	    id);
+	assert_contains(b.data, want);
+	assert_contains(b.data, "Content-Type: text/plain; charset=utf-8\r\n");
+	assert_contains(b.data, "Content-Transfer-Encoding: base64\r\n");
+	/* The subject has an em dash: RFC 2047 words, the first on the Subject line. */
+	assert_contains(b.data, "Subject: =?UTF-8?B?");
+	{
+		char *s = strstr(b.data, "Subject: "), *e = strstr(s, "\r\nMessage-ID"), dec[512];
+		struct ronda_buf words;
+		ronda_buf_init(&words, 0);
+		for (char *w = strstr(s, "=?UTF-8?B?"); w != NULL && w < e;
+		    w = strstr(w + 1, "=?UTF-8?B?")) {
+			char *q = strstr(w + 10, "?=");
+			ronda_buf_append(&words, w + 10, (size_t)(q - w - 10));
+			/* Each word whole: base64 of whole characters, decodable alone. */
+			assert_int_equal((q - w - 10) % 4, 0);
+		}
+		ronda_buf_putc(&words, '\0');
+		n = unb64(words.data, dec, sizeof(dec) - 1);
+		dec[n] = '\0';
+		assert_string_equal(dec, "[Ronda] [KRITIS] Gelombang injeksi spam judi online — "
+		    "3 situs, Kalimantan Timur, DKI Jakarta");
+		ronda_buf_release(&words);
+	}
+	hdr_end = strstr(b.data, "\r\n\r\n");
+	assert_non_null(hdr_end);
+	n = unb64(hdr_end + 4, body, sizeof(body) - 1);
+	body[n] = '\0';
+	assert_contains(body, "[KRITIS] Gelombang injeksi spam judi online — 3 situs, Kalimantan"
+	    " Timur, DKI Jakarta sejak 09:35 WITA: Diskominfo Kota Samarinda");
+	assert_contains(body, "\r\nSitus:\r\n• Diskominfo Kota Samarinda");
+	assert_contains(body, "Dikirim oleh ronda-correlator.");
+	for (size_t i = 0; i < n; i++)
+		if (body[i] == '\n')
+			assert_true(i > 0 && body[i - 1] == '\r');
+	ronda_alert_msg_free(m);
+	ronda_buf_release(&b);
+
+	/* Plain ASCII stays plain; a long one is encoded (folded). */
+	ronda_buf_init(&b, 0);
+	assert_int_equal(ronda_alert_mime_header(&b, "Subject", "[Ronda] test"), 0);
+	assert_string_equal(b.data, "Subject: [Ronda] test\r\n");
+	ronda_buf_reset(&b);
+	assert_int_equal(ronda_alert_mime_header(&b, "Subject", "x\r\nBcc: evil@example"), 0);
+	assert_not_contains(b.data, "Bcc");
+	ronda_buf_release(&b);
+	assert_true(ronda_alert_addr_ok("soc@kaltimprov.go.id"));
+	assert_false(ronda_alert_addr_ok("soc@kaltimprov.go.id>\r\nRCPT TO:<x@y"));
+	assert_false(ronda_alert_addr_ok("Soc <soc@x>"));
+	assert_false(ronda_alert_addr_ok("nobody"));
+}
+
+static void
+json_format_in_sink_language(void **state)
+{
+	struct ronda_alert a = campaign(RONDA_ALERT_CAMPAIGN_NEW);
+	struct ronda_alert_msg *m = msg_of(&a, RONDA_LANG_ID);
+	struct ronda_buf b;
+	cJSON *o;
+
+	(void)state;
+	ronda_buf_init(&b, 0);
+	assert_int_equal(ronda_alert_render_json(&b, m, RONDA_LANG_EN), 0);
+	o = cJSON_Parse(b.data);
+	assert_string_equal(str(o, "language"), "en");
+	assert_contains(str(o, "text"), "[CRITICAL] Gambling-spam injection wave — 3 sites");
+	assert_string_equal(str(o, "title"), "Gambling-spam injection wave — 3 sites, "
+	    "Kalimantan Timur, DKI Jakarta");
+	assert_string_equal(str(o, "campaign_id"), "5f0c1d2e3f405162");
+	cJSON_Delete(o);
+	ronda_alert_msg_free(m);
+	ronda_buf_release(&b);
+}
+
+static void
+digest_document_and_text(void **state)
+{
+	struct ronda_alert a1 = campaign(RONDA_ALERT_CAMPAIGN_NEW);
+	struct ronda_alert a2 = campaign(RONDA_ALERT_CAMPAIGN_GREW);
+	char *j1 = ronda_alert_json(&a1, RONDA_LANG_ID, T0), *j2;
+	const char *members[2];
+	char key[33], key2[33], id1[33], *doc;
+	struct ronda_alert_msg *m;
+	struct ronda_buf b;
+	cJSON *o;
+	int64_t start = T0 - 300000;
+
+	(void)state;
+	a2.severity = RONDA_SEV_HIGH;
+	j2 = ronda_alert_json(&a2, RONDA_LANG_ID, T0 + 60000);
+	members[0] = j1;
+	members[1] = j2;
+	ronda_alert_make_id(id1, &a1);
+	ronda_alert_digest_id(key, "5f0c1d2e3f405162", start, id1);
+	ronda_alert_digest_id(key2, "5f0c1d2e3f405162", start + 600000, id1);
+	assert_string_not_equal(key, key2);
+	ronda_alert_digest_id(key2, "5f0c1d2e3f405162", start, id1);
+	assert_string_equal(key, key2);
+	doc = ronda_alert_digest_json(key, "5f0c1d2e3f405162", start, 600000, members, 2);
+	assert_non_null(doc);
+	o = cJSON_Parse(doc);
+	assert_string_equal(str(o, "type"), "digest");
+	assert_string_equal(str(o, "id"), key);
+	assert_string_equal(str(o, "severity"), "critical");
+	assert_string_equal(str(o, "interval_start"), "2026-11-20T01:30:00.000Z");
+	assert_string_equal(str(o, "interval_end"), "2026-11-20T01:40:00.000Z");
+	assert_int_equal(cJSON_GetObjectItem(o, "alert_count")->valueint, 2);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "alerts")), 2);
+	cJSON_Delete(o);
+	m = ronda_alert_msg_parse(doc, err, sizeof(err));
+	assert_non_null(m);
+	assert_string_equal(ronda_alert_msg_id(m), key);
+	ronda_buf_init(&b, 0);
+	assert_int_equal(ronda_alert_render_text(&b, m, RONDA_LANG_ID), 0);
+	assert_contains(b.data, "[KRITIS] Ringkasan 10 menit, 09:30–09:40 WITA: 2 peringatan\n");
+	assert_contains(b.data, "\n• [KRITIS] Gelombang injeksi spam judi online — 3 situs");
+	assert_contains(b.data, "\n• [TINGGI] Gelombang injeksi spam judi online meluas ke 3 situs");
+	assert_contains(b.data, "Situs:\n• Diskominfo Kota Samarinda");
+	ronda_buf_reset(&b);
+	assert_int_equal(ronda_alert_render_subject(&b, m, RONDA_LANG_EN), 0);
+	assert_string_equal(b.data, "[Ronda] [CRITICAL] 10-minute digest, 09:30–09:40 WITA: 2 "
+	    "alerts — Gambling-spam injection wave — 3 sites, Kalimantan Timur, DKI Jakarta");
+	ronda_buf_release(&b);
+	ronda_alert_msg_free(m);
+	free(doc);
+	free(j1);
+	free(j2);
+	assert_null(ronda_alert_msg_parse("{\"type\":\"nope\"}", err, sizeof(err)));
+	assert_null(ronda_alert_msg_parse("[", err, sizeof(err)));
+}
+
+/* ---- the dispatcher's digests ---- */
+
+struct dfake {
+	int fail_first;
+	int sends;
+	char ids[16][33];
+	char *json[16];
+};
+
+static int
+dfake_send(void *arg, const char *id, const char *json, size_t len,
+    ronda_alert_done_fn done, void *ctx, char *e, size_t elen)
+{
+	struct dfake *f = arg;
+
+	(void)len;
+	(void)done;
+	(void)ctx;
+	if (f->sends < 16) {
+		snprintf(f->ids[f->sends], 33, "%s", id);
+		f->json[f->sends] = strdup(json);
+	}
+	f->sends++;
+	if (f->fail_first-- > 0) {
+		snprintf(e, elen, "fake refuses");
+		return RONDA_SINK_FAILED;
+	}
+	return RONDA_SINK_DONE;
+}
+
+static void
+dfake_free(void *arg)
+{
+	(void)arg;
+}
+
+static void
+raise_at(struct ronda_store *st, const char *campaign_id, int64_t seq_key, int64_t created)
+{
+	struct ronda_alert a = campaign(RONDA_ALERT_CAMPAIGN_GREW);
+
+	if (campaign_id == NULL) {
+		a.type = RONDA_ALERT_INCIDENT_CRITICAL;
+		a.incident_id = "00112233445566778899aabbccddeeff";
+	}
+	a.campaign_id = campaign_id;
+	a.seq_key = seq_key;
+	assert_int_equal(ronda_store_begin(st), 0);
+	assert_int_equal(ronda_alert_raise(ronda_store_db(st), &a, 0, created, err,
+	    sizeof(err)), 1);
+	assert_int_equal(ronda_store_commit(st), 0);
+}
+
+static int
+digest_count(const char *json)
+{
+	cJSON *o = cJSON_Parse(json);
+	int n;
+
+	assert_non_null(o);
+	n = cJSON_GetObjectItem(o, "alert_count")->valueint;
+	cJSON_Delete(o);
+	return n;
+}
+
+static void
+dispatcher_digest_per_campaign(void **state)
+{
+	struct ronda_store *st = fresh_store("digest.db");
+	sqlite3 *db = ronda_store_db(st);
+	struct dfake f = { .fail_first = 1 };
+	struct ronda_alert_sink s;
+	struct ronda_alertd *d;
+	int64_t bucket = T0 - 300000, due = bucket + 600000 + 2000;	/* 01:30-01:40 + grace */
+	char id1[33], key[33];
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.name, sizeof(s.name), "chat");
+	s.arg = &f;
+	s.send = dfake_send;
+	s.free = dfake_free;
+	s.digest = 600000;
+	d = ronda_alertd_new(db, 4000, err, sizeof(err));
+	assert_int_equal(ronda_alertd_add(d, &s, err, sizeof(err)), 0);
+	raise_at(st, "aaaa000000000001", 1, T0 + 1000);		/* seq 1 */
+	raise_at(st, "bbbb000000000002", 1, T0 + 2000);		/* seq 2 */
+	raise_at(st, "aaaa000000000001", 2, T0 + 3000);		/* seq 3 */
+	raise_at(st, NULL, 0, T0 + 4000);			/* seq 4, no campaign */
+	raise_at(st, "aaaa000000000001", 3, T0 + 400000);	/* seq 5, next interval */
+	/* Nothing before the interval is over. */
+	ronda_alertd_run(d, T0 + 5000);
+	ronda_alertd_run(d, due - 1);
+	assert_int_equal(f.sends, 0);
+	/* Campaign a: alerts 1 and 3, under the key of (a, interval, alert 1). Refused once. */
+	ronda_alertd_run(d, due);
+	assert_int_equal(f.sends, 1);
+	id_of_seq(db, 1, id1);
+	ronda_alert_digest_id(key, "aaaa000000000001", bucket, id1);
+	assert_string_equal(f.ids[0], key);
+	assert_int_equal(digest_count(f.json[0]), 2);
+	/* A late alert of a in the same interval does not change the digest being retried. */
+	raise_at(st, "aaaa000000000001", 4, T0 + 4500);		/* seq 6 */
+	/*
+	 * A restart: the members and the tries come back from the store (and,
+	 * as for every sink, the head is tried again at once).
+	 */
+	ronda_alertd_free(d, 0);
+	d = ronda_alertd_new(db, 4000, err, sizeof(err));
+	assert_int_equal(ronda_alertd_add(d, &s, err, sizeof(err)), 0);
+	ronda_alertd_run(d, due + 500);
+	assert_int_equal(f.sends, 2);
+	assert_string_equal(f.ids[1], key);
+	assert_string_equal(f.json[1], f.json[0]);
+	assert_int_equal(q_int(db, "SELECT attempts FROM alert_deliveries WHERE sink = 'chat'"
+	    " AND alert_seq = 1 AND delivered > 0"), 2);
+	/* Then b (alert 2); 3 went with a's digest; then the one without a campaign (4). */
+	ronda_alertd_run(d, due + 1000);
+	assert_int_equal(f.sends, 3);
+	assert_int_equal(digest_count(f.json[2]), 1);
+	assert_non_null(strstr(f.json[2], "bbbb000000000002"));
+	ronda_alertd_run(d, due + 1000);
+	assert_int_equal(f.sends, 4);
+	assert_non_null(strstr(f.json[3], "incident_critical"));
+	assert_null(strstr(f.json[3], "\"campaign_id\""));
+	assert_int_equal(q_int(db, "SELECT delivered FROM alert_deliveries WHERE sink = 'chat'"
+	    " AND alert_seq = 3") > 0, 1);
+	/* 5 waits for the end of its own interval; the late 6 waits behind it. */
+	ronda_alertd_run(d, due + 1000);
+	assert_int_equal(f.sends, 4);
+	assert_int_equal(ronda_alertd_pending(d, "chat"), 2);
+	ronda_alertd_run(d, due + 600000);
+	assert_int_equal(f.sends, 5);
+	assert_int_equal(digest_count(f.json[4]), 1);
+	assert_non_null(strstr(f.json[4], "\"interval_start\":\"2026-11-20T01:40:00.000Z\""));
+	/* 6 went into no digest of its interval: it goes in one of its own, nothing lost. */
+	ronda_alertd_run(d, due + 600000);
+	assert_int_equal(f.sends, 6);
+	assert_non_null(strstr(f.json[5], "\"interval_start\":\"2026-11-20T01:30:00.000Z\""));
+	id_of_seq(db, 6, id1);
+	ronda_alert_digest_id(key, "aaaa000000000001", bucket, id1);
+	assert_string_equal(f.ids[5], key);
+	assert_int_equal(ronda_alertd_pending(d, "chat"), 0);
+	/* Every alert went out exactly once. */
+	assert_int_equal(q_int(db, "SELECT count(*) FROM alert_digests WHERE sink = 'chat'"), 6);
+	assert_int_equal(q_int(db, "SELECT count(DISTINCT alert_seq) FROM alert_digests"), 6);
+	ronda_alertd_free(d, 0);
+	for (int i = 0; i < f.sends && i < 16; i++)
+		free(f.json[i]);
+	ronda_store_close(st);
+}
+
+static void
+sink_config_errors(void **state)
+{
+	struct ronda_correlator_config cfg;
+	struct ronda_cfg_errors errs = { 0 };
+	int rc;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	rc = ronda_correlator_config_load_string("c.yaml",
+	    "alerts:\n"
+	    "  sinks:\n"
+	    "    - name: chat\n"
+	    "      format: telegram\n"
+	    "      bot_token: \"123:abc\"\n"
+	    "    - name: hook\n"
+	    "      url: gopher://x/\n"
+	    "      digest: 10x\n"
+	    "    - name: mail\n"
+	    "      type: email\n"
+	    "      url: http://mail.example/\n"
+	    "      from: ronda\n"
+	    "      to: [soc@x.go.id, \"a b@c\"]\n"
+	    "      password: p\n"
+	    "      ca_file: /no/such/ca.pem\n"
+	    "    - name: chat\n"
+	    "      url: https://x/\n"
+	    "      digest: 500ms\n"
+	    "    - {name: kafka, url: \"https://x/\", format: slack}\n",
+	    &cfg, &errs);
+	assert_int_equal(rc, -1);
+	{
+		static const char *const want[] = {
+			"c.yaml:3: alerts.sinks[0].chat_id: required for format telegram",
+			"c.yaml:8: alerts.sinks[1].digest: expected a duration",
+			"c.yaml:7: alerts.sinks[1].url: must start with http/https://",
+			"c.yaml:11: alerts.sinks[2].url: must start with smtp/smtps://",
+			"c.yaml:9: alerts.sinks[2].from: not an address",
+			"c.yaml:9: alerts.sinks[2].to: a b@c is not an address",
+			"c.yaml:9: alerts.sinks[2].username: required with a password",
+			"c.yaml:9: alerts.sinks[2].ca_file: /no/such/ca.pem: No such file",
+			"c.yaml:16: alerts.sinks[3].digest: at least 1s",
+			"c.yaml:19: alerts.sinks[4].name: kafka is the name of the alerts.kafka_topic",
+			"alerts.sinks: the name chat is given twice",
+		};
+		struct ronda_buf all;
+		ronda_buf_init(&all, 0);
+		for (size_t i = 0; i < errs.n; i++) {
+			ronda_buf_puts(&all, errs.v[i]);
+			ronda_buf_putc(&all, '\n');
+		}
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+			assert_contains(all.data, want[i]);
+		ronda_buf_release(&all);
+	}
+	ronda_cfg_errors_free(&errs);
+	ronda_correlator_config_free(&cfg);
+
+	memset(&cfg, 0, sizeof(cfg));
+	rc = ronda_correlator_config_load_string("c.yaml",
+	    "alerts:\n"
+	    "  webhook: {url: \"https://hooks.example/ronda\"}\n"
+	    "  sinks:\n"
+	    "    - {name: soc-telegram, format: telegram, bot_token: \"123:AAbc-d_e\",\n"
+	    "       chat_id: \"-100123\", digest: 10m, language: en}\n"
+	    "    - {name: soc-mail, type: email, url: \"smtp://mail.kaltimprov.go.id:587\",\n"
+	    "       from: ronda@kaltimprov.go.id, to: soc@kaltimprov.go.id,\n"
+	    "       username: ronda, password_env: RONDA_SMTP_PASSWORD}\n", &cfg, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		print_message("%s\n", errs.v[i]);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cfg.alerts.sinks.n, 2);
+	{
+		const struct ronda_alert_sink_cfg *v = cfg.alerts.sinks.v;
+		const char *names[RONDA_ALERTD_MAX_SINKS];
+		assert_int_equal(v[0].format, RONDA_FORMAT_TELEGRAM);
+		assert_int_equal(v[0].digest, 600000);
+		assert_int_equal(v[0].timeout, 10000);
+		assert_int_equal(v[1].type, RONDA_SINKCFG_EMAIL);
+		assert_int_equal(v[1].to.n, 1);
+		assert_int_equal(ronda_alertd_sink_names(&cfg, names, RONDA_ALERTD_MAX_SINKS), 4);
+		assert_string_equal(names[1], "webhook");
+		assert_string_equal(names[3], "soc-mail");
+	}
+	ronda_cfg_errors_free(&errs);
+	ronda_correlator_config_free(&cfg);
+}
+
+static void
+secrets_from_file_and_env(void **state)
+{
+	char p[300], *s = NULL;
+	FILE *f;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/token", dir);
+	f = fopen(p, "w");
+	fputs("123:secret \n second line\n", f);
+	fclose(f);
+	assert_int_equal(ronda_alert_secret(NULL, p, NULL, &s, err, sizeof(err)), 0);
+	assert_string_equal(s, "123:secret");
+	free(s);
+	assert_int_equal(ronda_alert_secret("inline", p, NULL, &s, err, sizeof(err)), 0);
+	assert_string_equal(s, "inline");
+	free(s);
+	setenv("RONDA_TEST_SECRET", "from-env", 1);
+	assert_int_equal(ronda_alert_secret(NULL, NULL, "RONDA_TEST_SECRET", &s, err,
+	    sizeof(err)), 0);
+	assert_string_equal(s, "from-env");
+	free(s);
+	assert_int_equal(ronda_alert_secret(NULL, NULL, "RONDA_TEST_NO_SUCH", &s, err,
+	    sizeof(err)), -1);
+	assert_contains(err, "RONDA_TEST_NO_SUCH is not set");
+	assert_int_equal(ronda_alert_secret(NULL, "/no/such", NULL, &s, err, sizeof(err)), -1);
+}
+
 int
 main(void)
 {
@@ -901,6 +1506,14 @@ main(void)
 		cmocka_unit_test(file_sink_appends_lines),
 		cmocka_unit_test(webhook_url_parse),
 		cmocka_unit_test(config_checks),
+		cmocka_unit_test(telegram_escapes_and_speaks_both),
+		cmocka_unit_test(slack_escapes_and_lists_sites),
+		cmocka_unit_test(email_message),
+		cmocka_unit_test(json_format_in_sink_language),
+		cmocka_unit_test(digest_document_and_text),
+		cmocka_unit_test(dispatcher_digest_per_campaign),
+		cmocka_unit_test(sink_config_errors),
+		cmocka_unit_test(secrets_from_file_and_env),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

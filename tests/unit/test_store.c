@@ -113,14 +113,14 @@ fresh_store_is_current_version(void **state)
 	assert_non_null(s);
 	ronda_store_close(s);
 	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
-	assert_int_equal(RONDA_STORE_VERSION, 6);
+	assert_int_equal(RONDA_STORE_VERSION, 8);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'incidents' AND sql LIKE '%WITHOUT ROWID%'"), 1);
 	/* Opening again changes nothing. */
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_non_null(s);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 6);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('campaigns', 'alerts', 'site_info')"), 3);
 }
@@ -198,7 +198,7 @@ migrates_version_1(void **state)
 	assert_int_equal(de->seq, 6);
 	ronda_dedupe_free(d);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 6);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('campaigns', 'alerts', 'site_info')"), 3);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
@@ -222,7 +222,7 @@ refuses_newer_version(void **state)
 	q_exec(path, "CREATE TABLE x (a); PRAGMA user_version = 9;");
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_null(s);
-	assert_non_null(strstr(err, "schema version 9 is newer than 6"));
+	assert_non_null(strstr(err, "schema version 9 is newer than 8"));
 }
 
 /* A version 4 store (with the indicators' (type, value) index) goes to 6, rows kept. */
@@ -246,7 +246,7 @@ migrates_version_4(void **state)
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_non_null(s);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 6);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'indicators_value'"), 0);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM indicators WHERE value = "
@@ -289,7 +289,7 @@ migrates_version_5(void **state)
 	assert_int_equal(ronda_store_setting_put(s, "silent_after_ms", 900000), 0);
 	assert_int_equal(ronda_store_commit(s), 0);
 	ronda_store_close(s);
-	assert_int_equal(q_int(path, "PRAGMA user_version"), 6);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
 	/* last_event held heartbeats' wall-clock stamps: it starts again. */
 	assert_int_equal(q_int(path, "SELECT last_event + last_heartbeat + late + events_heard"
 	    " FROM sites WHERE id = 'a.go.id'"), 2000);
