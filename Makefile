@@ -90,6 +90,16 @@ $(LIBCORRELATOR): $(CORRELATOR_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@; ar rcs $@ $^
 
+# The dashboard (web/) built into the correlator: scripts/embed_web.py turns
+# its files into C arrays that correlator/dashboard.c includes.
+WEB_SRC := $(sort $(wildcard web/*))
+$(B)/gen/web_assets.inc: $(WEB_SRC) scripts/embed_web.py
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)python3 scripts/embed_web.py -o $@ $(WEB_SRC)
+$(B)/obj/correlator/dashboard.o: $(B)/gen/web_assets.inc
+$(B)/obj/correlator/dashboard.o: CFLAGS += -I$(B)/gen
+
 $(B)/bin/ronda-collector: $(B)/obj/collector/main.o $(LIBCOLLECTOR) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"

@@ -127,7 +127,9 @@ static void
 refused(long status, struct reply *r, const char *what)
 {
 	cJSON *j = cJSON_Parse(r->b.data != NULL ? r->b.data : "");
-	const char *msg = j != NULL ? jstr(j, "error") : "";
+	/* The API's errors: {"error": "forbidden", "status": 403, "message": "..."} */
+	const char *msg = j == NULL ? "" : jstr(j, "message")[0] != '\0' ? jstr(j, "message") :
+	    jstr(j, "error");
 	char *shown = term_dup(msg[0] != '\0' ? msg : "(no message)");
 
 	cJSON_Delete(j);

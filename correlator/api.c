@@ -25,9 +25,12 @@
 #include <event2/thread.h>
 #include <sqlite3.h>
 
+#include "alertd.h"
 #include "api_qs.h"
 #include "consumer.h"
+#include "dashboard.h"
 #include "query.h"
+#include "triage.h"
 #include "ronda/buf.h"
 #include "ronda/httpd.h"
 #include "ronda/log.h"
@@ -39,6 +42,7 @@
 #define API_STALE_MS 15000		/* no publish for this long: the consumer is stuck */
 #define API_TICK_MS 1000
 #define API_BACKLOG 4096
+#define API_WRITE_BUSY_MS 3000		/* a triage write waits this long for the batch writer */
 
 /*
  * Replies to /api/ GETs are kept for a short while, keyed by the request
@@ -58,7 +62,7 @@ struct cache_entry {
 	int64_t commits;	/* snapshot commits when it was made */
 };
 
-static const int tracked_codes[] = { 200, 400, 401, 404, 405, 500, 503 };
+static const int tracked_codes[] = { 200, 400, 401, 403, 404, 405, 409, 415, 500, 503 };
 #define NCODES (sizeof(tracked_codes) / sizeof(tracked_codes[0]))
 
 struct ronda_api {
@@ -69,11 +73,14 @@ struct ronda_api {
 	sqlite3 *db;			/* read-only, API thread only: /metrics, /healthz */
 	pthread_t thread;
 	int started;
-	const char *sinks[4];		/* configured alert sinks */
+	const char *sinks[RONDA_ALERTD_MAX_SINKS + 1];	/* configured alert sinks */
 
 	pthread_mutex_t mu;
 	struct ronda_api_stats snap;	/* under mu */
 	const struct ronda_strlist *tokens;	/* under mu: swapped by a reload */
+	const struct ronda_cfg_array *analysts;	/* under mu: likewise (may also write) */
+	struct ronda_triage *tri;	/* read-write, API thread only: triage writes */
+	int64_t writes;			/* triage writes; a write empties the reply cache */
 
 	/* The publisher, on the consumer's loop. */
 	struct ronda_engine *eng;
@@ -166,8 +173,11 @@ reason(int code)
 	case 200: return "OK";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 415: return "Unsupported Media Type";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
 	}
@@ -255,7 +265,8 @@ static void
 send_error(struct ronda_api *api, struct evhttp_request *req, int code, const char *msg)
 {
 	static const char *const names[] = { "bad_request", "unauthorized", "not_found",
-	    "method_not_allowed", "unavailable", "internal" };
+	    "method_not_allowed", "unavailable", "internal", "forbidden", "conflict",
+	    "unsupported_media_type" };
 	const char *name;
 	struct ronda_buf *b = &api->out;
 
@@ -265,6 +276,9 @@ send_error(struct ronda_api *api, struct evhttp_request *req, int code, const ch
 	case 404: name = names[2]; break;
 	case 405: name = names[3]; break;
 	case 503: name = names[4]; break;
+	case 403: name = names[6]; break;
+	case 409: name = names[7]; break;
+	case 415: name = names[8]; break;
 	default: name = names[5]; break;
 	}
 	scratch_reset(api);
@@ -331,6 +345,14 @@ cache_free(struct ronda_api *api)
 	}
 }
 
+/* A triage write changed the store between commits: no kept reply is exact now. */
+static void
+cache_drop(struct ronda_api *api)
+{
+	cache_free(api);
+	memset(api->cache, 0, sizeof(api->cache));
+}
+
 /* Send j (owned; freed here) as 200 JSON, or 500 when it does not fit. */
 static void
 send_json(struct ronda_api *api, struct evhttp_request *req, cJSON *j)
@@ -369,34 +391,54 @@ token_equal(const char *given, size_t glen, const char *want)
 	return diff == 0;
 }
 
-/* 1 when the request carries "Authorization: Bearer <a configured token>". */
+/* What a request's token allows. */
+enum { ROLE_NONE = 0, ROLE_READ, ROLE_ANALYST };
+
+/*
+ * The role of the request's "Authorization: Bearer <token>": an analyst's
+ * token (who gets the analyst's name, borrowed from a configuration that
+ * stays alive) or a read-only one, else ROLE_NONE.
+ */
 static int
-authorized(struct ronda_api *api, struct evhttp_request *req, int *presented)
+authorized(struct ronda_api *api, struct evhttp_request *req, int *presented,
+    const char **who)
 {
 	const struct ronda_strlist *toks;
+	const struct ronda_cfg_array *an;
+	const struct ronda_analyst_cfg *av;
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Authorization");
 	const char *tok;
 	size_t tlen;
-	int ok = 0;
+	int read = 0, role = ROLE_NONE;
 
 	*presented = h != NULL;
+	*who = NULL;
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-		return 0;
+		return ROLE_NONE;
 	for (tok = h + 7; *tok == ' '; tok++)
 		;
 	tlen = strlen(tok);
 	while (tlen > 0 && tok[tlen - 1] == ' ')
 		tlen--;
 	if (tlen == 0)
-		return 0;
+		return ROLE_NONE;
 	/* Every token is compared: the time does not tell which one matched. */
 	pthread_mutex_lock(&api->mu);
 	toks = api->tokens;	/* a reload keeps every list it replaced alive */
+	an = api->analysts;
 	pthread_mutex_unlock(&api->mu);
 	for (size_t i = 0; i < toks->n; i++)
-		ok |= token_equal(tok, tlen, toks->v[i]);
-	return ok;
+		read |= token_equal(tok, tlen, toks->v[i]);
+	av = an->v;
+	for (size_t i = 0; i < an->n; i++)
+		if (token_equal(tok, tlen, av[i].token) && *who == NULL)
+			*who = av[i].name;
+	if (*who != NULL)
+		role = ROLE_ANALYST;
+	else if (read)
+		role = ROLE_READ;
+	return role;
 }
 
 static void
@@ -421,9 +463,11 @@ send_unauthorized(struct ronda_api *api, struct evhttp_request *req, int present
 /* ---- /api/v1 ----------------------------------------------------------- */
 
 static const char *const list_params[] = {
-	"since", "until", "now", "site", "kind", "severity", "status", "limit", "cursor",
-	"offset", NULL
+	"since", "until", "now", "site", "kind", "severity", "status", "triage", "limit",
+	"cursor", "offset", NULL
 };
+static const char *const audit_params[] = { "limit", "object_id", NULL };
+static const char *const suppression_params[] = { "all", NULL };
 static const char *const summary_params[] = {
 	"since", "until", "now", "site", "kind", "severity", NULL
 };
@@ -490,6 +534,7 @@ build_filter(struct ronda_api *api, const struct ronda_api_qs *qs,
 	f->kind = ronda_api_qs_get(qs, "kind");
 	f->severity = ronda_api_qs_get(qs, "severity");
 	f->status = ronda_api_qs_get(qs, "status");
+	f->triage = ronda_api_qs_get(qs, "triage");
 	f->cursor = ronda_api_qs_get(qs, "cursor");
 	if ((v = ronda_api_qs_get(qs, "limit")) != NULL &&
 	    parse_int(v, 1, RONDA_QUERY_LIMIT_MAX, &f->limit) == -1) {
@@ -547,6 +592,7 @@ next_link(char *link, size_t len, const char *path, const struct ronda_query_fil
 	link_add(link, len, "kind", f->kind);
 	link_add(link, len, "severity", f->severity);
 	link_add(link, len, "status", f->status);
+	link_add(link, len, "triage", f->triage);
 	snprintf(lim, sizeof(lim), "%lld", (long long)f->limit);
 	link_add(link, len, "limit", lim);
 	link_add(link, len, "cursor", cursor);
@@ -702,6 +748,75 @@ api_summary(struct ronda_api *api, struct evhttp_request *req, const struct rond
 	send_json(api, req, o);
 }
 
+static void
+api_audit(struct ronda_api *api, struct evhttp_request *req, const struct ronda_api_qs *qs)
+{
+	cJSON *items = NULL, *o;
+	const char *v;
+	int64_t limit = RONDA_QUERY_LIMIT_DEFAULT;
+	char err[400];
+	int rc;
+
+	if (ronda_api_qs_check(qs, audit_params, err, sizeof(err)) == -1) {
+		send_error(api, req, 400, err);
+		return;
+	}
+	if ((v = ronda_api_qs_get(qs, "limit")) != NULL &&
+	    parse_int(v, 1, RONDA_QUERY_LIMIT_MAX, &limit) == -1) {
+		snprintf(err, sizeof(err), "limit: expected an integer from 1 to %d",
+		    RONDA_QUERY_LIMIT_MAX);
+		send_error(api, req, 400, err);
+		return;
+	}
+	if ((rc = ronda_query_audit(api->q, ronda_api_qs_get(qs, "object_id"), limit,
+	    &items)) != RONDA_QUERY_OK) {
+		query_failed(api, req, rc, "audit");
+		return;
+	}
+	if ((o = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(items);
+		send_error(api, req, 500, "out of memory");
+		return;
+	}
+	cJSON_AddItemToObject(o, "audit", items);
+	cJSON_AddNumberToObject(o, "count", cJSON_GetArraySize(items));
+	send_json(api, req, o);
+}
+
+static void
+api_suppressions(struct ronda_api *api, struct evhttp_request *req,
+    const struct ronda_api_qs *qs)
+{
+	cJSON *items = NULL, *o;
+	const char *v;
+	char err[400];
+	int rc;
+
+	if (ronda_api_qs_check(qs, suppression_params, err, sizeof(err)) == -1) {
+		send_error(api, req, 400, err);
+		return;
+	}
+	if ((v = ronda_api_qs_get(qs, "all")) != NULL && strcmp(v, "0") != 0 &&
+	    strcmp(v, "1") != 0) {
+		send_error(api, req, 400, "all: 0 or 1");
+		return;
+	}
+	/* Expiry is wall clock (the reply cache keeps a reply at most 2 s). */
+	if ((rc = ronda_query_suppressions(api->q, ronda_now_ms(), v != NULL &&
+	    strcmp(v, "1") == 0, &items)) != RONDA_QUERY_OK) {
+		query_failed(api, req, rc, "suppressions");
+		return;
+	}
+	if ((o = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(items);
+		send_error(api, req, 500, "out of memory");
+		return;
+	}
+	cJSON_AddItemToObject(o, "suppressions", items);
+	cJSON_AddNumberToObject(o, "count", cJSON_GetArraySize(items));
+	send_json(api, req, o);
+}
+
 /* An id path segment: non-empty, no further '/'. NULL otherwise. */
 static const char *
 id_after(const char *path, const char *prefix)
@@ -735,8 +850,107 @@ api_route(struct ronda_api *api, struct evhttp_request *req, const char *path,
 		api_sites(api, req, qs);
 	else if (strcmp(path, "/api/v1/summary") == 0)
 		api_summary(api, req, qs);
+	else if (strcmp(path, "/api/v1/audit") == 0)
+		api_audit(api, req, qs);
+	else if (strcmp(path, "/api/v1/suppressions") == 0)
+		api_suppressions(api, req, qs);
 	else
 		send_error(api, req, 404, "no such API path (see docs/api.md)");
+}
+
+/*
+ * POST /api/v1/{incidents,campaigns}/{id}/actions: object gets "incident" or
+ * "campaign" and id the id (into buf). 1 when path is one, else 0.
+ */
+static int
+action_path(const char *path, const char **object, char *buf, size_t len)
+{
+	static const char *const pre[] = { "/api/v1/incidents/", "/api/v1/campaigns/" };
+	static const char *const obj[] = { "incident", "campaign" };
+	const char *id, *slash;
+
+	for (int i = 0; i < 2; i++) {
+		if (strncmp(path, pre[i], strlen(pre[i])) != 0)
+			continue;
+		id = path + strlen(pre[i]);
+		if ((slash = strchr(id, '/')) == NULL || slash == id ||
+		    strcmp(slash, "/actions") != 0 || (size_t)(slash - id) >= len)
+			return 0;
+		memcpy(buf, id, (size_t)(slash - id));
+		buf[slash - id] = '\0';
+		*object = obj[i];
+		return 1;
+	}
+	return 0;
+}
+
+/* "application/json", any case, optionally with parameters (charset=utf-8). */
+static int
+json_content_type(struct evhttp_request *req)
+{
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Content-Type");
+	size_t n = strlen("application/json");
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ')
+		ct++;
+	if (strncasecmp(ct, "application/json", n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+/*
+ * A triage action by analyst who. Replies are never cached, and a write
+ * empties the cache: the GETs after it must see it.
+ */
+static void
+api_action(struct ronda_api *api, struct evhttp_request *req, const char *object,
+    const char *id, const char *who)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	cJSON *out = NULL;
+	char msg[512];
+	const char *body;
+	int rc;
+
+	if (!json_content_type(req)) {
+		send_error(api, req, 415, "a write takes Content-Type: application/json");
+		return;
+	}
+	if (len > RONDA_TRIAGE_BODY_MAX || (body = (const char *)evbuffer_pullup(in, -1)) ==
+	    NULL) {
+		send_error(api, req, 400, len > 0 ? "the body is too large" :
+		    "the body is empty: want {\"action\": ...}");
+		return;
+	}
+	rc = ronda_triage_apply(api->tri, object, id, who, body, len, ronda_now_ms(), &out, msg,
+	    sizeof(msg));
+	switch (rc) {
+	case RONDA_TRIAGE_OK:
+		api->writes++;
+		cache_drop(api);
+		log_info("api: triage of %s %s by %s", object, id, who);
+		send_json(api, req, out);
+		return;
+	case RONDA_TRIAGE_BUSY:
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "2");
+		send_error(api, req, 503, "the store is busy: try again");
+		return;
+	case RONDA_TRIAGE_ERROR:
+		api->read_errors++;
+		if (ronda_ratelimit_ok(&api->rl_err, (long)time(NULL), 60))
+			log_warnx("api: triage %s %s: %s", object, id, msg);
+		send_error(api, req, 503, "the store could not be written");
+		return;
+	default:
+		send_error(api, req, rc, msg);
+	}
 }
 
 /* ---- /healthz and /metrics -------------------------------------------- */
@@ -859,6 +1073,32 @@ metrics(struct ronda_api *api, struct evhttp_request *req)
 	send_buf(api, req, 200, RONDA_PROM_CONTENT_TYPE, b);
 }
 
+/*
+ * GET /api/v1/whoami: the analyst's name (null for a read-only token) and
+ * whether the token may write; the dashboard shows triage controls only then.
+ */
+static void
+api_whoami(struct ronda_api *api, struct evhttp_request *req, int has_query, int role,
+    const char *who)
+{
+	cJSON *o;
+
+	if (has_query) {
+		send_error(api, req, 400, "whoami takes no parameters");
+		return;
+	}
+	if ((o = cJSON_CreateObject()) == NULL) {
+		send_error(api, req, 500, "out of memory");
+		return;
+	}
+	if (who != NULL)
+		cJSON_AddStringToObject(o, "name", who);
+	else
+		cJSON_AddNullToObject(o, "name");
+	cJSON_AddBoolToObject(o, "can_write", role == ROLE_ANALYST);
+	send_json(api, req, o);
+}
+
 /* ---- the request handler --------------------------------------------- */
 
 static void
@@ -868,10 +1108,11 @@ api_on_request(struct evhttp_request *req, void *arg)
 	const char *uri = evhttp_request_get_uri(req);
 	struct ronda_api_qs qs;
 	struct cache_entry *e;
-	char path[512], err[400];
-	const char *q;
+	char path[512], err[400], id[80];
+	const char *q, *who = NULL, *object;
 	size_t plen, qlen = 0;
-	int presented;
+	int presented, role = ROLE_NONE;
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 
 	if (uri == NULL)
 		uri = "";
@@ -885,13 +1126,29 @@ api_on_request(struct evhttp_request *req, void *arg)
 	}
 	memcpy(path, uri, plen);
 	path[plen] = '\0';
-	if (strncmp(path, "/api/", 5) == 0 && !authorized(api, req, &presented)) {
+	if (strncmp(path, "/api/", 5) == 0 &&
+	    (role = authorized(api, req, &presented, &who)) == ROLE_NONE) {
 		send_unauthorized(api, req, presented);
 		return;
 	}
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+	/* Triage writes: POST with an analyst's token, never cached. */
+	if (role != ROLE_NONE && action_path(path, &object, id, sizeof(id))) {
+		if (cmd != EVHTTP_REQ_POST) {
+			evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "POST");
+			send_error(api, req, 405, "actions are POSTed");
+		} else if (role != ROLE_ANALYST) {
+			send_error(api, req, 403, "this token may only read");
+		} else if (q != NULL) {
+			send_error(api, req, 400, "actions take no query string");
+		} else {
+			api_action(api, req, object, id, who);
+		}
+		return;
+	}
+	if (cmd != EVHTTP_REQ_GET) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET");
-		send_error(api, req, 405, "only GET is served");
+		send_error(api, req, 405, "only GET is served here (triage actions are POSTed "
+		    "to /api/v1/incidents/{id}/actions and /api/v1/campaigns/{id}/actions)");
 		return;
 	}
 	if (strcmp(path, "/healthz") == 0) {
@@ -903,7 +1160,16 @@ api_on_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (strncmp(path, "/api/", 5) != 0) {
-		send_error(api, req, 404, "no such path (the API is under /api/v1/)");
+		int code = ronda_dashboard_serve(req, path);	/* "/", "/dashboard/..." */
+		if (code != 0)
+			count_code(api, code);
+		else
+			send_error(api, req, 404, "no such path (the API is under /api/v1/)");
+		return;
+	}
+	/* Never cached: the reply cache is keyed by URI, this answer by token. */
+	if (strcmp(path, "/api/v1/whoami") == 0) {
+		api_whoami(api, req, q != NULL, role, who);
 		return;
 	}
 	pthread_mutex_lock(&api->mu);
@@ -965,7 +1231,6 @@ ronda_api_start(const struct ronda_correlator_config *cfg, struct event_base *ba
 	struct ronda_httpd_limits lim;
 	struct timeval tv = { API_TICK_MS / 1000, (API_TICK_MS % 1000) * 1000 };
 	sigset_t all, old;
-	size_t ns = 0;
 	int rc;
 
 	/* Locks for the API's event_base, so the main thread can stop it. */
@@ -978,15 +1243,12 @@ ronda_api_start(const struct ronda_correlator_config *cfg, struct event_base *ba
 	ronda_buf_init(&api->out, API_RESPONSE_MAX);
 	api->cfg = cfg;
 	api->tokens = &cfg->api.tokens;
+	api->analysts = &cfg->api.analysts;
 	api->eng = eng;
 	api->cons = cons;
 	api->pub.lag = -1;
-	if (cfg->alerts.kafka_topic != NULL && cfg->alerts.kafka_topic[0] != '\0')
-		api->sinks[ns++] = "kafka";
-	if (cfg->alerts.webhook.url != NULL)
-		api->sinks[ns++] = "webhook";
-	if (cfg->alerts.file != NULL)
-		api->sinks[ns++] = "file";
+	/* NULL-terminated: the struct is zeroed and one slot is spare. */
+	(void)ronda_alertd_sink_names(cfg, api->sinks, RONDA_ALERTD_MAX_SINKS);
 	if (ronda_listen_parse(cfg->api.listen, &addr, err, errlen) == -1)
 		goto fail;
 	if ((api->base = event_base_new()) == NULL) {
@@ -1002,6 +1264,12 @@ ronda_api_start(const struct ronda_correlator_config *cfg, struct event_base *ba
 		goto fail;
 	if ((api->q = ronda_query_open(cfg->store, err, errlen)) == NULL ||
 	    open_db(api, cfg->store, err, errlen) == -1)
+		goto fail;
+	/*
+	 * Triage writes have a connection of their own; a write waits for a
+	 * batch commit at most this long (then 503 with Retry-After).
+	 */
+	if ((api->tri = ronda_triage_open(cfg->store, API_WRITE_BUSY_MS, err, errlen)) == NULL)
 		goto fail;
 
 	/* The publisher: counters as stored now, then after each commit and tick. */
@@ -1023,8 +1291,9 @@ ronda_api_start(const struct ronda_correlator_config *cfg, struct event_base *ba
 		goto fail;
 	}
 	api->started = 1;
-	log_info("api: listening on %s (%zu token%s)", ronda_httpd_address(api->httpd),
-	    cfg->api.tokens.n, cfg->api.tokens.n == 1 ? "" : "s");
+	log_info("api: listening on %s (%zu token%s, %zu analyst%s)",
+	    ronda_httpd_address(api->httpd), cfg->api.tokens.n, cfg->api.tokens.n == 1 ? "" : "s",
+	    cfg->api.analysts.n, cfg->api.analysts.n == 1 ? "" : "s");
 	return api;
 fail:
 	ronda_api_free(api);
@@ -1048,6 +1317,7 @@ ronda_api_free(struct ronda_api *api)
 	if (api->base != NULL)
 		event_base_free(api->base);
 	ronda_query_close(api->q);
+	ronda_triage_free(api->tri);
 	if (api->db != NULL)
 		sqlite3_close(api->db);
 	ronda_buf_release(&api->out);
@@ -1069,5 +1339,6 @@ ronda_api_reload(struct ronda_api *api, const struct ronda_correlator_config *cf
 		return;
 	pthread_mutex_lock(&api->mu);
 	api->tokens = &cfg->api.tokens;
+	api->analysts = &cfg->api.analysts;
 	pthread_mutex_unlock(&api->mu);
 }

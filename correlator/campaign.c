@@ -295,6 +295,8 @@ static const char *const sql[NQ] = {
 
 struct ronda_campaigns {
 	struct ronda_campaigns_config cfg;
+	const struct ronda_allow_cfg *sup;	/* triage suppressions: a second allowlist */
+	size_t nsup;
 	/* sites */
 	struct csite **sites;
 	int nsites, capsites;
@@ -453,10 +455,10 @@ common_limit(const struct ronda_campaigns *c)
 /* ---- indicators ---------------------------------------------------------- */
 
 static int
-allowed(const struct ronda_campaigns *c, int type, const char *value)
+allowed_in(const struct ronda_allow_cfg *list, size_t n, int type, const char *value)
 {
-	for (size_t i = 0; i < c->cfg.nallow; i++) {
-		const struct ronda_allow_cfg *a = &c->cfg.allow[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct ronda_allow_cfg *a = &list[i];
 		if (a->type == NULL || a->value == NULL)
 			continue;
 		if (type == T_IP && (strcmp(a->type, "ip") == 0 || strcmp(a->type, "net") == 0)) {
@@ -468,6 +470,14 @@ allowed(const struct ronda_campaigns *c, int type, const char *value)
 		}
 	}
 	return 0;
+}
+
+/* The configuration's allowlist, then the analysts' suppressions. */
+static int
+allowed(const struct ronda_campaigns *c, int type, const char *value)
+{
+	return allowed_in(c->cfg.allow, c->cfg.nallow, type, value) ||
+	    allowed_in(c->sup, c->nsup, type, value);
 }
 
 static int
@@ -1077,6 +1087,20 @@ ronda_campaigns_new(const struct ronda_campaigns_config *cfg)
 	return c;
 }
 
+/*
+ * What the allowlist and the suppressions say of every indicator already
+ * held; cached weights are stale (a weight caches allow).
+ */
+static void
+rejudge(struct ronda_campaigns *c)
+{
+	for (size_t b = 0; b < IND_BUCKETS; b++)
+		for (struct ind *x = c->ind_b[b]; x != NULL; x = x->hnext) {
+			x->allow = (uint8_t)allowed(c, x->type, x->value);
+			x->wbatch = 0;
+		}
+}
+
 void
 ronda_campaigns_reload(struct ronda_campaigns *c, const struct ronda_allow_cfg *allow,
     size_t nallow, const struct ronda_site_cfg *sites, size_t nsites)
@@ -1094,10 +1118,16 @@ ronda_campaigns_reload(struct ronda_campaigns *c, const struct ronda_allow_cfg *
 		c->sites[s]->tz = sites[i].timezone != NULL ? sites[i].timezone : "";
 	}
 	c->nknown = (int)nsites;
-	/* What the allowlist says of every indicator already held. */
-	for (size_t b = 0; b < IND_BUCKETS; b++)
-		for (struct ind *x = c->ind_b[b]; x != NULL; x = x->hnext)
-			x->allow = (uint8_t)allowed(c, x->type, x->value);
+	rejudge(c);
+}
+
+void
+ronda_campaigns_set_suppressions(struct ronda_campaigns *c, const struct ronda_allow_cfg *sup,
+    size_t nsup)
+{
+	c->sup = sup;
+	c->nsup = nsup;
+	rejudge(c);
 }
 
 static void

@@ -90,6 +90,15 @@ void ronda_campaigns_reload(struct ronda_campaigns *c, const struct ronda_allow_
     size_t nallow, const struct ronda_site_cfg *sites, size_t nsites);
 
 /*
+ * Triage suppressions (triage.h: indicators of campaigns closed as false
+ * positives, still active): a second allowlist, judged like the first
+ * (borrowed, must outlive c or the next call; NULL, 0 for none). Indicators
+ * already held are judged again at once; links already made stay.
+ */
+void ronda_campaigns_set_suppressions(struct ronda_campaigns *c,
+    const struct ronda_allow_cfg *sup, size_t nsup);
+
+/*
  * Restore the state the last committed batch left in db: open campaigns,
  * the incidents within link_window with their indicators, wave history.
  * Call once, before the first view. 0, or -1 with err.

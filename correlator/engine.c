@@ -5,12 +5,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sqlite3.h>
+
 #include "alert.h"
 #include "campaign.h"
 #include "dedupe.h"
 #include "detect.h"
 #include "incident.h"
 #include "store.h"
+#include "triage.h"
 #include "window.h"
 #include "ronda/timeutil.h"
 
@@ -18,6 +21,7 @@
 #define SEG_EVENTS 256		/* events per replay segment */
 #define MAX_SEGS 4096		/* segments per partition (then the oldest merge away) */
 #define MAX_SITES 65536		/* sites tracked for heartbeats */
+#define ENGINE_SUP_MS 5000	/* suppressions read at most this often */
 #define MAX_STREAMS (1 << 20)	/* event streams with a clock (then the partition's) */
 #define WM_NONE INT64_MIN
 #define STREAM_LAG_MAX (INT64_C(86400) * 1000)	/* a stream this far behind its partition is gone */
@@ -108,6 +112,12 @@ struct ronda_engine {
 	int64_t now_wall;	/* processing time of the current commit (liveness only) */
 	int64_t *floor;		/* MAX_PARTS: scratch of the commit (part_floors) */
 	int commit_failed;	/* memory is ahead of the store: no commit may follow */
+	/* Triage suppressions, as the campaign stage has them (triage.h). */
+	struct ronda_allow_cfg *sup;
+	size_t nsup;
+	int64_t sup_expiry;	/* wall clock the earliest of them ends */
+	int64_t sup_read;	/* wall clock they were read */
+	int64_t sup_dv;		/* PRAGMA data_version then */
 	struct site *sites[4096];
 	size_t nsites;
 	struct ronda_cevent ev;	/* scratch */
@@ -321,6 +331,49 @@ load_incident(void *arg, const char *id, struct ronda_incident *out)
 }
 
 /* The campaign stage's configuration, from the correlator's. */
+static int64_t
+data_version(struct ronda_engine *e)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(ronda_store_db(e->store), "PRAGMA data_version", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * The analysts' suppressions, read again when another connection (the
+ * API's triage writer) committed since the last read or the earliest one
+ * expired, at most every ENGINE_SUP_MS of processing time: a read is a
+ * small query and a pass over the indicators held. A failed read keeps
+ * the list in force and is tried at the next commit.
+ */
+static void
+suppressions_refresh(struct ronda_engine *e, int64_t now, int force)
+{
+	struct ronda_allow_cfg *v;
+	int64_t dv, expiry;
+	size_t n;
+
+	if (!force && now - e->sup_read < ENGINE_SUP_MS)
+		return;
+	dv = data_version(e);
+	if (!force && dv == e->sup_dv && now < e->sup_expiry)
+		return;
+	if (ronda_triage_suppressions_load(ronda_store_db(e->store), now, &v, &n, &expiry) == -1)
+		return;
+	ronda_campaigns_set_suppressions(e->camp, v, n);
+	ronda_triage_suppressions_free(e->sup, e->nsup);
+	e->sup = v;
+	e->nsup = n;
+	e->sup_expiry = expiry;
+	e->sup_read = now;
+	e->sup_dv = dv;
+}
+
 static struct ronda_campaigns *
 campaigns_new(const struct ronda_correlator_config *cfg)
 {
@@ -462,6 +515,8 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	/* Before the restore: the indicators it brings back are judged against them. */
+	suppressions_refresh(e, ronda_now_ms(), 1);
 	if (ronda_campaigns_restore(e->camp, ronda_store_db(e->store), err, errlen) == -1)
 		goto fail;
 	e->dd_persisted = ronda_dedupe_next_seq(e->dd);
@@ -532,6 +587,7 @@ ronda_engine_free(struct ronda_engine *e)
 		return;
 	ronda_detect_free(e->det);
 	ronda_campaigns_free(e->camp);
+	ronda_triage_suppressions_free(e->sup, e->nsup);
 	ronda_incidents_free(e->inc);
 	ronda_window_free(e->win);
 	ronda_dedupe_free(e->dd);
@@ -1046,6 +1102,7 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	silent_sites(e, e->now_wall);
 	ronda_incidents_sweep(e->inc, incident_clock, e);
 	e->cnt[RONDA_CNT_BATCHES]++;
+	suppressions_refresh(e, e->now_wall, 0);
 	if (ronda_store_begin(e->store) == -1)
 		goto fail;
 	if (ronda_store_dedupe_append(e->store, e->dd, e->dd_persisted) == -1 ||

@@ -20,13 +20,14 @@
 #include <sqlite3.h>
 
 #include "indicator.h"
+#include "triage.h"
 #include "ronda/buf.h"
 #include "ronda/timeutil.h"
 #include "ronda/tz.h"
 
 #define QUERY_BUSY_MS 2000
 #define QUERY_VERSION_MIN 4
-#define QUERY_VERSION_MAX 6
+#define QUERY_VERSION_MAX 8
 #define QUERY_TOP 10		/* top IPs / networks in a summary */
 #define QUERY_NOTABLE 20	/* high/critical incidents listed in a summary */
 #define QUERY_CAMPAIGN_EVIDENCE 3	/* evidence lines per site in a campaign timeline */
@@ -39,7 +40,12 @@ struct ronda_query {
 	char err[512];
 	char **allow;		/* the stored allowlist's ip and net values (summary) */
 	size_t nallow;
+	int has_triage;		/* schema version 8: triage, audit, suppressions */
+	sqlite3_stmt *trow, *tnotes;	/* triage reads, prepared at the first use */
 };
+
+static const char *const triage_states[] = { "new", "acknowledged", "assigned", "closed",
+	NULL };
 
 static const char *const sev_names[] = { "none", "low", "medium", "high", "critical" };
 
@@ -652,6 +658,7 @@ ronda_query_open(const char *path, char *err, size_t errlen)
 		    QUERY_VERSION_MIN, QUERY_VERSION_MAX);
 		goto fail;
 	}
+	q->has_triage = ver >= 8;
 	return q;
 fail:
 	sqlite3_finalize(st);
@@ -665,6 +672,8 @@ ronda_query_close(struct ronda_query *q)
 {
 	if (q == NULL)
 		return;
+	sqlite3_finalize(q->trow);
+	sqlite3_finalize(q->tnotes);
 	sqlite3_close(q->db);
 	free_allow(q);
 	free(q);
@@ -757,6 +766,62 @@ ronda_query_latest(struct ronda_query *q)
 	return v;
 }
 
+/* ---- triage ----------------------------------------------------------- */
+
+/*
+ * The object's triage (lists: short; full: with notes, triage.h), or NULL
+ * when the store failed. A store older than version 8 says "new".
+ */
+static cJSON *
+triage_of(struct ronda_query *q, const char *object, const char *id, int full)
+{
+	if (q->has_triage && q->trow == NULL &&
+	    (sqlite3_prepare_v3(q->db, RONDA_TRIAGE_ROW_SQL, -1, SQLITE_PREPARE_PERSISTENT,
+	    &q->trow, NULL) != SQLITE_OK || sqlite3_prepare_v3(q->db, RONDA_TRIAGE_NOTES_SQL,
+	    -1, SQLITE_PREPARE_PERSISTENT, &q->tnotes, NULL) != SQLITE_OK)) {
+		sqlite3_finalize(q->trow);
+		q->trow = NULL;
+		return NULL;
+	}
+	return ronda_triage_json(q->has_triage ? q->trow : NULL, q->has_triage ? q->tnotes :
+	    NULL, object, id, full);
+}
+
+/* Add "triage" to o (the object of table's row id). OK or the store's error. */
+static int
+add_triage(struct ronda_query *q, cJSON *o, const char *object, const char *id, int full)
+{
+	cJSON *t = triage_of(q, object, id, full);
+
+	if (t == NULL)
+		return dberr(q);
+	cJSON_DeleteItemFromObject(o, "triage");
+	cJSON_AddItemToObject(o, "triage", t);
+	return RONDA_QUERY_OK;
+}
+
+/* triage= of a list: the rows of table (incidents, campaigns) in that state. */
+static int
+w_triage(struct ronda_query *q, struct where *w, const char *object, const char *table,
+    const char *state)
+{
+	char clause[256];
+
+	if (state == NULL || state[0] == '\0')
+		return RONDA_QUERY_OK;
+	if (!in_list(state, triage_states))
+		return setmsg(q, RONDA_QUERY_BADARG,
+		    "triage: one of new, acknowledged, assigned, closed");
+	if (!q->has_triage) {
+		w_text(w, " AND 'new' = ?", state);
+		return RONDA_QUERY_OK;
+	}
+	snprintf(clause, sizeof(clause), " AND COALESCE((SELECT t.state FROM triage t WHERE"
+	    " t.object = '%s' AND t.object_id = %s.id), 'new') = ?", object, table);
+	w_text(w, clause, state);
+	return RONDA_QUERY_OK;
+}
+
 /* ---- incidents -------------------------------------------------------- */
 
 #define INC_COLS "id, site, kind, key, severity, status, first_seen, last_seen," \
@@ -811,6 +876,11 @@ incident_obj(struct ronda_query *q, sqlite3_stmt *st, sqlite3_stmt *ind, sqlite3
 	}
 	if (rc != SQLITE_DONE)
 		goto fail;
+	if ((rc = add_triage(q, o, "incident", (const char *)sqlite3_column_text(st, 0), 0)) !=
+	    RONDA_QUERY_OK) {
+		cJSON_Delete(o);
+		return rc;
+	}
 	*out = o;
 	return RONDA_QUERY_OK;
 fail:
@@ -869,7 +939,7 @@ incident_where(struct ronda_query *q, const struct ronda_query_filter *f, struct
 		else
 			w_text(w, " AND status = ?", f->status);
 	}
-	return RONDA_QUERY_OK;
+	return w_triage(q, w, "incident", "incidents", f->triage);
 }
 
 /*
@@ -1027,6 +1097,11 @@ ronda_query_incident(struct ronda_query *q, const char *id, cJSON **out)
 	switch (sqlite3_step(st)) {
 	case SQLITE_ROW:
 		rc = incident_obj(q, st, ind, ev, out);
+		if (rc == RONDA_QUERY_OK && (rc = add_triage(q, *out, "incident", id, 1)) !=
+		    RONDA_QUERY_OK) {
+			cJSON_Delete(*out);
+			*out = NULL;
+		}
 		break;
 	case SQLITE_DONE:
 		rc = setmsg(q, RONDA_QUERY_NOTFOUND, "incident %s: no such incident", id);
@@ -1216,7 +1291,7 @@ campaign_obj(struct ronda_query *q, sqlite3_stmt *st, struct camp_sub *c, cJSON 
 	    (rc = each_row(q, c->merges, id, cJSON_AddArrayToObject(o, "merged_from"),
 	    camp_merge_row)) != RONDA_QUERY_OK ||
 	    (rc = each_id(q, c->incs, id, cJSON_AddArrayToObject(o, "incident_ids"))) !=
-	    RONDA_QUERY_OK) {
+	    RONDA_QUERY_OK || (rc = add_triage(q, o, "campaign", id, 0)) != RONDA_QUERY_OK) {
 		cJSON_Delete(o);
 		return rc;
 	}
@@ -1278,6 +1353,8 @@ ronda_query_campaigns(struct ronda_query *q, const struct ronda_query_filter *f,
 		/* A merged campaign lives on in the one it merged into. */
 		w_text(&w, " AND status <> ?", "merged");
 	}
+	if ((rc = w_triage(q, &w, "campaign", "campaigns", f->triage)) != RONDA_QUERY_OK)
+		goto done;
 	if ((rc = begin(q)) != RONDA_QUERY_OK)
 		goto done;
 	if ((rc = camp_sub_prep(q, &c)) == RONDA_QUERY_OK)
@@ -1378,8 +1455,9 @@ ronda_query_campaign(struct ronda_query *q, const char *id, cJSON **out)
 	switch (sqlite3_step(st)) {
 	case SQLITE_ROW:
 		rc = campaign_obj(q, st, &c, out);
-		if (rc == RONDA_QUERY_OK && (rc = campaign_timeline(q, id, *out)) !=
-		    RONDA_QUERY_OK) {
+		if (rc == RONDA_QUERY_OK && ((rc = campaign_timeline(q, id, *out)) !=
+		    RONDA_QUERY_OK || (rc = add_triage(q, *out, "campaign", id, 1)) !=
+		    RONDA_QUERY_OK)) {
 			cJSON_Delete(*out);
 			*out = NULL;
 		}
@@ -1394,6 +1472,130 @@ done:
 	sqlite3_finalize(st);
 	camp_sub_free(&c);
 	end(q);
+	return rc;
+}
+
+/* ---- audit and suppressions ------------------------------------------ */
+
+int
+ronda_query_audit(struct ronda_query *q, const char *object_id, int64_t limit, cJSON **out)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr, *o, *j;
+	int rc;
+
+	*out = NULL;
+	if (limit < 1 || limit > RONDA_QUERY_LIMIT_MAX)
+		return setmsg(q, RONDA_QUERY_BADARG, "limit: 1..%d", RONDA_QUERY_LIMIT_MAX);
+	if (object_id != NULL && (rc = check_text(q, "object_id", object_id)) != RONDA_QUERY_OK)
+		return rc;
+	if ((arr = cJSON_CreateArray()) == NULL)
+		return setmsg(q, RONDA_QUERY_ERROR, "out of memory");
+	if (!q->has_triage) {
+		*out = arr;
+		return RONDA_QUERY_OK;
+	}
+	if ((rc = begin(q)) != RONDA_QUERY_OK) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	st = prep(q, object_id != NULL ?
+	    "SELECT id, at, who, object, object_id, action, before, after, note FROM audit"
+	    " WHERE object_id = ?2 ORDER BY id DESC LIMIT ?1" :
+	    "SELECT id, at, who, object, object_id, action, before, after, note FROM audit"
+	    " ORDER BY id DESC LIMIT ?1");
+	if (st == NULL) {
+		rc = RONDA_QUERY_ERROR;
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, limit);
+	if (object_id != NULL)
+		sqlite3_bind_text(st, 2, object_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((o = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+		add_time(o, "at", sqlite3_column_int64(st, 1));
+		add_col_str(o, "who", st, 2);
+		add_col_str(o, "object", st, 3);
+		add_col_str(o, "object_id", st, 4);
+		add_col_str(o, "action", st, 5);
+		/* The triage writer's own JSON; text if it ever is not. */
+		for (int c = 6; c <= 7; c++) {
+			const char *t = (const char *)sqlite3_column_text(st, c);
+			j = t != NULL ? cJSON_Parse(t) : NULL;
+			if (j != NULL)
+				cJSON_AddItemToObject(o, c == 6 ? "before" : "after", j);
+			else
+				add_col_str(o, c == 6 ? "before" : "after", st, c);
+		}
+		if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+			cJSON_AddNullToObject(o, "note");
+		else
+			add_col_str(o, "note", st, 8);
+	}
+	rc = rc == SQLITE_DONE ? RONDA_QUERY_OK : rc == SQLITE_ROW ?
+	    setmsg(q, RONDA_QUERY_ERROR, "out of memory") : dberr(q);
+done:
+	sqlite3_finalize(st);
+	end(q);
+	if (rc != RONDA_QUERY_OK)
+		cJSON_Delete(arr);
+	else
+		*out = arr;
+	return rc;
+}
+
+int
+ronda_query_suppressions(struct ronda_query *q, int64_t now, int all, cJSON **out)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *arr, *o;
+	int rc;
+
+	*out = NULL;
+	if ((arr = cJSON_CreateArray()) == NULL)
+		return setmsg(q, RONDA_QUERY_ERROR, "out of memory");
+	if (!q->has_triage) {
+		*out = arr;
+		return RONDA_QUERY_OK;
+	}
+	if ((rc = begin(q)) != RONDA_QUERY_OK) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	/* At most RONDA_TRIAGE_SUPPRESS_MAX are active; expired ones: the newest. */
+	st = prep(q, "SELECT id, type, value, until, campaign_id, created_by, created_at"
+	    " FROM suppressions WHERE until > ?1 OR ?2 ORDER BY id DESC LIMIT 10000");
+	if (st == NULL) {
+		rc = RONDA_QUERY_ERROR;
+		goto done;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, all != 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((o = cJSON_CreateObject()) == NULL)
+			break;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+		add_col_str(o, "type", st, 1);
+		add_col_str(o, "value", st, 2);
+		add_time(o, "until", sqlite3_column_int64(st, 3));
+		cJSON_AddBoolToObject(o, "active", sqlite3_column_int64(st, 3) > now);
+		add_col_str(o, "campaign_id", st, 4);
+		add_col_str(o, "created_by", st, 5);
+		add_time(o, "created_at", sqlite3_column_int64(st, 6));
+	}
+	rc = rc == SQLITE_DONE ? RONDA_QUERY_OK : rc == SQLITE_ROW ?
+	    setmsg(q, RONDA_QUERY_ERROR, "out of memory") : dberr(q);
+done:
+	sqlite3_finalize(st);
+	end(q);
+	if (rc != RONDA_QUERY_OK)
+		cJSON_Delete(arr);
+	else
+		*out = arr;
 	return rc;
 }
 

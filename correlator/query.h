@@ -48,6 +48,7 @@ struct ronda_query_filter {
 	const char *status;	/* incidents: open, closed, reopened, or active (not closed);
 				 * campaigns: candidate, active, quiet, closed, merged; NULL = any
 				 * (campaign lists leave out merged unless asked for) */
+	const char *triage;	/* new, acknowledged, assigned, closed (triage state); NULL = any */
 	int64_t limit;		/* 0 = RONDA_QUERY_LIMIT_DEFAULT; capped at _MAX */
 	int64_t offset;		/* rows to skip (ignored with a cursor) */
 	const char *cursor;	/* next_cursor of the previous page; NULL/"" = first page */
@@ -130,6 +131,23 @@ int ronda_query_campaigns(struct ronda_query *q, const struct ronda_query_filter
  * stored (status "merged", merged_into set); callers may follow merged_into.
  */
 int ronda_query_campaign(struct ronda_query *q, const char *id, cJSON **out);
+
+/*
+ * The triage audit, newest first: at most limit rows (1.._MAX), only those
+ * of object_id when not NULL, as an array of {id, at, who, object,
+ * object_id, action, before, after, note} in *out (caller frees). A store
+ * older than version 8 has an empty audit.
+ */
+int ronda_query_audit(struct ronda_query *q, const char *object_id, int64_t limit,
+    cJSON **out);
+
+/*
+ * Suppressions made by triage (a campaign closed as a false positive), those
+ * active at now (wall clock, ms UTC) or, with all, expired ones too; newest
+ * first, as an array of {id, type, value, until, active, campaign_id,
+ * created_by, created_at} in *out (caller frees).
+ */
+int ronda_query_suppressions(struct ronda_query *q, int64_t now, int all, cJSON **out);
 
 /*
  * Every known site (heartbeats, configured sites, sites seen in incidents),

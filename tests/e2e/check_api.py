@@ -166,7 +166,12 @@ def check_errors(api):
     notfound = ["/api/v1/nothing", "/api/v2/incidents", "/api/v1/incidents/", "/api/v1/",
                 "/api/v1/incidents/ffffffffffffffffffffffffffffffff",
                 "/api/v1/incidents/ffffffffffffffffffffffffffffffff/evidence",
-                "/nothing", "/", "/metrics/x", "/api/v1/campaigns/no-such-campaign"]
+                "/nothing", "/metrics/x",
+                "/api/v1/campaigns/no-such-campaign"]
+    # "/" is the dashboard's page (docs/dashboard.md): HTML, no data, no token needed.
+    st, hd, data = api.raw("GET", "/", None)
+    check(st == 200 and hd.get("content-type", "").startswith("text/html"),
+          "GET /: %d %r, want the dashboard page" % (st, hd.get("content-type")))
     for p in notfound:
         st, hd, data = api.raw("GET", p, tok)
         check(st == 404, "GET %s: %d, want 404: %r" % (p, st, data[:200]))

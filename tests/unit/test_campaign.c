@@ -364,6 +364,43 @@ allowlisted_scanner_makes_nothing(void **state)
 	assert_int_equal(q_int(f, "SELECT site_count FROM campaigns"), 4);
 }
 
+/*
+ * Triage suppressions (a campaign closed as a false positive) are a second
+ * allowlist: while one is in force its indicator links nothing, not even a
+ * new incident into the campaign it came from; once it expires (the engine
+ * hands over the shorter list) the indicator links again.
+ */
+static void
+suppressed_indicator_stops_linking(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_allow_cfg sup[] = { { "user_agent", "kaltim-crew/0.3" } };
+
+	start(f);
+	for (int s = 0; s < 3; s++) {
+		char ip[32];
+		snprintf(ip, sizeof(ip), "%d.%d.1.1", 100 + s, 50 + s);
+		inc(f, s, "sqli", ip, RONDA_SEV_HIGH, T0 + s * MIN, T0 + s * MIN,
+		    "ip", ip, "user_agent", "kaltim-crew/0.3", NULL);
+	}
+	commit(f, T0 + 10 * MIN);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaigns"), 1);
+	assert_int_equal(q_int(f, "SELECT site_count FROM campaigns"), 3);
+	ronda_campaigns_set_suppressions(f->c, sup, 1);
+	inc(f, 3, "sqli", "104.54.1.1", RONDA_SEV_HIGH, T0 + 20 * MIN, T0 + 20 * MIN,
+	    "ip", "104.54.1.1", "user_agent", "kaltim-crew/0.3", NULL);
+	commit(f, T0 + 25 * MIN);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaigns"), 1);
+	assert_int_equal(q_int(f, "SELECT site_count FROM campaigns"), 3);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_incidents"), 3);
+	/* Expired: the engine hands over the list without it. */
+	ronda_campaigns_set_suppressions(f->c, NULL, 0);
+	inc(f, 4, "sqli", "105.55.1.1", RONDA_SEV_HIGH, T0 + 30 * MIN, T0 + 30 * MIN,
+	    "ip", "105.55.1.1", "user_agent", "kaltim-crew/0.3", NULL);
+	commit(f, T0 + 35 * MIN);
+	assert_true(q_int(f, "SELECT max(site_count) FROM campaigns") > 3);
+}
+
 /* A network alone (weak) founds nothing: slow-wave's /24 collisions. */
 static void
 weak_links_found_nothing(void **state)
@@ -900,6 +937,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(common_indicators_never_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(allowlisted_scanner_makes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(suppressed_indicator_stops_linking, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(weak_links_found_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(campaigns_sharing_an_indicator_merge, setup,
 		    teardown),
