@@ -41,6 +41,7 @@
 #include <yaml.h>
 
 #include "ronda/parse.h"
+#include "ronda/timeutil.h"
 
 #define DECODERS_MAX	4096
 #define PATTERN_MAX	4096
@@ -96,6 +97,7 @@ struct ronda_decoders {
 	size_t n, cap;
 	hs_database_t *db;
 	hs_scratch_t *scratch;
+	int db_given;		/* db came from the cache (ronda_decoders_prefilter_load) */
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jstack;
@@ -1049,8 +1051,12 @@ ronda_decoders_finish(struct ronda_decoders *s)
 		(void)compile_one(s, &s->d[i]);
 	if (s->nerr > 0)
 		goto out;
-	if (compile_prefilter(s) == -1)
+	if (!s->db_given && compile_prefilter(s) == -1)
 		goto out;
+	if (s->db_given && hs_alloc_scratch(s->db, &s->scratch) != HS_SUCCESS) {
+		derr(s, s->d[0].file, s->d[0].line, "-", "prefilter: cannot allocate scratch");
+		goto out;
+	}
 	s->md = pcre2_match_data_create(OVECTOR_PAIRS, NULL);
 	s->mctx = pcre2_match_context_create(NULL);
 	if (s->md == NULL || s->mctx == NULL)
@@ -1111,6 +1117,70 @@ ronda_decoders_get(const struct ronda_decoders *s, size_t i, struct ronda_decode
 	out->file = x->file;
 	out->line = x->line;
 	out->ntests = x->nmatch + x->nnomatch;
+	return 0;
+}
+
+/* ------------------------------------------------------- the cache */
+
+uint64_t
+ronda_decoders_hash(const struct ronda_decoders *s, uint64_t h)
+{
+	static const char tag[] = "decoders/prefilter/1";
+
+	h = ronda_hash64(tag, sizeof(tag) - 1, h);
+	for (size_t i = 0; i < s->n; i++)
+		h = ronda_hash64(s->d[i].pattern, strlen(s->d[i].pattern) + 1, h);
+	return h;
+}
+
+/*
+ * The blob: the number of decoders (4 bytes), one byte per decoder (1 when
+ * it is tried on every message), then hs_serialize_database's bytes.
+ */
+int
+ronda_decoders_prefilter_save(const struct ronda_decoders *s, char **out, size_t *outlen)
+{
+	char *db = NULL, *b;
+	size_t dn = 0;
+	uint32_t n = (uint32_t)s->n;
+
+	*out = NULL;
+	*outlen = 0;
+	if (s->db != NULL && hs_serialize_database(s->db, &db, &dn) != HS_SUCCESS)
+		return -1;
+	if ((b = malloc(4 + s->n + dn)) == NULL) {
+		free(db);
+		return -1;
+	}
+	memcpy(b, &n, 4);
+	for (size_t i = 0; i < s->n; i++)
+		b[4 + i] = (char)s->d[i].always;
+	if (dn > 0)
+		memcpy(b + 4 + s->n, db, dn);
+	free(db);
+	*out = b;
+	*outlen = 4 + s->n + dn;
+	return 0;
+}
+
+int
+ronda_decoders_prefilter_load(struct ronda_decoders *s, const char *b, size_t len)
+{
+	uint32_t n;
+
+	if (len < 4)
+		return -1;
+	memcpy(&n, b, 4);
+	if (n != s->n || len < 4 + (size_t)n || s->db != NULL)
+		return -1;
+	if (len > 4 + (size_t)n &&
+	    hs_deserialize_database(b + 4 + n, len - 4 - n, &s->db) != HS_SUCCESS) {
+		s->db = NULL;
+		return -1;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		s->d[i].always = b[4 + i] != 0;
+	s->db_given = 1;
 	return 0;
 }
 

@@ -510,13 +510,14 @@ ruleset_finish(struct ronda_ruleset *rs)
 
 	if (rs->nerr > 0 || ronda_decoders_errors(rs->dec) > 0)
 		goto fail;
-	/* The decoders first: the auth rules' own tests need them. */
-	if (ronda_decoders_finish(rs->dec) != 0)
-		goto fail;
+	/* The cache holds the decoders' prefilter too: load it before they finish. */
 	if (rs->cache_dir != NULL) {
 		key = rules_cache_key(rs);
 		cached = rules_cache_load(rs, key) == 0;
 	}
+	/* The decoders before the rules' tests: the auth rules' tests need them. */
+	if (ronda_decoders_finish(rs->dec) != 0)
+		goto fail;
 	if (!cached) {
 		rules_check_patterns(rs);
 		if (rs->nerr > 0)

@@ -14,7 +14,7 @@
  * tests, into a folder only the collector may write (checked: a cache an
  * attacker could replace would blind detection).
  */
-#define CACHE_MAGIC "RONDAHS1"
+#define CACHE_MAGIC "RONDAHS2"	/* 2: the auth decoders' prefilter after the fields */
 
 uint64_t
 rules_cache_key(const struct ronda_ruleset *rs)
@@ -27,7 +27,7 @@ rules_cache_key(const struct ronda_ruleset *rs)
 		h = ronda_hash64(p->expr, strlen(p->expr), h);
 		h = ronda_hash64(v, sizeof(v), h);
 	}
-	return h;
+	return ronda_decoders_hash(rs->dec, h);
 }
 
 static int
@@ -67,6 +67,20 @@ rules_cache_load(struct ronda_ruleset *rs, uint64_t key)
 		if (fread(b, 1, len, fp) != len ||
 		    hs_deserialize_database(b, len, &rs->db[f]) != HS_SUCCESS ||
 		    hs_alloc_scratch(rs->db[f], &rs->scratch) != HS_SUCCESS) {
+			free(b);
+			goto done;
+		}
+		free(b);
+	}
+	{
+		/* The decoders' prefilter, handed to the set before it is finished. */
+		uint64_t len;
+		char *b;
+		if (fread(&len, sizeof(len), 1, fp) != 1 || len > (256u << 20) ||
+		    (b = malloc(len ? len : 1)) == NULL)
+			goto done;
+		if (fread(b, 1, len, fp) != len ||
+		    ronda_decoders_prefilter_load(rs->dec, b, len) != 0) {
 			free(b);
 			goto done;
 		}
@@ -123,6 +137,15 @@ rules_cache_store(struct ronda_ruleset *rs, uint64_t key)
 		len = n;
 		ok = fwrite(&len, sizeof(len), 1, fp) == 1 && (n == 0 ||
 		    fwrite(b, 1, n, fp) == n);
+		free(b);
+	}
+	if (ok) {
+		char *b = NULL;
+		size_t n = 0;
+		uint64_t len;
+		ok = ronda_decoders_prefilter_save(rs->dec, &b, &n) == 0;
+		len = n;
+		ok = ok && fwrite(&len, sizeof(len), 1, fp) == 1 && fwrite(b, 1, n, fp) == n;
 		free(b);
 	}
 	if (fclose(fp) != 0 || !ok || rename(tmp, path) != 0) {

@@ -19,6 +19,7 @@
 #define RONDA_AUTH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ronda/config.h"
 #include "ronda/event.h"
@@ -69,6 +70,17 @@ int ronda_decoders_get(const struct ronda_decoders *d, size_t i,
  * Not thread-safe (one match scratch per set).
  */
 int ronda_auth_classify(struct ronda_decoders *d, struct ronda_event *ev);
+
+/*
+ * The compiled prefilter, for the rules' database cache: a hash of every
+ * pattern (add it to the cache key), the database as bytes (after
+ * ronda_decoders_finish; *out malloc'd), and the same bytes given back to a
+ * set not yet finished, which then skips compiling it. -1 when the bytes do
+ * not fit this set (the cache is then ignored).
+ */
+uint64_t ronda_decoders_hash(const struct ronda_decoders *d, uint64_t h);
+int ronda_decoders_prefilter_save(const struct ronda_decoders *d, char **out, size_t *outlen);
+int ronda_decoders_prefilter_load(struct ronda_decoders *d, const char *bytes, size_t len);
 
 /* Messages whose match hit PCRE2's backtracking limit (a hostile line), counted. */
 unsigned long ronda_decoders_limit_hits(const struct ronda_decoders *d);

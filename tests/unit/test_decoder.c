@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <yaml.h>
 
 #include "ronda/auth.h"
 #include "ronda/event.h"
@@ -296,6 +297,75 @@ test_load_errors(void **state)
 	    "bad.yaml:5: decoder d.one: programs: expected a program name");
 }
 
+/* A set parsed from good[] and not finished yet (the loader's first half). */
+static struct ronda_decoders *
+parsed_good(struct ronda_cfg_errors *errs)
+{
+	struct ronda_decoders *d = ronda_decoders_new(errs);
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root, *list = NULL;
+
+	assert_non_null(d);
+	assert_true(yaml_parser_initialize(&parser));
+	yaml_parser_set_input_string(&parser, (const unsigned char *)good, sizeof(good) - 1);
+	assert_true(yaml_parser_load(&parser, &doc));
+	root = yaml_document_get_root_node(&doc);
+	assert_non_null(root);
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;
+	    pr < root->data.mapping.pairs.top; pr++)
+		list = yaml_document_get_node(&doc, pr->value);
+	assert_non_null(list);
+	ronda_decoders_parse(d, "good.yaml", &doc, list);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	assert_int_equal(ronda_decoders_errors(d), 0);
+	return d;
+}
+
+/*
+ * The compiled prefilter survives a trip through bytes (the rules' cache):
+ * a set given them decodes as the set that compiled them; bytes of another
+ * set are refused (and the set compiles its own).
+ */
+static void
+test_prefilter_cache(void **state)
+{
+	struct ronda_cfg_errors errs = { 0 };
+	struct ronda_decoders *a, *b;
+	char *bytes = NULL;
+	size_t n = 0;
+	struct ronda_decoders *keep = dec;
+
+	(void)state;
+	a = parsed_good(&errs);
+	assert_int_equal(ronda_decoders_finish(a), 0);
+	assert_int_equal(ronda_decoders_prefilter_save(a, &bytes, &n), 0);
+	assert_true(n > 4 + 3);
+	b = parsed_good(&errs);
+	assert_int_equal(ronda_decoders_hash(a, 7), ronda_decoders_hash(b, 7));
+	assert_int_equal(ronda_decoders_prefilter_load(b, bytes, n), 0);
+	assert_int_equal(ronda_decoders_finish(b), 0);
+	dec = b;
+	assert_int_equal(classify("demod", "Failed password for budi from 192.0.2.7 port 2222"), 1);
+	assert_string_equal(ev.decoder, "demo.failed");
+	assert_int_equal(classify("x", "ROOT REFUSED FROM 192.0.2.9"), 1);
+	assert_string_equal(ev.decoder, "demo.refused");
+	assert_int_equal(classify("demod", "Accepted password for budi from 192.0.2.7 port 2222"), 0);
+	dec = keep;
+	ronda_decoders_free(b);
+	/* Bytes that do not fit: too short, or another number of decoders. */
+	b = parsed_good(&errs);
+	assert_int_equal(ronda_decoders_prefilter_load(b, bytes, 3), -1);
+	bytes[0] ^= 1;
+	assert_int_equal(ronda_decoders_prefilter_load(b, bytes, n), -1);
+	assert_int_equal(ronda_decoders_finish(b), 0);	/* compiles its own */
+	ronda_decoders_free(b);
+	ronda_decoders_free(a);
+	free(bytes);
+	ronda_cfg_errors_free(&errs);
+}
+
 int
 main(void)
 {
@@ -305,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_message_wrappers),
 		cmocka_unit_test(test_hostile_messages),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_prefilter_cache),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
