@@ -6,59 +6,7 @@
  * correlator. Filters become a WHERE clause with bound parameters only; no
  * value from a caller is ever pasted into SQL.
  */
-#include "query.h"
-
-#include <arpa/inet.h>
-#include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
-#include <sqlite3.h>
-
-#include "indicator.h"
-#include "triage.h"
-#include "ronda/buf.h"
-#include "ronda/timeutil.h"
-#include "ronda/tz.h"
-
-#define QUERY_BUSY_MS 2000
-#define QUERY_VERSION_MIN 4
-#define QUERY_VERSION_MAX 8
-#define QUERY_TOP 10		/* top IPs / networks in a summary */
-#define QUERY_NOTABLE 20	/* high/critical incidents listed in a summary */
-#define QUERY_CAMPAIGN_EVIDENCE 3	/* evidence lines per site in a campaign timeline */
-#define QUERY_CAMPAIGN_EV_MAX 60
-#define QUERY_SILENT_AFTER (15 * 60 * 1000)	/* silent_after when the store has no setting */
-
-struct ronda_query {
-	sqlite3 *db;
-	char path[512];
-	char err[512];
-	char **allow;		/* the stored allowlist's ip and net values (summary) */
-	size_t nallow;
-	int has_triage;		/* schema version 8: triage, audit, suppressions */
-	sqlite3_stmt *trow, *tnotes;	/* triage reads, prepared at the first use */
-};
-
-static const char *const triage_states[] = { "new", "acknowledged", "assigned", "closed",
-	NULL };
-
-static const char *const sev_names[] = { "none", "low", "medium", "high", "critical" };
-
-static const char *const incident_kinds[] = {
-	"ssh_bruteforce", "ftp_bruteforce", "mail_bruteforce", "smtp_bruteforce",
-	"sudo_bruteforce", "su_bruteforce", "password_spray", "compromise", "cms_bruteforce", "scan", "webshell", "sqli",
-	"lfi", "rce", "gambling", "defacement", "flood", "http_5xx_surge", "silent_site",
-	NULL
-};
-static const char *const incident_statuses[] = { "open", "closed", "reopened", "active", NULL };
-static const char *const campaign_statuses[] = {
-	"candidate", "active", "quiet", "closed", "merged", NULL
-};
+#include "query_int.h"
 
 const char *
 ronda_query_severity_name(int rank)
@@ -79,8 +27,8 @@ ronda_query_severity_rank(const char *name)
 	return -1;
 }
 
-static int
-in_list(const char *s, const char *const *list)
+int
+q_in_list(const char *s, const char *const *list)
 {
 	for (; *list != NULL; list++)
 		if (strcmp(s, *list) == 0)
@@ -88,12 +36,12 @@ in_list(const char *s, const char *const *list)
 	return 0;
 }
 
-static int
-setmsg(struct ronda_query *q, int rc, const char *fmt, ...)
+int
+q_setmsg(struct ronda_query *q, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int
-setmsg(struct ronda_query *q, int rc, const char *fmt, ...)
+int
+q_setmsg(struct ronda_query *q, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -104,10 +52,10 @@ setmsg(struct ronda_query *q, int rc, const char *fmt, ...)
 }
 
 /* The store failed: name it and SQLite's reason. */
-static int
-dberr(struct ronda_query *q)
+int
+q_dberr(struct ronda_query *q)
 {
-	return setmsg(q, RONDA_QUERY_ERROR, "%s: %s", q->path, sqlite3_errmsg(q->db));
+	return q_setmsg(q, RONDA_QUERY_ERROR, "%s: %s", q->path, sqlite3_errmsg(q->db));
 }
 
 void
@@ -126,8 +74,8 @@ ronda_query_filter_init(struct ronda_query_filter *f)
  * that are not UTF-8 become the text \xHH, as the collector writes them, so
  * the JSON stays valid UTF-8 and nothing is dropped silently.
  */
-static cJSON *
-json_bytes(const unsigned char *p, size_t n)
+cJSON *
+q_json_bytes(const unsigned char *p, size_t n)
 {
 	struct ronda_buf b;
 	cJSON *s;
@@ -168,17 +116,17 @@ json_bytes(const unsigned char *p, size_t n)
 	return s;
 }
 
-static cJSON *
-col_json_str(sqlite3_stmt *st, int col)
+cJSON *
+q_col_json_str(sqlite3_stmt *st, int col)
 {
 	const unsigned char *p = sqlite3_column_text(st, col);
-	return json_bytes(p, (size_t)sqlite3_column_bytes(st, col));
+	return q_json_bytes(p, (size_t)sqlite3_column_bytes(st, col));
 }
 
-static void
-add_col_str(cJSON *o, const char *name, sqlite3_stmt *st, int col)
+void
+q_add_col_str(cJSON *o, const char *name, sqlite3_stmt *st, int col)
 {
-	cJSON_AddItemToObject(o, name, col_json_str(st, col));
+	cJSON_AddItemToObject(o, name, q_col_json_str(st, col));
 }
 
 static cJSON *
@@ -190,18 +138,18 @@ json_time(int64_t ms)
 	return cJSON_CreateString(ts);
 }
 
-static void
-add_time(cJSON *o, const char *name, int64_t ms)
+void
+q_add_time(cJSON *o, const char *name, int64_t ms)
 {
 	cJSON_AddItemToObject(o, name, json_time(ms));
 }
 
 /* A time that may be absent (0 in the store): null then. */
-static void
-add_time_or_null(cJSON *o, const char *name, int64_t ms)
+void
+q_add_time_or_null(cJSON *o, const char *name, int64_t ms)
 {
 	if (ms > 0)
-		add_time(o, name, ms);
+		q_add_time(o, name, ms);
 	else
 		cJSON_AddNullToObject(o, name);
 }
@@ -211,8 +159,8 @@ add_time_or_null(cJSON *o, const char *name, int64_t ms)
  * most max, each re-checked as UTF-8. Anything else in the column (a
  * corrupt row) gives an empty array rather than a wrong type.
  */
-static cJSON *
-json_array_col(sqlite3_stmt *st, int col, int max)
+cJSON *
+q_json_array_col(sqlite3_stmt *st, int col, int max)
 {
 	cJSON *out = cJSON_CreateArray(), *in, *it;
 	const char *txt = (const char *)sqlite3_column_text(st, col);
@@ -225,7 +173,7 @@ json_array_col(sqlite3_stmt *st, int col, int max)
 		cJSON_ArrayForEach(it, in) {
 			if (!cJSON_IsString(it) || n >= max)
 				continue;
-			cJSON_AddItemToArray(out, json_bytes((const unsigned char *)it->valuestring,
+			cJSON_AddItemToArray(out, q_json_bytes((const unsigned char *)it->valuestring,
 			    strlen(it->valuestring)));
 			n++;
 		}
@@ -236,55 +184,44 @@ json_array_col(sqlite3_stmt *st, int col, int max)
 
 /* ---- statements ------------------------------------------------------ */
 
-static sqlite3_stmt *
-prep(struct ronda_query *q, const char *sql)
+sqlite3_stmt *
+q_prep(struct ronda_query *q, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		dberr(q);
+		q_dberr(q);
 		return NULL;
 	}
 	return st;
 }
 
-static int
-begin(struct ronda_query *q)
+int
+q_begin(struct ronda_query *q)
 {
 	if (sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return dberr(q);
+		return q_dberr(q);
 	return RONDA_QUERY_OK;
 }
 
-static void
-end(struct ronda_query *q)
+void
+q_end(struct ronda_query *q)
 {
 	if (!sqlite3_get_autocommit(q->db))
 		(void)sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
 }
 
 /* A WHERE clause under construction, with its bound values in order. */
-#define W_MAX 24
-struct where {
-	struct ronda_buf sql;
-	int n;
-	struct {
-		int is_text;
-		const char *s;
-		int64_t i;
-	} v[W_MAX];
-};
-
-static void
-w_init(struct where *w)
+void
+q_w_init(struct where *w)
 {
 	ronda_buf_init(&w->sql, 4096);
 	w->n = 0;
 	ronda_buf_puts(&w->sql, " WHERE 1");
 }
 
-static void
-w_text(struct where *w, const char *clause, const char *s)
+void
+q_w_text(struct where *w, const char *clause, const char *s)
 {
 	if (w->n >= W_MAX)
 		return;
@@ -294,8 +231,8 @@ w_text(struct where *w, const char *clause, const char *s)
 	w->n++;
 }
 
-static void
-w_int(struct where *w, const char *clause, int64_t i)
+void
+q_w_int(struct where *w, const char *clause, int64_t i)
 {
 	if (w->n >= W_MAX)
 		return;
@@ -305,8 +242,8 @@ w_int(struct where *w, const char *clause, int64_t i)
 	w->n++;
 }
 
-static void
-w_bind(const struct where *w, sqlite3_stmt *st, int first)
+void
+q_w_bind(const struct where *w, sqlite3_stmt *st, int first)
 {
 	for (int i = 0; i < w->n; i++) {
 		if (w->v[i].is_text)
@@ -317,46 +254,46 @@ w_bind(const struct where *w, sqlite3_stmt *st, int first)
 }
 
 /* Severity at least min: " AND <col> IN ('high','critical')" with binds. */
-static void
-w_severity(struct where *w, const char *col, int min)
+void
+q_w_severity(struct where *w, const char *col, int min)
 {
 	char clause[96];
 
 	for (int r = min; r <= 4; r++) {
 		snprintf(clause, sizeof(clause), "%s%s%s", r == min ? " AND " : "",
 		    r == min ? col : "", r == min ? " IN (?" : ",?");
-		w_text(w, clause, sev_names[r]);
+		q_w_text(w, clause, sev_names[r]);
 	}
 	ronda_buf_puts(&w->sql, ")");
 }
 
 /* ---- filters and cursors --------------------------------------------- */
 
-static int
-check_text(struct ronda_query *q, const char *field, const char *v)
+int
+q_check_text(struct ronda_query *q, const char *field, const char *v)
 {
 	size_t n = strlen(v);
 
 	if (n == 0 || n > 253)
-		return setmsg(q, RONDA_QUERY_BADARG, "%s: must be 1..253 characters", field);
+		return q_setmsg(q, RONDA_QUERY_BADARG, "%s: must be 1..253 characters", field);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return setmsg(q, RONDA_QUERY_BADARG, "%s: control character", field);
+			return q_setmsg(q, RONDA_QUERY_BADARG, "%s: control character", field);
 	return RONDA_QUERY_OK;
 }
 
-static int
-check_limit(struct ronda_query *q, const struct ronda_query_filter *f, int64_t *limit)
+int
+q_check_limit(struct ronda_query *q, const struct ronda_query_filter *f, int64_t *limit)
 {
 	if (f->limit < 0)
-		return setmsg(q, RONDA_QUERY_BADARG, "limit: must be 1..%d", RONDA_QUERY_LIMIT_MAX);
+		return q_setmsg(q, RONDA_QUERY_BADARG, "limit: must be 1..%d", RONDA_QUERY_LIMIT_MAX);
 	if (f->offset < 0)
-		return setmsg(q, RONDA_QUERY_BADARG, "offset: must be >= 0");
+		return q_setmsg(q, RONDA_QUERY_BADARG, "offset: must be >= 0");
 	*limit = f->limit == 0 ? RONDA_QUERY_LIMIT_DEFAULT : f->limit;
 	if (*limit > RONDA_QUERY_LIMIT_MAX)
 		*limit = RONDA_QUERY_LIMIT_MAX;
 	if (f->since != INT64_MIN && f->until != INT64_MAX && f->since > f->until)
-		return setmsg(q, RONDA_QUERY_BADARG, "since: after until");
+		return q_setmsg(q, RONDA_QUERY_BADARG, "since: after until");
 	return RONDA_QUERY_OK;
 }
 
@@ -367,8 +304,8 @@ static const char hexd[] = "0123456789abcdef";
  * page. Keyset paging, so rows committed between two pages neither repeat
  * nor vanish from the pages after it.
  */
-static void
-cursor_make(char out[RONDA_QUERY_CURSOR_MAX], int64_t last_seen, const char *id)
+void
+q_cursor_make(char out[RONDA_QUERY_CURSOR_MAX], int64_t last_seen, const char *id)
 {
 	size_t n;
 
@@ -399,8 +336,8 @@ hexval(int c)
 	return -1;
 }
 
-static int
-cursor_parse(struct ronda_query *q, const char *c, int64_t *last_seen, char *id, size_t idlen)
+int
+q_cursor_parse(struct ronda_query *q, const char *c, int64_t *last_seen, char *id, size_t idlen)
 {
 	char *end;
 	long long v;
@@ -425,11 +362,11 @@ cursor_parse(struct ronda_query *q, const char *c, int64_t *last_seen, char *id,
 	*last_seen = v;
 	return RONDA_QUERY_OK;
 bad:
-	return setmsg(q, RONDA_QUERY_BADARG, "cursor: not one this server made");
+	return q_setmsg(q, RONDA_QUERY_BADARG, "cursor: not one this server made");
 }
 
-static int
-is_incident_id(const char *id)
+int
+q_is_incident_id(const char *id)
 {
 	size_t n = strlen(id);
 
@@ -442,8 +379,8 @@ is_incident_id(const char *id)
 }
 
 /* Campaign ids are the engine's; anything printable and short can be one. */
-static int
-is_campaign_id(const char *id)
+int
+q_is_campaign_id(const char *id)
 {
 	size_t n = strlen(id);
 
@@ -459,7 +396,7 @@ is_campaign_id(const char *id)
 
 /*
  * ronda_allowlisted(ip): 1 when the address is in the stored allowlist (an
- * ip or net entry, CIDR or bare), as loaded by load_allow(); else 0.
+ * ip or net entry, CIDR or bare), as loaded by q_load_allow(); else 0.
  */
 static void
 sql_allowlisted(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -485,8 +422,8 @@ free_allow(struct ronda_query *q)
 }
 
 /* The allowlist as the correlator last stored it; none in a version 4 store. */
-static void
-load_allow(struct ronda_query *q)
+void
+q_load_allow(struct ronda_query *q)
 {
 	sqlite3_stmt *st;
 
@@ -685,10 +622,10 @@ ronda_query_errmsg(const struct ronda_query *q)
 	return q->err;
 }
 
-static int64_t
-one_int(struct ronda_query *q, const char *sql, int64_t dflt)
+int64_t
+q_one_int(struct ronda_query *q, const char *sql, int64_t dflt)
 {
-	sqlite3_stmt *st = prep(q, sql);
+	sqlite3_stmt *st = q_prep(q, sql);
 	int64_t v = dflt;
 
 	if (st != NULL && sqlite3_step(st) == SQLITE_ROW &&
@@ -707,7 +644,7 @@ one_int(struct ronda_query *q, const char *sql, int64_t dflt)
 static int
 clocks_apart(struct ronda_query *q)
 {
-	return one_int(q, "SELECT count(*) FROM pragma_table_info('sites')"
+	return q_one_int(q, "SELECT count(*) FROM pragma_table_info('sites')"
 	    " WHERE name IN ('late', 'events_heard')", 0) == 2;
 }
 
@@ -717,9 +654,9 @@ silent_after(struct ronda_query *q)
 {
 	int64_t v = QUERY_SILENT_AFTER;
 
-	if (one_int(q, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+	if (q_one_int(q, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 	    " AND name = 'settings'", 0) == 1)
-		v = one_int(q, "SELECT value FROM settings WHERE name = 'silent_after_ms'",
+		v = q_one_int(q, "SELECT value FROM settings WHERE name = 'silent_after_ms'",
 		    QUERY_SILENT_AFTER);
 	return v > 0 ? v : QUERY_SILENT_AFTER;
 }
@@ -734,17 +671,17 @@ silent_after(struct ronda_query *q)
  * incidents are stamped on the correlator's clock (processing time) and
  * never count.
  */
-static int64_t
-latest(struct ronda_query *q)
+int64_t
+q_latest(struct ronda_query *q)
 {
 	int64_t wm, ls, se;
 	int apart = clocks_apart(q);
 
-	se = one_int(q, "SELECT max(last_event) FROM sites", 0);
+	se = q_one_int(q, "SELECT max(last_event) FROM sites", 0);
 	if (se > 0 && apart)
 		return se;
-	ls = one_int(q, "SELECT max(last_seen) FROM incidents WHERE kind <> 'silent_site'", 0);
-	wm = one_int(q, "SELECT max(watermark) FROM offsets", 0);
+	ls = q_one_int(q, "SELECT max(last_seen) FROM incidents WHERE kind <> 'silent_site'", 0);
+	wm = q_one_int(q, "SELECT max(watermark) FROM offsets", 0);
 	if (apart)		/* no site clock yet: the incidents, then the watermarks */
 		return ls > 0 ? ls : wm > 0 ? wm : 0;
 	if (ls > wm)
@@ -759,844 +696,11 @@ ronda_query_latest(struct ronda_query *q)
 {
 	int64_t v;
 
-	if (begin(q) != RONDA_QUERY_OK)
+	if (q_begin(q) != RONDA_QUERY_OK)
 		return 0;
-	v = latest(q);
-	end(q);
+	v = q_latest(q);
+	q_end(q);
 	return v;
-}
-
-/* ---- triage ----------------------------------------------------------- */
-
-/*
- * The object's triage (lists: short; full: with notes, triage.h), or NULL
- * when the store failed. A store older than version 8 says "new".
- */
-static cJSON *
-triage_of(struct ronda_query *q, const char *object, const char *id, int full)
-{
-	if (q->has_triage && q->trow == NULL &&
-	    (sqlite3_prepare_v3(q->db, RONDA_TRIAGE_ROW_SQL, -1, SQLITE_PREPARE_PERSISTENT,
-	    &q->trow, NULL) != SQLITE_OK || sqlite3_prepare_v3(q->db, RONDA_TRIAGE_NOTES_SQL,
-	    -1, SQLITE_PREPARE_PERSISTENT, &q->tnotes, NULL) != SQLITE_OK)) {
-		sqlite3_finalize(q->trow);
-		q->trow = NULL;
-		return NULL;
-	}
-	return ronda_triage_json(q->has_triage ? q->trow : NULL, q->has_triage ? q->tnotes :
-	    NULL, object, id, full);
-}
-
-/* Add "triage" to o (the object of table's row id). OK or the store's error. */
-static int
-add_triage(struct ronda_query *q, cJSON *o, const char *object, const char *id, int full)
-{
-	cJSON *t = triage_of(q, object, id, full);
-
-	if (t == NULL)
-		return dberr(q);
-	cJSON_DeleteItemFromObject(o, "triage");
-	cJSON_AddItemToObject(o, "triage", t);
-	return RONDA_QUERY_OK;
-}
-
-/* triage= of a list: the rows of table (incidents, campaigns) in that state. */
-static int
-w_triage(struct ronda_query *q, struct where *w, const char *object, const char *table,
-    const char *state)
-{
-	char clause[256];
-
-	if (state == NULL || state[0] == '\0')
-		return RONDA_QUERY_OK;
-	if (!in_list(state, triage_states))
-		return setmsg(q, RONDA_QUERY_BADARG,
-		    "triage: one of new, acknowledged, assigned, closed");
-	if (!q->has_triage) {
-		w_text(w, " AND 'new' = ?", state);
-		return RONDA_QUERY_OK;
-	}
-	snprintf(clause, sizeof(clause), " AND COALESCE((SELECT t.state FROM triage t WHERE"
-	    " t.object = '%s' AND t.object_id = %s.id), 'new') = ?", object, table);
-	w_text(w, clause, state);
-	return RONDA_QUERY_OK;
-}
-
-/* ---- incidents -------------------------------------------------------- */
-
-#define INC_COLS "id, site, kind, key, severity, status, first_seen, last_seen," \
-	" event_count, reopen_count, site_known, attacker_ips, users, rule_ids"
-
-/* The incident object of the row at st (INC_COLS), with indicators and evidence. */
-static int
-incident_obj(struct ronda_query *q, sqlite3_stmt *st, sqlite3_stmt *ind, sqlite3_stmt *ev,
-    cJSON **out)
-{
-	cJSON *o = cJSON_CreateObject(), *arr, *it;
-	int64_t n;
-	int rc;
-
-	add_col_str(o, "id", st, 0);
-	add_col_str(o, "site", st, 1);
-	cJSON_AddBoolToObject(o, "site_known", sqlite3_column_int(st, 10) != 0);
-	add_col_str(o, "kind", st, 2);
-	add_col_str(o, "key", st, 3);
-	add_col_str(o, "severity", st, 4);
-	add_col_str(o, "status", st, 5);
-	n = sqlite3_column_int64(st, 9);
-	cJSON_AddNumberToObject(o, "reopen_count", (double)(n < 0 ? 0 : n));
-	add_time(o, "first_seen", sqlite3_column_int64(st, 6));
-	add_time(o, "last_seen", sqlite3_column_int64(st, 7));
-	n = sqlite3_column_int64(st, 8);
-	cJSON_AddNumberToObject(o, "event_count", (double)(n < 1 ? 1 : n));
-	cJSON_AddItemToObject(o, "attacker_ips", json_array_col(st, 11, 8));
-	cJSON_AddItemToObject(o, "users", json_array_col(st, 12, 8));
-	cJSON_AddItemToObject(o, "rule_ids", json_array_col(st, 13, 8));
-
-	arr = cJSON_AddArrayToObject(o, "indicators");
-	sqlite3_reset(ind);
-	sqlite3_bind_text(ind, 1, (const char *)sqlite3_column_text(st, 0), -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(ind)) == SQLITE_ROW) {
-		it = cJSON_CreateObject();
-		add_col_str(it, "type", ind, 0);
-		add_col_str(it, "value", ind, 1);
-		add_time(it, "first_seen", sqlite3_column_int64(ind, 2));
-		cJSON_AddItemToArray(arr, it);
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	arr = cJSON_AddArrayToObject(o, "evidence");
-	sqlite3_reset(ev);
-	sqlite3_bind_text(ev, 1, (const char *)sqlite3_column_text(st, 0), -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(ev)) == SQLITE_ROW) {
-		it = cJSON_CreateObject();
-		add_time(it, "ts", sqlite3_column_int64(ev, 0));
-		add_col_str(it, "line", ev, 1);
-		cJSON_AddItemToArray(arr, it);
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if ((rc = add_triage(q, o, "incident", (const char *)sqlite3_column_text(st, 0), 0)) !=
-	    RONDA_QUERY_OK) {
-		cJSON_Delete(o);
-		return rc;
-	}
-	*out = o;
-	return RONDA_QUERY_OK;
-fail:
-	cJSON_Delete(o);
-	return dberr(q);
-}
-
-static int
-incident_subqueries(struct ronda_query *q, sqlite3_stmt **ind, sqlite3_stmt **ev)
-{
-	*ind = prep(q, "SELECT type, value, first_seen FROM indicators WHERE incident_id = ?"
-	    " ORDER BY first_seen, type, value LIMIT 64");
-	*ev = prep(q, "SELECT ts, line FROM evidence WHERE incident_id = ? ORDER BY seq");
-	if (*ind == NULL || *ev == NULL) {
-		sqlite3_finalize(*ind);
-		sqlite3_finalize(*ev);
-		return RONDA_QUERY_ERROR;
-	}
-	return RONDA_QUERY_OK;
-}
-
-/* The WHERE clause of an incident filter (without the cursor). */
-static int
-incident_where(struct ronda_query *q, const struct ronda_query_filter *f, struct where *w)
-{
-	int rc;
-
-	w_init(w);
-	if (f->since != INT64_MIN)
-		w_int(w, " AND last_seen >= ?", f->since);
-	if (f->until != INT64_MAX)
-		w_int(w, " AND first_seen < ?", f->until);
-	if (f->site != NULL && f->site[0] != '\0') {
-		if ((rc = check_text(q, "site", f->site)) != RONDA_QUERY_OK)
-			return rc;
-		w_text(w, " AND site = ?", f->site);
-	}
-	if (f->kind != NULL && f->kind[0] != '\0') {
-		if (!in_list(f->kind, incident_kinds))
-			return setmsg(q, RONDA_QUERY_BADARG, "kind: unknown incident kind");
-		w_text(w, " AND kind = ?", f->kind);
-	}
-	if (f->severity != NULL && f->severity[0] != '\0') {
-		int r = ronda_query_severity_rank(f->severity);
-		if (r < 1)
-			return setmsg(q, RONDA_QUERY_BADARG,
-			    "severity: one of low, medium, high, critical");
-		w_severity(w, "severity", r);
-	}
-	if (f->status != NULL && f->status[0] != '\0') {
-		if (!in_list(f->status, incident_statuses))
-			return setmsg(q, RONDA_QUERY_BADARG,
-			    "status: one of open, closed, reopened, active");
-		if (strcmp(f->status, "active") == 0)
-			w_text(w, " AND status <> ?", "closed");
-		else
-			w_text(w, " AND status = ?", f->status);
-	}
-	return w_triage(q, w, "incident", "incidents", f->triage);
-}
-
-/*
- * A page of a list: the rows of `sel FROM table WHERE ... ORDER BY
- * last_seen DESC, id DESC`, with keyset or offset paging, each row turned
- * into an object by fn. idcol and lscol name the row's id and last_seen
- * columns in sel's result.
- */
-struct lister {
-	const char *select;	/* "SELECT cols FROM table" */
-	const char *from;	/* "FROM table" for the count */
-	int idcol, lscol;
-	int (*fn)(struct ronda_query *q, sqlite3_stmt *st, void *arg, cJSON **out);
-	void *arg;
-};
-
-static int
-list_page(struct ronda_query *q, const struct ronda_query_filter *f, struct where *w,
-    const struct lister *l, cJSON **out, struct ronda_query_page *page)
-{
-	struct ronda_buf sql;
-	sqlite3_stmt *st = NULL;
-	cJSON *arr = NULL, *o;
-	int64_t limit = 0, cur_ls = 0, nrows = 0;
-	int64_t prev_ls = 0;
-	char cur_id[RONDA_QUERY_CURSOR_MAX], prev_id[RONDA_QUERY_CURSOR_MAX] = "";
-	int rc, have_cursor = f->cursor != NULL && f->cursor[0] != '\0';
-
-	*out = NULL;
-	if (page != NULL) {
-		page->next_cursor[0] = '\0';
-		page->total = 0;
-	}
-	if ((rc = check_limit(q, f, &limit)) != RONDA_QUERY_OK)
-		return rc;
-	if (have_cursor && (rc = cursor_parse(q, f->cursor, &cur_ls, cur_id,
-	    sizeof(cur_id))) != RONDA_QUERY_OK)
-		return rc;
-	if (w->sql.overflow || w->n >= W_MAX)
-		return setmsg(q, RONDA_QUERY_BADARG, "filter: too many conditions");
-
-	ronda_buf_init(&sql, 8192);
-	if (page != NULL) {
-		ronda_buf_printf(&sql, "SELECT count(*) %s%s", l->from, w->sql.data);
-		if ((st = prep(q, sql.data)) == NULL)
-			goto dbfail;
-		w_bind(w, st, 1);
-		if (sqlite3_step(st) != SQLITE_ROW)
-			goto dbfail;
-		page->total = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	ronda_buf_reset(&sql);
-	ronda_buf_printf(&sql, "%s%s%s ORDER BY last_seen DESC, id DESC LIMIT ? OFFSET ?",
-	    l->select, w->sql.data, have_cursor ?
-	    " AND (last_seen < ? OR (last_seen = ? AND id < ?))" : "");
-	if ((st = prep(q, sql.data)) == NULL)
-		goto dbfail;
-	w_bind(w, st, 1);
-	if (have_cursor) {
-		sqlite3_bind_int64(st, w->n + 1, cur_ls);
-		sqlite3_bind_int64(st, w->n + 2, cur_ls);
-		sqlite3_bind_text(st, w->n + 3, cur_id, -1, SQLITE_STATIC);
-	}
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_count(st) - 1, limit + 1);
-	sqlite3_bind_int64(st, sqlite3_bind_parameter_count(st), have_cursor ? 0 : f->offset);
-	arr = cJSON_CreateArray();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (nrows == limit) {
-			/* One row more than asked: there is a next page. */
-			if (page != NULL)
-				cursor_make(page->next_cursor, prev_ls, prev_id);
-			break;
-		}
-		if ((rc = l->fn(q, st, l->arg, &o)) != RONDA_QUERY_OK)
-			goto fail;
-		cJSON_AddItemToArray(arr, o);
-		prev_ls = sqlite3_column_int64(st, l->lscol);
-		/* An id too long for a cursor (never one of the correlator's): no next page. */
-		if ((size_t)sqlite3_column_bytes(st, l->idcol) < sizeof(prev_id))
-			snprintf(prev_id, sizeof(prev_id), "%s",
-			    (const char *)sqlite3_column_text(st, l->idcol));
-		else
-			prev_id[0] = '\0';
-		nrows++;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		goto dbfail;
-	sqlite3_finalize(st);
-	ronda_buf_release(&sql);
-	*out = arr;
-	return RONDA_QUERY_OK;
-dbfail:
-	rc = dberr(q);
-fail:
-	sqlite3_finalize(st);
-	ronda_buf_release(&sql);
-	cJSON_Delete(arr);
-	return rc;
-}
-
-static int
-incident_row(struct ronda_query *q, sqlite3_stmt *st, void *arg, cJSON **out)
-{
-	sqlite3_stmt **sub = arg;
-
-	return incident_obj(q, st, sub[0], sub[1], out);
-}
-
-int
-ronda_query_incidents(struct ronda_query *q, const struct ronda_query_filter *f,
-    cJSON **out, struct ronda_query_page *page)
-{
-	struct where w;
-	sqlite3_stmt *sub[2] = { NULL, NULL };
-	struct lister l = {
-		"SELECT " INC_COLS " FROM incidents", "FROM incidents", 0, 7, incident_row, sub
-	};
-	int rc;
-
-	*out = NULL;
-	if ((rc = incident_where(q, f, &w)) != RONDA_QUERY_OK)
-		goto done;
-	if ((rc = begin(q)) != RONDA_QUERY_OK)
-		goto done;
-	if ((rc = incident_subqueries(q, &sub[0], &sub[1])) == RONDA_QUERY_OK)
-		rc = list_page(q, f, &w, &l, out, page);
-	sqlite3_finalize(sub[0]);
-	sqlite3_finalize(sub[1]);
-	end(q);
-done:
-	ronda_buf_release(&w.sql);
-	return rc;
-}
-
-int
-ronda_query_incident(struct ronda_query *q, const char *id, cJSON **out)
-{
-	sqlite3_stmt *st = NULL, *ind = NULL, *ev = NULL;
-	int rc;
-
-	*out = NULL;
-	if (id == NULL || !is_incident_id(id))
-		return setmsg(q, RONDA_QUERY_BADARG, "incident id: 32 hex digits");
-	if ((rc = begin(q)) != RONDA_QUERY_OK)
-		return rc;
-	if ((rc = incident_subqueries(q, &ind, &ev)) != RONDA_QUERY_OK)
-		goto done;
-	if ((st = prep(q, "SELECT " INC_COLS " FROM incidents WHERE id = ?")) == NULL) {
-		rc = RONDA_QUERY_ERROR;
-		goto done;
-	}
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		rc = incident_obj(q, st, ind, ev, out);
-		if (rc == RONDA_QUERY_OK && (rc = add_triage(q, *out, "incident", id, 1)) !=
-		    RONDA_QUERY_OK) {
-			cJSON_Delete(*out);
-			*out = NULL;
-		}
-		break;
-	case SQLITE_DONE:
-		rc = setmsg(q, RONDA_QUERY_NOTFOUND, "incident %s: no such incident", id);
-		break;
-	default:
-		rc = dberr(q);
-	}
-done:
-	sqlite3_finalize(st);
-	sqlite3_finalize(ind);
-	sqlite3_finalize(ev);
-	end(q);
-	return rc;
-}
-
-int
-ronda_query_incident_campaigns(struct ronda_query *q, const char *id, cJSON **out)
-{
-	sqlite3_stmt *st;
-	cJSON *arr, *o;
-	int rc;
-
-	*out = NULL;
-	if (id == NULL || !is_incident_id(id))
-		return setmsg(q, RONDA_QUERY_BADARG, "incident id: 32 hex digits");
-	if ((rc = begin(q)) != RONDA_QUERY_OK)
-		return rc;
-	st = prep(q, "SELECT c.id, c.title, c.kind, c.severity, c.status, c.site_count"
-	    " FROM campaign_incidents ci JOIN campaigns c ON c.id = ci.campaign_id"
-	    " WHERE ci.incident_id = ? AND c.status <> 'merged' ORDER BY ci.joined, c.id");
-	if (st == NULL) {
-		end(q);
-		return RONDA_QUERY_ERROR;
-	}
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	arr = cJSON_CreateArray();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = cJSON_CreateObject();
-		add_col_str(o, "id", st, 0);
-		add_col_str(o, "title", st, 1);
-		add_col_str(o, "kind", st, 2);
-		add_col_str(o, "severity", st, 3);
-		add_col_str(o, "status", st, 4);
-		cJSON_AddNumberToObject(o, "site_count", (double)sqlite3_column_int64(st, 5));
-		cJSON_AddItemToArray(arr, o);
-	}
-	if (rc != SQLITE_DONE) {
-		rc = dberr(q);
-		cJSON_Delete(arr);
-	} else {
-		rc = RONDA_QUERY_OK;
-		*out = arr;
-	}
-	sqlite3_finalize(st);
-	end(q);
-	return rc;
-}
-
-/* ---- campaigns -------------------------------------------------------- */
-
-#define CAMP_COLS "id, kind, link, title, severity, status, merged_into, first_seen," \
-	" last_seen, reported, site_count, incident_count, attacker_ips"
-
-struct camp_sub {
-	sqlite3_stmt *sites, *ind, *merges, *incs;
-};
-
-static void
-camp_sub_free(struct camp_sub *c)
-{
-	sqlite3_finalize(c->sites);
-	sqlite3_finalize(c->ind);
-	sqlite3_finalize(c->merges);
-	sqlite3_finalize(c->incs);
-}
-
-static int
-camp_sub_prep(struct ronda_query *q, struct camp_sub *c)
-{
-	c->sites = prep(q, "SELECT cs.site, COALESCE(si.agency, ''), COALESCE(si.region, ''),"
-	    " COALESCE(si.timezone, ''), cs.first_seen, cs.last_seen, cs.incidents"
-	    " FROM campaign_sites cs LEFT JOIN site_info si ON si.id = cs.site"
-	    " WHERE cs.campaign_id = ? ORDER BY cs.first_seen, cs.site");
-	c->ind = prep(q, "SELECT type, value, sites, weight FROM campaign_indicators"
-	    " WHERE campaign_id = ? ORDER BY sites DESC, weight DESC, type, value LIMIT 64");
-	c->merges = prep(q, "SELECT from_id, at, type, value FROM campaign_merges"
-	    " WHERE into_id = ? ORDER BY at, from_id");
-	c->incs = prep(q, "SELECT incident_id FROM campaign_incidents WHERE campaign_id = ?"
-	    " ORDER BY joined, incident_id");
-	if (c->sites == NULL || c->ind == NULL || c->merges == NULL || c->incs == NULL) {
-		camp_sub_free(c);
-		memset(c, 0, sizeof(*c));
-		return RONDA_QUERY_ERROR;
-	}
-	return RONDA_QUERY_OK;
-}
-
-/* Run st (bound to the campaign id) and add one object per row through fn. */
-static int
-each_row(struct ronda_query *q, sqlite3_stmt *st, const char *id, cJSON *arr,
-    void (*fn)(sqlite3_stmt *st, cJSON *o))
-{
-	int rc;
-
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-		fn(st, o);
-		cJSON_AddItemToArray(arr, o);
-	}
-	return rc == SQLITE_DONE ? RONDA_QUERY_OK : dberr(q);
-}
-
-/* Run st (bound to the campaign id) and add its first column of each row as a string. */
-static int
-each_id(struct ronda_query *q, sqlite3_stmt *st, const char *id, cJSON *arr)
-{
-	int rc;
-
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cJSON_AddItemToArray(arr, col_json_str(st, 0));
-	return rc == SQLITE_DONE ? RONDA_QUERY_OK : dberr(q);
-}
-
-static void
-camp_site_row(sqlite3_stmt *st, cJSON *o)
-{
-	add_col_str(o, "site", st, 0);
-	add_col_str(o, "agency", st, 1);
-	add_col_str(o, "region", st, 2);
-	add_col_str(o, "timezone", st, 3);
-	add_time(o, "first_seen", sqlite3_column_int64(st, 4));
-	add_time(o, "last_seen", sqlite3_column_int64(st, 5));
-	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 6));
-}
-
-static void
-camp_ind_row(sqlite3_stmt *st, cJSON *o)
-{
-	add_col_str(o, "type", st, 0);
-	add_col_str(o, "value", st, 1);
-	cJSON_AddNumberToObject(o, "sites", (double)sqlite3_column_int64(st, 2));
-	cJSON_AddNumberToObject(o, "weight", sqlite3_column_double(st, 3));
-}
-
-static void
-camp_merge_row(sqlite3_stmt *st, cJSON *o)
-{
-	add_col_str(o, "id", st, 0);
-	add_time(o, "at", sqlite3_column_int64(st, 1));
-	add_col_str(o, "type", st, 2);
-	add_col_str(o, "value", st, 3);
-}
-
-/* The campaign object of the row at st (CAMP_COLS): sites, indicators, merges. */
-static int
-campaign_obj(struct ronda_query *q, sqlite3_stmt *st, struct camp_sub *c, cJSON **out)
-{
-	cJSON *o = cJSON_CreateObject();
-	char id[256];
-	int rc;
-
-	snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(st, 0));
-	add_col_str(o, "id", st, 0);
-	add_col_str(o, "kind", st, 1);
-	add_col_str(o, "link", st, 2);
-	add_col_str(o, "title", st, 3);
-	add_col_str(o, "severity", st, 4);
-	add_col_str(o, "status", st, 5);
-	if (sqlite3_column_bytes(st, 6) > 0)
-		add_col_str(o, "merged_into", st, 6);
-	else
-		cJSON_AddNullToObject(o, "merged_into");
-	add_time(o, "first_seen", sqlite3_column_int64(st, 7));
-	add_time(o, "last_seen", sqlite3_column_int64(st, 8));
-	add_time_or_null(o, "reported", sqlite3_column_int64(st, 9));
-	cJSON_AddNumberToObject(o, "site_count", (double)sqlite3_column_int64(st, 10));
-	cJSON_AddNumberToObject(o, "incident_count", (double)sqlite3_column_int64(st, 11));
-	cJSON_AddItemToObject(o, "attacker_ips", json_array_col(st, 12, 16));
-	if ((rc = each_row(q, c->sites, id, cJSON_AddArrayToObject(o, "sites"),
-	    camp_site_row)) != RONDA_QUERY_OK ||
-	    (rc = each_row(q, c->ind, id, cJSON_AddArrayToObject(o, "indicators"),
-	    camp_ind_row)) != RONDA_QUERY_OK ||
-	    (rc = each_row(q, c->merges, id, cJSON_AddArrayToObject(o, "merged_from"),
-	    camp_merge_row)) != RONDA_QUERY_OK ||
-	    (rc = each_id(q, c->incs, id, cJSON_AddArrayToObject(o, "incident_ids"))) !=
-	    RONDA_QUERY_OK || (rc = add_triage(q, o, "campaign", id, 0)) != RONDA_QUERY_OK) {
-		cJSON_Delete(o);
-		return rc;
-	}
-	*out = o;
-	return RONDA_QUERY_OK;
-}
-
-static int
-campaign_row(struct ronda_query *q, sqlite3_stmt *st, void *arg, cJSON **out)
-{
-	return campaign_obj(q, st, arg, out);
-}
-
-int
-ronda_query_campaigns(struct ronda_query *q, const struct ronda_query_filter *f,
-    cJSON **out, struct ronda_query_page *page)
-{
-	struct where w;
-	struct camp_sub c = { NULL, NULL, NULL, NULL };
-	struct lister l = {
-		"SELECT " CAMP_COLS " FROM campaigns", "FROM campaigns", 0, 8, campaign_row, &c
-	};
-	int rc;
-
-	*out = NULL;
-	w_init(&w);
-	if (f->since != INT64_MIN)
-		w_int(&w, " AND last_seen >= ?", f->since);
-	if (f->until != INT64_MAX)
-		w_int(&w, " AND first_seen < ?", f->until);
-	if (f->site != NULL && f->site[0] != '\0') {
-		if ((rc = check_text(q, "site", f->site)) != RONDA_QUERY_OK)
-			goto done;
-		w_text(&w, " AND id IN (SELECT campaign_id FROM campaign_sites WHERE site = ?)",
-		    f->site);
-	}
-	if (f->kind != NULL && f->kind[0] != '\0') {
-		if ((rc = check_text(q, "kind", f->kind)) != RONDA_QUERY_OK)
-			goto done;
-		w_text(&w, " AND kind = ?", f->kind);
-	}
-	if (f->severity != NULL && f->severity[0] != '\0') {
-		int r = ronda_query_severity_rank(f->severity);
-		if (r < 1) {
-			rc = setmsg(q, RONDA_QUERY_BADARG,
-			    "severity: one of low, medium, high, critical");
-			goto done;
-		}
-		w_severity(&w, "severity", r);
-	}
-	if (f->status != NULL && f->status[0] != '\0') {
-		if (!in_list(f->status, campaign_statuses)) {
-			rc = setmsg(q, RONDA_QUERY_BADARG,
-			    "status: one of candidate, active, quiet, closed, merged");
-			goto done;
-		}
-		w_text(&w, " AND status = ?", f->status);
-	} else {
-		/* A merged campaign lives on in the one it merged into. */
-		w_text(&w, " AND status <> ?", "merged");
-	}
-	if ((rc = w_triage(q, &w, "campaign", "campaigns", f->triage)) != RONDA_QUERY_OK)
-		goto done;
-	if ((rc = begin(q)) != RONDA_QUERY_OK)
-		goto done;
-	if ((rc = camp_sub_prep(q, &c)) == RONDA_QUERY_OK)
-		rc = list_page(q, f, &w, &l, out, page);
-	camp_sub_free(&c);
-	end(q);
-done:
-	ronda_buf_release(&w.sql);
-	return rc;
-}
-
-/*
- * The timeline of one campaign: its incidents in joining order (with the
- * incident's own times and counts), and up to QUERY_CAMPAIGN_EVIDENCE
- * evidence lines from each site, oldest first.
- */
-static int
-campaign_timeline(struct ronda_query *q, const char *id, cJSON *o)
-{
-	sqlite3_stmt *st;
-	cJSON *arr, *it;
-	int rc;
-
-	st = prep(q, "SELECT ci.incident_id, ci.site, ci.joined, i.kind, i.severity, i.status,"
-	    " i.key, i.first_seen, i.last_seen, i.event_count"
-	    " FROM campaign_incidents ci LEFT JOIN incidents i ON i.id = ci.incident_id"
-	    " WHERE ci.campaign_id = ? ORDER BY ci.joined, ci.site, ci.incident_id LIMIT 1000");
-	if (st == NULL)
-		return RONDA_QUERY_ERROR;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	arr = cJSON_AddArrayToObject(o, "incidents");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		it = cJSON_CreateObject();
-		add_col_str(it, "id", st, 0);
-		add_col_str(it, "site", st, 1);
-		add_time(it, "joined", sqlite3_column_int64(st, 2));
-		if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
-			/* The incident row is gone (should not happen): say what we know. */
-			cJSON_AddNullToObject(it, "kind");
-		} else {
-			add_col_str(it, "kind", st, 3);
-			add_col_str(it, "severity", st, 4);
-			add_col_str(it, "status", st, 5);
-			add_col_str(it, "key", st, 6);
-			add_time(it, "first_seen", sqlite3_column_int64(st, 7));
-			add_time(it, "last_seen", sqlite3_column_int64(st, 8));
-			cJSON_AddNumberToObject(it, "event_count",
-			    (double)sqlite3_column_int64(st, 9));
-		}
-		cJSON_AddItemToArray(arr, it);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return dberr(q);
-
-	st = prep(q, "SELECT site, incident_id, ts, line FROM ("
-	    " SELECT ci.site AS site, e.incident_id AS incident_id, e.ts AS ts, e.line AS line,"
-	    "  row_number() OVER (PARTITION BY ci.site ORDER BY e.ts, e.incident_id, e.seq) AS rn"
-	    " FROM campaign_incidents ci JOIN evidence e ON e.incident_id = ci.incident_id"
-	    " WHERE ci.campaign_id = ?) WHERE rn <= ? ORDER BY ts, site LIMIT ?");
-	if (st == NULL)
-		return RONDA_QUERY_ERROR;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, QUERY_CAMPAIGN_EVIDENCE);
-	sqlite3_bind_int(st, 3, QUERY_CAMPAIGN_EV_MAX);
-	arr = cJSON_AddArrayToObject(o, "evidence");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		it = cJSON_CreateObject();
-		add_col_str(it, "site", st, 0);
-		add_col_str(it, "incident_id", st, 1);
-		add_time(it, "ts", sqlite3_column_int64(st, 2));
-		add_col_str(it, "line", st, 3);
-		cJSON_AddItemToArray(arr, it);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? RONDA_QUERY_OK : dberr(q);
-}
-
-int
-ronda_query_campaign(struct ronda_query *q, const char *id, cJSON **out)
-{
-	struct camp_sub c = { NULL, NULL, NULL, NULL };
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*out = NULL;
-	if (id == NULL || !is_campaign_id(id))
-		return setmsg(q, RONDA_QUERY_BADARG, "campaign id: 1..64 printable characters");
-	if ((rc = begin(q)) != RONDA_QUERY_OK)
-		return rc;
-	if ((rc = camp_sub_prep(q, &c)) != RONDA_QUERY_OK)
-		goto done;
-	if ((st = prep(q, "SELECT " CAMP_COLS " FROM campaigns WHERE id = ?")) == NULL) {
-		rc = RONDA_QUERY_ERROR;
-		goto done;
-	}
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		rc = campaign_obj(q, st, &c, out);
-		if (rc == RONDA_QUERY_OK && ((rc = campaign_timeline(q, id, *out)) !=
-		    RONDA_QUERY_OK || (rc = add_triage(q, *out, "campaign", id, 1)) !=
-		    RONDA_QUERY_OK)) {
-			cJSON_Delete(*out);
-			*out = NULL;
-		}
-		break;
-	case SQLITE_DONE:
-		rc = setmsg(q, RONDA_QUERY_NOTFOUND, "campaign %s: no such campaign", id);
-		break;
-	default:
-		rc = dberr(q);
-	}
-done:
-	sqlite3_finalize(st);
-	camp_sub_free(&c);
-	end(q);
-	return rc;
-}
-
-/* ---- audit and suppressions ------------------------------------------ */
-
-int
-ronda_query_audit(struct ronda_query *q, const char *object_id, int64_t limit, cJSON **out)
-{
-	sqlite3_stmt *st = NULL;
-	cJSON *arr, *o, *j;
-	int rc;
-
-	*out = NULL;
-	if (limit < 1 || limit > RONDA_QUERY_LIMIT_MAX)
-		return setmsg(q, RONDA_QUERY_BADARG, "limit: 1..%d", RONDA_QUERY_LIMIT_MAX);
-	if (object_id != NULL && (rc = check_text(q, "object_id", object_id)) != RONDA_QUERY_OK)
-		return rc;
-	if ((arr = cJSON_CreateArray()) == NULL)
-		return setmsg(q, RONDA_QUERY_ERROR, "out of memory");
-	if (!q->has_triage) {
-		*out = arr;
-		return RONDA_QUERY_OK;
-	}
-	if ((rc = begin(q)) != RONDA_QUERY_OK) {
-		cJSON_Delete(arr);
-		return rc;
-	}
-	st = prep(q, object_id != NULL ?
-	    "SELECT id, at, who, object, object_id, action, before, after, note FROM audit"
-	    " WHERE object_id = ?2 ORDER BY id DESC LIMIT ?1" :
-	    "SELECT id, at, who, object, object_id, action, before, after, note FROM audit"
-	    " ORDER BY id DESC LIMIT ?1");
-	if (st == NULL) {
-		rc = RONDA_QUERY_ERROR;
-		goto done;
-	}
-	sqlite3_bind_int64(st, 1, limit);
-	if (object_id != NULL)
-		sqlite3_bind_text(st, 2, object_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = cJSON_CreateObject()) == NULL)
-			break;
-		cJSON_AddItemToArray(arr, o);
-		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
-		add_time(o, "at", sqlite3_column_int64(st, 1));
-		add_col_str(o, "who", st, 2);
-		add_col_str(o, "object", st, 3);
-		add_col_str(o, "object_id", st, 4);
-		add_col_str(o, "action", st, 5);
-		/* The triage writer's own JSON; text if it ever is not. */
-		for (int c = 6; c <= 7; c++) {
-			const char *t = (const char *)sqlite3_column_text(st, c);
-			j = t != NULL ? cJSON_Parse(t) : NULL;
-			if (j != NULL)
-				cJSON_AddItemToObject(o, c == 6 ? "before" : "after", j);
-			else
-				add_col_str(o, c == 6 ? "before" : "after", st, c);
-		}
-		if (sqlite3_column_type(st, 8) == SQLITE_NULL)
-			cJSON_AddNullToObject(o, "note");
-		else
-			add_col_str(o, "note", st, 8);
-	}
-	rc = rc == SQLITE_DONE ? RONDA_QUERY_OK : rc == SQLITE_ROW ?
-	    setmsg(q, RONDA_QUERY_ERROR, "out of memory") : dberr(q);
-done:
-	sqlite3_finalize(st);
-	end(q);
-	if (rc != RONDA_QUERY_OK)
-		cJSON_Delete(arr);
-	else
-		*out = arr;
-	return rc;
-}
-
-int
-ronda_query_suppressions(struct ronda_query *q, int64_t now, int all, cJSON **out)
-{
-	sqlite3_stmt *st = NULL;
-	cJSON *arr, *o;
-	int rc;
-
-	*out = NULL;
-	if ((arr = cJSON_CreateArray()) == NULL)
-		return setmsg(q, RONDA_QUERY_ERROR, "out of memory");
-	if (!q->has_triage) {
-		*out = arr;
-		return RONDA_QUERY_OK;
-	}
-	if ((rc = begin(q)) != RONDA_QUERY_OK) {
-		cJSON_Delete(arr);
-		return rc;
-	}
-	/* At most RONDA_TRIAGE_SUPPRESS_MAX are active; expired ones: the newest. */
-	st = prep(q, "SELECT id, type, value, until, campaign_id, created_by, created_at"
-	    " FROM suppressions WHERE until > ?1 OR ?2 ORDER BY id DESC LIMIT 10000");
-	if (st == NULL) {
-		rc = RONDA_QUERY_ERROR;
-		goto done;
-	}
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, all != 0);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = cJSON_CreateObject()) == NULL)
-			break;
-		cJSON_AddItemToArray(arr, o);
-		cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
-		add_col_str(o, "type", st, 1);
-		add_col_str(o, "value", st, 2);
-		add_time(o, "until", sqlite3_column_int64(st, 3));
-		cJSON_AddBoolToObject(o, "active", sqlite3_column_int64(st, 3) > now);
-		add_col_str(o, "campaign_id", st, 4);
-		add_col_str(o, "created_by", st, 5);
-		add_time(o, "created_at", sqlite3_column_int64(st, 6));
-	}
-	rc = rc == SQLITE_DONE ? RONDA_QUERY_OK : rc == SQLITE_ROW ?
-	    setmsg(q, RONDA_QUERY_ERROR, "out of memory") : dberr(q);
-done:
-	sqlite3_finalize(st);
-	end(q);
-	if (rc != RONDA_QUERY_OK)
-		cJSON_Delete(arr);
-	else
-		*out = arr;
-	return rc;
 }
 
 /* ---- sites ------------------------------------------------------------ */
@@ -1643,11 +747,11 @@ ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, int
 	int rc, apart, by_site = f != NULL && f->site != NULL && f->site[0] != '\0';
 
 	*out = NULL;
-	if (by_site && (rc = check_text(q, "site", f->site)) != RONDA_QUERY_OK)
+	if (by_site && (rc = q_check_text(q, "site", f->site)) != RONDA_QUERY_OK)
 		return rc;
-	if ((rc = begin(q)) != RONDA_QUERY_OK)
+	if ((rc = q_begin(q)) != RONDA_QUERY_OK)
 		return rc;
-	newest = latest(q);
+	newest = q_latest(q);
 	after = silent_after(q);
 	apart = clocks_apart(q);
 	/*
@@ -1659,7 +763,7 @@ ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, int
 		now = newest;
 	snprintf(sql, sizeof(sql), SITES_SQL, apart ?
 	    "COALESCE(s.late, 0), COALESCE(s.events_heard, 0)" : "0, 0");
-	if ((st = prep(q, sql)) == NULL) {
+	if ((st = q_prep(q, sql)) == NULL) {
 		rc = RONDA_QUERY_ERROR;
 		goto done;
 	}
@@ -1689,26 +793,26 @@ ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, int
 		int configured = sqlite3_column_int(st, 2) != 0;
 
 		o = cJSON_CreateObject();
-		add_col_str(o, "id", st, 0);
+		q_add_col_str(o, "id", st, 0);
 		/* known: configured in the correlator (the sites row says so too). */
 		cJSON_AddBoolToObject(o, "known", configured ||
 		    (sqlite3_column_type(st, 1) != SQLITE_NULL && sqlite3_column_int(st, 1)));
-		add_col_str(o, "agency", st, 3);
-		add_col_str(o, "region", st, 4);
-		add_col_str(o, "timezone", st, 5);
+		q_add_col_str(o, "agency", st, 3);
+		q_add_col_str(o, "region", st, 4);
+		q_add_col_str(o, "timezone", st, 5);
 		/* Event time: what the site's logs say. */
-		add_time_or_null(o, "last_event", last_event);
+		q_add_time_or_null(o, "last_event", last_event);
 		if (last_event > 0 && newest >= last_event)
 			cJSON_AddNumberToObject(o, "lag_ms", (double)(newest - last_event));
 		else
 			cJSON_AddNullToObject(o, "lag_ms");
 		cJSON_AddNumberToObject(o, "late", (double)(late > 0 ? late : 0));
 		/* Processing time: when the correlator heard the site. */
-		add_time_or_null(o, "last_heard", heard);
+		q_add_time_or_null(o, "last_heard", heard);
 		add_age_or_null(o, "heard_age_ms", now, heard);
-		add_time_or_null(o, "events_heard", ev_heard);
+		q_add_time_or_null(o, "events_heard", ev_heard);
 		/* The names of versions before 6, kept for their readers. */
-		add_time_or_null(o, "last_heartbeat", heard);
+		q_add_time_or_null(o, "last_heartbeat", heard);
 		add_age_or_null(o, "heartbeat_age_ms", now, heard);
 		cJSON_AddNumberToObject(o, "silent_after_ms", (double)after);
 		cJSON_AddBoolToObject(o, "silent", silent);
@@ -1720,13 +824,13 @@ ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, int
 		cJSON_AddItemToArray(arr, o);
 	}
 	if (rc != SQLITE_DONE) {
-		rc = dberr(q);
+		rc = q_dberr(q);
 		cJSON_Delete(arr);
 		arr = NULL;
 		goto done;
 	}
 	if (by_site && cJSON_GetArraySize(arr) == 0) {
-		rc = setmsg(q, RONDA_QUERY_NOTFOUND, "site %s: no such site", f->site);
+		rc = q_setmsg(q, RONDA_QUERY_NOTFOUND, "site %s: no such site", f->site);
 		cJSON_Delete(arr);
 		arr = NULL;
 		goto done;
@@ -1735,525 +839,7 @@ ronda_query_sites(struct ronda_query *q, const struct ronda_query_filter *f, int
 	*out = arr;
 done:
 	sqlite3_finalize(st);
-	end(q);
-	return rc;
-}
-
-/* ---- summary ---------------------------------------------------------- */
-
-static void
-sev_init(cJSON *o)
-{
-	for (int r = 1; r <= 4; r++)
-		cJSON_AddNumberToObject(o, sev_names[r], 0);
-}
-
-/* The agency object named name in arr, created with its empty counters when new. */
-static cJSON *
-agency_get(cJSON *arr, const char *name, const char *region)
-{
-	cJSON *it, *o;
-
-	cJSON_ArrayForEach(it, arr) {
-		cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "agency");
-		if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
-			return it;
-	}
-	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "agency", json_bytes((const unsigned char *)name, strlen(name)));
-	cJSON_AddItemToObject(o, "region", json_bytes((const unsigned char *)region,
-	    strlen(region)));
-	cJSON_AddNumberToObject(o, "incidents", 0);
-	cJSON_AddNumberToObject(o, "events", 0);
-	cJSON_AddObjectToObject(o, "by_kind");
-	sev_init(cJSON_AddObjectToObject(o, "by_severity"));
-	cJSON_AddArrayToObject(o, "sites");
-	cJSON_AddArrayToObject(o, "campaigns");
-	cJSON_AddArrayToObject(o, "top_ips");
-	cJSON_AddArrayToObject(o, "top_networks");
-	cJSON_AddItemToArray(arr, o);
-	return o;
-}
-
-static void
-bump(cJSON *o, const char *name, double by)
-{
-	cJSON *n = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	if (n == NULL)
-		cJSON_AddNumberToObject(o, name, by);
-	else
-		cJSON_SetNumberValue(n, n->valuedouble + by);
-}
-
-
-static double
-num(const cJSON *o, const char *name)
-{
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(n) ? n->valuedouble : 0;
-}
-
-/* Agencies with the most serious incidents first, then the most, then by name. */
-static int
-agency_cmp(const void *a, const void *b)
-{
-	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
-	const cJSON *sx = cJSON_GetObjectItemCaseSensitive(x, "by_severity");
-	const cJSON *sy = cJSON_GetObjectItemCaseSensitive(y, "by_severity");
-	double d;
-
-	if ((d = num(sy, "critical") - num(sx, "critical")) != 0 ||
-	    (d = num(sy, "high") - num(sx, "high")) != 0 ||
-	    (d = num(y, "incidents") - num(x, "incidents")) != 0)
-		return d > 0 ? 1 : -1;
-	return strcmp(cJSON_GetObjectItemCaseSensitive(x, "agency")->valuestring,
-	    cJSON_GetObjectItemCaseSensitive(y, "agency")->valuestring);
-}
-
-static void
-sort_agencies(cJSON *arr)
-{
-	int n = cJSON_GetArraySize(arr), i = 0;
-	cJSON **v, *it;
-
-	if (n < 2 || (v = calloc((size_t)n, sizeof(*v))) == NULL)
-		return;
-	cJSON_ArrayForEach(it, arr)
-		v[i++] = it;
-	qsort(v, (size_t)n, sizeof(*v), agency_cmp);
-	while (cJSON_GetArraySize(arr) > 0)
-		cJSON_DetachItemFromArray(arr, 0);
-	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, v[i]);
-	free(v);
-}
-
-/* Run sql (binds: the filter's, then extra ints) and call fn for each row. */
-static int
-sum_rows(struct ronda_query *q, const char *sql, const struct where *w, const int64_t *extra,
-    int nextra, void (*fn)(sqlite3_stmt *st, void *arg), void *arg)
-{
-	sqlite3_stmt *st = prep(q, sql);
-	int rc;
-
-	if (st == NULL)
-		return RONDA_QUERY_ERROR;
-	w_bind(w, st, 1);
-	for (int i = 0; i < nextra; i++)
-		sqlite3_bind_int64(st, w->n + 1 + i, extra[i]);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(st, arg);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? RONDA_QUERY_OK : dberr(q);
-}
-
-struct sum_ctx {
-	cJSON *root, *agencies, *totals;
-};
-
-static const char *
-coltxt(sqlite3_stmt *st, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(st, col);
-	return s != NULL ? s : "";
-}
-
-/* agency, region, kind, severity, incidents, events */
-static void
-sum_counts(sqlite3_stmt *st, void *arg)
-{
-	struct sum_ctx *c = arg;
-	cJSON *a = agency_get(c->agencies, coltxt(st, 0), coltxt(st, 1));
-	double n = (double)sqlite3_column_int64(st, 4), ev = (double)sqlite3_column_int64(st, 5);
-	const char *kind = coltxt(st, 2), *sev = coltxt(st, 3);
-
-	bump(a, "incidents", n);
-	bump(a, "events", ev);
-	bump(cJSON_GetObjectItemCaseSensitive(a, "by_kind"), kind, n);
-	if (ronda_query_severity_rank(sev) > 0) {
-		bump(cJSON_GetObjectItemCaseSensitive(a, "by_severity"), sev, n);
-		bump(cJSON_GetObjectItemCaseSensitive(c->totals, "by_severity"), sev, n);
-	}
-	bump(c->totals, "incidents", n);
-	bump(c->totals, "events", ev);
-	bump(cJSON_GetObjectItemCaseSensitive(c->totals, "by_kind"), kind, n);
-}
-
-/* agency, region, site, incidents, open, max severity rank */
-static void
-sum_sites(sqlite3_stmt *st, void *arg)
-{
-	struct sum_ctx *c = arg;
-	cJSON *a = agency_get(c->agencies, coltxt(st, 0), coltxt(st, 1)), *o;
-
-	o = cJSON_CreateObject();
-	add_col_str(o, "site", st, 2);
-	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 3));
-	cJSON_AddNumberToObject(o, "open", (double)sqlite3_column_int64(st, 4));
-	cJSON_AddStringToObject(o, "max_severity",
-	    ronda_query_severity_name(sqlite3_column_int(st, 5)));
-	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(a, "sites"), o);
-	bump(c->totals, "sites_hit", 1);
-}
-
-/* agency, region, ip, incidents, sites */
-static void
-sum_agency_ips(sqlite3_stmt *st, void *arg)
-{
-	struct sum_ctx *c = arg;
-	cJSON *a = agency_get(c->agencies, coltxt(st, 0), coltxt(st, 1)), *o;
-
-	o = cJSON_CreateObject();
-	add_col_str(o, "ip", st, 2);
-	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 3));
-	cJSON_AddNumberToObject(o, "sites", (double)sqlite3_column_int64(st, 4));
-	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(a, "top_ips"), o);
-}
-
-/* agency, region, network, ips, incidents, sites */
-static void
-sum_agency_nets(sqlite3_stmt *st, void *arg)
-{
-	struct sum_ctx *c = arg;
-	cJSON *a = agency_get(c->agencies, coltxt(st, 0), coltxt(st, 1)), *o;
-
-	o = cJSON_CreateObject();
-	add_col_str(o, "network", st, 2);
-	cJSON_AddNumberToObject(o, "ips", (double)sqlite3_column_int64(st, 3));
-	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 4));
-	cJSON_AddNumberToObject(o, "sites", (double)sqlite3_column_int64(st, 5));
-	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(a, "top_networks"), o);
-}
-
-/* allowlisted IPs, their incidents: into totals */
-static void
-sum_allowed(sqlite3_stmt *st, void *arg)
-{
-	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(arg, "allowlisted_ips"),
-	    (double)sqlite3_column_int64(st, 0));
-	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(arg, "allowlisted_incidents"),
-	    (double)sqlite3_column_int64(st, 1));
-}
-
-/* ip, incidents, sites, agencies */
-static void
-sum_ips(sqlite3_stmt *st, void *arg)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	add_col_str(o, "ip", st, 0);
-	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 1));
-	cJSON_AddNumberToObject(o, "sites", (double)sqlite3_column_int64(st, 2));
-	cJSON_AddNumberToObject(o, "agencies", (double)sqlite3_column_int64(st, 3));
-	cJSON_AddItemToArray(arg, o);
-}
-
-/* network, ips, incidents, sites, agencies */
-static void
-sum_nets(sqlite3_stmt *st, void *arg)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	add_col_str(o, "network", st, 0);
-	cJSON_AddNumberToObject(o, "ips", (double)sqlite3_column_int64(st, 1));
-	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 2));
-	cJSON_AddNumberToObject(o, "sites", (double)sqlite3_column_int64(st, 3));
-	cJSON_AddNumberToObject(o, "agencies", (double)sqlite3_column_int64(st, 4));
-	cJSON_AddItemToArray(arg, o);
-}
-
-/* CAMP summary row: id, title, kind, link, severity, status, first, last, sites, incidents, agencies */
-static void
-sum_campaigns(sqlite3_stmt *st, void *arg)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	add_col_str(o, "id", st, 0);
-	add_col_str(o, "title", st, 1);
-	add_col_str(o, "kind", st, 2);
-	add_col_str(o, "link", st, 3);
-	add_col_str(o, "severity", st, 4);
-	add_col_str(o, "status", st, 5);
-	add_time(o, "first_seen", sqlite3_column_int64(st, 6));
-	add_time(o, "last_seen", sqlite3_column_int64(st, 7));
-	cJSON_AddNumberToObject(o, "site_count", (double)sqlite3_column_int64(st, 8));
-	cJSON_AddNumberToObject(o, "incident_count", (double)sqlite3_column_int64(st, 9));
-	cJSON_AddNumberToObject(o, "agencies", (double)sqlite3_column_int64(st, 10));
-	cJSON_AddItemToObject(o, "attacker_ips", json_array_col(st, 11, 5));
-	cJSON_AddItemToArray(arg, o);
-}
-
-/* Each summary campaign's sites, in the order they were hit. */
-static int
-sum_campaign_sites(struct ronda_query *q, cJSON *camps)
-{
-	sqlite3_stmt *st = prep(q, "SELECT cs.site, COALESCE(si.agency, ''), cs.first_seen"
-	    " FROM campaign_sites cs LEFT JOIN site_info si ON si.id = cs.site"
-	    " WHERE cs.campaign_id = ? ORDER BY cs.first_seen, cs.site");
-	cJSON *c;
-	int rc = RONDA_QUERY_OK;
-
-	if (st == NULL)
-		return RONDA_QUERY_ERROR;
-	cJSON_ArrayForEach(c, camps) {
-		cJSON *arr = cJSON_AddArrayToObject(c, "sites"), *o;
-		int r;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, cJSON_GetObjectItemCaseSensitive(c, "id")->valuestring, -1,
-		    SQLITE_TRANSIENT);
-		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-			o = cJSON_CreateObject();
-			add_col_str(o, "site", st, 0);
-			add_col_str(o, "agency", st, 1);
-			add_time(o, "first_seen", sqlite3_column_int64(st, 2));
-			cJSON_AddItemToArray(arr, o);
-		}
-		if (r != SQLITE_DONE) {
-			rc = dberr(q);
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* agency, region, campaign id */
-static void
-sum_agency_campaigns(sqlite3_stmt *st, void *arg)
-{
-	struct sum_ctx *c = arg;
-	cJSON *a = agency_get(c->agencies, coltxt(st, 0), coltxt(st, 1));
-
-	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(a, "campaigns"),
-	    col_json_str(st, 2));
-}
-
-/* Split up to max values joined by 0x1f into a JSON array. */
-static cJSON *
-split_us(const char *k, int max)
-{
-	cJSON *arr = cJSON_CreateArray();
-	const char *e;
-
-	while (k[0] != '\0' && cJSON_GetArraySize(arr) < max) {
-		e = strchr(k, 0x1f);
-		cJSON_AddItemToArray(arr, json_bytes((const unsigned char *)k,
-		    e != NULL ? (size_t)(e - k) : strlen(k)));
-		k = e != NULL ? e + 1 : "";
-	}
-	return arr;
-}
-
-/*
- * kind, key, max severity rank, incidents, sites, agencies, events, first,
- * last, campaign, example id, sites (up to 5, joined by 0x1f)
- */
-static void
-sum_notable(sqlite3_stmt *st, void *arg)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	add_col_str(o, "kind", st, 0);
-	add_col_str(o, "key", st, 1);
-	cJSON_AddStringToObject(o, "severity", ronda_query_severity_name(sqlite3_column_int(st, 2)));
-	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 3));
-	cJSON_AddNumberToObject(o, "sites", (double)sqlite3_column_int64(st, 4));
-	cJSON_AddNumberToObject(o, "agencies", (double)sqlite3_column_int64(st, 5));
-	cJSON_AddNumberToObject(o, "events", (double)sqlite3_column_int64(st, 6));
-	add_time(o, "first_seen", sqlite3_column_int64(st, 7));
-	add_time(o, "last_seen", sqlite3_column_int64(st, 8));
-	if (sqlite3_column_type(st, 9) == SQLITE_NULL)
-		cJSON_AddNullToObject(o, "campaign_id");
-	else
-		add_col_str(o, "campaign_id", st, 9);
-	add_col_str(o, "incident_id", st, 10);
-	cJSON_AddItemToObject(o, "site_list", split_us(coltxt(st, 11), 5));
-	cJSON_AddItemToArray(arg, o);
-}
-
-/*
- * The incidents of the filter (SUM_CTE_HEAD, the WHERE clause, SUM_CTE_TAIL),
- * with their agency, as CTE `inc`; `ips` has
- * one row per (incident, attacker IP). A corrupt attacker_ips column counts
- * as no IPs rather than failing the report.
- */
-#define SUM_CTE_HEAD "WITH f AS (SELECT id, site, kind, key, severity, status, first_seen," \
-	" last_seen, event_count, attacker_ips FROM incidents"
-#define SUM_CTE_TAIL "),"							\
-	" inc AS (SELECT f.id AS id, f.site AS site, f.kind AS kind, f.severity AS severity," \
-	"  f.status AS status, f.key AS key, f.first_seen AS first_seen,"		\
-	"  f.last_seen AS last_seen, f.event_count AS event_count,"			\
-	"  f.attacker_ips AS attacker_ips, COALESCE(si.agency, '') AS agency,"		\
-	"  COALESCE(si.region, '') AS region FROM f LEFT JOIN site_info si ON si.id = f.site),"	\
-	" ips AS (SELECT inc.id AS id, inc.site AS site, inc.agency AS agency,"		\
-	"  inc.region AS region, j.value AS ip FROM inc, json_each(CASE WHEN"		\
-	"  json_valid(inc.attacker_ips) THEN inc.attacker_ips ELSE '[]' END) j"		\
-	"  WHERE j.type = 'text' AND NOT ronda_allowlisted(j.value)) "
-
-#define SEV_RANK(col) "(CASE " col " WHEN 'low' THEN 1 WHEN 'medium' THEN 2" \
-	" WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END)"
-
-int
-ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f, cJSON **out)
-{
-	struct where w;
-	struct ronda_buf sql;
-	struct sum_ctx c;
-	cJSON *root = NULL, *arr;
-	int64_t since = f->since, until = f->until, camp[2];
-	int rc;
-
-	*out = NULL;
-	ronda_buf_init(&sql, 1 << 16);
-	if ((rc = incident_where(q, f, &w)) != RONDA_QUERY_OK)
-		goto done;
-	if (since != INT64_MIN && until != INT64_MAX && since > until) {
-		rc = setmsg(q, RONDA_QUERY_BADARG, "since: after until");
-		goto done;
-	}
-	if ((rc = begin(q)) != RONDA_QUERY_OK)
-		goto done;
-	load_allow(q);
-
-	root = cJSON_CreateObject();
-	add_time(root, "generated", ronda_now_ms());
-	if (since != INT64_MIN)
-		add_time(root, "since", since);
-	else
-		cJSON_AddNullToObject(root, "since");
-	if (until != INT64_MAX)
-		add_time(root, "until", until);
-	else
-		cJSON_AddNullToObject(root, "until");
-	add_time_or_null(root, "latest_event", latest(q));
-	c.root = root;
-	c.totals = cJSON_AddObjectToObject(root, "totals");
-	cJSON_AddNumberToObject(c.totals, "incidents", 0);
-	cJSON_AddNumberToObject(c.totals, "events", 0);
-	cJSON_AddNumberToObject(c.totals, "sites_known",
-	    (double)one_int(q, "SELECT count(*) FROM (SELECT id FROM site_info UNION"
-	    " SELECT id FROM sites)", 0));
-	cJSON_AddNumberToObject(c.totals, "sites_hit", 0);
-	cJSON_AddNumberToObject(c.totals, "campaigns", 0);
-	cJSON_AddNumberToObject(c.totals, "allowlisted_ips", 0);
-	cJSON_AddNumberToObject(c.totals, "allowlisted_incidents", 0);
-	sev_init(cJSON_AddObjectToObject(c.totals, "by_severity"));
-	cJSON_AddObjectToObject(c.totals, "by_kind");
-	c.agencies = cJSON_AddArrayToObject(root, "agencies");
-
-#define RUN(tail, fn, arg, extra, nextra) do {						\
-		ronda_buf_reset(&sql);							\
-		ronda_buf_puts(&sql, SUM_CTE_HEAD);					\
-		ronda_buf_puts(&sql, w.sql.data);					\
-		ronda_buf_puts(&sql, SUM_CTE_TAIL);					\
-		ronda_buf_puts(&sql, tail);						\
-		if (sql.overflow) {							\
-			rc = setmsg(q, RONDA_QUERY_ERROR, "summary: query too long");	\
-			goto fail;							\
-		}									\
-		if ((rc = sum_rows(q, sql.data, &w, extra, nextra, fn, arg)) != RONDA_QUERY_OK) \
-			goto fail;							\
-	} while (0)
-
-	RUN("SELECT agency, region, kind, severity, count(*), sum(event_count) FROM inc"
-	    " GROUP BY agency, region, kind, severity ORDER BY agency, kind, severity",
-	    sum_counts, &c, NULL, 0);
-	RUN("SELECT agency, region, site, count(*), sum(status <> 'closed'),"
-	    " max(" SEV_RANK("severity") ") FROM inc GROUP BY agency, region, site"
-	    " ORDER BY agency, count(*) DESC, site", sum_sites, &c, NULL, 0);
-	/* Per agency the IPs that hit most of its sites, then most incidents. */
-	RUN("SELECT agency, region, ip, n, s FROM (SELECT agency, region, ip,"
-	    " count(DISTINCT id) AS n, count(DISTINCT site) AS s, row_number() OVER"
-	    " (PARTITION BY agency ORDER BY count(DISTINCT site) DESC, count(DISTINCT id) DESC,"
-	    " ip) AS rn FROM ips GROUP BY agency, region, ip) WHERE rn <= 10 ORDER BY agency, rn",
-	    sum_agency_ips, &c, NULL, 0);
-	RUN("SELECT agency, region, net, nip, n, s FROM (SELECT agency, region,"
-	    " ronda_net(ip) AS net, count(DISTINCT ip) AS nip, count(DISTINCT id) AS n,"
-	    " count(DISTINCT site) AS s, row_number() OVER (PARTITION BY agency ORDER BY"
-	    " count(DISTINCT site) DESC, count(DISTINCT ip) DESC, count(DISTINCT id) DESC,"
-	    " ronda_net(ip)) AS rn FROM ips WHERE ronda_net(ip) IS NOT NULL"
-	    " GROUP BY agency, region, net) WHERE rn <= 10 ORDER BY agency, rn",
-	    sum_agency_nets, &c, NULL, 0);
-
-	arr = cJSON_AddArrayToObject(root, "top_ips");
-	RUN("SELECT ip, count(DISTINCT id), count(DISTINCT site), count(DISTINCT agency)"
-	    " FROM ips GROUP BY ip ORDER BY 3 DESC, 2 DESC, ip LIMIT 10", sum_ips, arr, NULL, 0);
-	/*
-	 * Addresses on the allowlist (the SOC's own scanners) are left out of
-	 * every ranking above and below; how much they did is counted here.
-	 */
-	RUN("SELECT count(DISTINCT j.value), count(DISTINCT inc.id) FROM inc, json_each(CASE"
-	    " WHEN json_valid(inc.attacker_ips) THEN inc.attacker_ips ELSE '[]' END) j"
-	    " WHERE j.type = 'text' AND ronda_allowlisted(j.value)", sum_allowed, c.totals,
-	    NULL, 0);
-	arr = cJSON_AddArrayToObject(root, "top_networks");
-	RUN("SELECT ronda_net(ip) AS net, count(DISTINCT ip), count(DISTINCT id),"
-	    " count(DISTINCT site), count(DISTINCT agency) FROM ips WHERE net IS NOT NULL"
-	    " GROUP BY net ORDER BY 4 DESC, 2 DESC, 3 DESC, net LIMIT 10", sum_nets, arr, NULL, 0);
-
-	/*
-	 * Campaigns that were under way in the period: reported ones (not
-	 * candidates, not merged away), whether still active, quiet or closed.
-	 */
-	camp[0] = since;
-	camp[1] = until;
-	arr = cJSON_AddArrayToObject(root, "campaigns");
-	RUN(", camp AS (SELECT * FROM campaigns WHERE status NOT IN ('candidate', 'merged')"
-	    " AND last_seen >= ? AND first_seen < ?)"
-	    " SELECT camp.id, title, kind, link, severity, status, first_seen, last_seen,"
-	    " site_count, incident_count, (SELECT count(DISTINCT COALESCE(si.agency, cs.site))"
-	    "  FROM campaign_sites cs LEFT JOIN site_info si ON si.id = cs.site"
-	    "  WHERE cs.campaign_id = camp.id), attacker_ips"
-	    " FROM camp ORDER BY " SEV_RANK("severity") " DESC, site_count DESC, first_seen, id",
-	    sum_campaigns, arr, camp, 2);
-	if ((rc = sum_campaign_sites(q, arr)) != RONDA_QUERY_OK)
-		goto fail;
-	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(c.totals, "campaigns"),
-	    cJSON_GetArraySize(arr));
-	RUN(", camp AS (SELECT * FROM campaigns WHERE status NOT IN ('candidate', 'merged')"
-	    " AND last_seen >= ? AND first_seen < ?)"
-	    " SELECT DISTINCT COALESCE(si.agency, ''), COALESCE(si.region, ''), camp.id"
-	    " FROM camp JOIN campaign_sites cs ON cs.campaign_id = camp.id"
-	    " LEFT JOIN site_info si ON si.id = cs.site"
-	    " WHERE COALESCE(si.agency, '') IN (SELECT agency FROM inc)"
-	    " ORDER BY 1, camp.first_seen, camp.id", sum_agency_campaigns, &c, camp, 2);
-
-	/*
-	 * The serious incidents grouped by kind and key (the attacker IP,
-	 * network or account: one scanner on fourteen sites is one line),
-	 * those outside any campaign first (the campaigns are reported as
-	 * such), then worst, widest and earliest first. An allowlisted key
-	 * (the SOC's scanner) is not among them: the totals count it.
-	 */
-	arr = cJSON_AddArrayToObject(root, "notable");
-	RUN(", sev AS (SELECT inc.*, " SEV_RANK("severity") " AS r,"
-	    "  (SELECT ci.campaign_id FROM campaign_incidents ci JOIN campaigns c"
-	    "   ON c.id = ci.campaign_id WHERE ci.incident_id = inc.id AND c.status <> 'merged'"
-	    "   ORDER BY ci.joined LIMIT 1) AS camp"
-	    "  FROM inc WHERE severity IN ('high', 'critical') AND NOT ronda_allowlisted(key)),"
-	    " ks AS (SELECT kind, key, site, agency, max(r) AS r, count(*) AS n,"
-	    "  sum(event_count) AS ev, min(first_seen) AS fs, max(last_seen) AS ls,"
-	    "  max(camp) AS camp, min(id) AS id FROM sev GROUP BY kind, key, site, agency),"
-	    " ranked AS (SELECT ks.*, row_number() OVER (PARTITION BY kind, key"
-	    "  ORDER BY fs, site) AS sr FROM ks)"
-	    " SELECT kind, key, max(r), sum(n), count(*), count(DISTINCT agency), sum(ev), min(fs),"
-	    "  max(ls), max(camp), min(CASE WHEN sr = 1 THEN id END),"
-	    "  group_concat(CASE WHEN sr <= 5 THEN site END, char(31))"
-	    " FROM ranked GROUP BY kind, key"
-	    " ORDER BY max(camp) IS NOT NULL, max(r) DESC, count(*) DESC, min(fs), kind, key"
-	    " LIMIT 20", sum_notable, arr, NULL, 0);
-#undef RUN
-	sort_agencies(c.agencies);
-	*out = root;
-	root = NULL;
-	rc = RONDA_QUERY_OK;
-fail:
-	cJSON_Delete(root);
-	end(q);
-done:
-	ronda_buf_release(&w.sql);
-	ronda_buf_release(&sql);
+	q_end(q);
 	return rc;
 }
 
@@ -2417,21 +1003,21 @@ ronda_query_resolve(struct ronda_query *q, enum ronda_query_what what, const cha
 	size_t n = prefix != NULL ? strlen(prefix) : 0;
 	int rc, found = 0, exact = 0;
 
-	if (n < 4 || n > 64 || (what == RONDA_QUERY_CAMPAIGN ? !is_campaign_id(prefix) : 0))
-		return setmsg(q, RONDA_QUERY_BADARG, "%s id: give at least 4 characters", noun);
+	if (n < 4 || n > 64 || (what == RONDA_QUERY_CAMPAIGN ? !q_is_campaign_id(prefix) : 0))
+		return q_setmsg(q, RONDA_QUERY_BADARG, "%s id: give at least 4 characters", noun);
 	if (what == RONDA_QUERY_INCIDENT) {
 		for (size_t i = 0; i < n; i++)
 			if (hexval((unsigned char)prefix[i]) < 0 || n > 32)
-				return setmsg(q, RONDA_QUERY_BADARG, "incident id: hex digits, up to 32");
+				return q_setmsg(q, RONDA_QUERY_BADARG, "incident id: hex digits, up to 32");
 	}
 	/* The ids in [prefix, prefix with its last byte + 1): an index range. */
 	memcpy(upper, prefix, n + 1);
 	upper[n - 1]++;
 	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
 	    table);
-	if ((rc = begin(q)) != RONDA_QUERY_OK)
+	if ((rc = q_begin(q)) != RONDA_QUERY_OK)
 		return rc;
-	if ((st = prep(q, sql)) == NULL) {
+	if ((st = q_prep(q, sql)) == NULL) {
 		rc = RONDA_QUERY_ERROR;
 		goto done;
 	}
@@ -2449,16 +1035,16 @@ ronda_query_resolve(struct ronda_query *q, enum ronda_query_what what, const cha
 		found = 1;
 	}
 	if (rc != SQLITE_DONE)
-		rc = dberr(q);
+		rc = q_dberr(q);
 	else if (found == 0)
-		rc = setmsg(q, RONDA_QUERY_NOTFOUND, "%s %s: no such %s", noun, prefix, noun);
+		rc = q_setmsg(q, RONDA_QUERY_NOTFOUND, "%s %s: no such %s", noun, prefix, noun);
 	else if (found > 1)
-		rc = setmsg(q, RONDA_QUERY_BADARG, "%s %s: several ids start with it; give more",
+		rc = q_setmsg(q, RONDA_QUERY_BADARG, "%s %s: several ids start with it; give more",
 		    noun, prefix);
 	else
 		rc = RONDA_QUERY_OK;
 done:
 	sqlite3_finalize(st);
-	end(q);
+	q_end(q);
 	return rc;
 }
