@@ -1053,7 +1053,9 @@ ronda_decoders_finish(struct ronda_decoders *s)
 		goto out;
 	if (!s->db_given && compile_prefilter(s) == -1)
 		goto out;
-	if (s->db_given && hs_alloc_scratch(s->db, &s->scratch) != HS_SUCCESS) {
+	/* A set without decoders (web rules only) has no database at all. */
+	if (s->db_given && s->db != NULL &&
+	    hs_alloc_scratch(s->db, &s->scratch) != HS_SUCCESS) {
 		derr(s, s->d[0].file, s->d[0].line, "-", "prefilter: cannot allocate scratch");
 		goto out;
 	}

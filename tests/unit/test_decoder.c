@@ -363,6 +363,16 @@ test_prefilter_cache(void **state)
 	ronda_decoders_free(b);
 	ronda_decoders_free(a);
 	free(bytes);
+	/* A set with no decoders (a web-only rules folder) goes through the cache too. */
+	a = ronda_decoders_new(&errs);
+	assert_int_equal(ronda_decoders_finish(a), 0);
+	assert_int_equal(ronda_decoders_prefilter_save(a, &bytes, &n), 0);
+	b = ronda_decoders_new(&errs);
+	assert_int_equal(ronda_decoders_prefilter_load(b, bytes, n), 0);
+	assert_int_equal(ronda_decoders_finish(b), 0);
+	ronda_decoders_free(a);
+	ronda_decoders_free(b);
+	free(bytes);
 	ronda_cfg_errors_free(&errs);
 }
 
