@@ -146,6 +146,15 @@ refused(long status, struct reply *r, const char *what)
 	}
 }
 
+/* The API's base URL: --api, else $RONDA_API, else the default. */
+static const char *
+api_base(const struct opts *o)
+{
+	const char *api = o->api != NULL ? o->api : getenv("RONDA_API");
+
+	return api != NULL && api[0] != '\0' ? api : DEFAULT_API;
+}
+
 /* The full ID of an incident or a campaign from a unique prefix; *camp set. */
 static void
 resolve_either(const char *given, char *out, size_t outlen, int *camp)
@@ -198,15 +207,13 @@ void
 cmd_triage(const char *action, const char *given, const char *arg, const struct opts *o)
 {
 	char id[80], token[TOKEN_MAX + 2], path[256];
-	const char *api = o->api != NULL ? o->api : getenv("RONDA_API");
+	const char *api = api_base(o);
 	cJSON *body = cJSON_CreateObject(), *rep;
 	struct reply r;
 	char *text;
 	int camp = 0;
 	long status;
 
-	if (api == NULL || api[0] == '\0')
-		api = DEFAULT_API;
 	if (strcmp(action, "close") == 0 && o->reason == NULL)
 		die(EXIT_USAGE, "close: needs --reason resolved|false_positive|accepted_risk");
 	if (o->suppress != NULL && (strcmp(action, "close") != 0 || o->reason == NULL ||
@@ -255,14 +262,12 @@ void
 cmd_audit(const char *given, const struct opts *o)
 {
 	char id[80], token[TOKEN_MAX + 2], path[256], when[64], sid[SHORT_ID + 1];
-	const char *api = o->api != NULL ? o->api : getenv("RONDA_API");
+	const char *api = api_base(o);
 	struct reply r;
 	cJSON *rep, *it;
 	long status;
 	int camp = 0;
 
-	if (api == NULL || api[0] == '\0')
-		api = DEFAULT_API;
 	load_token(o->token_file, token, sizeof(token));
 	snprintf(path, sizeof(path), "/api/v1/audit?limit=%s", o->limit ? o->limit : "50");
 	if (given != NULL) {
