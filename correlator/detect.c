@@ -16,6 +16,8 @@ struct ronda_detect {
 	struct ronda_detect_sink sink;
 	uint64_t hsite;		/* hash of the current event's site (window keys) */
 	int32_t clock;		/* the current event's stream clock (window expiry) */
+	int (*own)(void *arg, const char *ip);	/* keeps its own incidents (allowlist) */
+	void *own_arg;
 };
 
 /* Series kinds: part of every window key. */
@@ -28,7 +30,12 @@ enum series {
 	S_CMS,		/* CMS login POSTs from one IP */
 	S_SCAN,		/* distinct 404 paths from one IP */
 	S_REQS,		/* per-minute request counts of one site (h = count) */
+	S_MEMBER,	/* hits of one source that joined (site, kind)'s incident */
+	S_FLEET_FAIL,	/* failed logins of one IP on any site (no site in the key) */
 };
+
+/* The key of an incident of many sources: the pool of a site and kind. */
+static const char POOL[] = "pool";
 
 void
 ronda_detect_defaults(struct ronda_detect_config *c)
@@ -41,6 +48,8 @@ ronda_detect_defaults(struct ronda_detect_config *c)
 	c->compromise_window = 30 * 60 * 1000;
 	c->cms_attempts = 20;
 	c->cms_window = 5 * 60 * 1000;
+	c->slow_attempts = 5;
+	c->slow_window = 60 * 60 * 1000;
 	c->scan_paths = 30;
 	c->scan_window = 5 * 60 * 1000;
 	c->flood_factor = 5;
@@ -65,6 +74,11 @@ ronda_detect_horizon(const struct ronda_detect_config *c)
 		h = c->cms_window;
 	if (c->scan_window > h)
 		h = c->scan_window;
+	if (c->slow_window > h)
+		h = c->slow_window;
+	/* A source stays in its incident's pool while it is active (quiet). */
+	if (c->quiet > h)
+		h = c->quiet;
 	if (c->flood_baseline + 60000 > h)
 		h = c->flood_baseline + 60000;
 	return h;
@@ -88,6 +102,28 @@ void
 ronda_detect_free(struct ronda_detect *d)
 {
 	free(d);
+}
+
+void
+ronda_detect_set_own(struct ronda_detect *d, int (*own)(void *arg, const char *ip), void *arg)
+{
+	d->own = own;
+	d->own_arg = arg;
+}
+
+/*
+ * The incident key of a source's hits of a kind that pools its sources: one
+ * case per (site, kind) however many addresses a botnet uses, except an
+ * address the allowlist names (the SOC's scanner is its own case).
+ */
+static const char *
+pool_key(const struct ronda_detect *d, const struct ronda_cevent *ev)
+{
+	if (ev->ip[0] == '\0')
+		return POOL;
+	if (d->own != NULL && d->own(d->own_arg, ev->ip))
+		return ev->ip;
+	return POOL;
 }
 
 static const struct {
@@ -121,14 +157,20 @@ struct skey {
 };
 
 static struct skey
-series_key(const struct ronda_detect *d, enum series s, int32_t part, const char *subj,
-    size_t subjlen)
+series_key_in(uint64_t hsite, enum series s, int32_t part, const char *subj, size_t subjlen)
 {
 	uint64_t seed = ((uint64_t)s << 32) ^ (uint32_t)part;
-	uint64_t hs = ronda_hash64(&seed, sizeof(seed), d->hsite);
+	uint64_t hs = ronda_hash64(&seed, sizeof(seed), hsite);
 
 	return (struct skey){ ronda_hash64(subj, subjlen, hs),
 	    ronda_hash64(subj, subjlen, hs ^ 0x5bd1e9955bd1e995ULL) };
+}
+
+static struct skey
+series_key(const struct ronda_detect *d, enum series s, int32_t part, const char *subj,
+    size_t subjlen)
+{
+	return series_key_in(d->hsite, s, part, subj, subjlen);
 }
 
 /* Key computed and its slot prefetched: the lookup comes later. */
@@ -242,33 +284,62 @@ net_of(const struct ronda_cevent *ev, char *out)
 }
 
 /*
- * A threshold detector over one series: once (site, kind, key) is active
- * every further event joins it; otherwise it opens when the series holds
- * `need` points within `span` (out-of-order points count where they belong).
+ * A threshold detector over one source's series e (subj names the source:
+ * "ssh|203.0.113.9", an IP, a user): the source joins incident (site, kind,
+ * key) when e holds `need` points within `span` (severity sev), or `slow`
+ * points within `slow_span` (low; slow 0: no such level). Once it has
+ * joined, each further event of it within `quiet` of a joined one joins too.
+ * Membership is a series of the window store (S_MEMBER of kind and source),
+ * not the incident: a pooled incident takes hits of many sources, possibly
+ * from several partitions, and a replay (emit 0) rebuilds membership exactly
+ * as it rebuilds the counts.
  */
 static void
 threshold(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
-    struct ronda_window_entry *e, int distinct, const char *kind, const char *key,
-    int sev, int64_t need, int64_t span, int emit)
+    struct ronda_window_entry *e, const char *subj, const char *kind, const char *key,
+    int sev, int64_t need, int64_t span, int64_t slow, int64_t slow_span, int emit)
 {
 	struct ronda_detect_hit h;
-	size_t got;
+	struct ronda_window_entry *m;
+	struct skey mk;
+	char mb[32 + 1 + 320];
+	size_t kl = strlen(kind), sl = strlen(subj), got;
+	int level = 0, joined;
 
-	if (!emit || e == NULL)
+	if (e == NULL)
 		return;
-	hit_init(&h, ev, part, kind, key, sev, 1);
-	if (d->sink.hit_active(d->sink.arg, &h))
-		return;
+	if (kl > 32)
+		kl = 32;
+	if (sl > sizeof(mb) - 33)
+		sl = sizeof(mb) - 33;
+	memcpy(mb, kind, kl);
+	mb[kl] = '|';
+	memcpy(mb + kl + 1, subj, sl);
+	mk = series_key(d, S_MEMBER, part, mb, kl + 1 + sl);
+	m = ronda_window_get(d->w, mk.hi, mk.lo, d->clock, 0);
+	joined = m != NULL && ronda_window_count(m, ev->ts_ms - d->cfg.quiet,
+	    ev->ts_ms + d->cfg.quiet) > 0;
 	/*
 	 * A distinct series holds each value once at its newest time, so the
 	 * same span count gives distinct values (user names, paths) in a span.
 	 */
-	(void)distinct;
 	got = ronda_window_max_in_span(e, span);
 	if ((int64_t)got >= need) {
-		h.count = (int64_t)got;
-		d->sink.hit(d->sink.arg, &h);
+		level = sev;
+	} else if (slow > 0) {
+		got = ronda_window_max_in_span(e, slow_span);
+		if ((int64_t)got >= slow)
+			level = RONDA_SEV_LOW;
 	}
+	if (!joined && level == 0)
+		return;
+	if ((m = ronda_window_get(d->w, mk.hi, mk.lo, d->clock, 1)) != NULL)
+		ronda_window_add(d->w, m, ev->ts_ms, 0, 0, 4);
+	if (!emit)
+		return;
+	hit_init(&h, ev, part, kind, key, level != 0 ? level : RONDA_SEV_LOW,
+	    joined ? 1 : (int64_t)got);
+	d->sink.hit(d->sink.arg, &h);
 }
 
 static size_t
@@ -307,6 +378,65 @@ service_of(const char *action, char *out, size_t n)
 	return l;
 }
 
+/* The failed-login series of an IP on every site (the key has no site). */
+static struct skey
+fleet_key(int32_t part, const struct ronda_cevent *ev)
+{
+	return series_key_in(0, S_FLEET_FAIL, part, ev->ip, strlen(ev->ip));
+}
+
+static void
+fleet_fail(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
+{
+	struct skey k = fleet_key(part, ev);
+	struct ronda_window_entry *e = ronda_window_get(d->w, k.hi, k.lo, d->clock, 1);
+
+	if (e != NULL)
+		ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(d->cfg.compromise_failures));
+}
+
+/*
+ * A success after failures: of the same IP on this site (`site_fails`
+ * counted by the caller), of the same IP on any site (a pool that guesses
+ * across the province and logs in where a password works), or of its
+ * network on this site. Critical, keyed by the IP or the network.
+ */
+static void
+compromise(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
+    int64_t site_fails, enum series net_series)
+{
+	const struct ronda_detect_config *c = &d->cfg;
+	struct ronda_detect_hit h;
+	struct ronda_window_entry *e;
+	int64_t span = c->compromise_window > c->slow_window ? c->compromise_window :
+	    c->slow_window, n;
+	const char *key = NULL;
+	char net[64];
+	struct skey k;
+
+	if (site_fails >= c->compromise_failures) {
+		key = ev->ip;
+	} else {
+		k = fleet_key(part, ev);
+		e = ronda_window_get(d->w, k.hi, k.lo, d->clock, 0);
+		n = e != NULL ? (int64_t)ronda_window_count(e, ev->ts_ms - span, ev->ts_ms) : 0;
+		if (n >= c->compromise_failures) {
+			key = ev->ip;
+		} else {
+			size_t netlen = net_of(ev, net);
+			e = series(d, net_series, part, net, netlen);
+			n = e != NULL ? (int64_t)ronda_window_count(e,
+			    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0;
+			if (n >= c->compromise_failures)
+				key = net;
+		}
+	}
+	if (key != NULL) {
+		hit_init(&h, ev, part, "compromise", key, RONDA_SEV_CRITICAL, 1);
+		d->sink.hit(d->sink.arg, &h);
+	}
+}
+
 static void
 auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part, int emit)
 {
@@ -325,6 +455,7 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 		if (ev->ip_family != 0) {
 			char subj[80];
 			size_t il = strlen(ev->ip), sn = sl + 1 + il;
+			const char *key = pool_key(d, ev);
 			struct skey kf, ka, kn, ks = { 0, 0 };
 			memcpy(subj, svc, sl);
 			subj[sl] = '|';
@@ -339,21 +470,22 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 			e = series_at(d, kf, part);
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
-			threshold(d, ev, part, e, 0, kind, ev->ip, RONDA_SEV_HIGH,
-			    c->bf_failures, c->bf_window, emit);
+			threshold(d, ev, part, e, subj, kind, key, RONDA_SEV_HIGH,
+			    c->bf_failures, c->bf_window, c->slow_attempts, c->slow_window, emit);
 			e = series_at(d, ka, part);
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
 			e = series_at(d, kn, part);
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
+			fleet_fail(d, ev, part);
 			if (ev->user[0] != '\0') {
 				e = series_at(d, ks, part);
 				if (e != NULL)
 					ronda_window_add(d->w, e, ev->ts_ms, hstr(ev->user), 1,
 					    cap_of(c->spray_users));
-				threshold(d, ev, part, e, 1, "password_spray", ev->ip,
-				    RONDA_SEV_HIGH, c->spray_users, c->spray_window, emit);
+				threshold(d, ev, part, e, ev->ip, "password_spray", key,
+				    RONDA_SEV_HIGH, c->spray_users, c->spray_window, 0, 0, emit);
 			}
 		} else if (ev->domain[0] != '\0') {
 			/*
@@ -368,43 +500,32 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 			e = series(d, S_FAIL_IP, part, subj, sl + 1 + dl);
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
-			threshold(d, ev, part, e, 0, kind, ev->domain, RONDA_SEV_HIGH,
-			    c->bf_failures, c->bf_window, emit);
+			threshold(d, ev, part, e, subj, kind, ev->domain, RONDA_SEV_HIGH,
+			    c->bf_failures, c->bf_window, c->slow_attempts, c->slow_window, emit);
 		} else if (ev->user[0] != '\0') {
 			/* sudo/su: a local account guessed at, no network source. */
 			e = series(d, S_FAIL_USER, part, ev->user, strlen(ev->user));
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
-			threshold(d, ev, part, e, 0, kind, ev->user, RONDA_SEV_HIGH,
-			    c->bf_failures, c->bf_window, emit);
+			threshold(d, ev, part, e, ev->user, kind, ev->user, RONDA_SEV_HIGH,
+			    c->bf_failures, c->bf_window, 0, 0, emit);
 		}
 		return;
 	}
 	if (is_auth_success(ev) && ev->ip_family != 0 && emit) {
-		struct ronda_detect_hit h;
-		const char *key = NULL;
 		int64_t n;
 
 		e = series(d, S_FAIL_ANY_IP, part, ev->ip, strlen(ev->ip));
 		n = e != NULL ? (int64_t)ronda_window_count(e,
 		    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0;
-		if (n >= c->compromise_failures) {
-			key = ev->ip;
-		} else {
-			netlen = net_of(ev, net);
-			e = series(d, S_FAIL_NET, part, net, netlen);
-			n = e != NULL ? (int64_t)ronda_window_count(e,
-			    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0;
-			if (n >= c->compromise_failures)
-				key = net;
-		}
-		if (key != NULL) {
-			hit_init(&h, ev, part, "compromise", key, RONDA_SEV_CRITICAL, 1);
-			d->sink.hit(d->sink.arg, &h);
-		}
+		compromise(d, ev, part, n, S_FAIL_NET);
 	}
 }
 
+/*
+ * A login form post: a rule of category cms-login (rules/web-cms.yaml says
+ * which paths are login forms) or one of the usual CMS paths.
+ */
 static int
 is_cms_login(const struct ronda_cevent *ev)
 {
@@ -416,6 +537,9 @@ is_cms_login(const struct ronda_cevent *ev)
 
 	if (strcasecmp(ev->method, "POST") != 0)
 		return 0;
+	for (int i = 0; i < ev->nrules; i++)
+		if (strcmp(ev->rule_cat[i], "cms-login") == 0)
+			return 1;
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		if (strcasecmp(ev->path, paths[i]) == 0)
 			return 1;
@@ -475,7 +599,7 @@ signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
 	struct ronda_detect_hit h;
 	const char *done[RONDA_CEVENT_RULES];
 	int ndone = 0;
-	const char *key = ev->ip[0] != '\0' ? ev->ip : "-";
+	const char *key = pool_key(d, ev);
 
 	for (int i = 0; i < ev->nrules; i++) {
 		const char *kind = ronda_detect_kind_of_category(ev->rule_cat[i]);
@@ -542,19 +666,39 @@ web_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part, 
 		return;
 	}
 	if (is_cms_login(ev)) {
-		e = series(d, S_CMS, part, ev->ip, strlen(ev->ip));
-		if (e != NULL)
+		/* A redirect answers a login that worked; the form again, one that failed. */
+		int ok = ev->status >= 300 && ev->status < 400;
+		size_t il = strlen(ev->ip), capn = cap_of(c->bf_failures >
+		    c->compromise_failures ? c->bf_failures : c->compromise_failures);
+		if (ok && emit) {
+			e = series(d, S_FAIL_ANY_IP, part, ev->ip, il);
+			compromise(d, ev, part, e != NULL ? (int64_t)ronda_window_count(e,
+			    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0, S_FAIL_NET);
+		}
+		/* Guesses only: an editor who logs in five times an hour guessed nothing. */
+		e = series(d, S_CMS, part, ev->ip, il);
+		if (e != NULL && !ok)
 			ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->cms_attempts));
-		threshold(d, ev, part, e, 0, "cms_bruteforce", ev->ip, RONDA_SEV_HIGH,
-		    c->cms_attempts, c->cms_window, emit);
+		threshold(d, ev, part, e, ev->ip, "cms_bruteforce", pool_key(d, ev),
+		    RONDA_SEV_HIGH, c->cms_attempts, c->cms_window, c->slow_attempts,
+		    c->slow_window, emit);
+		if (!ok) {
+			char net[64];
+			size_t netlen = net_of(ev, net);
+			if ((e = series(d, S_FAIL_ANY_IP, part, ev->ip, il)) != NULL)
+				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
+			if ((e = series(d, S_FAIL_NET, part, net, netlen)) != NULL)
+				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
+			fleet_fail(d, ev, part);
+		}
 	}
 	if (ev->status == 404 && ev->path[0] != '\0') {
 		e = series(d, S_SCAN, part, ev->ip, strlen(ev->ip));
 		if (e != NULL)
 			ronda_window_add(d->w, e, ev->ts_ms, hstr(ev->path), 1,
 			    cap_of(c->scan_paths));
-		threshold(d, ev, part, e, 1, "scan", ev->ip, RONDA_SEV_LOW, c->scan_paths,
-		    c->scan_window, emit);
+		threshold(d, ev, part, e, ev->ip, "scan", pool_key(d, ev), RONDA_SEV_LOW,
+		    c->scan_paths, c->scan_window, 0, 0, emit);
 	}
 	if (emit)
 		signatures(d, ev, part);

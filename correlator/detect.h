@@ -44,6 +44,8 @@ struct ronda_detect_config {
 	int64_t compromise_window;
 	int64_t cms_attempts;		/* POSTs to a CMS login endpoint */
 	int64_t cms_window;
+	int64_t slow_attempts;		/* failures or CMS login POSTs from one IP ... */
+	int64_t slow_window;		/* ... within this span: a low-severity brute force */
 	int64_t scan_paths;		/* distinct 404 paths */
 	int64_t scan_window;
 	int64_t flood_factor;		/* requests >= factor x baseline ... */
@@ -125,6 +127,13 @@ void ronda_detect_event_on(struct ronda_detect *d, const struct ronda_cevent *ev
 
 /* The longest span any detector looks back (for expiry and replay). */
 int64_t ronda_detect_horizon(const struct ronda_detect_config *cfg);
+
+/*
+ * own(arg, ip): 1 when an address keeps incidents of its own (the
+ * allowlist: the SOC's scanner is not part of an attacker pool). NULL: none.
+ */
+void ronda_detect_set_own(struct ronda_detect *d, int (*own)(void *arg, const char *ip),
+    void *arg);
 
 /* Incident kind for a rule category ("webshell", ...), or NULL. */
 const char *ronda_detect_kind_of_category(const char *category);

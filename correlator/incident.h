@@ -23,7 +23,7 @@
 #include "detect.h"
 
 #define RONDA_INCIDENT_SET 8		/* IPs, users, rule ids kept per incident */
-#define RONDA_INCIDENT_IND 64		/* indicators recorded per incident */
+#define RONDA_INCIDENT_IND 160		/* indicators recorded per incident (a pool: its addresses) */
 
 enum ronda_incident_status {
 	RONDA_INCIDENT_OPEN = 0,

@@ -81,7 +81,15 @@ struct fx {
 };
 
 static int
-setup(void **state)
+own_scanner(void *arg, const char *ip)
+{
+	(void)arg;
+	return strcmp(ip, "10.61.0.25") == 0;
+}
+
+/* slow: the low level of brute force on (defaults) or off (the burst tests). */
+static int
+setup_with(void **state, int slow)
 {
 	static struct fx f;
 	struct ronda_detect_config c;
@@ -89,10 +97,25 @@ setup(void **state)
 
 	memset(&f, 0, sizeof(f));
 	ronda_detect_defaults(&c);
+	if (!slow)
+		c.slow_attempts = 0;
 	f.w = ronda_window_new(1000, 1 << 20);
 	f.d = ronda_detect_new(&c, f.w, &s);
+	ronda_detect_set_own(f.d, own_scanner, NULL);
 	*state = &f;
 	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return setup_with(state, 0);
+}
+
+static int
+setup_slow(void **state)
+{
+	return setup_with(state, 1);
 }
 
 static int
@@ -149,10 +172,10 @@ bruteforce_just_below_and_at(void **state)
 		ssh(&ev, "203.0.113.9", "root", 0, T0 + i * 1000);
 		ronda_detect_event(f->d, &ev, 0, 1, 0);
 	}
-	assert_int_equal(rec_find(&f->r, "ssh_bruteforce", "203.0.113.9"), -1);
+	assert_int_equal(rec_find(&f->r, "ssh_bruteforce", "pool"), -1);
 	ssh(&ev, "203.0.113.9", "root", 0, T0 + 9000);
 	ronda_detect_event(f->d, &ev, 0, 1, 0);
-	int i = rec_find(&f->r, "ssh_bruteforce", "203.0.113.9");
+	int i = rec_find(&f->r, "ssh_bruteforce", "pool");
 	assert_true(i >= 0);
 	assert_int_equal(f->r.count[i], 10);
 	assert_int_equal(f->r.sev[i], 3);
@@ -194,11 +217,11 @@ bruteforce_window_edge(void **state)
 		ssh(&ev, "198.51.100.4", "admin", 0, T0 + (i == 9 ? 300001 : i * 1000));
 		ronda_detect_event(f->d, &ev, 0, 1, 0);
 	}
-	assert_int_equal(rec_find(&f->r, "ssh_bruteforce", "198.51.100.4"), -1);
+	assert_int_equal(rec_find(&f->r, "ssh_bruteforce", "pool"), -1);
 	/* Exactly 5 min between first and tenth: inside. */
 	ssh(&ev, "198.51.100.4", "admin", 0, T0 + 300000);
 	ronda_detect_event(f->d, &ev, 0, 1, 0);
-	assert_true(rec_find(&f->r, "ssh_bruteforce", "198.51.100.4") >= 0);
+	assert_true(rec_find(&f->r, "ssh_bruteforce", "pool") >= 0);
 }
 
 static void
@@ -212,10 +235,10 @@ bruteforce_out_of_order(void **state)
 		ssh(&ev, "192.0.2.50", "oracle", 0, T0 + i * 1000);
 		ronda_detect_event(f->d, &ev, 0, 1, 0);
 	}
-	assert_int_equal(rec_find(&f->r, "ssh_bruteforce", "192.0.2.50"), -1);
+	assert_int_equal(rec_find(&f->r, "ssh_bruteforce", "pool"), -1);
 	ssh(&ev, "192.0.2.50", "oracle", 0, T0);
 	ronda_detect_event(f->d, &ev, 0, 1, 0);
-	assert_true(rec_find(&f->r, "ssh_bruteforce", "192.0.2.50") >= 0);
+	assert_true(rec_find(&f->r, "ssh_bruteforce", "pool") >= 0);
 }
 
 static void
@@ -230,7 +253,7 @@ late_event_skips_windows(void **state)
 	}
 	ssh(&ev, "192.0.2.77", "git", 0, T0 + 9000);
 	ronda_detect_event(f->d, &ev, 0, 1, 1);	/* late: counted elsewhere, no window */
-	assert_int_equal(rec_find(&f->r, "ssh_bruteforce", "192.0.2.77"), -1);
+	assert_int_equal(rec_find(&f->r, "ssh_bruteforce", "pool"), -1);
 }
 
 static void
@@ -283,10 +306,10 @@ spray_just_below_and_at(void **state)
 		ssh(&ev, "198.51.100.77", users[i], 0, T0 + i * 1000);
 		ronda_detect_event(f->d, &ev, 0, 1, 0);
 	}
-	assert_int_equal(rec_find(&f->r, "password_spray", "198.51.100.77"), -1);
+	assert_int_equal(rec_find(&f->r, "password_spray", "pool"), -1);
 	ssh(&ev, "198.51.100.77", users[5], 0, T0 + 6000);
 	ronda_detect_event(f->d, &ev, 0, 1, 0);
-	assert_true(rec_find(&f->r, "password_spray", "198.51.100.77") >= 0);
+	assert_true(rec_find(&f->r, "password_spray", "pool") >= 0);
 }
 
 static void
@@ -303,10 +326,10 @@ scan_just_below_and_at(void **state)
 		web(&ev, "192.0.2.99", "GET", "/backup/0.zip", 404, T0 + i * 100 + 1);
 		ronda_detect_event(f->d, &ev, 0, 1, 0);	/* repeats do not count */
 	}
-	assert_int_equal(rec_find(&f->r, "scan", "192.0.2.99"), -1);
+	assert_int_equal(rec_find(&f->r, "scan", "pool"), -1);
 	web(&ev, "192.0.2.99", "GET", "/.env", 404, T0 + 5000);
 	ronda_detect_event(f->d, &ev, 0, 1, 0);
-	assert_true(rec_find(&f->r, "scan", "192.0.2.99") >= 0);
+	assert_true(rec_find(&f->r, "scan", "pool") >= 0);
 }
 
 static void
@@ -321,10 +344,10 @@ cms_just_below_and_at(void **state)
 	}
 	web(&ev, "192.0.2.33", "GET", "/wp-login.php", 200, T0 + 19500);
 	ronda_detect_event(f->d, &ev, 0, 1, 0);	/* a GET is not an attempt */
-	assert_int_equal(rec_find(&f->r, "cms_bruteforce", "192.0.2.33"), -1);
+	assert_int_equal(rec_find(&f->r, "cms_bruteforce", "pool"), -1);
 	web(&ev, "192.0.2.33", "POST", "/wp-login.php", 200, T0 + 20000);
 	ronda_detect_event(f->d, &ev, 0, 1, 0);
-	assert_true(rec_find(&f->r, "cms_bruteforce", "192.0.2.33") >= 0);
+	assert_true(rec_find(&f->r, "cms_bruteforce", "pool") >= 0);
 }
 
 static void
@@ -338,7 +361,7 @@ webshell_escalates_on_200(void **state)
 	snprintf(ev.rule_id[0], sizeof(ev.rule_id[0]), "web-webshell-001");
 	snprintf(ev.rule_cat[0], sizeof(ev.rule_cat[0]), "webshell");
 	ronda_detect_event(f->d, &ev, 0, 1, 0);
-	int i = rec_find(&f->r, "webshell", "192.0.2.8");
+	int i = rec_find(&f->r, "webshell", "pool");
 	assert_true(i >= 0);
 	assert_int_equal(f->r.sev[i], 3);
 	ev.status = 200;
@@ -359,7 +382,7 @@ sqli_destructive_500_is_critical(void **state)
 	snprintf(ev.rule_id[0], sizeof(ev.rule_id[0]), "web-sqli-001");
 	snprintf(ev.rule_cat[0], sizeof(ev.rule_cat[0]), "sqli");
 	ronda_detect_event(f->d, &ev, 0, 1, 0);
-	assert_int_equal(f->r.sev[rec_find(&f->r, "sqli", "192.0.2.9")], 4);
+	assert_int_equal(f->r.sev[rec_find(&f->r, "sqli", "pool")], 4);
 }
 
 static void
@@ -417,7 +440,7 @@ gambling_search_spam_is_the_spammers(void **state)
 	snprintf(ev.query, sizeof(ev.query), "s=slot+gacor+maxwin");
 	rule(&ev, "web.gambling.search-spam", "gambling-spam");
 	ronda_detect_event(f->d, &ev, 0, 1, 0);
-	assert_true(rec_find(&f->r, "gambling", "45.126.186.87") >= 0);
+	assert_true(rec_find(&f->r, "gambling", "pool") >= 0);
 	assert_true(last_has(&f->r, "ip=45.126.186.87"));
 	assert_true(last_has(&f->r, "net=45.126.186.0/24"));
 	assert_true(last_has(&f->r, "gambling=gacor+maxwin+slot"));
@@ -506,7 +529,172 @@ replay_only_rebuilds(void **state)
 	assert_int_equal(f->r.n, 0);
 	ssh(&ev, "203.0.113.66", "root", 0, T0 + 9000);
 	ronda_detect_event(f->d, &ev, 3, 1, 0);
-	assert_int_equal(f->r.count[rec_find(&f->r, "ssh_bruteforce", "203.0.113.66")], 10);
+	assert_int_equal(f->r.count[rec_find(&f->r, "ssh_bruteforce", "pool")], 10);
+}
+
+/*
+ * Low and slow: 5 failures within an hour (below 10 in 5 minutes) make the
+ * pool's brute force low; the burst later makes the same incident high.
+ */
+static void
+slow_bruteforce_is_low_then_high(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_cevent ev;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		ssh(&ev, "203.0.113.9", "root", 0, T0 + i * 600000);
+		ronda_detect_event(f->d, &ev, 0, 1, 0);
+	}
+	assert_int_equal(f->r.n, 0);
+	ssh(&ev, "203.0.113.9", "root", 0, T0 + 4 * 600000);	/* 5 in 40 min */
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	i = rec_find(&f->r, "ssh_bruteforce", "pool");
+	assert_true(i >= 0);
+	assert_int_equal(f->r.count[i], 5);
+	assert_int_equal(f->r.sev[i], 1);
+	/* A member: each further failure joins, at once. */
+	ssh(&ev, "203.0.113.9", "root", 0, T0 + 5 * 600000);
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_int_equal(f->r.count[i], 6);
+	for (int k = 0; k < 10; k++) {
+		ssh(&ev, "203.0.113.9", "root", 0, T0 + 6 * 600000 + k * 1000);
+		ronda_detect_event(f->d, &ev, 0, 1, 0);
+	}
+	assert_int_equal(f->r.sev[i], 3);
+	assert_int_equal(f->r.n, 1);
+}
+
+/*
+ * One case per (site, kind): a botnet's addresses share the pool incident;
+ * an address with a stray failure does not join it; the allowlisted
+ * scanner keeps incidents of its own.
+ */
+static void
+pool_is_one_incident(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_cevent ev;
+
+	for (int k = 0; k < 10; k++) {
+		ssh(&ev, "203.0.113.9", "root", 0, T0 + k * 1000);
+		ronda_detect_event(f->d, &ev, 0, 1, 0);
+		ssh(&ev, "61.177.172.60", "root", 0, T0 + k * 1000 + 500);
+		ronda_detect_event(f->d, &ev, 1, 1, 0);
+	}
+	ssh(&ev, "180.248.82.239", "pegawai", 0, T0 + 20000);	/* a mistyped password */
+	ronda_detect_event(f->d, &ev, 2, 1, 0);
+	for (int k = 0; k < 10; k++) {
+		ssh(&ev, "10.61.0.25", "root", 0, T0 + 30000 + k * 1000);
+		ronda_detect_event(f->d, &ev, 3, 1, 0);
+	}
+	assert_int_equal(f->r.n, 2);
+	assert_int_equal(f->r.count[rec_find(&f->r, "ssh_bruteforce", "pool")], 20);
+	assert_int_equal(f->r.count[rec_find(&f->r, "ssh_bruteforce", "10.61.0.25")], 10);
+	/* Signatures pool the same way. */
+	web(&ev, "192.0.2.8", "GET", "/wp-content/uploads/alfa.php", 404, T0);
+	rule(&ev, "web-webshell-001", "webshell");
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	web(&ev, "185.224.128.62", "GET", "/wp-content/uploads/alfa.php", 404, T0 + 1);
+	rule(&ev, "web-webshell-001", "webshell");
+	ronda_detect_event(f->d, &ev, 1, 1, 0);
+	assert_int_equal(f->r.count[rec_find(&f->r, "webshell", "pool")], 2);
+	assert_true(last_has(&f->r, "ip=185.224.128.62"));
+}
+
+/*
+ * A member that went quiet is out: a lone failure long after joins nothing
+ * (and 4 failures in an hour stay below the slow level).
+ */
+static void
+pool_member_expires_after_quiet(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_cevent ev;
+	int i;
+
+	for (int k = 0; k < 10; k++) {
+		ssh(&ev, "203.0.113.9", "root", 0, T0 + k * 1000);
+		ronda_detect_event(f->d, &ev, 0, 1, 0);
+	}
+	i = rec_find(&f->r, "ssh_bruteforce", "pool");
+	assert_int_equal(f->r.count[i], 10);
+	ssh(&ev, "203.0.113.9", "root", 0, T0 + 9000 + 30 * 60000);	/* at quiet: joins */
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_int_equal(f->r.count[i], 11);
+	ssh(&ev, "203.0.113.9", "root", 0, T0 + 9000 + 61 * 60000 + 1);	/* past it */
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_int_equal(f->r.count[i], 11);
+}
+
+static void
+on_site(struct ronda_cevent *ev, const char *site)
+{
+	snprintf(ev->site, sizeof(ev->site), "%s", site);
+}
+
+/*
+ * A pool guesses on one site and logs in on another: the success after
+ * failures of the same address anywhere is a compromise where it landed.
+ */
+static void
+compromise_after_guessing_elsewhere(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_cevent ev;
+
+	for (int k = 0; k < 5; k++) {
+		ssh(&ev, "203.0.113.30", "admin", 0, T0 + k * 120000);
+		on_site(&ev, "beraukab.go.id");
+		ronda_detect_event(f->d, &ev, 0, 1, 0);
+	}
+	ssh(&ev, "203.0.113.30", "admin", 1, T0 + 50 * 60000);
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	int i = rec_find(&f->r, "compromise", "203.0.113.30");
+	assert_true(i >= 0);
+	assert_int_equal(f->r.sev[i], 4);
+	/* Four failures elsewhere are not enough. */
+	for (int k = 0; k < 4; k++) {
+		ssh(&ev, "203.0.113.31", "admin", 0, T0 + k * 120000);
+		on_site(&ev, "beraukab.go.id");
+		ronda_detect_event(f->d, &ev, 0, 1, 0);
+	}
+	ssh(&ev, "203.0.113.31", "admin", 1, T0 + 50 * 60000);
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_int_equal(rec_find(&f->r, "compromise", "203.0.113.31"), -1);
+}
+
+/*
+ * Web logins: a form post answered 200 failed, a redirect worked. Guesses
+ * then a redirect: compromise; an editor's own logins guess nothing.
+ */
+static void
+web_login_success_after_guesses(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_cevent ev;
+
+	for (int k = 0; k < 8; k++) {
+		web(&ev, "203.0.113.44", "POST", "/ekinerja/login", 302, T0 + k * 300000);
+		rule(&ev, "web.cms.app-login", "cms-login");
+		ronda_detect_event(f->d, &ev, 0, 1, 0);
+	}
+	assert_int_equal(f->r.n, 0);
+	for (int k = 0; k < 5; k++) {
+		web(&ev, "203.0.113.45", "POST", "/ekinerja/login", 200, T0 + k * 300000);
+		rule(&ev, "web.cms.app-login", "cms-login");
+		ronda_detect_event(f->d, &ev, 0, 1, 0);
+	}
+	int i = rec_find(&f->r, "cms_bruteforce", "pool");
+	assert_true(i >= 0);
+	assert_int_equal(f->r.sev[i], 1);
+	web(&ev, "203.0.113.45", "POST", "/ekinerja/login", 302, T0 + 26 * 60000);
+	rule(&ev, "web.cms.app-login", "cms-login");
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	i = rec_find(&f->r, "compromise", "203.0.113.45");
+	assert_true(i >= 0);
+	assert_int_equal(f->r.sev[i], 4);
 }
 
 int
@@ -514,6 +702,14 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(bruteforce_just_below_and_at, setup, teardown),
+		cmocka_unit_test_setup_teardown(slow_bruteforce_is_low_then_high, setup_slow,
+		    teardown),
+		cmocka_unit_test_setup_teardown(pool_is_one_incident, setup, teardown),
+		cmocka_unit_test_setup_teardown(pool_member_expires_after_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(compromise_after_guessing_elsewhere, setup_slow,
+		    teardown),
+		cmocka_unit_test_setup_teardown(web_login_success_after_guesses, setup_slow,
+		    teardown),
 		cmocka_unit_test_setup_teardown(bruteforce_by_host_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(bruteforce_window_edge, setup, teardown),
 		cmocka_unit_test_setup_teardown(bruteforce_out_of_order, setup, teardown),
