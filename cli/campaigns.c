@@ -167,11 +167,11 @@ cmd_campaign(const char *given, int json)
 			{ "JOINED", 0, 0, 0, 9, 0, 0 }, { "SITE", 0, 1, 30, 9, 0, 0 },
 			{ "KIND", 0, 0, 0, 7, 0, 0 }, { "SEVERITY", 0, 0, 0, 6, 0, 0 },
 			{ "EVENTS", 1, 0, 0, 3, 0, 0 }, { "KEY", 0, 1, 8, 5, 0, 0 },
-			{ "INCIDENT", 0, 0, 0, 9, 0, 0 },
+			{ "LINKED BY", 0, 1, 10, 4, 0, 0 }, { "INCIDENT", 0, 0, 0, 9, 0, 0 },
 		};
 		fputc('\n', stdout);
 		heading("Incidents");
-		table_init(&t, cols, 7);
+		table_init(&t, cols, 8);
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "incidents")) {
 			const char *site = jstr(it, "site"), *sev = jstr(it, "severity");
 			table_row(&t);
@@ -182,7 +182,20 @@ cmd_campaign(const char *given, int json)
 			cell(&t, 3, sev, sev_color(sev));
 			cellf(&t, 4, NULL, "%lld", (long long)jint(it, "event_count"));
 			cell(&t, 5, jstr(it, "key"), NULL);
-			cell(&t, 6, short_id(sid, sizeof(sid), jstr(it, "id")), NULL);
+			{
+				/* Why it is a member: the indicator and its rarity, or the wave. */
+				const cJSON *via = cJSON_GetObjectItemCaseSensitive(it, "via");
+				const char *vt = jstr(via, "type");
+				const cJSON *w = cJSON_GetObjectItemCaseSensitive(via, "weight");
+				if (vt[0] == '\0' || strcmp(vt, "founder") == 0)
+					cell(&t, 6, vt[0] == '\0' ? "-" : "first", NULL);
+				else if (strcmp(vt, "wave") == 0)
+					cellf(&t, 6, NULL, "wave %s", jstr(via, "value"));
+				else
+					cellf(&t, 6, NULL, "%s %s (%.2f)", vt, jstr(via, "value"),
+					    cJSON_IsNumber(w) ? w->valuedouble : 0.0);
+			}
+			cell(&t, 7, short_id(sid, sizeof(sid), jstr(it, "id")), NULL);
 		}
 		table_print(&t);
 		table_free(&t);

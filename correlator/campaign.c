@@ -152,6 +152,8 @@ ronda_campaigns_new(const struct ronda_campaigns_config *cfg)
 	c->cfg = *cfg;
 	if (c->cfg.min_sites < 2)
 		c->cfg.min_sites = 2;
+	if (c->cfg.dormancy < c->cfg.link_window)
+		c->cfg.dormancy = c->cfg.link_window;
 	c->clock = NONE;
 	c->history_start = NONE;
 	c->pruned_day = NONE;
@@ -460,7 +462,7 @@ ronda_campaigns_commit(struct ronda_campaigns *c, sqlite3 *db, int64_t now_event
 			goto out;
 		/* Closed and past rejoining: its state row goes with it. */
 		if (v[i]->status == ST_CLOSED && camp_judged(c) != NONE &&
-		    camp_judged(c) - v[i]->last_seen > c->cfg.close + c->cfg.link_window) {
+		    camp_judged(c) - v[i]->last_seen > c->cfg.close + c->cfg.dormancy) {
 			v[i]->expired = 1;
 			v[i]->dirty = 1;
 		}

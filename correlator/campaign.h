@@ -32,6 +32,9 @@ struct ronda_campaigns_config {
 	int64_t min_sites;		/* sites before a campaign is reported */
 	int64_t window;			/* ms: min_sites first hit within this span */
 	int64_t link_window;		/* ms: incidents this close in time link; also the wave span */
+	int64_t dormancy;		/* ms: a campaign takes incidents sharing its
+					   fingerprints (payload, shell, domain) this long after
+					   its last activity, closed or not */
 	int64_t quiet, close;		/* ms without member activity: quiet, closed */
 	int64_t common_share;		/* % of known sites: an indicator on more never links */
 	int64_t wave_floor;		/* sites in a wave span before there is history */

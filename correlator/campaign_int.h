@@ -22,7 +22,7 @@
 #define IND_BUCKETS (1u << 16)
 #define REC_BUCKETS (1u << 16)
 #define POST_MAX 64		/* incidents listed per indicator (the newest) */
-#define REF_MAX 32		/* indicators kept per incident */
+#define REF_MAX 160		/* indicators kept per incident (a pool's addresses) */
 #define IND_SITES_MAX 1024	/* sites counted per indicator (enough to call it common) */
 #define CAMP_IND_MAX 128	/* indicators listed per campaign */
 #define BFS_MAX 8192		/* incidents one walk visits */
@@ -42,8 +42,17 @@ static const char *const itype_names[T_N] = {
 
 enum { ST_ACTIVE, ST_QUIET, ST_CLOSED, ST_MERGED };
 static const char *const status_names[] = { "active", "quiet", "closed", "merged" };
-enum { LINK_INDICATOR, LINK_WAVE };
-static const char *const link_names[] = { "indicator", "wave" };
+/*
+ * How a campaign was found: a rare indicator both sites carry (indicator), a
+ * fingerprint of the attack itself (payload, shell, gambling domain), the
+ * addresses of one pool on many sites (fleet: an indicator too common to
+ * link strangers, linking only incidents of one family), or a wave.
+ */
+enum { LINK_INDICATOR, LINK_WAVE, LINK_FINGERPRINT, LINK_FLEET, LINK_N };
+static const char *const link_names[LINK_N] = { "indicator", "wave", "fingerprint", "fleet" };
+
+/* Why an incident is a member (campaign_incidents.via_type) besides an indicator. */
+enum { VIA_FOUNDER = -1, VIA_WAVE = -2 };
 
 /* Families, highest rank first: a mixed campaign takes the highest member's. */
 static const struct family {
@@ -89,6 +98,7 @@ struct ind {
 	uint8_t type;
 	uint8_t strong;
 	uint8_t allow;
+	uint8_t common;			/* on more sites than the common limit (with w) */
 	int refs;			/* incidents referring to it */
 	struct crec **post;		/* the newest incidents carrying it */
 	int npost, cappost;
@@ -125,6 +135,9 @@ struct crec {
 	uint64_t epoch;			/* walk marks */
 	uint64_t evaluated;		/* batch whose walk already covered it */
 	int touched;
+	/* scratch of a walk: the link that reached it (NULL: the walk's start) */
+	const struct ind *via;
+	double via_w;
 };
 
 struct csite_entry {
@@ -146,6 +159,9 @@ struct member {
 	char id[33];
 	int site;
 	int64_t joined;
+	int via_type;			/* enum itype, VIA_FOUNDER or VIA_WAVE */
+	char *via_value;		/* owned */
+	double via_w;
 };
 
 struct merge {
@@ -316,8 +332,15 @@ struct cind *camp_ind(struct camp *k, int type, const char *value, int create);
 void camp_note_inds(struct ronda_campaigns *c, struct camp *k, const struct crec *r);
 /* Fold member r's times, severity and family into k and its site. */
 void camp_touch_member(struct ronda_campaigns *c, struct camp *k, const struct crec *r);
-/* Make r a member of k, to be written with k. */
-void camp_add(struct ronda_campaigns *c, struct camp *k, struct crec *r);
+/*
+ * Make r a member of k, to be written with k, and say why: via_type (enum
+ * itype, VIA_FOUNDER, VIA_WAVE), via_value (the indicator's value, the
+ * family for a wave), its weight.
+ */
+void camp_add(struct ronda_campaigns *c, struct camp *k, struct crec *r, int via_type,
+    const char *via_value, double via_w);
+/* 1 for a fingerprint of the attack itself: payload, shell path, gambling domain. */
+int camp_is_fingerprint(int type, const char *value);
 /* qsort: incidents by first_seen, then id. */
 int camp_by_first(const void *a, const void *b);
 /* When the need-th site of recs[0..n) (sorted by first_seen) was hit within span, or NONE. */

@@ -58,11 +58,25 @@ camp_make_title(const struct ronda_campaigns *c, const struct camp *k, char *out
 	int en = c->cfg.lang == RONDA_LANG_EN, shown = 0, more = 0;
 	struct ronda_buf b;
 
+	/*
+	 * The title says how it was found: one fingerprint of the attack, one
+	 * attacker, one pool of addresses, or only a wave of one kind.
+	 */
+	static const char *const how_en[LINK_N] = { ", same attacker", "",
+	    ", same attack fingerprint", " from one address pool" };
+	static const char *const how_id[LINK_N] = { ", penyerang sama", "",
+	    ", jejak serangan sama", " dari satu kelompok alamat" };
+	int l = k->link >= 0 && k->link < LINK_N ? k->link : LINK_INDICATOR;
+
 	ronda_buf_init(&b, 512);
-	if (en)
+	if (l == LINK_WAVE && en)
 		ronda_buf_printf(&b, "%s wave — %d sites", f->en, k->nsites);
-	else
+	else if (l == LINK_WAVE)
 		ronda_buf_printf(&b, "Gelombang %s — %d situs", f->id, k->nsites);
+	else if (en)
+		ronda_buf_printf(&b, "%s campaign%s — %d sites", f->en, how_en[l], k->nsites);
+	else
+		ronda_buf_printf(&b, "Kampanye %s%s — %d situs", f->id, how_id[l], k->nsites);
 	for (int i = 0; i < k->nsites; i++) {
 		const char *r = c->sites[k->sites[i].site]->region;
 		int seen = 0;

@@ -157,14 +157,18 @@ ind_weight(const struct ronda_campaigns *c, struct ind *x)
 	n = ind_nsites(x, since);
 	if (n < 1)
 		n = 1;
+	x->common = n > lim;
 	if (x->allow)
 		w = 0;
 	else if (n > lim)
 		/*
-		 * A network is on every site a botnet hits; it only links incidents
-		 * of one family, and only the allowlist stops it (weight kept > 0).
+		 * A network is on every site a botnet hits, and so is an address
+		 * of a pool that works the whole province: too common to link
+		 * strangers, they link incidents of one family only (a fleet),
+		 * and only the allowlist stops them (weight kept > 0). A common
+		 * user name or gambling word set links nothing.
 		 */
-		w = x->type == T_NET ? 0.05 : 0;
+		w = x->type == T_NET || x->strong ? 0.05 : 0;
 	else
 		w = 1.0 - (double)(n - 1) / (double)lim;
 	x->wbatch = c->batch;
@@ -179,6 +183,20 @@ static int
 can_merge(const struct ind *x)
 {
 	return x->strong || x->type == T_NET;
+}
+
+/* Strong and not common: links incidents of any families. */
+static int
+links_any(const struct ind *x)
+{
+	return x->strong && !x->common;
+}
+
+int
+camp_is_fingerprint(int type, const char *value)
+{
+	return type == T_PAYLOAD || type == T_WEBSHELL ||
+	    (type == T_GAMBLING && strchr(value, '.') != NULL);
 }
 
 void
@@ -437,6 +455,8 @@ camp_free_one(struct camp *k)
 		free(k->inds[i].value);
 	for (int i = 0; i < k->nmerges; i++)
 		free(k->merges[i].value);
+	for (int i = 0; i < k->npending; i++)
+		free(k->pending[i].via_value);
 	free(k->inds);
 	free(k->merges);
 	free(k->sites);
@@ -540,7 +560,8 @@ camp_touch_member(struct ronda_campaigns *c, struct camp *k, const struct crec *
 }
 
 void
-camp_add(struct ronda_campaigns *c, struct camp *k, struct crec *r)
+camp_add(struct ronda_campaigns *c, struct camp *k, struct crec *r, int via_type,
+    const char *via_value, double via_w)
 {
 	struct csite_entry *s;
 
@@ -552,9 +573,14 @@ camp_add(struct ronda_campaigns *c, struct camp *k, struct crec *r)
 	camp_note_inds(c, k, r);
 	if (camp_grow((void **)&k->pending, &k->cappending, k->npending + 1,
 	    sizeof(*k->pending)) == 0) {
-		memcpy(k->pending[k->npending].id, r->id, sizeof(r->id));
-		k->pending[k->npending].site = r->site;
-		k->pending[k->npending++].joined = r->first_seen;
+		struct member *m = &k->pending[k->npending];
+		memcpy(m->id, r->id, sizeof(r->id));
+		m->site = r->site;
+		m->joined = r->first_seen;
+		m->via_type = via_type;
+		m->via_w = via_w;
+		if ((m->via_value = strdup(via_value != NULL ? via_value : "")) != NULL)
+			k->npending++;
 	}
 }
 
@@ -645,19 +671,29 @@ struct reach {
 	int strong;			/* reached by a link that merges campaigns */
 };
 
+/*
+ * a and b link by x: their activity within link_window of each other and of
+ * the clock `now`, or within dormancy when x is a fingerprint and b is in a
+ * campaign (a drip of one injected domain over days is one campaign); x
+ * strong and not common, or the same family.
+ */
 static int
 edge_ok(const struct ronda_campaigns *c, const struct crec *a, const struct crec *b,
-    const struct ind *x, int64_t lo)
+    const struct ind *x, int64_t now)
 {
 	int64_t lw = c->cfg.link_window;
 
-	if (b == a || b->ignored || camp_dormant(b))
+	if (b == a || b->ignored)
 		return 0;
-	if (lo != NONE && b->last_seen < lo)
+	if (b->camp != NULL && camp_is_fingerprint(x->type, x->value))
+		lw = c->cfg.dormancy;
+	else if (camp_dormant(b))
+		return 0;
+	if (now != NONE && b->last_seen < now - lw)
 		return 0;
 	if (b->last_seen < a->first_seen - lw || a->last_seen < b->first_seen - lw)
 		return 0;
-	return x->strong || a->family == b->family;
+	return links_any(x) || a->family == b->family;
 }
 
 int
@@ -731,8 +767,15 @@ camp_create(struct ronda_campaigns *c, struct crec **recs, size_t n, int link, i
 	k->status = ST_ACTIVE;
 	k->reported = at;
 	camp_make_id(k, recs[0]);
-	for (size_t i = 0; i < n; i++)
-		camp_add(c, k, recs[i]);
+	for (size_t i = 0; i < n; i++) {
+		const struct crec *r = recs[i];
+		if (link == LINK_WAVE)
+			camp_add(c, k, recs[i], VIA_WAVE, families[r->family].name, 0);
+		else if (r->via == NULL)
+			camp_add(c, k, recs[i], VIA_FOUNDER, "", 0);
+		else
+			camp_add(c, k, recs[i], r->via->type, r->via->value, r->via_w);
+	}
 	return k;
 }
 
@@ -760,9 +803,10 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 {
 	struct reach rs[16];
 	struct camp *surv = NULL;
-	int nr = 0, cross = 0;
+	const struct ind *via = NULL;
+	int nr = 0, fp = 0, rare = 0, fleet = 0;
 	size_t n = 0, i = 0, nu = 0;
-	int64_t lo = camp_judged(c) == NONE ? NONE : camp_judged(c) - c->cfg.link_window;
+	int64_t now = camp_judged(c);
 
 	if (start->ignored || camp_dormant(start) || start->evaluated == c->batch)
 		return;
@@ -770,6 +814,7 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 		return;
 	c->epoch++;
 	start->epoch = c->epoch;
+	start->via = NULL;
 	c->walk[n++] = start;
 	while (i < n) {
 		struct crec *a = c->walk[i++];
@@ -779,20 +824,33 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 				continue;
 			for (int p = 0; p < x->npost; p++) {
 				struct crec *b = x->post[p];
-				if (!edge_ok(c, a, b, x, lo))
+				if (!edge_ok(c, a, b, x, now))
 					continue;
 				if (b->camp != NULL) {
 					if (b->camp == a->camp || (a->camp != NULL && !can_merge(x)))
 						continue;
+					/* A fingerprint reopens it within dormancy. */
 					if (b->camp->status == ST_CLOSED &&
-					    !camp_rejoinable(c, b->camp, a))
+					    !camp_rejoinable(c, b->camp, a) &&
+					    !(camp_is_fingerprint(x->type, x->value) &&
+					    a->first_seen <= b->camp->last_seen + c->cfg.dormancy))
 						continue;
 					reach_add(rs, &nr, b->camp, x);
 					continue;
 				}
-				/* Any strong link between two sites, however b was reached. */
-				if (x->strong && b->site != a->site)
-					cross = 1;
+				/*
+				 * Any strong link between two sites, however b was
+				 * reached: a fingerprint of the attack, a rare
+				 * indicator, or a pool's address on many sites.
+				 */
+				if (x->strong && b->site != a->site) {
+					if (x->common)
+						fleet = 1;
+					else if (camp_is_fingerprint(x->type, x->value))
+						fp = 1;
+					else
+						rare = 1;
+				}
 				if (b->epoch == c->epoch)
 					continue;
 				if (n >= BFS_MAX) {
@@ -800,6 +858,8 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 					continue;
 				}
 				b->epoch = c->epoch;
+				b->via = x;
+				b->via_w = x->w;
 				c->walk[n++] = b;
 			}
 		}
@@ -814,7 +874,6 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 			surv = rs[k].k;
 	if (surv != NULL) {
 		if (start->camp != NULL && start->camp != surv) {
-			const struct ind *via = NULL;
 			for (int k = 0; k < nr && via == NULL; k++)
 				if (rs[k].k == surv)
 					via = rs[k].via;
@@ -830,14 +889,25 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 				surv = rs[k].k;
 	}
 	if (surv != NULL) {
+		/* The start joins by the link that reached surv; the others by theirs. */
+		for (int k = 0; k < nr && start->camp == NULL; k++)
+			if (rs[k].k == surv) {
+				start->via = rs[k].via;
+				start->via_w = rs[k].via->w;
+				break;
+			}
 		camp_reopen(surv);
 		qsort(c->walk, n, sizeof(*c->walk), camp_by_first);
-		for (i = 0; i < n; i++)
-			if (c->walk[i]->camp == NULL)
-				camp_add(c, surv, c->walk[i]);
+		for (i = 0; i < n; i++) {
+			struct crec *r = c->walk[i];
+			if (r->camp == NULL && r->via != NULL)
+				camp_add(c, surv, r, r->via->type, r->via->value, r->via_w);
+			else if (r->camp == NULL)
+				camp_add(c, surv, r, VIA_FOUNDER, "", 0);
+		}
 		return;
 	}
-	if (!cross)
+	if (!fp && !rare && !fleet)
 		return;
 	for (i = 0; i < n; i++)
 		nu += c->walk[i]->camp == NULL;
@@ -845,9 +915,18 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 		return;
 	qsort(c->walk, n, sizeof(*c->walk), camp_by_first);
 	{
-		int64_t at = camp_reached_at(c, c->walk, n, c->cfg.window, c->cfg.min_sites);
+		/*
+		 * The sites must be hit within `window` of each other when a rare
+		 * address links them; a fingerprint of the attack or a pool on
+		 * many sites are evidence enough over days (low and slow, a drip).
+		 */
+		int link = fp ? LINK_FINGERPRINT : rare ? LINK_INDICATOR : LINK_FLEET;
+		int64_t span = fp ? c->cfg.dormancy : rare ? c->cfg.window : c->cfg.link_window;
+		int64_t at = camp_reached_at(c, c->walk, n, span, c->cfg.min_sites);
+		if (at == NONE && fp && rare)
+			at = camp_reached_at(c, c->walk, n, c->cfg.window, c->cfg.min_sites);
 		if (at != NONE)
-			(void)camp_create(c, c->walk, n, LINK_INDICATOR, at);
+			(void)camp_create(c, c->walk, n, link, at);
 	}
 }
 

@@ -20,7 +20,9 @@ static const char *const sql[NQ] = {
 	    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[Q_SITE_PUT] = "INSERT OR REPLACE INTO campaign_sites VALUES (?, ?, ?, ?, ?)",
 	[Q_SITE_DEL] = "DELETE FROM campaign_sites WHERE campaign_id = ?",
-	[Q_INC_PUT] = "INSERT OR REPLACE INTO campaign_incidents VALUES (?, ?, ?, ?)",
+	[Q_INC_PUT] = "INSERT OR REPLACE INTO campaign_incidents"
+	    " (campaign_id, incident_id, site, joined, via_type, via_value, via_weight)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[Q_INC_MOVE] = "UPDATE OR REPLACE campaign_incidents SET campaign_id = ?"
 	    " WHERE campaign_id = ?",
 	[Q_IND_PUT] = "INSERT OR REPLACE INTO campaign_indicators VALUES (?, ?, ?, ?, ?)",
@@ -244,14 +246,22 @@ camp_write_camp(struct ronda_campaigns *c, struct camp *k, char *err, size_t err
 		s->dirty = 0;
 	}
 	for (int i = 0; i < k->npending; i++) {
+		struct member *m = &k->pending[i];
+		int vt = m->via_type;
 		st = c->st[Q_INC_PUT];
 		bind_text(st, 1, k->id);
-		bind_text(st, 2, k->pending[i].id);
-		bind_text(st, 3, c->sites[k->pending[i].site]->id);
-		sqlite3_bind_int64(st, 4, k->pending[i].joined);
+		bind_text(st, 2, m->id);
+		bind_text(st, 3, c->sites[m->site]->id);
+		sqlite3_bind_int64(st, 4, m->joined);
+		bind_text(st, 5, vt == VIA_FOUNDER ? "founder" : vt == VIA_WAVE ? "wave" :
+		    vt >= 0 && vt < T_N ? itype_names[vt] : "");
+		bind_text(st, 6, m->via_value);
+		sqlite3_bind_double(st, 7, m->via_w);
 		if (step(c, Q_INC_PUT, "campaign incident put", err, errlen) == -1)
 			return -1;
 	}
+	for (int i = 0; i < k->npending; i++)
+		free(k->pending[i].via_value);
 	k->npending = 0;
 	for (int i = 0; i < k->ninds; i++) {
 		struct cind *ci = &k->inds[i];
@@ -383,7 +393,10 @@ restore_camp(struct ronda_campaigns *c, sqlite3 *db, sqlite3_stmt *row, char *er
 	}
 	snprintf(k->id, sizeof(k->id), "%s", col(row, 0));
 	k->family = camp_family_parse(col(row, 1));
-	k->link = strcmp(col(row, 2), "wave") == 0 ? LINK_WAVE : LINK_INDICATOR;
+	k->link = LINK_INDICATOR;
+	for (int l = 0; l < LINK_N; l++)
+		if (strcmp(col(row, 2), link_names[l]) == 0)
+			k->link = l;
 	k->severity = ronda_severity_parse(col(row, 3));
 	k->status = strcmp(col(row, 4), "quiet") == 0 ? ST_QUIET :
 	    strcmp(col(row, 4), "closed") == 0 ? ST_CLOSED : ST_ACTIVE;

@@ -208,7 +208,7 @@ camp_waves(struct ronda_campaigns *c)
 						w = cw[j];
 				if (w != NULL) {
 					camp_reopen(w);
-					camp_add(c, w, el[f][i]);
+					camp_add(c, w, el[f][i], VIA_WAVE, families[f].name, 0);
 				} else {
 					el[f][m++] = el[f][i];
 				}
@@ -221,7 +221,7 @@ camp_waves(struct ronda_campaigns *c)
 		}
 		if (open[f] != NULL) {
 			for (size_t i = 0; i < nel[f]; i++)
-				camp_add(c, open[f], el[f][i]);
+				camp_add(c, open[f], el[f][i], VIA_WAVE, families[f].name, 0);
 		} else {
 			int64_t at = camp_reached_at(c, el[f], nel[f], c->cfg.link_window,
 			    wave_threshold(c, f));

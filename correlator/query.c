@@ -596,6 +596,7 @@ ronda_query_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	q->has_triage = ver >= 8;
+	q->has_via = ver >= 9;
 	return q;
 fail:
 	sqlite3_finalize(st);

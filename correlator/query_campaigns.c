@@ -211,8 +211,10 @@ done:
 
 /*
  * The timeline of one campaign: its incidents in joining order (with the
- * incident's own times and counts), and up to QUERY_CAMPAIGN_EVIDENCE
- * evidence lines from each site, oldest first.
+ * incident's own times and counts, and why each is a member: "via", the
+ * indicator that linked it and its rarity weight, or the wave, or the
+ * founder), and up to QUERY_CAMPAIGN_EVIDENCE evidence lines from each
+ * site, oldest first.
  */
 static int
 campaign_timeline(struct ronda_query *q, const char *id, cJSON *o)
@@ -221,8 +223,14 @@ campaign_timeline(struct ronda_query *q, const char *id, cJSON *o)
 	cJSON *arr, *it;
 	int rc;
 
-	st = q_prep(q, "SELECT ci.incident_id, ci.site, ci.joined, i.kind, i.severity, i.status,"
-	    " i.key, i.first_seen, i.last_seen, i.event_count"
+	st = q_prep(q, q->has_via ?
+	    "SELECT ci.incident_id, ci.site, ci.joined, i.kind, i.severity, i.status,"
+	    " i.key, i.first_seen, i.last_seen, i.event_count, ci.via_type, ci.via_value,"
+	    " ci.via_weight"
+	    " FROM campaign_incidents ci LEFT JOIN incidents i ON i.id = ci.incident_id"
+	    " WHERE ci.campaign_id = ? ORDER BY ci.joined, ci.site, ci.incident_id LIMIT 1000" :
+	    "SELECT ci.incident_id, ci.site, ci.joined, i.kind, i.severity, i.status,"
+	    " i.key, i.first_seen, i.last_seen, i.event_count, '', '', 0"
 	    " FROM campaign_incidents ci LEFT JOIN incidents i ON i.id = ci.incident_id"
 	    " WHERE ci.campaign_id = ? ORDER BY ci.joined, ci.site, ci.incident_id LIMIT 1000");
 	if (st == NULL)
@@ -246,6 +254,18 @@ campaign_timeline(struct ronda_query *q, const char *id, cJSON *o)
 			q_add_time(it, "last_seen", sqlite3_column_int64(st, 8));
 			cJSON_AddNumberToObject(it, "event_count",
 			    (double)sqlite3_column_int64(st, 9));
+		}
+		{
+			const char *vt = (const char *)sqlite3_column_text(st, 10);
+			cJSON *via = cJSON_AddObjectToObject(it, "via");
+			if (vt == NULL || vt[0] == '\0') {
+				cJSON_AddNullToObject(via, "type");	/* a store before v9 */
+			} else {
+				q_add_col_str(via, "type", st, 10);
+				q_add_col_str(via, "value", st, 11);
+				cJSON_AddNumberToObject(via, "weight",
+				    (double)(int)(sqlite3_column_double(st, 12) * 1000 + 0.5) / 1000);
+			}
 		}
 		cJSON_AddItemToArray(arr, it);
 	}

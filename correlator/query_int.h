@@ -28,7 +28,7 @@
 
 #define QUERY_BUSY_MS 2000
 #define QUERY_VERSION_MIN 4
-#define QUERY_VERSION_MAX 8
+#define QUERY_VERSION_MAX 9
 #define QUERY_TOP 10		/* top IPs / networks in a summary */
 #define QUERY_NOTABLE 20	/* high/critical incidents listed in a summary */
 #define QUERY_CAMPAIGN_EVIDENCE 3	/* evidence lines per site in a campaign timeline */
@@ -42,6 +42,7 @@ struct ronda_query {
 	char **allow;		/* the stored allowlist's ip and net values (summary) */
 	size_t nallow;
 	int has_triage;		/* schema version 8: triage, audit, suppressions */
+	int has_via;		/* schema version 9: campaign_incidents.via_* */
 	sqlite3_stmt *trow, *tnotes;	/* triage reads, prepared at the first use */
 };
 

@@ -12,7 +12,7 @@
 
 /* Kept identical to schemas/store.sql (a unit test compares them). */
 static const char ddl[] =
-	"-- Ronda correlator store, schema version 8 (PRAGMA user_version).\n"
+	"-- Ronda correlator store, schema version 9 (PRAGMA user_version).\n"
 	"-- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of\n"
 	"-- site, kind and key), so a new incident costs two B-tree inserts, not four.\n"
 	"-- Version 3: dedupe ids stored as one packed row per batch, not one per event.\n"
@@ -133,6 +133,12 @@ static const char ddl[] =
 	"    incident_id TEXT NOT NULL,\n"
 	"    site        TEXT NOT NULL,\n"
 	"    joined      INTEGER NOT NULL,     -- event time\n"
+	"    -- Version 9: why it is a member: the indicator that linked it (type,\n"
+	"    -- value, its rarity weight then), or via_type 'wave' (value: the family)\n"
+	"    -- or 'founder' (the first incident of a campaign found by a link).\n"
+	"    via_type    TEXT NOT NULL DEFAULT '',\n"
+	"    via_value   TEXT NOT NULL DEFAULT '',\n"
+	"    via_weight  REAL NOT NULL DEFAULT 0,\n"
 	"    PRIMARY KEY (campaign_id, incident_id)\n"
 	") WITHOUT ROWID;\n"
 	"CREATE INDEX IF NOT EXISTS campaign_incidents_incident ON campaign_incidents (incident_id);\n"
@@ -694,9 +700,9 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	/* Each step and its new version in one transaction: all or nothing. */
 	if (ver < 1) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
-		    exec(s, "PRAGMA user_version = 8") == -1 || exec(s, "COMMIT") == -1)
+		    exec(s, "PRAGMA user_version = 9") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
-		ver = 8;
+		ver = 9;
 	}
 	if (ver < 2) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, migrate_v2) == -1 ||
@@ -755,6 +761,15 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 	if (ver < 8) {
 		if (exec(s, "BEGIN IMMEDIATE") == -1 || exec(s, ddl) == -1 ||
 		    exec(s, "PRAGMA user_version = 8") == -1 || exec(s, "COMMIT") == -1)
+			goto failtx;
+	}
+	/* Version 9: campaign members say why they are members (older rows: ''). */
+	if (ver < 9) {
+		if (exec(s, "BEGIN IMMEDIATE") == -1 ||
+		    add_column(s, "campaign_incidents", "via_type", "TEXT NOT NULL DEFAULT ''") == -1 ||
+		    add_column(s, "campaign_incidents", "via_value", "TEXT NOT NULL DEFAULT ''") == -1 ||
+		    add_column(s, "campaign_incidents", "via_weight", "REAL NOT NULL DEFAULT 0") == -1 ||
+		    exec(s, "PRAGMA user_version = 9") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
 	}
 	for (int i = 0; i < NQ; i++)

@@ -16,7 +16,7 @@
 #include "dedupe.h"
 #include "incident.h"
 
-#define RONDA_STORE_VERSION 8
+#define RONDA_STORE_VERSION 9
 
 struct ronda_store;
 

@@ -1,4 +1,4 @@
--- Ronda correlator store, schema version 8 (PRAGMA user_version).
+-- Ronda correlator store, schema version 9 (PRAGMA user_version).
 -- Version 2: incidents WITHOUT ROWID keyed by id alone (the id is a hash of
 -- site, kind and key), so a new incident costs two B-tree inserts, not four.
 -- Version 3: dedupe ids stored as one packed row per batch, not one per event.
@@ -119,6 +119,12 @@ CREATE TABLE IF NOT EXISTS campaign_incidents (
     incident_id TEXT NOT NULL,
     site        TEXT NOT NULL,
     joined      INTEGER NOT NULL,     -- event time
+    -- Version 9: why it is a member: the indicator that linked it (type,
+    -- value, its rarity weight then), or via_type 'wave' (value: the family)
+    -- or 'founder' (the first incident of a campaign found by a link).
+    via_type    TEXT NOT NULL DEFAULT '',
+    via_value   TEXT NOT NULL DEFAULT '',
+    via_weight  REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (campaign_id, incident_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS campaign_incidents_incident ON campaign_incidents (incident_id);

@@ -51,7 +51,7 @@ echo "bruteforce: $row"
     || fail "ip indicators not queryable"
 [ "$(q "SELECT count(*) FROM offsets")" -ge 1 ] || fail "no offsets stored"
 [ "$(q "PRAGMA journal_mode")" = wal ] || fail "not WAL"
-[ "$(q "PRAGMA user_version")" = 8 ] || fail "schema version"
+[ "$(q "PRAGMA user_version")" = 9 ] || fail "schema version"
 
 # A restart reads nothing twice: the offsets came with the batch.
 spawn correlator2 "$RONDA_BIN/ronda-correlator" -c "$T/c.yaml"

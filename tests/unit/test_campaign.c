@@ -240,8 +240,13 @@ links_by_shared_ip_at_min_sites(void **state)
 	assert_string_equal(q_text(f, "SELECT kind || '/' || link || '/' || status FROM campaigns"),
 	    "bruteforce/indicator/active");
 	assert_string_equal(q_text(f, "SELECT title FROM campaigns"),
-	    "Login brute force wave — 3 sites, Kalimantan Timur");
+	    "Login brute force campaign, same attacker — 3 sites, Kalimantan Timur");
 	assert_string_equal(q_text(f, "SELECT attacker_ips FROM campaigns"), "[\"203.0.113.7\"]");
+	/* Each member says why: the walk's start, then the address that linked. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_incidents WHERE via_type = 'ip'"
+	    " AND via_value = '203.0.113.7' AND via_weight > 0"), 2);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_incidents"
+	    " WHERE via_type = 'founder'"), 1);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_incidents"), 3);
 	assert_int_equal(q_int(f, "SELECT sites FROM campaign_indicators WHERE type = 'ip'"), 3);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM alerts WHERE type = 'campaign_new'"), 1);
@@ -318,12 +323,22 @@ common_indicators_never_link(void **state)
 	/* The common user name is not listed among the campaign's indicators. */
 	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_indicators WHERE type = 'user'"),
 	    0);
-	/* An IP seen on 6 sites is common: it links nothing new. */
+	/*
+	 * An IP seen on 6 sites is common: it no longer links strangers of
+	 * other families (a scan on site 7 stays out), but the same family on
+	 * 6 sites is one actor's fleet: a campaign found by "fleet".
+	 */
 	for (int s = 0; s < 6; s++)
 		inc(f, s, "sqli", "198.51.100.66", RONDA_SEV_HIGH, T0 + 40 * MIN + s * MIN,
 		    T0 + 50 * MIN, "ip", "198.51.100.66", NULL);
+	inc(f, 7, "scan", "198.51.100.66", RONDA_SEV_LOW, T0 + 41 * MIN, T0 + 50 * MIN,
+	    "ip", "198.51.100.66", NULL);
 	commit(f, T0 + 50 * MIN);
-	assert_int_equal(q_int(f, LIVE), 2);
+	assert_int_equal(q_int(f, LIVE), 3);
+	assert_int_equal(q_int(f, "SELECT site_count FROM campaigns WHERE link = 'fleet'"), 6);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_incidents i JOIN campaigns c"
+	    " ON c.id = i.campaign_id WHERE c.link = 'fleet' AND i.via_type = 'ip'"
+	    " AND i.via_value = '198.51.100.66'"), 5);
 }
 
 /*

@@ -138,8 +138,10 @@ setup(void **state)
 	wexecf("INSERT INTO campaign_sites VALUES ('camp-ssh-1', 'b.go.id', %lld, %lld, 1),"
 	    " ('camp-ssh-1', 'a.go.id', %lld, %lld, 1), ('camp-cand', 'c.go.id', %lld, %lld, 1)",
 	    T0 + 90 * MIN, T0 + 3 * HOUR, T0 + HOUR, T0 + 2 * HOUR, T0 + 10 * MIN, T0 + 20 * MIN);
-	wexecf("INSERT INTO campaign_incidents VALUES ('camp-ssh-1', %Q, 'a.go.id', %lld),"
-	    " ('camp-ssh-1', %Q, 'b.go.id', %lld), ('camp-cand', %Q, 'c.go.id', %lld)",
+	wexecf("INSERT INTO campaign_incidents (campaign_id, incident_id, site, joined, via_type,"
+	    " via_value, via_weight) VALUES ('camp-ssh-1', %Q, 'a.go.id', %lld, 'founder', '', 0),"
+	    " ('camp-ssh-1', %Q, 'b.go.id', %lld, 'ip', '203.0.113.5', 0.75),"
+	    " ('camp-cand', %Q, 'c.go.id', %lld, 'wave', 'bruteforce', 0)",
 	    I1, T0 + HOUR, I2, T0 + 90 * MIN, I4, T0 + 10 * MIN);
 	wexec("INSERT INTO campaign_indicators VALUES ('camp-ssh-1', 'ip', '203.0.113.5', 2, 1.5)");
 	wexecf("INSERT INTO campaign_merges VALUES ('camp-old', 'camp-ssh-1', %lld, 'ip',"
@@ -248,10 +250,10 @@ open_errors_say_what_is_wrong(void **state)
 	snprintf(p, sizeof(p), "%s/newer.db", dir);
 	assert_int_equal(sqlite3_open(p, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, ronda_store_ddl(), NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 9", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 10", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
 	assert_null(ronda_query_open(p, err, sizeof(err)));
-	assert_non_null(strstr(err, "store schema version 9"));
+	assert_non_null(strstr(err, "store schema version 10"));
 
 	assert_null(ronda_query_open(dir, err, sizeof(err)));
 	assert_non_null(strstr(err, "not a Ronda store"));
@@ -541,6 +543,10 @@ campaigns_list_and_timeline(void **state)
 	assert_string_equal(sget(it, "id"), I2);
 	assert_string_equal(sget(it, "kind"), "ssh_bruteforce");
 	assert_int_equal(nget(it, "event_count"), 40);
+	/* Why it is a member: the address that linked it, and its weight. */
+	assert_string_equal(sget(get(it, "via"), "type"), "ip");
+	assert_string_equal(sget(get(it, "via"), "value"), "203.0.113.5");
+	assert_true(cJSON_GetObjectItem(get(it, "via"), "weight")->valuedouble > 0.7);
 	/* Evidence: at most 3 lines per site (4 stored each), oldest first. */
 	assert_int_equal(cJSON_GetArraySize(get(o, "evidence")), 6);
 	assert_string_equal(sget(cJSON_GetArrayItem(get(o, "evidence"), 0), "site"), "a.go.id");

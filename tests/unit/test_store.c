@@ -113,7 +113,7 @@ fresh_store_is_current_version(void **state)
 	assert_non_null(s);
 	ronda_store_close(s);
 	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
-	assert_int_equal(RONDA_STORE_VERSION, 8);
+	assert_int_equal(RONDA_STORE_VERSION, 9);
 	assert_int_equal(q_int(path, "SELECT count(*) FROM sqlite_master WHERE name = "
 	    "'incidents' AND sql LIKE '%WITHOUT ROWID%'"), 1);
 	/* Opening again changes nothing. */
@@ -218,11 +218,11 @@ refuses_newer_version(void **state)
 	struct ronda_store *s;
 
 	(void)state;
-	fresh("v9.db");
-	q_exec(path, "CREATE TABLE x (a); PRAGMA user_version = 9;");
+	fresh("v10.db");
+	q_exec(path, "CREATE TABLE x (a); PRAGMA user_version = 10;");
 	s = ronda_store_open(path, err, sizeof(err));
 	assert_null(s);
-	assert_non_null(strstr(err, "schema version 9 is newer than 8"));
+	assert_non_null(strstr(err, "schema version 10 is newer than 9"));
 }
 
 /* A version 4 store (with the indicators' (type, value) index) goes to 6, rows kept. */
@@ -297,6 +297,30 @@ migrates_version_5(void **state)
 	    " late * 10 + events_heard FROM sites WHERE id = 'b.go.id'"), 7000 + 800 + 90 + 10);
 	assert_int_equal(q_int(path, "SELECT value FROM settings WHERE name = "
 	    "'silent_after_ms'"), 900000);
+}
+
+/* A version 8 store: campaign members gain their reasons, rows kept ('' for old ones). */
+static void
+migrates_version_8(void **state)
+{
+	struct ronda_store *s;
+
+	(void)state;
+	s = ronda_store_open(fresh("v8.db"), err, sizeof(err));
+	assert_non_null(s);
+	ronda_store_close(s);
+	q_exec(path, "DROP TABLE campaign_incidents;"
+	    "CREATE TABLE campaign_incidents (campaign_id TEXT NOT NULL, incident_id TEXT NOT NULL,"
+	    " site TEXT NOT NULL, joined INTEGER NOT NULL, PRIMARY KEY (campaign_id, incident_id))"
+	    " WITHOUT ROWID;"
+	    "INSERT INTO campaign_incidents VALUES ('c1', 'i1', 'a.go.id', 1000);"
+	    "PRAGMA user_version = 8;");
+	s = ronda_store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	ronda_store_close(s);
+	assert_int_equal(q_int(path, "PRAGMA user_version"), RONDA_STORE_VERSION);
+	assert_int_equal(q_int(path, "SELECT count(*) FROM campaign_incidents WHERE joined = 1000"
+	    " AND via_type = '' AND via_value = '' AND via_weight = 0"), 1);
 }
 
 /* Entries stored in the dedupe table (44 bytes each, packed per batch). */
@@ -529,6 +553,7 @@ main(void)
 		cmocka_unit_test(migrates_version_1),
 		cmocka_unit_test(migrates_version_4),
 		cmocka_unit_test(migrates_version_5),
+		cmocka_unit_test(migrates_version_8),
 		cmocka_unit_test(refuses_newer_version),
 		cmocka_unit_test(batch_with_offsets_is_atomic),
 		cmocka_unit_test(incident_round_trip),
