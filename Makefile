@@ -26,7 +26,8 @@ SANFLAGS :=
 OPT     := -O2 -g
 endif
 
-PKGS    := libevent libevent_pthreads rdkafka sqlite3 libcjson yaml-0.1 libhs libpcre2-8 libsystemd libcurl
+# One line: tests/fuzz/run.sh reads it with sed.
+PKGS    := libevent libevent_pthreads rdkafka sqlite3 libcjson yaml-0.1 libhs libpcre2-8 libsystemd libcurl libmaxminddb
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

@@ -9,6 +9,7 @@
 
 #include "alert_format.h"
 #include "alertd.h"
+#include "geo.h"
 #include "ronda/listen.h"
 #include "triage.h"
 #include "ronda/tz.h"
@@ -66,6 +67,9 @@ static const struct ronda_cfg_key detector_keys[] = {
 	DUR("compromise_window", "30m", compromise_window, "looking back this far"),
 	CNT("cms_attempts", "20", cms_attempts, "CMS login POSTs from one IP"),
 	DUR("cms_window", "5m", cms_window, "within this span"),
+	CNT("slow_attempts", "5", slow_attempts,
+	    "failures or CMS login POSTs from one IP: a low brute force"),
+	DUR("slow_window", "1h", slow_window, "within this span"),
 	CNT("scan_paths", "30", scan_paths, "distinct 404 paths from one IP"),
 	DUR("scan_window", "5m", scan_window, "within this span"),
 	{ "flood_factor", RONDA_CFG_INT, "5", 2, 1000, D(flood_factor),
@@ -137,6 +141,8 @@ static const struct ronda_cfg_key campaign_keys[] = {
 	    "those sites within this span (event time)" },
 	{ "link_window", RONDA_CFG_DURATION, "48h", 60000, INT64_C(30) * 86400 * 1000,
 	    C(link_window), "incidents sharing an indicator within this span link" },
+	{ "dormancy", RONDA_CFG_DURATION, "4d", 60000, INT64_C(90) * 86400 * 1000,
+	    C(dormancy), "a campaign takes sites sharing its fingerprints this long after" },
 	{ "quiet", RONDA_CFG_DURATION, "2h", 60000, INT64_C(30) * 86400 * 1000, C(quiet),
 	    "no new incident for this long: quiet" },
 	{ "close", RONDA_CFG_DURATION, "24h", 60000, INT64_C(90) * 86400 * 1000, C(close),
@@ -556,6 +562,63 @@ static const struct ronda_cfg_key api_keys[] = {
 	{ NULL }
 };
 
+/*
+ * geoip.asn / geoip.country: the file opens as a MaxMind DB and its records
+ * carry the fields (geo.h), now rather than as "no ASN" for every attacker.
+ */
+static void
+geoip_db_check(struct ronda_cfg_ctx *ctx, const char *file, int kind, int line,
+    const char *path)
+{
+	char err[512];
+
+	if (file != NULL && file[0] != '\0' && ronda_geo_check_file(file, kind, err,
+	    sizeof(err)) == -1)
+		ronda_cfg_error(ctx, line, path, "%s", err);
+}
+
+static void
+geoip_asn_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	geoip_db_check(ctx, *(char **)field, RONDA_GEO_ASN, line, path);
+}
+
+static void
+geoip_country_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	geoip_db_check(ctx, *(char **)field, RONDA_GEO_COUNTRY, line, path);
+}
+
+/* ISO 3166-1 alpha-2, kept in capitals ("id" is taken as ID). */
+static void
+geoip_home_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	char *s = *(char **)field;
+
+	if (s == NULL || strlen(s) != 2 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz") != 2) {
+		ronda_cfg_error(ctx, line, path, "not a country code: two letters (ISO 3166-1, "
+		    "e.g. ID)");
+		return;
+	}
+	s[0] = (char)(s[0] & ~0x20);
+	s[1] = (char)(s[1] & ~0x20);
+}
+
+#define G(f) (O(geoip.f) - O(geoip))
+static const struct ronda_cfg_key geoip_keys[] = {
+	{ "asn", RONDA_CFG_STR, NULL, 0, 0, G(asn),
+	    "GeoLite2-ASN or DB-IP ASN lite database (.mmdb); none: no ASN",
+	    .check = geoip_asn_check },
+	{ "country", RONDA_CFG_STR, NULL, 0, 0, G(country),
+	    "GeoLite2-Country/City or DB-IP Country/City lite database (.mmdb; may be the "
+	    "asn file); none: no country", .check = geoip_country_check },
+	{ "home_country", RONDA_CFG_STR, "ID", 0, 0, G(home_country),
+	    "ISO 3166 code of home: an address of another country is foreign (luar negeri)",
+	    .check = geoip_home_check },
+	{ NULL }
+};
+
 const struct ronda_cfg_key ronda_correlator_config_keys[] = {
 	{ "kafka", RONDA_CFG_SECTION, NULL, 0, 0, O(kafka), "Kafka", .sub = kafka_keys },
 	{ "store", RONDA_CFG_STR, "/var/lib/ronda/ronda.db", 0, 0, O(store),
@@ -580,6 +643,8 @@ const struct ronda_cfg_key ronda_correlator_config_keys[] = {
 	    .sub = alert_keys, .check = alerts_check },
 	{ "api", RONDA_CFG_SECTION, NULL, 0, 0, O(api), "HTTP API", .sub = api_keys,
 	    .check = api_check },
+	{ "geoip", RONDA_CFG_SECTION, NULL, 0, 0, O(geoip),
+	    "ASN and country of attackers (MaxMind DB files)", .sub = geoip_keys },
 	{ NULL }
 };
 

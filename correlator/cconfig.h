@@ -17,6 +17,7 @@
  *            sinks: [{name, type, format, url, language, digest, ...}]}
  *   api: {listen, tokens, analysts: [{name, token}], max_request, timeout,
  *         max_connections}
+ *   geoip: {asn, country, home_country}
  */
 #ifndef RONDA_CCONFIG_H
 #define RONDA_CCONFIG_H
@@ -26,6 +27,7 @@
 
 #include "ronda/config.h"
 #include "detect.h"
+#include "geo.h"
 
 struct ronda_site_cfg {
 	char *id;
@@ -114,6 +116,7 @@ struct ronda_correlator_config {
 		int64_t min_sites;		/* sites before a campaign is reported */
 		int64_t window;			/* ms: those sites within this span */
 		int64_t link_window;		/* ms: incidents sharing an indicator link */
+		int64_t dormancy;		/* ms: fingerprint links to a campaign after its activity */
 		int64_t quiet;			/* ms without new incidents: active -> quiet */
 		int64_t close;			/* ms without new incidents: -> closed */
 		int64_t common_share;		/* % of sites: an indicator seen on more is common */
@@ -146,6 +149,7 @@ struct ronda_correlator_config {
 		int64_t timeout;		/* ms */
 		int64_t max_connections;
 	} api;
+	struct ronda_geo_config geoip;	/* no asn, no country: no GeoIP */
 };
 
 enum { RONDA_LANG_ID = 0, RONDA_LANG_EN = 1 };

@@ -11,7 +11,9 @@
 #include "campaign.h"
 #include "dedupe.h"
 #include "detect.h"
+#include "geo.h"
 #include "incident.h"
+#include "indicator.h"
 #include "store.h"
 #include "triage.h"
 #include "window.h"
@@ -94,12 +96,15 @@ struct site {
 
 struct ronda_engine {
 	const struct ronda_correlator_config *cfg;
+	const struct ronda_allow_cfg *allow;	/* the running allowlist (reload moves it) */
+	size_t nallow;
 	struct ronda_store *store;
 	struct ronda_dedupe *dd;
 	struct ronda_window *win;
 	struct ronda_detect *det;
 	struct ronda_incidents *inc;
 	struct ronda_campaigns *camp;	/* the campaign stage, fed at each commit */
+	struct ronda_geo *geo;		/* ASN and country of addresses (geo.h) */
 	struct part *parts;
 	int64_t cnt[RONDA_CNT_N];
 	int64_t pending;
@@ -381,6 +386,7 @@ campaigns_new(const struct ronda_correlator_config *cfg)
 		.min_sites = cfg->campaigns.min_sites,
 		.window = cfg->campaigns.window,
 		.link_window = cfg->campaigns.link_window,
+		.dormancy = cfg->campaigns.dormancy,
 		.quiet = cfg->campaigns.quiet,
 		.close = cfg->campaigns.close,
 		.common_share = cfg->campaigns.common_share,
@@ -426,6 +432,24 @@ restore_site(void *arg, const struct ronda_store_site *row)
 	s->late = row->late;
 }
 
+/*
+ * An address the allowlist names (ip or net) keeps incidents of its own:
+ * the SOC's scanner is not pooled with the attackers of a site.
+ */
+static int
+own_source(void *arg, const char *ip)
+{
+	const struct ronda_engine *e = arg;
+
+	for (size_t i = 0; i < e->nallow; i++) {
+		const struct ronda_allow_cfg *a = &e->allow[i];
+		if (a->type != NULL && a->value != NULL && (strcmp(a->type, "ip") == 0 ||
+		    strcmp(a->type, "net") == 0) && ronda_indicator_ip_in(ip, a->value))
+			return 1;
+	}
+	return 0;
+}
+
 struct ronda_engine *
 ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t errlen)
 {
@@ -441,6 +465,8 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	}
 	e->cfg = cfg;
 	e->horizon = ronda_detect_horizon(&cfg->detectors) + cfg->windows.allowed_lateness;
+	if ((e->geo = ronda_geo_new(&cfg->geoip, err, errlen)) == NULL)
+		goto fail;
 	if ((e->store = ronda_store_open(cfg->store, err, errlen)) == NULL)
 		goto fail;
 	/* The operator's bound: a commit past it fails as on a full disk. */
@@ -505,6 +531,9 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	e->allow = cfg->campaigns.allowlist.v;
+	e->nallow = cfg->campaigns.allowlist.n;
+	ronda_detect_set_own(e->det, own_source, e);
 	if (ronda_store_dedupe_load(e->store, e->dd, (size_t)cfg->dedupe.max_ids) == -1 ||
 	    ronda_store_incident_each_id(e->store, note_incident, e->inc) == -1 ||
 	    ronda_store_incident_each_active(e->store, restore_incident, e->inc) == -1) {
@@ -543,6 +572,13 @@ ronda_engine_reload(struct ronda_engine *e, const struct ronda_correlator_config
 		snprintf(err, errlen, "the store is behind memory (a commit failed)");
 		return -1;
 	}
+	/*
+	 * GeoIP before the store: the new databases open aside and replace the
+	 * old only when all open. They hold no state, so a store refusal below
+	 * that keeps them is harmless.
+	 */
+	if (ronda_geo_reload(e->geo, &cfg->geoip, err, errlen) == -1)
+		return -1;
 	/* The store first: when it refuses, nothing in memory has changed. */
 	if (ronda_store_begin(e->store) == -1)
 		goto storefail;
@@ -572,6 +608,8 @@ ronda_engine_reload(struct ronda_engine *e, const struct ronda_correlator_config
 		}
 	}
 	ronda_campaigns_reload(e->camp, al, cfg->campaigns.allowlist.n, sc, cfg->sites.n);
+	e->allow = al;
+	e->nallow = cfg->campaigns.allowlist.n;
 	return 0;
 rollback:
 	ronda_store_rollback(e->store);
@@ -587,6 +625,7 @@ ronda_engine_free(struct ronda_engine *e)
 		return;
 	ronda_detect_free(e->det);
 	ronda_campaigns_free(e->camp);
+	ronda_geo_free(e->geo);
 	ronda_triage_suppressions_free(e->sup, e->nsup);
 	ronda_incidents_free(e->inc);
 	ronda_window_free(e->win);
@@ -1209,6 +1248,12 @@ struct sqlite3 *
 ronda_engine_db(struct ronda_engine *e)
 {
 	return ronda_store_db(e->store);
+}
+
+struct ronda_geo *
+ronda_engine_geo(struct ronda_engine *e)
+{
+	return e->geo;
 }
 
 void

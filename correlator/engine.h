@@ -94,6 +94,13 @@ const char *ronda_engine_counter_name(int counter);
  */
 struct sqlite3;
 struct sqlite3 *ronda_engine_db(struct ronda_engine *e);
+/*
+ * The engine's GeoIP instance (geo.h; borrowed, never NULL, the same object
+ * for the engine's life: a reload swaps the databases inside it). Without a
+ * geoip section it answers "unknown" for every address.
+ */
+struct ronda_geo;
+struct ronda_geo *ronda_engine_geo(struct ronda_engine *e);
 
 /* Window state size (entries, bytes). */
 void ronda_engine_window_stats(const struct ronda_engine *e, size_t *entries,
