@@ -483,6 +483,16 @@ text_indicators(struct ronda_buf *t, const struct ronda_alert *a, int lang)
 			    " +%zu lainnya", a->nips - n);
 		ronda_buf_putc(t, '.');
 	}
+	n = a->nabroad < TEXT_IPS ? a->nabroad : TEXT_IPS;
+	if (n > 0) {
+		ronda_buf_puts(t, lang == RONDA_LANG_EN ? " From abroad: " : " Dari luar negeri: ");
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0)
+				ronda_buf_puts(t, ", ");
+			text_put(t, a->abroad[i], 8);
+		}
+		ronda_buf_putc(t, '.');
+	}
 }
 
 /*
@@ -682,6 +692,12 @@ build_json(const struct ronda_alert *a, const char *id, int lang, int64_t now_ms
 		goto fail;
 	for (size_t i = 0; i < a->nips && i < MAX_LIST_JSON; i++)
 		bad |= arr_str(arr, a->ips[i]);
+	if (a->nabroad > 0) {
+		if ((arr = cJSON_AddArrayToObject(o, "abroad")) == NULL)
+			goto fail;
+		for (size_t i = 0; i < a->nabroad && i < MAX_LIST_JSON; i++)
+			bad |= arr_str(arr, a->abroad[i]);
+	}
 	if (a->user != NULL)
 		bad |= add_str(o, "user", a->user);
 	if (bad)
@@ -786,12 +802,12 @@ ronda_alert_incident(struct sqlite3 *db, const struct ronda_incident *inc, int l
     int64_t now_ms, char *err, size_t errlen)
 {
 	struct ronda_alert_indicator ind[3 * RONDA_INCIDENT_SET];
-	const char *ips[RONDA_INCIDENT_SET];
+	const char *ips[RONDA_INCIDENT_SET], *abroad[RONDA_INCIDENT_SET];
 	struct ronda_alert_site site;
 	struct ronda_alert a;
 	sqlite3_stmt *st = NULL;
 	char *agency = NULL, *region = NULL, *tzname = NULL;
-	size_t nind = 0;
+	size_t nind = 0, nab = 0;
 	int rc;
 
 	if (inc->severity < RONDA_SEV_CRITICAL)
@@ -844,6 +860,13 @@ ronda_alert_incident(struct sqlite3 *db, const struct ronda_incident *inc, int l
 	a.ips = ips;
 	a.nips = (size_t)inc->nips;
 	a.user = inc->nusers > 0 ? inc->users[0] : NULL;
+	/* Its addresses abroad, as the detector found them (new in this write). */
+	for (const struct ronda_incident_ind *i = inc->ind_pending;
+	    i != NULL && nab < RONDA_INCIDENT_SET; i = i->next)
+		if (strcmp(i->type, "foreign") == 0)
+			abroad[nab++] = i->value;
+	a.abroad = abroad;
+	a.nabroad = nab;
 	rc = ronda_alert_raise(db, &a, lang, now_ms, err, errlen);
 	free(agency);
 	free(region);

@@ -57,6 +57,8 @@ struct ronda_alert {
 	size_t nind;
 	const char *const *ips;		/* top attacker IPs */
 	size_t nips;
+	const char *const *abroad;	/* countries of attackers abroad (luar negeri) */
+	size_t nabroad;
 	const char *user;		/* incident alerts: the account, or NULL */
 	int64_t seq_key;		/* tells repeated alerts apart: site count, severity */
 };

@@ -34,10 +34,13 @@
 #define HIST_MIN 7		/* days of history before the baseline replaces the floor */
 #define NONE INT64_MIN
 
-enum itype { T_IP, T_NET, T_PAYLOAD, T_WEBSHELL, T_GAMBLING, T_UA, T_USER, T_HOST, T_N };
+enum itype { T_IP, T_NET, T_PAYLOAD, T_WEBSHELL, T_GAMBLING, T_UA, T_USER, T_HOST, T_ASN,
+	T_FOREIGN, T_N };
 static const char *const itype_names[T_N] = {
 	"ip", "net", "payload", "webshell", "gambling", "user_agent", "user",
 	"host",		/* an attacker's host name, logged instead of an address */
+	"asn",		/* its network operator (weak: one family, and only while rare) */
+	"foreign",	/* the country of an address abroad: shown, never links */
 };
 
 enum { ST_ACTIVE, ST_QUIET, ST_CLOSED, ST_MERGED };

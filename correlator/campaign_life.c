@@ -148,7 +148,8 @@ raise_alert(struct ronda_campaigns *c, struct camp *k, int type, int64_t seq, in
 	const char **news = calloc((size_t)k->nsites + 1, sizeof(*news));
 	const struct cind *ci[CAMP_IND_MAX], *ips[TOP_IPS];
 	struct ronda_alert_indicator ai[TOP_IND];
-	const char *ipv[TOP_IPS];
+	const char *ipv[TOP_IPS], *abroad[TOP_IPS];
+	size_t nab = 0;
 	struct ronda_alert a;
 	char title[256];
 	size_t nci = 0, nnew = 0, nips;
@@ -178,6 +179,9 @@ raise_alert(struct ronda_campaigns *c, struct camp *k, int type, int64_t seq, in
 	nips = camp_top_ips(k, ips, TOP_IPS);
 	for (size_t i = 0; i < nips; i++)
 		ipv[i] = ips[i]->value;
+	for (int i = 0; i < k->ninds && nab < TOP_IPS; i++)
+		if (k->inds[i].type == T_FOREIGN)
+			abroad[nab++] = k->inds[i].value;
 	memset(&a, 0, sizeof(a));
 	a.type = type;
 	a.campaign_id = k->id;
@@ -195,6 +199,8 @@ raise_alert(struct ronda_campaigns *c, struct camp *k, int type, int64_t seq, in
 	a.nind = nci;
 	a.ips = ipv;
 	a.nips = nips;
+	a.abroad = abroad;
+	a.nabroad = nab;
 	a.seq_key = seq;
 	rc = ronda_alert_raise(c->db, &a, c->cfg.lang, c->now_wall, err, errlen);
 	if (rc == 1)

@@ -158,7 +158,7 @@ ind_weight(const struct ronda_campaigns *c, struct ind *x)
 	if (n < 1)
 		n = 1;
 	x->common = n > lim;
-	if (x->allow)
+	if (x->allow || x->type == T_FOREIGN)
 		w = 0;
 	else if (n > lim)
 		/*
@@ -504,7 +504,7 @@ camp_note_inds(struct ronda_campaigns *c, struct camp *k, const struct crec *r)
 		struct ind *x = r->refs[i].ind;
 		double w = ind_weight(c, x) * (x->strong ? 1.0 : 0.5);
 		struct cind *ci;
-		if (w <= 0 && x->type != T_IP)
+		if (w <= 0 && x->type != T_IP && x->type != T_FOREIGN)
 			continue;
 		if (x->allow)
 			continue;

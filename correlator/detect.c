@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "geo.h"
 #include "indicator.h"
 #include "ronda/event.h"
 #include "ronda/timeutil.h"
@@ -18,6 +19,7 @@ struct ronda_detect {
 	int32_t clock;		/* the current event's stream clock (window expiry) */
 	int (*own)(void *arg, const char *ip);	/* keeps its own incidents (allowlist) */
 	void *own_arg;
+	struct ronda_geo *geo;		/* ASN and country of addresses, or NULL */
 };
 
 /* Series kinds: part of every window key. */
@@ -102,6 +104,12 @@ void
 ronda_detect_free(struct ronda_detect *d)
 {
 	free(d);
+}
+
+void
+ronda_detect_set_geo(struct ronda_detect *d, struct ronda_geo *geo)
+{
+	d->geo = geo;
 }
 
 void
@@ -205,8 +213,8 @@ hstr(const char *s)
 }
 
 static void
-hit_init(struct ronda_detect_hit *h, const struct ronda_cevent *ev, int32_t part,
-    const char *kind, const char *key, int sev, int64_t count)
+hit_init(struct ronda_detect *d, struct ronda_detect_hit *h, const struct ronda_cevent *ev,
+    int32_t part, const char *kind, const char *key, int sev, int64_t count)
 {
 	static const char *rid[RONDA_CEVENT_RULES];
 
@@ -216,6 +224,7 @@ hit_init(struct ronda_detect_hit *h, const struct ronda_cevent *ev, int32_t part
 	 */
 	memset(h, 0, offsetof(struct ronda_detect_hit, ind));
 	h->net[0] = h->payload[0] = h->gwords[0] = h->gdomain[0] = '\0';
+	h->asn[0] = h->country[0] = '\0';
 	h->site = ev->site;
 	h->kind = kind;
 	h->key = key;
@@ -239,6 +248,23 @@ hit_init(struct ronda_detect_hit *h, const struct ronda_cevent *ev, int32_t part
 		ronda_indicator_net(ev->ip_family, ev->ip_bin, h->net, sizeof(h->net));
 		h->ind[h->nind].type = "net";
 		h->ind[h->nind++].value = h->net;
+		/* Its network operator and country (geo.c: a cached look-up). */
+		if (d->geo != NULL) {
+			struct ronda_geo_info gi;
+			if (ronda_geo_lookup(d->geo, ev->ip_family, ev->ip_bin, &gi)) {
+				if (gi.asn != 0) {
+					snprintf(h->asn, sizeof(h->asn), "AS%u", (unsigned)gi.asn);
+					h->ind[h->nind].type = "asn";
+					h->ind[h->nind++].value = h->asn;
+				}
+				/* From abroad (luar negeri): the country, never home. */
+				if (gi.foreign) {
+					memcpy(h->country, gi.country, sizeof(gi.country));
+					h->ind[h->nind].type = "foreign";
+					h->ind[h->nind++].value = h->country;
+				}
+			}
+		}
 	} else if (ev->domain[0] != '\0') {
 		h->ind[h->nind].type = "host";
 		h->ind[h->nind++].value = ev->domain;
@@ -337,7 +363,7 @@ threshold(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 		ronda_window_add(d->w, m, ev->ts_ms, 0, 0, 4);
 	if (!emit)
 		return;
-	hit_init(&h, ev, part, kind, key, level != 0 ? level : RONDA_SEV_LOW,
+	hit_init(d, &h, ev, part, kind, key, level != 0 ? level : RONDA_SEV_LOW,
 	    joined ? 1 : (int64_t)got);
 	d->sink.hit(d->sink.arg, &h);
 }
@@ -432,7 +458,7 @@ compromise(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 		}
 	}
 	if (key != NULL) {
-		hit_init(&h, ev, part, "compromise", key, RONDA_SEV_CRITICAL, 1);
+		hit_init(d, &h, ev, part, "compromise", key, RONDA_SEV_CRITICAL, 1);
 		d->sink.hit(d->sink.arg, &h);
 	}
 }
@@ -625,7 +651,7 @@ signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
 		gambling = strcmp(kind, "gambling") == 0;
 		if (gambling)
 			site_keyed = gambling_site_keyed(ev, &in_path);
-		hit_init(&h, ev, part, kind, site_keyed ? ev->site : key, sev, 1);
+		hit_init(d, &h, ev, part, kind, site_keyed ? ev->site : key, sev, 1);
 		if (site_keyed)
 			drop_requester(&h);
 		ind_add(&h, "path", ev->path);
@@ -732,12 +758,12 @@ metric_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t par
 		return;
 	if (base >= 0 && m->requests >= c->flood_min_requests &&
 	    m->requests >= c->flood_factor * (base > 0 ? base : 1)) {
-		hit_init(&h, ev, part, "flood", ev->site, RONDA_SEV_HIGH, m->requests);
+		hit_init(d, &h, ev, part, "flood", ev->site, RONDA_SEV_HIGH, m->requests);
 		d->sink.hit(d->sink.arg, &h);
 	}
 	if (m->status[5] >= c->surge_5xx_min && m->requests > 0 &&
 	    m->status[5] * 100 >= c->surge_5xx_pct * m->requests) {
-		hit_init(&h, ev, part, "http_5xx_surge", ev->site, RONDA_SEV_HIGH,
+		hit_init(d, &h, ev, part, "http_5xx_surge", ev->site, RONDA_SEV_HIGH,
 		    m->status[5]);
 		d->sink.hit(d->sink.arg, &h);
 	}

@@ -57,7 +57,7 @@ struct ronda_detect_config {
 	int64_t quiet;			/* an incident closes after this quiet period */
 };
 
-#define RONDA_DETECT_MAX_IND 16
+#define RONDA_DETECT_MAX_IND 20
 #define RONDA_DETECT_VALUE_MAX 208	/* bytes of a derived indicator value (indicator.h) */
 
 struct ronda_detect_hit {
@@ -87,6 +87,8 @@ struct ronda_detect_hit {
 	char payload[RONDA_DETECT_VALUE_MAX];
 	char gwords[RONDA_DETECT_VALUE_MAX];
 	char gdomain[RONDA_DETECT_VALUE_MAX];
+	char asn[16];			/* "AS4134" */
+	char country[3];		/* "CN" */
 };
 
 struct ronda_detect_sink {
@@ -127,6 +129,14 @@ void ronda_detect_event_on(struct ronda_detect *d, const struct ronda_cevent *ev
 
 /* The longest span any detector looks back (for expiry and replay). */
 int64_t ronda_detect_horizon(const struct ronda_detect_config *cfg);
+
+/*
+ * With geo (borrowed; NULL: none), hits of an address carry its ASN
+ * ("asn" = "AS4134") and, when it is abroad (luar negeri: a known country
+ * that is not geoip.home_country), its country ("foreign" = "CN").
+ */
+struct ronda_geo;
+void ronda_detect_set_geo(struct ronda_detect *d, struct ronda_geo *geo);
 
 /*
  * own(arg, ip): 1 when an address keeps incidents of its own (the

@@ -534,6 +534,8 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	e->allow = cfg->campaigns.allowlist.v;
 	e->nallow = cfg->campaigns.allowlist.n;
 	ronda_detect_set_own(e->det, own_source, e);
+	/* Always: a reload may open databases where there were none (no files: ~20 ns). */
+	ronda_detect_set_geo(e->det, e->geo);
 	if (ronda_store_dedupe_load(e->store, e->dd, (size_t)cfg->dedupe.max_ids) == -1 ||
 	    ronda_store_incident_each_id(e->store, note_incident, e->inc) == -1 ||
 	    ronda_store_incident_each_active(e->store, restore_incident, e->inc) == -1) {

@@ -70,7 +70,7 @@ static int
 incident_obj(struct ronda_query *q, sqlite3_stmt *st, sqlite3_stmt *ind, sqlite3_stmt *ev,
     cJSON **out)
 {
-	cJSON *o = cJSON_CreateObject(), *arr, *it;
+	cJSON *o = cJSON_CreateObject(), *arr, *it, *abroad;
 	int64_t n;
 	int rc;
 
@@ -91,6 +91,8 @@ incident_obj(struct ronda_query *q, sqlite3_stmt *st, sqlite3_stmt *ind, sqlite3
 	cJSON_AddItemToObject(o, "users", q_json_array_col(st, 12, 8));
 	cJSON_AddItemToObject(o, "rule_ids", q_json_array_col(st, 13, 8));
 
+	/* Countries of its addresses abroad (luar negeri; GeoIP, "foreign" indicators). */
+	abroad = cJSON_AddArrayToObject(o, "abroad");
 	arr = cJSON_AddArrayToObject(o, "indicators");
 	sqlite3_reset(ind);
 	sqlite3_bind_text(ind, 1, (const char *)sqlite3_column_text(st, 0), -1, SQLITE_TRANSIENT);
@@ -100,6 +102,9 @@ incident_obj(struct ronda_query *q, sqlite3_stmt *st, sqlite3_stmt *ind, sqlite3
 		q_add_col_str(it, "value", ind, 1);
 		q_add_time(it, "first_seen", sqlite3_column_int64(ind, 2));
 		cJSON_AddItemToArray(arr, it);
+		if (sqlite3_column_type(ind, 0) == SQLITE_TEXT &&
+		    strcmp((const char *)sqlite3_column_text(ind, 0), "foreign") == 0)
+			cJSON_AddItemToArray(abroad, q_col_json_str(ind, 1));
 	}
 	if (rc != SQLITE_DONE)
 		goto fail;

@@ -259,6 +259,23 @@ json_and_text_english(void **state)
 	assert_contains(str(o, "text"), "since 20 Nov 09:35 WITA");
 	cJSON_Delete(o);
 
+	/* Attackers abroad (GeoIP): named in the text and listed in the JSON. */
+	{
+		const char *ab[] = { "CN", "RU" };
+		a.abroad = ab;
+		a.nabroad = 2;
+		o = alert_doc(&a, RONDA_LANG_EN);
+		assert_contains(str(o, "text"), " From abroad: CN, RU.");
+		assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "abroad"), 1)
+		    ->valuestring, "RU");
+		cJSON_Delete(o);
+		o = alert_doc(&a, RONDA_LANG_ID);
+		assert_contains(str(o, "text"), " Dari luar negeri: CN, RU.");
+		cJSON_Delete(o);
+		a.abroad = NULL;
+		a.nabroad = 0;
+	}
+
 	/* A single-site incident in WIT, with its account. */
 	memset(&a, 0, sizeof(a));
 	a.type = RONDA_ALERT_INCIDENT_CRITICAL;

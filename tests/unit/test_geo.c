@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "cconfig.h"
+#include "detect.h"
 #include "engine.h"
 #include "geo.h"
 #include "ronda/config.h"
@@ -741,6 +742,78 @@ engine_exposes_geo(void **state)
 	ronda_correlator_config_free(&cfg);
 }
 
+/* What a detector's hit says of its address: the ASN, and the country when abroad. */
+struct seen {
+	int n;
+	char ind[RONDA_DETECT_MAX_IND][64];
+};
+
+static void
+seen_hit(void *arg, const struct ronda_detect_hit *h)
+{
+	struct seen *s = arg;
+
+	s->n = h->nind;
+	for (int i = 0; i < h->nind; i++)
+		snprintf(s->ind[i], sizeof(s->ind[i]), "%s=%s", h->ind[i].type, h->ind[i].value);
+}
+
+static int
+seen_has(const struct seen *s, const char *tv)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->ind[i], tv) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+detector_hits_carry_asn_and_abroad(void **state)
+{
+	struct ronda_geo *g = open_geo(both, both, "ID");
+	struct ronda_window *w = ronda_window_new(1000, 1 << 20);
+	struct seen s = { 0 };
+	struct ronda_detect_sink sink = { &s, seen_hit, NULL };
+	struct ronda_detect_config c;
+	struct ronda_detect *d;
+	struct ronda_cevent ev;
+	const char *ips[] = { "61.1.2.3", "36.64.1.2" };
+
+	(void)state;
+	ronda_detect_defaults(&c);
+	d = ronda_detect_new(&c, w, &sink);
+	ronda_detect_set_geo(d, g);
+	for (int k = 0; k < 2; k++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = RONDA_CEVENT_EVENT;
+		ev.ts_ms = INT64_C(1795705200000);
+		snprintf(ev.site, sizeof(ev.site), "bontangkota.go.id");
+		snprintf(ev.ip, sizeof(ev.ip), "%s", ips[k]);
+		ev.ip_family = ronda_cevent_parse_ip(ev.ip, strlen(ev.ip), ev.ip_bin);
+		snprintf(ev.method, sizeof(ev.method), "GET");
+		snprintf(ev.path, sizeof(ev.path), "/wp-content/uploads/alfa.php");
+		ev.status = 200;
+		ev.nrules = 1;
+		snprintf(ev.rule_id[0], sizeof(ev.rule_id[0]), "web.webshell.name");
+		snprintf(ev.rule_cat[0], sizeof(ev.rule_cat[0]), "webshell");
+		s.n = 0;
+		ronda_detect_event(d, &ev, 0, 1, 0);
+		assert_true(s.n > 0);
+		if (k == 0) {
+			assert_true(seen_has(&s, "asn=AS4134"));
+			assert_true(seen_has(&s, "foreign=CN"));
+		} else {
+			/* At home: the operator, never "foreign". */
+			assert_true(seen_has(&s, "asn=AS7713"));
+			for (int i = 0; i < s.n; i++)
+				assert_null(strstr(s.ind[i], "foreign="));
+		}
+	}
+	ronda_detect_free(d);
+	ronda_window_free(w);
+	ronda_geo_free(g);
+}
+
 int
 main(void)
 {
@@ -761,6 +834,7 @@ main(void)
 		cmocka_unit_test(reload_swaps),
 		cmocka_unit_test(config_section),
 		cmocka_unit_test(engine_exposes_geo),
+		cmocka_unit_test(detector_hits_carry_asn_and_abroad),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
