@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "actors.h"
 #include "geo.h"
 #include "indicator.h"
 #include "ronda/event.h"
@@ -20,6 +21,7 @@ struct ronda_detect {
 	int (*own)(void *arg, const char *ip);	/* keeps its own incidents (allowlist) */
 	void *own_arg;
 	struct ronda_geo *geo;		/* ASN and country of addresses, or NULL */
+	struct ronda_actors *actors;	/* addresses that guessed, for a day, or NULL */
 };
 
 /* Series kinds: part of every window key. */
@@ -52,6 +54,8 @@ ronda_detect_defaults(struct ronda_detect_config *c)
 	c->cms_window = 5 * 60 * 1000;
 	c->slow_attempts = 5;
 	c->slow_window = 60 * 60 * 1000;
+	c->fleet_sites = 2;
+	c->fleet_window = 24 * 60 * 60 * 1000;
 	c->scan_paths = 30;
 	c->scan_window = 5 * 60 * 1000;
 	c->flood_factor = 5;
@@ -110,6 +114,12 @@ void
 ronda_detect_set_geo(struct ronda_detect *d, struct ronda_geo *geo)
 {
 	d->geo = geo;
+}
+
+void
+ronda_detect_set_actors(struct ronda_detect *d, struct ronda_actors *actors)
+{
+	d->actors = actors;
 }
 
 void
@@ -361,6 +371,9 @@ threshold(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 		return;
 	if ((m = ronda_window_get(d->w, mk.hi, mk.lo, d->clock, 1)) != NULL)
 		ronda_window_add(d->w, m, ev->ts_ms, 0, 0, 4);
+	/* A guesser, remembered past the windows (a replay notes it again: no change). */
+	if (d->actors != NULL && ev->ip_family != 0 && strcmp(kind, "scan") != 0)
+		ronda_actors_note(d->actors, ev->ip, d->hsite | 1, ev->ts_ms);
 	if (!emit)
 		return;
 	hit_init(d, &h, ev, part, kind, key, level != 0 ? level : RONDA_SEV_LOW,
@@ -447,6 +460,11 @@ compromise(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 		e = ronda_window_get(d->w, k.hi, k.lo, d->clock, 0);
 		n = e != NULL ? (int64_t)ronda_window_count(e, ev->ts_ms - span, ev->ts_ms) : 0;
 		if (n >= c->compromise_failures) {
+			key = ev->ip;
+		} else if (d->actors != NULL && c->fleet_sites > 0 &&
+		    ronda_actors_sites(d->actors, ev->ip, ev->ts_ms - c->fleet_window,
+		    ev->ts_ms) >= c->fleet_sites) {
+			/* It guessed on several sites today: the pool found a password. */
 			key = ev->ip;
 		} else {
 			size_t netlen = net_of(ev, net);
@@ -624,8 +642,18 @@ signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
 {
 	struct ronda_detect_hit h;
 	const char *done[RONDA_CEVENT_RULES];
-	int ndone = 0;
+	int ndone = 0, entry = 0;
 	const char *key = pool_key(d, ev);
+
+	/*
+	 * An upload connector or file manager (a public exploit's way in, e.g.
+	 * wp-file-manager's connector.minimal.php?cmd=upload) is every
+	 * attacker's entry point: no fingerprint of one actor. The shell it
+	 * drops is.
+	 */
+	for (int i = 0; i < ev->nrules; i++)
+		if (strcmp(ev->rule_cat[i], "file-upload") == 0)
+			entry = 1;
 
 	for (int i = 0; i < ev->nrules; i++) {
 		const char *kind = ronda_detect_kind_of_category(ev->rule_cat[i]);
@@ -661,12 +689,12 @@ signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
 		 * sends: it would link strangers); for gambling only the injected
 		 * page (the search page is everyone's).
 		 */
-		if ((ev->status < 400 || ev->status >= 500) && (!gambling || in_path)) {
+		if ((ev->status < 400 || ev->status >= 500) && (!gambling || in_path) && !entry) {
 			if (ronda_indicator_payload(ev->path, gambling ? NULL : ev->query, h.payload,
 			    sizeof(h.payload)) > 0)
 				ind_add(&h, "payload", h.payload);
 		}
-		if (strcmp(kind, "webshell") == 0 && ok2xx)
+		if (strcmp(kind, "webshell") == 0 && ok2xx && !entry)
 			ind_add(&h, "webshell", ev->path);
 		if (gambling) {
 			if (ronda_indicator_gambling_words(ev->path, ev->query, h.gwords,

@@ -46,6 +46,8 @@ struct ronda_detect_config {
 	int64_t cms_window;
 	int64_t slow_attempts;		/* failures or CMS login POSTs from one IP ... */
 	int64_t slow_window;		/* ... within this span: a low-severity brute force */
+	int64_t fleet_sites;		/* a login of an address that guessed on this many sites ... */
+	int64_t fleet_window;		/* ... within this span is a compromise (actors.h) */
 	int64_t scan_paths;		/* distinct 404 paths */
 	int64_t scan_window;
 	int64_t flood_factor;		/* requests >= factor x baseline ... */
@@ -137,6 +139,14 @@ int64_t ronda_detect_horizon(const struct ronda_detect_config *cfg);
  */
 struct ronda_geo;
 void ronda_detect_set_geo(struct ronda_detect *d, struct ronda_geo *geo);
+
+/*
+ * With actors (borrowed; NULL: none), every address that joins a brute-force
+ * incident is noted there, and a login of one that guessed on fleet_sites
+ * sites within fleet_window is a compromise wherever it lands.
+ */
+struct ronda_actors;
+void ronda_detect_set_actors(struct ronda_detect *d, struct ronda_actors *actors);
 
 /*
  * own(arg, ip): 1 when an address keeps incidents of its own (the

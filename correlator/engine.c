@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "alert.h"
+#include "actors.h"
 #include "campaign.h"
 #include "dedupe.h"
 #include "detect.h"
@@ -105,6 +106,7 @@ struct ronda_engine {
 	struct ronda_incidents *inc;
 	struct ronda_campaigns *camp;	/* the campaign stage, fed at each commit */
 	struct ronda_geo *geo;		/* ASN and country of addresses (geo.h) */
+	struct ronda_actors *actors;	/* addresses that guessed logins (actors.h) */
 	struct part *parts;
 	int64_t cnt[RONDA_CNT_N];
 	int64_t pending;
@@ -432,6 +434,25 @@ restore_site(void *arg, const struct ronda_store_site *row)
 	s->late = row->late;
 }
 
+static void
+restore_guesser(void *arg, const char *ip, const char *sites)
+{
+	struct ronda_actor_site s[RONDA_ACTORS_SITES];
+	int n = ronda_actors_parse(sites, s, RONDA_ACTORS_SITES);
+
+	ronda_actors_restore(arg, ip, s, n);
+}
+
+static int
+guesser_put(void *arg, const char *ip, const struct ronda_actor_site *sites, int n,
+    int64_t last)
+{
+	char text[RONDA_ACTORS_SITES * 64];
+
+	ronda_actors_format(text, sizeof(text), sites, n);
+	return ronda_store_guesser_put(arg, ip, text, last);
+}
+
 /*
  * An address the allowlist names (ip or net) keeps incidents of its own:
  * the SOC's scanner is not pooled with the attackers of a site.
@@ -536,6 +557,15 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	ronda_detect_set_own(e->det, own_source, e);
 	/* Always: a reload may open databases where there were none (no files: ~20 ns). */
 	ronda_detect_set_geo(e->det, e->geo);
+	if ((e->actors = ronda_actors_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	ronda_detect_set_actors(e->det, e->actors);
+	if (ronda_store_guesser_each(e->store, restore_guesser, e->actors) == -1) {
+		snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
+		goto fail;
+	}
 	if (ronda_store_dedupe_load(e->store, e->dd, (size_t)cfg->dedupe.max_ids) == -1 ||
 	    ronda_store_incident_each_id(e->store, note_incident, e->inc) == -1 ||
 	    ronda_store_incident_each_active(e->store, restore_incident, e->inc) == -1) {
@@ -628,6 +658,7 @@ ronda_engine_free(struct ronda_engine *e)
 	ronda_detect_free(e->det);
 	ronda_campaigns_free(e->camp);
 	ronda_geo_free(e->geo);
+	ronda_actors_free(e->actors);
 	ronda_triage_suppressions_free(e->sup, e->nsup);
 	ronda_incidents_free(e->inc);
 	ronda_window_free(e->win);
@@ -1201,6 +1232,22 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	for (int c = 0; c < RONDA_CNT_N; c++)
 		if (ronda_store_counter_put(e->store, cnt_names[c], e->cnt[c]) == -1)
 			goto fail_tx;
+	/*
+	 * Guessers: written with the batch; forgotten a week past fleet_window
+	 * behind the newest clock (the margin keeps an import of older logs of
+	 * another site from finding them gone).
+	 */
+	if (ronda_actors_flush(e->actors, guesser_put, e->store) == -1)
+		goto fail_tx;
+	{
+		int64_t nc = newest_clock(e);
+		if (nc != WM_NONE) {
+			int64_t before = nc - e->cfg->detectors.fleet_window - 7 * 86400000LL;
+			ronda_actors_prune(e->actors, before);
+			if (ronda_store_guesser_prune(e->store, before) == -1)
+				goto fail_tx;
+		}
+	}
 	for (size_t b = 0; b < 4096; b++)
 		for (struct site *s = e->sites[b]; s != NULL; s = s->next) {
 			struct ronda_store_site row;
@@ -1219,6 +1266,7 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 		}
 	if (ronda_store_commit(e->store) == -1)
 		goto fail_tx;
+	ronda_actors_flushed(e->actors);
 	e->dd_persisted = ronda_dedupe_next_seq(e->dd);
 	for (size_t b = 0; b < 4096; b++)
 		for (struct site *s = e->sites[b]; s != NULL; s = s->next)

@@ -262,7 +262,15 @@ static const char ddl[] =
 	"    created_by  TEXT NOT NULL,\n"
 	"    created_at  INTEGER NOT NULL\n"
 	");\n"
-	"CREATE INDEX IF NOT EXISTS suppressions_until ON suppressions (until);\n";
+	"CREATE INDEX IF NOT EXISTS suppressions_until ON suppressions (until);\n"
+	"-- Version 9: addresses that guessed logins (correlator/actors.c), per site\n"
+	"-- their first and last guess (\"hash:first:last,...\"), kept for\n"
+	"-- detectors.fleet_window: a login of one of them on any site is a compromise.\n"
+	"CREATE TABLE IF NOT EXISTS guessers (\n"
+	"    ip    TEXT PRIMARY KEY NOT NULL,\n"
+	"    sites TEXT NOT NULL,\n"
+	"    last  INTEGER NOT NULL            -- event time of its newest guess\n"
+	") WITHOUT ROWID;\n";
 
 /*
  * Version 1 -> 2: incidents becomes WITHOUT ROWID with id as its only key
@@ -302,7 +310,7 @@ enum {
 	Q_OFF_GET, Q_OFF_PUT, Q_DD_PUT, Q_DD_PRUNE, Q_DD_LOAD, Q_INC_PUT, Q_INC_GET,
 	Q_IND_PUT, Q_IND_GET, Q_EV_PUT, Q_EV_COUNT, Q_CNT_PUT, Q_CNT_GET, Q_SITE_PUT,
 	Q_INC_ACTIVE, Q_INC_IDS, Q_SITE_INFO_PUT, Q_ALLOW_CLEAR, Q_ALLOW_PUT, Q_SITE_EACH,
-	Q_SETTING_PUT, NQ
+	Q_SETTING_PUT, Q_GUESS_PUT, Q_GUESS_EACH, Q_GUESS_PRUNE, NQ
 };
 
 static const char *const sql[NQ] = {
@@ -335,6 +343,9 @@ static const char *const sql[NQ] = {
 	    " events_heard) VALUES (?, ?, ?, ?, ?, ?)",
 	[Q_SITE_EACH] = "SELECT id, last_event, last_heartbeat, late, events_heard FROM sites",
 	[Q_SETTING_PUT] = "INSERT OR REPLACE INTO settings VALUES (?, ?)",
+	[Q_GUESS_PUT] = "INSERT OR REPLACE INTO guessers VALUES (?, ?, ?)",
+	[Q_GUESS_EACH] = "SELECT ip, sites FROM guessers",
+	[Q_GUESS_PRUNE] = "DELETE FROM guessers WHERE last < ?",
 	[Q_INC_ACTIVE] = "SELECT id FROM incidents WHERE status != 'closed'",
 	[Q_INC_IDS] = "SELECT id FROM incidents",
 	[Q_SITE_INFO_PUT] = "INSERT OR REPLACE INTO site_info VALUES (?, ?, ?, ?)",
@@ -769,6 +780,7 @@ ronda_store_open(const char *path, char *err, size_t errlen)
 		    add_column(s, "campaign_incidents", "via_type", "TEXT NOT NULL DEFAULT ''") == -1 ||
 		    add_column(s, "campaign_incidents", "via_value", "TEXT NOT NULL DEFAULT ''") == -1 ||
 		    add_column(s, "campaign_incidents", "via_weight", "REAL NOT NULL DEFAULT 0") == -1 ||
+		    exec(s, ddl) == -1 ||
 		    exec(s, "PRAGMA user_version = 9") == -1 || exec(s, "COMMIT") == -1)
 			goto failtx;
 	}
@@ -1216,6 +1228,47 @@ ronda_store_site_each(struct ronda_store *s,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		fail(s, "site each");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ronda_store_guesser_put(struct ronda_store *s, const char *ip, const char *sites, int64_t last)
+{
+	sqlite3_stmt *st = s->q[Q_GUESS_PUT];
+
+	sqlite3_bind_text(st, 1, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sites, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, last);
+	return run(s, st, "guesser put");
+}
+
+int
+ronda_store_guesser_prune(struct ronda_store *s, int64_t before)
+{
+	sqlite3_stmt *st = s->q[Q_GUESS_PRUNE];
+
+	sqlite3_bind_int64(st, 1, before);
+	return run(s, st, "guesser prune");
+}
+
+int
+ronda_store_guesser_each(struct ronda_store *s,
+    void (*fn)(void *arg, const char *ip, const char *sites), void *arg)
+{
+	sqlite3_stmt *st = s->q[Q_GUESS_EACH];
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ip = (const char *)sqlite3_column_text(st, 0);
+		const char *sites = (const char *)sqlite3_column_text(st, 1);
+		if (ip != NULL && sites != NULL)
+			fn(arg, ip, sites);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, "guesser each");
 		return -1;
 	}
 	return 0;

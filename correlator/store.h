@@ -97,6 +97,12 @@ int ronda_store_site_each(struct ronda_store *s,
     void (*fn)(void *arg, const struct ronda_store_site *site), void *arg);
 /* A setting for the readers (table settings), in the caller's transaction. */
 int ronda_store_setting_put(struct ronda_store *s, const char *name, int64_t v);
+/* Addresses that guessed logins (actors.h): one row each, written in the batch. */
+int ronda_store_guesser_put(struct ronda_store *s, const char *ip, const char *sites,
+    int64_t last);
+int ronda_store_guesser_prune(struct ronda_store *s, int64_t before);
+int ronda_store_guesser_each(struct ronda_store *s,
+    void (*fn)(void *arg, const char *ip, const char *sites), void *arg);
 
 /* A configured site's agency, region and IANA zone (written at startup). */
 /* The configuration's allowlist replaces the stored one (in the caller's transaction). */

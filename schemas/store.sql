@@ -249,3 +249,11 @@ CREATE TABLE IF NOT EXISTS suppressions (
     created_at  INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS suppressions_until ON suppressions (until);
+-- Version 9: addresses that guessed logins (correlator/actors.c), per site
+-- their first and last guess ("hash:first:last,..."), kept for
+-- detectors.fleet_window: a login of one of them on any site is a compromise.
+CREATE TABLE IF NOT EXISTS guessers (
+    ip    TEXT PRIMARY KEY NOT NULL,
+    sites TEXT NOT NULL,
+    last  INTEGER NOT NULL            -- event time of its newest guess
+) WITHOUT ROWID;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "actors.h"
 #include "detect.h"
 #include "window.h"
 
@@ -473,6 +474,19 @@ webshell_indicators(void **state)
 	assert_false(last_has(&f->r, "webshell="));
 	assert_false(last_has(&f->r, "payload="));
 	assert_true(last_has(&f->r, "user_agent=kaltim-crew/0.3"));
+	/*
+	 * A public exploit's way in (an upload connector, elFinder's cmd=) is
+	 * everyone's: a webshell hit there is no fingerprint of one actor.
+	 */
+	web(&ev, "192.0.2.102", "POST", "/wp-content/plugins/wp-file-manager/lib/php/"
+	    "connector.minimal.php", 200, T0 + 2000);
+	snprintf(ev.query, sizeof(ev.query), "cmd=upload");
+	rule(&ev, "web.upload.file-manager", "file-upload");
+	rule(&ev, "web.webshell.command-parameter", "webshell");
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_false(last_has(&f->r, "webshell="));
+	assert_false(last_has(&f->r, "payload="));
+	assert_true(last_has(&f->r, "ip=192.0.2.102"));
 }
 
 static void
@@ -666,6 +680,41 @@ compromise_after_guessing_elsewhere(void **state)
 }
 
 /*
+ * A pool guessed on two sites in the morning and logs in on a third in the
+ * evening, long after every window: the guessers' memory (actors.c) makes
+ * it a compromise. Without it (or after one site only), nothing.
+ */
+static void
+compromise_hours_after_fleet_guessing(void **state)
+{
+	struct fx *f = *state;
+	struct ronda_actors *a = ronda_actors_new();
+	struct ronda_cevent ev;
+	const char *sites[] = { "beraukab.go.id", "paserkab.go.id" };
+
+	ronda_detect_set_actors(f->d, a);
+	for (int s = 0; s < 2; s++)
+		for (int k = 0; k < 5; k++) {
+			ssh(&ev, "203.0.113.40", "admin", 0, T0 + s * 3600000 + k * 600000);
+			on_site(&ev, sites[s]);
+			ronda_detect_event(f->d, &ev, 0, 1, 0);
+		}
+	for (int k = 0; k < 5; k++) {
+		ssh(&ev, "203.0.113.41", "admin", 0, T0 + k * 600000);
+		on_site(&ev, sites[0]);
+		ronda_detect_event(f->d, &ev, 0, 1, 0);
+	}
+	ssh(&ev, "203.0.113.40", "admin", 1, T0 + 9 * 3600000);
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	ssh(&ev, "203.0.113.41", "admin", 1, T0 + 9 * 3600000);
+	ronda_detect_event(f->d, &ev, 0, 1, 0);
+	assert_true(rec_find(&f->r, "compromise", "203.0.113.40") >= 0);
+	assert_int_equal(rec_find(&f->r, "compromise", "203.0.113.41"), -1);
+	ronda_detect_set_actors(f->d, NULL);
+	ronda_actors_free(a);
+}
+
+/*
  * Web logins: a form post answered 200 failed, a redirect worked. Guesses
  * then a redirect: compromise; an editor's own logins guess nothing.
  */
@@ -709,6 +758,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(compromise_after_guessing_elsewhere, setup_slow,
 		    teardown),
 		cmocka_unit_test_setup_teardown(web_login_success_after_guesses, setup_slow,
+		    teardown),
+		cmocka_unit_test_setup_teardown(compromise_hours_after_fleet_guessing, setup_slow,
 		    teardown),
 		cmocka_unit_test_setup_teardown(bruteforce_by_host_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(bruteforce_window_edge, setup, teardown),
