@@ -451,6 +451,19 @@ summary_text(const cJSON *sum)
 		printf("  allowlisted: %lld IPs in %lld incidents, not ranked\n",
 		    (long long)jint(tot, "allowlisted_ips"),
 		    (long long)jint(tot, "allowlisted_incidents"));
+	if (jint(tot, "abroad_incidents") > 0) {
+		int n = 0;
+		printf("  from abroad: %lld incidents (", (long long)jint(tot, "abroad_incidents"));
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(sum, "abroad")) {
+			if (n++ >= 6)
+				break;
+			if (n > 1)
+				fputs(", ", stdout);
+			put_term(jstr(it, "country"));
+			printf(" %lld", (long long)jint(it, "incidents"));
+		}
+		fputs(")\n", stdout);
+	}
 
 	if (cJSON_GetArraySize(camps) > 0) {
 		struct col cols[] = {

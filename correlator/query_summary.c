@@ -214,6 +214,26 @@ sum_ips(sqlite3_stmt *st, void *arg)
 	cJSON_AddItemToArray(arg, o);
 }
 
+/* country, incidents, sites: attackers abroad (GeoIP "foreign" indicators) */
+static void
+sum_abroad(sqlite3_stmt *st, void *arg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	q_add_col_str(o, "country", st, 0);
+	cJSON_AddNumberToObject(o, "incidents", (double)sqlite3_column_int64(st, 1));
+	cJSON_AddNumberToObject(o, "sites", (double)sqlite3_column_int64(st, 2));
+	cJSON_AddItemToArray(arg, o);
+}
+
+/* incidents with an address abroad: into totals */
+static void
+sum_abroad_total(sqlite3_stmt *st, void *arg)
+{
+	cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(arg, "abroad_incidents"),
+	    (double)sqlite3_column_int64(st, 0));
+}
+
 /* network, ips, incidents, sites, agencies */
 static void
 sum_nets(sqlite3_stmt *st, void *arg)
@@ -403,6 +423,7 @@ ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f, c
 	cJSON_AddNumberToObject(c.totals, "campaigns", 0);
 	cJSON_AddNumberToObject(c.totals, "allowlisted_ips", 0);
 	cJSON_AddNumberToObject(c.totals, "allowlisted_incidents", 0);
+	cJSON_AddNumberToObject(c.totals, "abroad_incidents", 0);
 	sev_init(cJSON_AddObjectToObject(c.totals, "by_severity"));
 	cJSON_AddObjectToObject(c.totals, "by_kind");
 	c.agencies = cJSON_AddArrayToObject(root, "agencies");
@@ -452,6 +473,15 @@ ronda_query_summary(struct ronda_query *q, const struct ronda_query_filter *f, c
 	    " WHEN json_valid(inc.attacker_ips) THEN inc.attacker_ips ELSE '[]' END) j"
 	    " WHERE j.type = 'text' AND ronda_allowlisted(j.value)", sum_allowed, c.totals,
 	    NULL, 0);
+	/* From abroad (luar negeri): the countries of attacker addresses, with GeoIP. */
+	arr = cJSON_AddArrayToObject(root, "abroad");
+	RUN("SELECT i.value, count(DISTINCT inc.id), count(DISTINCT inc.site) FROM inc"
+	    " JOIN indicators i ON i.incident_id = inc.id AND i.type = 'foreign'"
+	    " GROUP BY i.value ORDER BY 2 DESC, 3 DESC, i.value LIMIT 20", sum_abroad, arr,
+	    NULL, 0);
+	RUN("SELECT count(*) FROM inc WHERE EXISTS (SELECT 1 FROM indicators i"
+	    " WHERE i.incident_id = inc.id AND i.type = 'foreign')", sum_abroad_total,
+	    c.totals, NULL, 0);
 	arr = cJSON_AddArrayToObject(root, "top_networks");
 	RUN("SELECT ronda_net(ip) AS net, count(DISTINCT ip), count(DISTINCT id),"
 	    " count(DISTINCT site), count(DISTINCT agency) FROM ips WHERE net IS NOT NULL"

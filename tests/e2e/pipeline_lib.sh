@@ -173,8 +173,17 @@ print(int((datetime.fromisoformat(t["end"][:19]) -
 # other: it runs with the correlator's defaults, as a SOC's import would.
 pipeline_configure() {
     [ -n "${_pipe_lateness:-}" ] || pipeline_lateness "${_pipe_speed:-}"
+    # GeoIP: a database of the simulator's own networks (sites/geo.tsv), as
+    # make demo builds it; PIPE_GEOIP=0 runs without.
+    local geo=""
+    if [ "${PIPE_GEOIP:-1}" != 0 ] && [ -s "$PIPE/sites/geo.tsv" ]; then
+        perl "$RONDA_SRC/scripts/mkmmdb.pl" --layout both "$PIPE/sites/geo.tsv" \
+            "$PIPE/geo.mmdb" >"$PIPE/mkmmdb.log" 2>&1 ||
+            fail "mkmmdb.pl: $(tail -n 3 "$PIPE/mkmmdb.log")"
+        geo=$PIPE/geo.mmdb
+    fi
     /usr/bin/python3 - "$PIPE" "$BROKER" "$PIPE_TOPIC" "$_pipe_lateness" "$PIPE_KAFKA_PROPERTIES" \
-        <<'PY' >"$PIPE/correlator.yaml" ||
+        "$geo" <<'PY' >"$PIPE/correlator.yaml" ||
 import glob, json, os, sys
 pipe, broker, topic = sys.argv[1:4]
 def q(s):
@@ -207,6 +216,8 @@ if sys.argv[4]:
     out.append("windows: {allowed_lateness: %ds, max_future: %ds}" % (late_s, max(late_s, 3600)))
 out.append("alerts:")
 out.append("  file: " + q(pipe + "/alerts.jsonl"))
+if sys.argv[6]:
+    out.append("geoip: {asn: %s, country: %s, home_country: ID}" % (q(sys.argv[6]), q(sys.argv[6])))
 print("\n".join(out))
 PY
         fail "could not write $PIPE/correlator.yaml"
