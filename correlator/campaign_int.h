@@ -342,6 +342,8 @@ void camp_touch_member(struct ronda_campaigns *c, struct camp *k, const struct c
  */
 void camp_add(struct ronda_campaigns *c, struct camp *k, struct crec *r, int via_type,
     const char *via_value, double via_w);
+/* 1 when r shares a rare strong indicator with an incident on another site. */
+int camp_rec_explained(struct ronda_campaigns *c, const struct crec *r);
 /* 1 for a fingerprint of the attack itself: payload, shell path, gambling domain. */
 int camp_is_fingerprint(int type, const char *value);
 /* qsort: incidents by first_seen, then id. */

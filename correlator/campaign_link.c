@@ -192,6 +192,31 @@ links_any(const struct ind *x)
 	return x->strong && !x->common;
 }
 
+/*
+ * r is explained by an actor of its own: it shares a rare strong indicator
+ * (an address, a fingerprint, an agent) with an incident on another site
+ * within link_window. Such an incident belongs to that actor's component
+ * (a campaign when it grows), never to a wave of strangers.
+ */
+int
+camp_rec_explained(struct ronda_campaigns *c, const struct crec *r)
+{
+	int64_t lw = c->cfg.link_window;
+
+	for (int j = 0; j < r->nrefs; j++) {
+		struct ind *x = r->refs[j].ind;
+		if (x->allow || !x->strong || ind_weight(c, x) <= 0 || x->common)
+			continue;
+		for (int p = 0; p < x->npost; p++) {
+			const struct crec *b = x->post[p];
+			if (b != r && b->site != r->site && !b->ignored &&
+			    b->last_seen >= r->first_seen - lw && r->last_seen >= b->first_seen - lw)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 int
 camp_is_fingerprint(int type, const char *value)
 {
@@ -820,7 +845,12 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 		struct crec *a = c->walk[i++];
 		for (int j = 0; j < a->nrefs; j++) {
 			struct ind *x = a->refs[j].ind;
-			if (x->allow || ind_weight(c, x) <= 0)
+			/*
+			 * An operator (ASN) is shared by strangers on one cloud or
+			 * hosting network: it corroborates (same-attack merges, the
+			 * campaign's indicators) but links nothing on its own.
+			 */
+			if (x->allow || x->type == T_ASN || ind_weight(c, x) <= 0)
 				continue;
 			for (int p = 0; p < x->npost; p++) {
 				struct crec *b = x->post[p];

@@ -180,6 +180,9 @@ camp_waves(struct ronda_campaigns *c)
 			if (r->camp != NULL || r->ignored || camp_dormant(r) || f < 0 || r->last_seen < lo ||
 			    (explained[r->site] & (1u << f)))
 				continue;
+			/* Linked to an actor of its own: no stranger in a wave. */
+			if (camp_rec_explained(c, r))
+				continue;
 			if (camp_growz((void **)&el[f], &capel[f], nel[f] + 1, sizeof(*el[f])) == -1)
 				continue;
 			el[f][nel[f]++] = r;

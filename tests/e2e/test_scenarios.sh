@@ -15,12 +15,18 @@
 # printed per scenario; every scenario runs before the test fails.
 #
 # The others run --fast (logs first, then collectors --once): seconds, not
-# the minutes of their simulated days; except those longer than a day
-# (slow-wave: two), which run live, compressed into LIVE_SECONDS, so that
-# the first alert's latency is measured on a slow campaign too (lateness is
-# per stream, so they could be imported: test_clock_replay.sh does, and
-# compares). A scenario file added later runs the same way with the same
-# thresholds.
+# the minutes of their simulated days; except slow-wave (two days), which
+# runs live, compressed into LIVE_SECONDS, so that the first alert's latency
+# is measured on a slow campaign too (lateness is per stream, so they could
+# be imported: test_clock_replay.sh does, and compares). A scenario file
+# added later runs --fast with the same thresholds.
+#
+# Issue 13's thresholds, on every scenario: at most one absorbed site per
+# planted campaign (ronda-sim score --max-absorbed 1); kaltim-wave at most
+# 150 incidents in the store (--max-incidents); a planted success after
+# guessing (success_site) is a critical incident on that site, and its
+# campaign is critical; every planted campaign is reported (event time)
+# before its attack ends (low-slow: before the two days are over).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pipeline_lib.sh"
 require_cmd kcat sqlite3
@@ -28,6 +34,7 @@ require_cmd kcat sqlite3
 # kaltim-wave's six hours in 30 s (60 s under ASan, where 18 collectors and
 # the correlator share two cores at several times the CPU per line).
 LIVE_SCENARIO=kaltim-wave
+SLOW_LIVE=slow-wave
 LIVE_SPEED=720
 LIVE_SECONDS=30
 if [ "$RONDA_SAN" = 1 ]; then LIVE_SPEED=360; LIVE_SECONDS=60; fi
@@ -46,11 +53,12 @@ for yaml in "$RONDA_SRC"/tests/scenarios/*.yaml; do
     sc=$(basename "$yaml" .yaml)
     PIPE=$T/$sc
     PIPE_TAG=$sc-
-    args=(--min-recall 0.95 --max-noise 0 --min-incident-recall 1)
+    args=(--min-recall 0.95 --max-noise 0 --min-incident-recall 1 --max-absorbed 1)
+    [ "$sc" = kaltim-wave ] && args+=(--max-incidents 150)
     run=()
     if [ "$sc" = "$LIVE_SCENARIO" ]; then
         run=(--speed "$LIVE_SPEED")
-    elif [ "$(duration_s "$yaml")" -gt 86400 ]; then
+    elif [ "$sc" = "$SLOW_LIVE" ]; then
         run=(--speed $(( $(duration_s "$yaml") / LIVE_SECONDS )))
     fi
     [ ${#run[@]} -gt 0 ] && args+=(--max-latency "$MAX_LATENCY")
@@ -86,6 +94,42 @@ print("summary: %d allowlisted IPs in %d incidents, not ranked"
 PY
         fail "$sc: the allowlisted scanner in the summary's rankings or counts"
     pipeline_score --json >"$T/$sc.json" || true
+    /usr/bin/python3 - "$PIPE/sites/truth.json" "$T/$sc.json" "$PIPE/ronda.db" <<'PY' ||
+import json, sqlite3, sys
+from datetime import datetime, timezone
+truth, score = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:3])
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[3], uri=True)
+ms = lambda s: int(datetime.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")
+                   .replace(tzinfo=timezone.utc).timestamp() * 1000)
+found = {p["name"]: p for p in score.get("planted", [])}
+bad = []
+for c in truth.get("campaigns", []):
+    p = found.get(c["name"], {})
+    end = c.get("end")
+    if p.get("campaign") and end:
+        (rep,) = db.execute("SELECT reported FROM campaigns WHERE id = ?",
+                            (p["campaign"],)).fetchone() or (0,)
+        if not rep or rep > ms(end):
+            bad.append("%s: reported %s, after its end %s" % (c["name"], rep, end))
+for a in truth.get("campaigns", []) + truth.get("incidents", []):
+    site = a.get("success_site")
+    if not site:
+        continue
+    n = db.execute("SELECT count(*) FROM incidents WHERE site = ? AND severity = 'critical'"
+                   " AND kind = 'compromise'", (site,)).fetchone()[0]
+    if n == 0:
+        bad.append("%s: the login that worked on %s is no critical incident" % (a["name"], site))
+    p = found.get(a["name"], {})
+    if p.get("campaign"):
+        (sev,) = db.execute("SELECT severity FROM campaigns WHERE id = ?",
+                            (p["campaign"],)).fetchone()
+        if sev != "critical":
+            bad.append("%s: its campaign is %s after the login worked" % (a["name"], sev))
+if bad:
+    sys.exit("\n".join(bad))
+print("successes critical, campaigns reported before their attacks ended")
+PY
+        { rc=1; echo "$sc: issue 13 checks failed"; }
     summary+=("$(/usr/bin/python3 - "$T/$sc.json" "$PIPE_SECONDS" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

@@ -542,6 +542,41 @@ cms(struct fx *f, int s, int n, int64_t t)
 }
 
 /*
+ * A wave takes strangers only: five sites with a cms brute force each from
+ * their own addresses make a wave; a sixth whose address also hit a seventh
+ * site (an actor of its own, explained) stays out, and so does a site
+ * whose attacker only shares the operator (ASN: corroboration, no link).
+ */
+static void
+wave_takes_no_explained_incident(void **state)
+{
+	struct fx *f = *state;
+
+	start(f);
+	for (int s = 0; s < 5; s++)
+		cms(f, s, 0, T0 + s * MIN);
+	inc(f, 5, "cms_bruteforce", "198.51.100.7", RONDA_SEV_HIGH, T0 + 6 * MIN, T0 + 20 * MIN,
+	    "ip", "198.51.100.7", "asn", "AS64500", NULL);
+	inc(f, 6, "scan", "198.51.100.7", RONDA_SEV_LOW, T0 + 7 * MIN, T0 + 20 * MIN,
+	    "ip", "198.51.100.7", NULL);
+	commit(f, T0 + 30 * MIN);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaigns WHERE link = 'wave'"), 1);
+	assert_int_equal(q_int(f, "SELECT site_count FROM campaigns WHERE link = 'wave'"), 5);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_incidents WHERE via_type = 'wave'"
+	    " AND via_value = 'cms_bruteforce'"), 5);
+	/* Only the operator in common with a wave member: not linked, not a member. */
+	inc(f, 8, "ssh_bruteforce", "203.0.113.77", RONDA_SEV_HIGH, T0 + 8 * MIN, T0 + 20 * MIN,
+	    "ip", "203.0.113.77", "asn", "AS64500", NULL);
+	inc(f, 9, "ssh_bruteforce", "203.0.113.78", RONDA_SEV_HIGH, T0 + 8 * MIN, T0 + 20 * MIN,
+	    "ip", "203.0.113.78", "asn", "AS64500", NULL);
+	inc(f, 7, "ssh_bruteforce", "203.0.113.79", RONDA_SEV_HIGH, T0 + 8 * MIN, T0 + 20 * MIN,
+	    "ip", "203.0.113.79", "asn", "AS64500", NULL);
+	commit(f, T0 + 40 * MIN);
+	assert_int_equal(q_int(f, LIVE), 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM campaign_incidents"), 5);
+}
+
+/*
  * A slow wave over 45 hours (a site every 5 h), seen the way a SOC imports
  * the sites' logs one after another: the clock is at the end from the first
  * batch on, so the wave made of the first five sites is closed as soon as it
@@ -943,6 +978,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(links_by_shared_ip_at_min_sites, setup, teardown),
+		cmocka_unit_test_setup_teardown(wave_takes_no_explained_incident, setup, teardown),
 		cmocka_unit_test_setup_teardown(wave_imported_site_by_site_is_the_live_wave, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(wave_imported_with_a_restart, setup, teardown),
