@@ -208,6 +208,22 @@ summary_markdown(const cJSON *sum)
 		    (long long)jint(tot, "allowlisted_incidents"),
 		    jint(tot, "allowlisted_incidents") == 1 ? "" : "s",
 		    jint(tot, "allowlisted_ips") == 1 ? "it is" : "they are");
+	if (jint(tot, "abroad_incidents") > 0) {
+		const cJSON *c;
+		int n = 0;
+		printf("- **%lld incident%s from abroad** (luar negeri, by GeoIP): ",
+		    (long long)jint(tot, "abroad_incidents"),
+		    jint(tot, "abroad_incidents") == 1 ? "" : "s");
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(sum, "abroad")) {
+			if (n++ >= 8)
+				break;
+			if (n > 1)
+				fputs(", ", stdout);
+			put_md(jstr(c, "country"));
+			printf(" %lld", (long long)jint(c, "incidents"));
+		}
+		fputs(".\n", stdout);
+	}
 	ronda_buf_reset(&b);
 	kind_counts(&b, cJSON_GetObjectItemCaseSensitive(tot, "by_kind"));
 	if (b.len > 0) {
