@@ -307,6 +307,7 @@ ronda_campaigns_add(struct ronda_campaigns *c, const struct ronda_incident_view 
 	q->severity = v->severity;
 	q->first_seen = v->first_seen;
 	q->last_seen = v->last_seen;
+	q->new_from = v->new_from;
 	q->key = v->last_seen;
 	if (v->nind > 0 && (q->ind = calloc(v->nind, sizeof(*q->ind))) == NULL) {
 		free(q->site);
@@ -369,13 +370,16 @@ apply(struct ronda_campaigns *c, const struct qview *q)
 		fresh = 1;
 	}
 	/*
-	 * New activity of a member of a closed campaign: within `close` of
-	 * the campaign's last activity it belongs there still (the campaign
-	 * reopens); later it is a new attack and leaves, free to link anew.
+	 * New activity of a member of a closed campaign: when it began within
+	 * `close` of the campaign's last activity it belongs there still (the
+	 * campaign reopens); later it is a new attack and leaves, free to link
+	 * anew. Judged by where the new hits begin, not end: a pool's incident
+	 * of two days read in one batch of an import is one activity.
 	 */
 	if (r->camp != NULL && r->camp->status == ST_CLOSED &&
 	    (q->last_seen > r->last_seen || q->first_seen < r->first_seen)) {
-		if (q->last_seen > r->camp->last_seen + c->cfg.close) {
+		int64_t from = q->new_from != 0 ? q->new_from : q->last_seen;
+		if (from > r->camp->last_seen + c->cfg.close) {
 			r->closed_seen = r->last_seen;
 			camp_member_unlink(r);
 		} else {

@@ -63,6 +63,7 @@ struct ronda_incident_view {
 	const char *kind;		/* incident kind (ssh_bruteforce, webshell, ...) */
 	int severity;			/* RONDA_SEV_* */
 	int64_t first_seen, last_seen;	/* event time ms */
+	int64_t new_from;		/* its earliest hit since the last view (0: unknown) */
 	const struct ronda_incident_view_ind *ind;	/* new since the last view; others ignored */
 	size_t nind;
 };

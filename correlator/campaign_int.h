@@ -215,6 +215,7 @@ struct qview {
 	char *site;
 	int severity;
 	int64_t first_seen, last_seen, key;
+	int64_t new_from;		/* earliest new hit (0: unknown: last_seen) */
 	struct qind *ind;
 	size_t nind;
 };
@@ -342,6 +343,8 @@ void camp_touch_member(struct ronda_campaigns *c, struct camp *k, const struct c
  */
 void camp_add(struct ronda_campaigns *c, struct camp *k, struct crec *r, int via_type,
     const char *via_value, double via_w);
+/* 1 when one actor's attack spans both families (password guessing on any door). */
+int camp_families_related(int fa, int fb);
 /* 1 when r shares a rare strong indicator with an incident on another site. */
 int camp_rec_explained(struct ronda_campaigns *c, const struct crec *r);
 /* 1 for a fingerprint of the attack itself: payload, shell path, gambling domain. */

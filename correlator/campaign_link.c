@@ -217,6 +217,25 @@ camp_rec_explained(struct ronda_campaigns *c, const struct crec *r)
 	return 0;
 }
 
+/*
+ * Families one actor works together: guessing passwords over SSH, IMAP and
+ * a webmail or CMS login form is one credential attack (the low-slow pool
+ * tries officials' accounts on every door of a mail server).
+ */
+int
+camp_families_related(int fa, int fb)
+{
+	static int bf = -2, cms = -2;
+
+	if (fa == fb)
+		return 1;
+	if (bf == -2) {
+		bf = camp_family_parse("bruteforce");
+		cms = camp_family_parse("cms_bruteforce");
+	}
+	return (fa == bf && fb == cms) || (fa == cms && fb == bf);
+}
+
 int
 camp_is_fingerprint(int type, const char *value)
 {
@@ -718,7 +737,7 @@ edge_ok(const struct ronda_campaigns *c, const struct crec *a, const struct crec
 		return 0;
 	if (b->last_seen < a->first_seen - lw || a->last_seen < b->first_seen - lw)
 		return 0;
-	return links_any(x) || a->family == b->family;
+	return links_any(x) || camp_families_related(a->family, b->family);
 }
 
 int
@@ -1085,7 +1104,7 @@ camp_same_attack(struct ronda_campaigns *c)
 				if (a->status == ST_MERGED)
 					break;
 				if (b->status == ST_MERGED || (!a->dirty && !b->dirty) ||
-				    a->family != b->family ||
+				    !camp_families_related(a->family, b->family) ||
 				    a->first_seen > b->last_seen + c->cfg.window ||
 				    b->first_seen > a->last_seen + c->cfg.window ||
 				    !mostly_same_sites(c, a, b) || (x = shared_ind(c, a, b)) == NULL)

@@ -1029,7 +1029,7 @@ campaign_feed(struct ronda_engine *e, const struct ronda_incident *inc)
 	struct ronda_incident_view_ind ind[RONDA_INCIDENT_IND];
 	struct ronda_incident_view v = { .id = inc->id, .site = inc->site, .kind = inc->kind,
 	    .severity = inc->severity, .first_seen = inc->first_seen,
-	    .last_seen = inc->last_seen, .ind = ind };
+	    .last_seen = inc->last_seen, .new_from = inc->new_from, .ind = ind };
 
 	for (const struct ronda_incident_ind *i = inc->ind_pending;
 	    i != NULL && v.nind < RONDA_INCIDENT_IND; i = i->next)

@@ -429,6 +429,8 @@ apply_hit(struct ronda_incidents *t, struct ronda_incident *inc, const struct ro
 		inc->last_seen = h->ts;
 	inc->event_count += h->count;
 	inc->part = h->part;
+	if (inc->new_from == 0 || h->ts < inc->new_from)
+		inc->new_from = h->ts;
 	for (int i = 0; i < h->nind; i++)
 		if (ind_add(inc, h->ind[i].type, h->ind[i].value, h->ts))
 			ronda_incident_set_add(inc, h->ind[i].type, h->ind[i].value);
@@ -635,6 +637,7 @@ ronda_incidents_flush(struct ronda_incidents *t,
 		inc->dnext = NULL;
 		inc->dirty = 0;
 		t->ndirty--;
+		inc->new_from = 0;
 		free_pending(inc);
 	}
 	if (t->n > (size_t)t->cfg.max_memory)

@@ -67,6 +67,7 @@ struct ronda_incident {
 	int32_t part;			/* partition of the last hit */
 	struct ronda_incident *dnext;	/* dirty list */
 	int64_t reopen_count;
+	int64_t new_from;		/* earliest hit since the last write (0: none) */
 	char id[33];			/* hex hash of (site, kind, key) */
 	char site[RONDA_CEVENT_SITE_MAX + 1];
 	char kind[32];
