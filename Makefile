@@ -63,6 +63,8 @@ TOOL_MAINS := $(filter-out tools/devbroker.c,$(wildcard tools/*.c))
 PROGRAMS += $(patsubst tools/%.c,$(B)/bin/ronda-%,$(TOOL_MAINS))
 # cli/ is the analysts' command line: its program is plain `ronda`.
 PROGRAMS += $(B)/bin/ronda
+# sim/ is the simulator and its scorer, ronda-sim.
+PROGRAMS += $(B)/bin/ronda-sim
 
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -120,6 +122,15 @@ CLI_SRC := $(wildcard cli/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/obj/%.o)
 
 $(B)/bin/ronda: $(CLI_OBJ) $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ronda-sim needs only the common library (its score reads the store with SQLite).
+SIM_SRC := $(wildcard sim/*.c)
+SIM_OBJ := $(SIM_SRC:%.c=$(B)/obj/%.o)
+
+$(B)/bin/ronda-sim: $(SIM_OBJ) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -1,10 +1,11 @@
 /*
- * sim_vocab.h — the words ronda-sim builds its log lines from: paths of
+ * vocab.h — the words ronda-sim builds its log lines from: paths of
  * Indonesian regional-government sites, browser and crawler user agents,
  * client networks, and the attack payloads as they appear in real logs.
  *
- * Only tools/sim.c includes it (header-only tables, no code). Every table is
- * a NULL-terminated array so sim.c can count it once.
+ * Header-only tables, no code, included by the parts of sim/ that write
+ * lines (an unused table costs nothing). Every table of strings is
+ * NULL-terminated so vcount() can count it.
  */
 #ifndef RONDA_SIM_VOCAB_H
 #define RONDA_SIM_VOCAB_H
