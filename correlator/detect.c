@@ -35,7 +35,6 @@ enum series {
 	S_SCAN,		/* distinct 404 paths from one IP */
 	S_REQS,		/* per-minute request counts of one site (h = count) */
 	S_MEMBER,	/* hits of one source that joined (site, kind)'s incident */
-	S_FLEET_FAIL,	/* failed logins of one IP on any site (no site in the key) */
 };
 
 /* The key of an incident of many sources: the pool of a site and kind. */
@@ -417,28 +416,14 @@ service_of(const char *action, char *out, size_t n)
 	return l;
 }
 
-/* The failed-login series of an IP on every site (the key has no site). */
-static struct skey
-fleet_key(int32_t part, const struct ronda_cevent *ev)
-{
-	return series_key_in(0, S_FLEET_FAIL, part, ev->ip, strlen(ev->ip));
-}
-
-static void
-fleet_fail(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
-{
-	struct skey k = fleet_key(part, ev);
-	struct ronda_window_entry *e = ronda_window_get(d->w, k.hi, k.lo, d->clock, 1);
-
-	if (e != NULL)
-		ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(d->cfg.compromise_failures));
-}
-
 /*
  * A success after failures: of the same IP on this site (`site_fails`
- * counted by the caller), of the same IP on any site (a pool that guesses
- * across the province and logs in where a password works), or of its
- * network on this site. Critical, keyed by the IP or the network.
+ * counted by the caller), of an address that guessed on fleet_sites sites
+ * within fleet_window (a pool that guesses across the province and logs in
+ * where a password works), or of its network on this site (net_series; 0:
+ * none). Critical, keyed by the IP or the network. One login seen in two
+ * logs (a webmail form and the IMAP server behind it) counts in each log's
+ * own series, never twice in one.
  */
 static void
 compromise(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
@@ -447,26 +432,19 @@ compromise(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 	const struct ronda_detect_config *c = &d->cfg;
 	struct ronda_detect_hit h;
 	struct ronda_window_entry *e;
-	int64_t span = c->compromise_window > c->slow_window ? c->compromise_window :
-	    c->slow_window, n;
+	int64_t n;
 	const char *key = NULL;
 	char net[64];
-	struct skey k;
 
 	if (site_fails >= c->compromise_failures) {
 		key = ev->ip;
 	} else {
-		k = fleet_key(part, ev);
-		e = ronda_window_get(d->w, k.hi, k.lo, d->clock, 0);
-		n = e != NULL ? (int64_t)ronda_window_count(e, ev->ts_ms - span, ev->ts_ms) : 0;
-		if (n >= c->compromise_failures) {
-			key = ev->ip;
-		} else if (d->actors != NULL && c->fleet_sites > 0 &&
+		if (d->actors != NULL && c->fleet_sites > 0 &&
 		    ronda_actors_sites(d->actors, ev->ip, ev->ts_ms - c->fleet_window,
 		    ev->ts_ms) >= c->fleet_sites) {
 			/* It guessed on several sites today: the pool found a password. */
 			key = ev->ip;
-		} else {
+		} else if (net_series != 0) {
 			size_t netlen = net_of(ev, net);
 			e = series(d, net_series, part, net, netlen);
 			n = e != NULL ? (int64_t)ronda_window_count(e,
@@ -522,7 +500,6 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 			e = series_at(d, kn, part);
 			if (e != NULL)
 				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
-			fleet_fail(d, ev, part);
 			if (ev->user[0] != '\0') {
 				e = series_at(d, ks, part);
 				if (e != NULL)
@@ -722,12 +699,12 @@ web_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part, 
 	if (is_cms_login(ev)) {
 		/* A redirect answers a login that worked; the form again, one that failed. */
 		int ok = ev->status >= 300 && ev->status < 400;
-		size_t il = strlen(ev->ip), capn = cap_of(c->bf_failures >
-		    c->compromise_failures ? c->bf_failures : c->compromise_failures);
+		size_t il = strlen(ev->ip);
 		if (ok && emit) {
-			e = series(d, S_FAIL_ANY_IP, part, ev->ip, il);
+			/* The form's own failures (the IMAP server behind a webmail has its own). */
+			e = series(d, S_CMS, part, ev->ip, il);
 			compromise(d, ev, part, e != NULL ? (int64_t)ronda_window_count(e,
-			    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0, S_FAIL_NET);
+			    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0, 0);
 		}
 		/* Guesses only: an editor who logs in five times an hour guessed nothing. */
 		e = series(d, S_CMS, part, ev->ip, il);
@@ -736,15 +713,6 @@ web_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part, 
 		threshold(d, ev, part, e, ev->ip, "cms_bruteforce", pool_key(d, ev),
 		    RONDA_SEV_HIGH, c->cms_attempts, c->cms_window, c->slow_attempts,
 		    c->slow_window, emit);
-		if (!ok) {
-			char net[64];
-			size_t netlen = net_of(ev, net);
-			if ((e = series(d, S_FAIL_ANY_IP, part, ev->ip, il)) != NULL)
-				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
-			if ((e = series(d, S_FAIL_NET, part, net, netlen)) != NULL)
-				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, capn);
-			fleet_fail(d, ev, part);
-		}
 	}
 	if (ev->status == 404 && ev->path[0] != '\0') {
 		e = series(d, S_SCAN, part, ev->ip, strlen(ev->ip));
