@@ -42,6 +42,11 @@ add_line(size_t site, int file, int64_t ms, const char *text, size_t len)
 
 	if (ms < sim_start_ms || ms >= sim_end_ms)
 		return;
+	/* A site gone blank writes nothing: the lines are made (the same
+	 * randomness is consumed) and dropped. */
+	if (site_at(site)->blank_from > 0 && ms >= site_at(site)->blank_from &&
+	    ms < site_at(site)->blank_to)
+		return;
 	if (slice.n == slice.cap) {
 		size_t nc = slice.cap ? slice.cap * 2 : 4096;
 		struct sline *nv;
@@ -133,11 +138,11 @@ local_hour(const struct sim_site *s, int64_t ms)
  * 36.68.12.7 - - [16/Nov/2026:08:00:01 +0800] "GET /berita/x HTTP/1.1" 200 5120 "-" "Mozilla/5.0 ..."
  */
 void
-web(size_t site, int64_t ms, uint32_t ip, const char *method, const char *url,
+web_ip(size_t site, int64_t ms, struct sim_ip ip, const char *method, const char *url,
     int status, unsigned bytes, const char *ref, const char *ua)
 {
 	struct sim_site *s = site_at(site);
-	char line[SIM_LINE_MAX], ipb[16];
+	char line[SIM_LINE_MAX], ipb[SIM_IP_STR];
 	int32_t off;
 	int64_t y;
 	unsigned mo, d, h, mi, sec;
@@ -153,7 +158,17 @@ web(size_t site, int64_t ms, uint32_t ip, const char *method, const char *url,
 		add_line(site, F_WEB, ms, line, (size_t)n);
 }
 
-/* rsyslog's traditional file format: "Nov 16 08:00:01 web01 sshd[1234]: msg". */
+void
+web(size_t site, int64_t ms, uint32_t ip, const char *method, const char *url,
+    int status, unsigned bytes, const char *ref, const char *ua)
+{
+	web_ip(site, ms, ip4(ip), method, url, status, bytes, ref, ua);
+}
+
+/*
+ * rsyslog's traditional file format: "Nov 16 08:00:01 web01 sshd[1234]: msg"
+ * ("dovecot: msg" for a program that logs no pid: pid 0).
+ */
 void
 auth(size_t site, int64_t ms, const char *prog, unsigned pid, const char *fmt, ...)
 {
@@ -166,8 +181,12 @@ auth(size_t site, int64_t ms, const char *prog, unsigned pid, const char *fmt, .
 	va_list ap;
 
 	local_civil(s, ms, &off, &y, &mo, &d, &h, &mi, &sec);
-	n = snprintf(line, sizeof(line), "%s %2u %02u:%02u:%02u %s %s[%u]: ",
-	    months[mo - 1], d, h, mi, sec, s->host, prog, pid);
+	if (pid > 0)
+		n = snprintf(line, sizeof(line), "%s %2u %02u:%02u:%02u %s %s[%u]: ",
+		    months[mo - 1], d, h, mi, sec, s->host, prog, pid);
+	else
+		n = snprintf(line, sizeof(line), "%s %2u %02u:%02u:%02u %s %s: ",
+		    months[mo - 1], d, h, mi, sec, s->host, prog);
 	if (n <= 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);
@@ -205,6 +224,19 @@ subst(char *out, size_t n, const char *tmpl, unsigned id)
 		}
 	}
 	out[o] = '\0';
+}
+
+/* A dovecot session id: 16 base64 characters. */
+void
+dovecot_session(char out[17])
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/";
+	uint64_t r = rnd(), r2 = rnd();
+
+	for (int i = 0; i < 16; i++)
+		out[i] = b64[(i < 10 ? r >> (6 * i) : r2 >> (6 * (i - 10))) & 63];
+	out[16] = '\0';
 }
 
 const char *

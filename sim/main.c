@@ -61,14 +61,16 @@ usage(FILE *f)
 	    "usage: ronda-sim score --truth DIR/truth.json --store ronda.db [...]   (score --help)\n"
 	    "       ronda-sim [--scenario NAME|FILE] [--out DIR] [--seed N] [--fast | --speed X]\n"
 	    "                 [--start RFC3339] [--kafka BROKERS] [--state-dir DIR] [--hold FILE]\n"
-	    "  --scenario S   kaltim-wave (default), quiet-day, slow-wave, single-site, or a YAML file\n"
+	    "  --scenario S   kaltim-wave (default), quiet-day, slow-wave, single-site, low-slow,\n"
+	    "                 fingerprint, drip, busy-day, or a YAML file\n"
 	    "  --out DIR      output folder (default ./sim-out): DIR/<site>/{access,auth}.log,\n"
-	    "                 DIR/<site>/collector.yaml, DIR/truth.json\n"
+	    "                 DIR/<site>/collector.yaml, DIR/truth.json, DIR/geo.tsv\n"
 	    "  --seed N       the same seed writes the same bytes (default 1)\n"
 	    "  --fast         write everything at once (default)\n"
 	    "  --speed X      write each line when its time comes, X times faster than real time\n"
-	    "  --start T      simulated start, RFC 3339 (default " SIM_DEFAULT_START "); the\n"
-	    "                 logs' modification times follow the simulated clock\n"
+	    "  --start T      simulated start, RFC 3339 (default: the scenario's start:, else\n"
+	    "                 " SIM_DEFAULT_START "); the logs' modification times follow the\n"
+	    "                 simulated clock\n"
 	    "  --kafka B      brokers for the collector configs (default 127.0.0.1:9092)\n"
 	    "  --state-dir D  the collectors' state DBs go to D/<site>.db (default DIR/<site>/)\n"
 	    "  --hold FILE    after truth.json and the configs, wait until FILE exists before\n"
@@ -102,9 +104,9 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *scenario = "kaltim-wave", *out = "sim-out", *start = SIM_DEFAULT_START;
+	const char *scenario = "kaltim-wave", *out = "sim-out", *start = NULL;
 	const char *brokers = "127.0.0.1:9092", *state_dir_arg = NULL, *hold = NULL;
-	char path[PATH_MAX], dir[PATH_MAX], state_dir[PATH_MAX], err[512], *end;
+	char path[PATH_MAX], dir[PATH_MAX], state_dir[PATH_MAX], err[PATH_MAX + 512], *end;
 	struct ronda_cfg_errors errs = { 0 };
 	struct sim_scenario sc;
 	uint64_t seed = 1, lines = 0, bytes = 0;
@@ -148,11 +150,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (ronda_parse_rfc3339(start, strlen(start), &sim_start_ms) == -1) {
+	if (start != NULL && ronda_parse_rfc3339(start, strlen(start), &sim_start_ms) == -1) {
 		fprintf(stderr, "ronda-sim: --start: \"%s\" is not an RFC 3339 time\n", start);
 		return 2;
 	}
-	sim_start_ms -= sim_start_ms % 60000;
 	if (find_scenario(scenario, path, sizeof(path)) == -1) {
 		fprintf(stderr, "ronda-sim: scenario \"%s\" not found (tests/scenarios/ of the "
 		    "source tree, or " RONDA_DATADIR "/scenarios)\n", scenario);
@@ -165,12 +166,28 @@ main(int argc, char **argv)
 		rc = 2;
 		goto done;
 	}
-	if (check_scenario(err, sizeof(err)) == -1) {
-		fprintf(stderr, "ronda-sim: %s: %s\n", path, err);
+	if (check_scenario(path, &errs) == -1) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
 		rc = 2;
 		goto done;
 	}
-	sim_end_ms = sim_start_ms + sc.duration;
+	/* --start, else the scenario's start:, else the default (all checked). */
+	if (start == NULL) {
+		start = sc.start != NULL ? sc.start : SIM_DEFAULT_START;
+		ronda_parse_rfc3339(start, strlen(start), &sim_start_ms);
+	}
+	sim_start_ms -= sim_start_ms % 60000;
+	sim_end_ms = sim_start_ms + sc.duration.ms;
+	for (size_t i = 0; i < sc.sites.n; i++) {
+		struct sim_site *s = site_at(i);
+
+		if (s->blank_at.text == NULL)
+			continue;
+		s->blank_from = sim_start_ms + s->blank_at.ms;
+		s->blank_to = s->blank_for.text != NULL ? s->blank_from + s->blank_for.ms :
+		    INT64_MAX;
+	}
 	rng_state = seed * 0x2545f4914f6cdd1dULL + 0x5851f42d4c957f2dULL;
 	{
 		int64_t y;
@@ -182,8 +199,9 @@ main(int argc, char **argv)
 		start_year = (int)y;
 	}
 	for (size_t i = 0; i < sc.attacks.n; i++)
-		if (plan_attack(&((struct sim_attack *)sc.attacks.v)[i], err, sizeof(err)) == -1) {
-			fprintf(stderr, "ronda-sim: %s: %s\n", path, err);
+		if (plan_attack(&((struct sim_attack *)sc.attacks.v)[i], path, err,
+		    sizeof(err)) == -1) {
+			fprintf(stderr, "%s\n", err);
 			rc = 2;
 			goto done;
 		}
@@ -208,7 +226,8 @@ main(int argc, char **argv)
 		s->next_pid = 1000 + rndn(20000);
 		s->session = rndn(900);
 	}
-	if (write_truth(dir, seed, err, sizeof(err)) == -1) {
+	if (write_truth(dir, seed, err, sizeof(err)) == -1 ||
+	    write_geo(dir, err, sizeof(err)) == -1) {
 		fprintf(stderr, "ronda-sim: %s\n", err);
 		goto done;
 	}
@@ -229,7 +248,8 @@ main(int argc, char **argv)
 		for (size_t i = 0; i < sc.sites.n; i++) {
 			background(i, t);
 			if (sc.bg.soc_scanner != NULL &&
-			    t == sim_start_ms + sc.bg.soc_scanner_at - sc.bg.soc_scanner_at % SIM_SLICE_MS) {
+			    t == sim_start_ms + sc.bg.soc_scanner_at.ms -
+			    sc.bg.soc_scanner_at.ms % SIM_SLICE_MS) {
 				uint32_t ip;
 				unsigned bits;
 
@@ -267,14 +287,8 @@ done:
 		}
 		ronda_tz_free(s->tz);
 	}
-	for (size_t i = 0; i < sc.attacks.n; i++) {
-		struct sim_attack *a = &((struct sim_attack *)sc.attacks.v)[i];
-
-		free(a->site);
-		free(a->from);
-		free(a->to);
-		free(a->ip);
-	}
+	for (size_t i = 0; i < sc.attacks.n; i++)
+		attack_free(&((struct sim_attack *)sc.attacks.v)[i]);
 	ronda_cfg_free(scenario_keys, &sc);
 	ronda_cfg_errors_free(&errs);
 	lines_free();

@@ -1,7 +1,7 @@
 /*
- * output.c — what ronda-sim writes besides the lines: each site's folder,
- * logs (dated by the simulated clock) and collector.yaml, truth.json (what
- * was planted) and clock.json (simulated time against the wall clock).
+ * output.c — what ronda-sim writes besides the lines and the truth: each
+ * site's folder, logs (dated by the simulated clock) and collector.yaml, and
+ * clock.json (simulated time against the wall clock).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,7 +15,7 @@
 #include "ronda/timeutil.h"
 #include "sim.h"
 
-static void
+void
 json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -30,7 +30,7 @@ json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void
+void
 json_time(FILE *f, int64_t ms)
 {
 	char ts[RONDA_TS_LEN + 1];
@@ -38,130 +38,6 @@ json_time(FILE *f, int64_t ms)
 	ronda_fmt_utc_ms(ts, ms - ms % 1000);
 	/* RFC 3339 in whole seconds: "2026-11-16T00:00:00Z". */
 	fprintf(f, "\"%.19sZ\"", ts);
-}
-
-/* The attacker IPs of the whole attack, or of its k-th site only. */
-static void
-json_ips(FILE *f, const struct sim_attack *a, size_t k, int all)
-{
-	char ipb[16];
-	size_t from = 0, n = a->nip;
-
-	if (!a->shared && all)
-		n = a->nip * a->n;
-	else if (!a->shared)
-		from = k * a->nip;
-	fputc('[', f);
-	for (size_t i = 0; i < n; i++) {
-		ip_str(a->ip[from + i], ipb);
-		fprintf(f, "%s\"%s\"", i ? "," : "", ipb);
-	}
-	fputc(']', f);
-}
-
-/*
- * truth.json is written before any line, so a live demo can read it while
- * the logs are still being written. Windows are the planned ones: every
- * planted line of an attack falls inside its window (its one success too).
- */
-int
-write_truth(const char *dir, uint64_t seed, char *err, size_t errlen)
-{
-	struct sim_attack *atk = scn->attacks.v;
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	FILE *f;
-	int first;
-
-	snprintf(path, sizeof(path), "%s/truth.json", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) == NULL) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	fprintf(f, "{\"scenario\":");
-	json_str(f, scn->name);
-	fprintf(f, ",\"seed\":%" PRIu64 ",\"start\":", seed);
-	json_time(f, sim_start_ms);
-	fprintf(f, ",\"end\":");
-	json_time(f, sim_end_ms);
-	fprintf(f, ",\n\"campaigns\":[");
-	first = 1;
-	for (size_t i = 0; i < scn->attacks.n; i++) {
-		struct sim_attack *a = &atk[i];
-		int64_t lo = INT64_MAX, hi = 0;
-
-		if (a->n < 2)
-			continue;
-		for (size_t k = 0; k < a->n; k++) {
-			lo = a->from[k] < lo ? a->from[k] : lo;
-			hi = a->to[k] > hi ? a->to[k] : hi;
-		}
-		fprintf(f, "%s\n {\"name\":", first ? "" : ",");
-		json_str(f, a->name);
-		fprintf(f, ",\"kind\":\"%s\",\"shared_attacker\":%s,\"sites\":[",
-		    attack_kinds[a->kind], a->shared ? "true" : "false");
-		for (size_t k = 0; k < a->n; k++) {
-			fprintf(f, "%s", k ? "," : "");
-			json_str(f, site_at(a->site[k])->id);
-		}
-		fprintf(f, "],\"attacker_ips\":");
-		json_ips(f, a, 0, 1);
-		fprintf(f, ",\"start\":");
-		json_time(f, lo);
-		fprintf(f, ",\"end\":");
-		json_time(f, hi > sim_end_ms ? sim_end_ms : hi);
-		if (a->success_site != NULL) {
-			fprintf(f, ",\"success_site\":");
-			json_str(f, a->success_site);
-		}
-		fprintf(f, ",\"windows\":{");
-		for (size_t k = 0; k < a->n; k++) {
-			fprintf(f, "%s", k ? "," : "");
-			json_str(f, site_at(a->site[k])->id);
-			fprintf(f, ":[");
-			json_time(f, a->from[k]);
-			fputc(',', f);
-			json_time(f, a->to[k] > sim_end_ms ? sim_end_ms : a->to[k]);
-			fputc(']', f);
-		}
-		fprintf(f, "}}");
-		first = 0;
-	}
-	fprintf(f, "],\n\"incidents\":[");
-	first = 1;
-	for (size_t i = 0; i < scn->attacks.n; i++) {
-		struct sim_attack *a = &atk[i];
-
-		if (a->n != 1)
-			continue;
-		fprintf(f, "%s\n {\"name\":", first ? "" : ",");
-		json_str(f, a->name);
-		fprintf(f, ",\"site\":");
-		json_str(f, site_at(a->site[0])->id);
-		fprintf(f, ",\"kind\":\"%s\",\"attacker_ips\":", attack_kinds[a->kind]);
-		json_ips(f, a, 0, 0);
-		fprintf(f, ",\"start\":");
-		json_time(f, a->from[0]);
-		fprintf(f, ",\"end\":");
-		json_time(f, a->to[0] > sim_end_ms ? sim_end_ms : a->to[0]);
-		fprintf(f, "}");
-		first = 0;
-	}
-	fprintf(f, "],\n\"benign\":[");
-	if (scn->bg.soc_scanner != NULL) {
-		fprintf(f, "\n {\"name\":\"soc-vulnerability-scanner\",\"kind\":\"scanner\","
-		    "\"ips\":[");
-		json_str(f, scn->bg.soc_scanner);
-		fprintf(f, "],\"start\":");
-		json_time(f, sim_start_ms + scn->bg.soc_scanner_at);
-		fprintf(f, "}");
-	}
-	fprintf(f, "]}\n");
-	if (fclose(f) != 0 || rename(tmp, path) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 /*

@@ -111,14 +111,68 @@ page_view(size_t si, int64_t ms, uint32_t ip, const char *ua, int is_browser)
 	}
 }
 
+/*
+ * An official who mistyped the password first, 1-3 times, seconds apart:
+ * the form answered again (WordPress, e-Kinerja, the complaint admin), or
+ * Roundcube's 401 and dovecot's failure naming the account.
+ */
 static void
-admin_login(size_t si, int64_t ms)
+admin_typos(size_t si, int64_t ms, uint32_t ip, const char *ua, const char *user)
 {
 	struct sim_site *s = site_at(si);
-	uint32_t ip = rndn(3) ? (10u << 24 | 61u << 16 | rndn(4) << 8 | (10 + rndn(200))) :
-	    ip_isp();
-	const char *ua = PICK(vocab_browser_ua);
+	unsigned n = 1 + rndn(3);
+	char ipb[SIM_IP_STR], sess[17];
 
+	ip_str(ip4(ip), ipb);
+	for (unsigned i = 0; i < n; i++) {
+		int64_t t = ms - (int64_t)(n - i) * (9000 + rndn(12000));
+
+		switch (s->kind) {
+		case KIND_EKINERJA:
+			web(si, t, ip, "POST", "/ekinerja/login", 200, 3100 + rndn(60),
+			    site_ref(s, "/ekinerja/login"), ua);
+			break;
+		case KIND_COMPLAINT:
+			web(si, t, ip, "POST", "/pengaduan/admin/login", 200, 3900 + rndn(60),
+			    site_ref(s, "/pengaduan/admin/login"), ua);
+			break;
+		case KIND_MAIL:
+			web(si, t, ip, "POST", "/webmail/?_task=login", 401, 5300 + rndn(40),
+			    site_ref(s, "/webmail/"), ua);
+			dovecot_session(sess);
+			auth(si, t + 400, "dovecot", 0, "imap-login: Disconnected (auth failed, 1 "
+			    "attempts in 2 secs): user=<%s>, method=PLAIN, rip=%s, lip=127.0.0.1, "
+			    "secured, session=<%s>", user, ipb, sess);
+			break;
+		default:
+			web(si, t, ip, "POST", "/wp-login.php", 200, 7450 + rndn(60),
+			    site_ref(s, "/wp-login.php"), ua);
+			break;
+		}
+	}
+	if (s->kind == KIND_MAIL) {
+		dovecot_session(sess);
+		auth(si, ms + 7400, "dovecot", 0, "imap-login: Login: user=<%s>, method=PLAIN, "
+		    "rip=%s, lip=127.0.0.1, mpid=%u, secured, session=<%s>", user, ipb,
+		    new_pid(s), sess);
+	}
+}
+
+/* An official logs in to the site's application from ip. */
+static void
+admin_login_from(size_t si, int64_t ms, uint32_t ip, const char *ua)
+{
+	struct sim_site *s = site_at(si);
+
+	/* Drawn only when the scenario asks for typos (the bytes stay otherwise). */
+	if (s->bg.admin_typos > 0 && s->kind != KIND_SSH &&
+	    (int64_t)rndn(100) < s->bg.admin_typos) {
+		char user[80];
+		const char *dom = strncmp(s->id, "mail.", 5) == 0 ? s->id + 5 : s->id;
+
+		snprintf(user, sizeof(user), "%s@%s", PICK(vocab_officials), dom);
+		admin_typos(si, ms, ip, ua, user);
+	}
 	switch (s->kind) {
 	case KIND_EKINERJA:
 		web(si, ms, ip, "GET", "/ekinerja/login", 200, 4200, NULL, ua);
@@ -153,6 +207,17 @@ admin_login(size_t si, int64_t ms)
 	}
 }
 
+/* An official logs in from the office network (or from home). */
+static void
+admin_login(size_t si, int64_t ms)
+{
+	uint32_t ip = rndn(3) ? (10u << 24 | 61u << 16 | rndn(4) << 8 | (10 + rndn(200))) :
+	    ip_isp();
+	const char *ua = PICK(vocab_browser_ua);
+
+	admin_login_from(si, ms, ip, ua);
+}
+
 static void
 ssh_session(size_t si, int64_t ms)
 {
@@ -162,10 +227,10 @@ ssh_session(size_t si, int64_t ms)
 	unsigned pid = new_pid(s), port = 40000 + rndn(25000), uid = 1000 + rndn(3);
 	unsigned sess = ++s->session;
 	uint32_t ip = 10u << 24 | 61u << 16 | 1u << 8 | (5 + rndn(20));
-	char ipb[16];
+	char ipb[SIM_IP_STR];
 	int64_t end = ms + 60000 + rndn(1200000);
 
-	ip_str(ip, ipb);
+	ip_str(ip4(ip), ipb);
 	auth(si, ms, "sshd", pid, "Accepted publickey for %s from %s port %u ssh2: "
 	    "ED25519 SHA256:q8Zx1vY0mNf3kPc7uR2dWb6hLs9tGa4eJo5iXy%02u", u, ipb, port, uid % 100);
 	auth(si, ms, "sshd", pid, "pam_unix(sshd:session): session opened for user %s"
@@ -177,9 +242,18 @@ ssh_session(size_t si, int64_t ms)
 			"/usr/bin/apt-get update", "/usr/sbin/nginx -t", NULL };
 		int64_t t = ms + 20000 + rndn(40000);
 		unsigned spid = new_pid(s);
+		const char *cmd = PICK(cmds);
 
+		/* The sudo password mistyped first (drawn only when asked for). */
+		if (s->bg.admin_typos > 0 && (int64_t)rndn(100) < s->bg.admin_typos) {
+			auth(si, t - 4000, "sudo", spid, "pam_unix(sudo:auth): authentication "
+			    "failure; logname=%s uid=%u euid=0 tty=/dev/pts/0 ruser=%s rhost=  "
+			    "user=%s", u, uid, u, u);
+			auth(si, t - 1000, "sudo", spid, "%8s : 1 incorrect password attempt ; "
+			    "TTY=pts/0 ; PWD=/home/%s ; USER=root ; COMMAND=%s", u, u, cmd);
+		}
 		auth(si, t, "sudo", spid, "%8s : TTY=pts/0 ; PWD=/home/%s ; USER=root ; "
-		    "COMMAND=%s", u, u, PICK(cmds));
+		    "COMMAND=%s", u, u, cmd);
 		auth(si, t, "sudo", spid, "pam_unix(sudo:session): session opened for user "
 		    "root(uid=0) by %s(uid=%u)", u, uid);
 		auth(si, t + 900, "sudo", spid, "pam_unix(sudo:session): session closed for "
@@ -199,14 +273,12 @@ ssh_noise(size_t si, int64_t ms)
 {
 	struct sim_site *s = site_at(si);
 	/* Hosting ranges seen everywhere; disjoint from the scenarios' attack pools. */
-	static const unsigned nets[][3] = { { 167, 94, 138 }, { 162, 142, 125 },
-		{ 64, 62, 197 }, { 147, 185, 132 }, { 206, 168, 34 } };
-	const unsigned *n = nets[rndn(5)];
+	const unsigned *n = vocab_ssh_noise[rndn(VOCAB_NSSH_NOISE)];
 	uint32_t ip = n[0] << 24 | n[1] << 16 | n[2] << 8 | (1 + rndn(254));
 	unsigned pid = new_pid(s), port = 30000 + rndn(35000);
-	char ipb[16];
+	char ipb[SIM_IP_STR];
 
-	ip_str(ip, ipb);
+	ip_str(ip4(ip), ipb);
 	switch (rndn(3)) {
 	case 0:
 		auth(si, ms, "sshd", pid, "Connection closed by %s port %u [preauth]", ipb, port);
@@ -238,6 +310,47 @@ cron(size_t si, int64_t ms)
 	    "closed for user root");
 }
 
+/*
+ * Diskominfo updates every WordPress in the same hour: the admin logs in,
+ * updates the core (and its database: /wp-admin/upgrade.php, which rules
+ * rightly watch) and the plugins. Benign, and on many sites at once.
+ */
+static void
+cms_update(size_t si, int64_t ms)
+{
+	struct sim_site *s = site_at(si);
+	uint32_t ip = 10u << 24 | 61u << 16 | rndn(4) << 8 | (10 + rndn(200));
+	const char *ua = PICK(vocab_browser_ua);
+	const char *ref = site_ref(s, "/wp-admin/update-core.php");
+	char refb[512];
+	int64_t t = ms + 15000;
+
+	snprintf(refb, sizeof(refb), "%s", ref);
+	admin_login_from(si, ms - 20000, ip, ua);
+	web(si, t, ip, "GET", "/wp-admin/update-core.php", 200, 38000 + rndn(3000), NULL, ua);
+	t += 20000 + rndn(20000);
+	web(si, t, ip, "POST", "/wp-admin/update-core.php?action=do-core-upgrade", 200,
+	    9800 + rndn(400), refb, ua);
+	t += 40000 + rndn(40000);
+	if (rndn(3) == 0) {
+		web(si, t, ip, "GET", "/wp-admin/upgrade.php?_wp_http_referer=%2Fwp-admin%2F",
+		    200, 1900, NULL, ua);
+		web(si, t + 3000, ip, "GET", "/wp-admin/upgrade.php?step=1&backto=%2Fwp-admin%2F",
+		    200, 1700, NULL, ua);
+		t += 6000;
+	}
+	web(si, t, ip, "GET", "/wp-admin/about.php?updated", 200, 41000 + rndn(2000), refb,
+	    ua);
+	t += 30000 + rndn(30000);
+	web(si, t, ip, "GET", "/wp-admin/plugins.php?plugin_status=upgrade", 200,
+	    52000 + rndn(4000), refb, ua);
+	for (unsigned i = 0, n = 2 + rndn(5); i < n; i++) {
+		t += 4000 + rndn(9000);
+		web(si, t, ip, "POST", "/wp-admin/admin-ajax.php", 200, 180 + rndn(300),
+		    refb, ua);
+	}
+}
+
 /* The SOC's scheduled sweep: benign, yet every probe is a real attack string. */
 void
 soc_scan(size_t si, int64_t ms, uint32_t ip)
@@ -254,8 +367,8 @@ void
 background(size_t si, int64_t t0)
 {
 	struct sim_site *s = site_at(si);
-	struct sim_background *bg = &scn->bg;
-	double peak = (double)(s->web_rate > 0 ? s->web_rate : bg->web_rate);
+	const struct sim_background *bg = &s->bg;	/* with the site's own keys */
+	double peak = (double)bg->web_rate;
 	unsigned h = local_hour(s, t0), n, mi;
 	int64_t local_min;
 	int32_t off = ronda_tz_offset_at(s->tz, t0 / 1000);
@@ -295,4 +408,7 @@ background(size_t si, int64_t t0)
 		ssh_session(si, t0 + rndn(SIM_SLICE_MS));
 	if (rndf() < (double)bg->ssh_noise / 60.0)
 		ssh_noise(si, t0 + rndn(SIM_SLICE_MS));
+	if (bg->cms_update_at.text != NULL && s->kind == KIND_CMS &&
+	    t0 == sim_start_ms + bg->cms_update_at.ms - bg->cms_update_at.ms % SIM_SLICE_MS)
+		cms_update(si, t0 + rndn(3600000));
 }

@@ -131,28 +131,68 @@ static const char *const vocab_browser_ua[] = {
 	NULL
 };
 
+/*
+ * Who owns the ranges the background comes from (geo.tsv): the simulated
+ * world's registry, plausible rather than looked up.
+ */
+struct vocab_as {
+	unsigned asn;
+	const char *org;
+	const char *country;	/* ISO 3166 alpha-2 */
+};
+
+enum { AS_TELKOM, AS_INDOSAT, AS_TELKOMSEL, AS_BIZNET, AS_XL, AS_GOOGLE, AS_MICROSOFT,
+	AS_OVH, AS_SEMRUSH, AS_META, AS_CENSYS, AS_HE, AS_GCP };
+
+static const struct vocab_as vocab_as[] = {
+	[AS_TELKOM] = { 7713, "PT Telekomunikasi Indonesia", "ID" },
+	[AS_INDOSAT] = { 4761, "INDOSAT Internet Network Provider", "ID" },
+	[AS_TELKOMSEL] = { 23693, "PT. Telekomunikasi Selular", "ID" },
+	[AS_BIZNET] = { 17451, "BIZNET NETWORKS", "ID" },
+	[AS_XL] = { 24203, "PT XL Axiata", "ID" },
+	[AS_GOOGLE] = { 15169, "GOOGLE", "US" },
+	[AS_MICROSOFT] = { 8075, "MICROSOFT-CORP-MSN-AS-BLOCK", "US" },
+	[AS_OVH] = { 16276, "OVH SAS", "FR" },
+	[AS_SEMRUSH] = { 209366, "SEMrush CY LTD", "CY" },
+	[AS_META] = { 32934, "FACEBOOK", "US" },
+	[AS_CENSYS] = { 398324, "CENSYS-ARIN-01", "US" },
+	[AS_HE] = { 6939, "HURRICANE", "US" },
+	[AS_GCP] = { 396982, "GOOGLE-CLOUD-PLATFORM", "US" },
+};
+
 struct vocab_crawler {
 	const char *ua;
 	unsigned a, b, c;	/* the crawler's /24: a.b.c.0 */
+	unsigned as;		/* its owner in vocab_as[] */
 };
 
 static const struct vocab_crawler vocab_crawlers[] = {
-	{ "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 66, 249, 66 },
-	{ "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.6723.69 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 66, 249, 68 },
-	{ "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36", 40, 77, 167 },
-	{ "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", 54, 36, 148 },
-	{ "Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)", 185, 191, 171 },
-	{ "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", 173, 252, 83 },
-	{ NULL, 0, 0, 0 }
+	{ "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 66, 249, 66, AS_GOOGLE },
+	{ "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.6723.69 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 66, 249, 68, AS_GOOGLE },
+	{ "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm) Chrome/116.0.1938.76 Safari/537.36", 40, 77, 167, AS_MICROSOFT },
+	{ "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)", 54, 36, 148, AS_OVH },
+	{ "Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)", 185, 191, 171, AS_SEMRUSH },
+	{ "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", 173, 252, 83, AS_META },
+	{ NULL, 0, 0, 0, 0 }
 };
 
-/* Indonesian access networks (/16s) the citizens browse from. */
-static const unsigned vocab_isp16[][2] = {
-	{ 36, 68 }, { 36, 69 }, { 36, 72 }, { 36, 73 }, { 36, 79 }, { 36, 81 },
-	{ 36, 85 }, { 110, 136 }, { 110, 137 }, { 114, 4 }, { 114, 122 },
-	{ 114, 125 }, { 180, 241 }, { 180, 242 }, { 180, 248 }, { 180, 251 },
-	{ 182, 1 }, { 182, 2 }, { 112, 215 }, { 120, 188 }, { 139, 194 },
-	{ 140, 213 }, { 125, 160 }, { 125, 166 },
+/* Stray Internet SSH probes: hosting and research scanners seen everywhere. */
+static const unsigned vocab_ssh_noise[][4] = {
+	{ 167, 94, 138, AS_CENSYS }, { 162, 142, 125, AS_CENSYS }, { 64, 62, 197, AS_HE },
+	{ 147, 185, 132, AS_GCP }, { 206, 168, 34, AS_CENSYS },
+};
+#define VOCAB_NSSH_NOISE (sizeof(vocab_ssh_noise) / sizeof(vocab_ssh_noise[0]))
+
+/* Indonesian access networks (/16s) the citizens browse from, and their AS. */
+static const unsigned vocab_isp16[][3] = {
+	{ 36, 68, AS_TELKOM }, { 36, 69, AS_TELKOM }, { 36, 72, AS_TELKOM },
+	{ 36, 73, AS_TELKOM }, { 36, 79, AS_TELKOM }, { 36, 81, AS_TELKOM },
+	{ 36, 85, AS_TELKOM }, { 110, 136, AS_TELKOM }, { 110, 137, AS_TELKOM },
+	{ 114, 4, AS_INDOSAT }, { 114, 122, AS_BIZNET }, { 114, 125, AS_TELKOM },
+	{ 180, 241, AS_INDOSAT }, { 180, 242, AS_INDOSAT }, { 180, 248, AS_TELKOM },
+	{ 180, 251, AS_TELKOM }, { 182, 1, AS_TELKOMSEL }, { 182, 2, AS_TELKOMSEL },
+	{ 112, 215, AS_TELKOMSEL }, { 120, 188, AS_XL }, { 139, 194, AS_TELKOMSEL },
+	{ 140, 213, AS_TELKOMSEL }, { 125, 160, AS_TELKOM }, { 125, 166, AS_TELKOM },
 };
 #define VOCAB_NISP16 (sizeof(vocab_isp16) / sizeof(vocab_isp16[0]))
 
@@ -177,6 +217,16 @@ static const char *const vocab_judol_page[] = {
 static const char *const vocab_judol_domain[] = {
 	"https://maxwin-gacor88.vip/", "https://slot88-resmi.click/daftar",
 	"https://rtp-live-gacor.site/", "https://situs-togel4d.pro/link-alternatif",
+	NULL
+};
+
+/* Officials' mail accounts (local parts) a webmail guesser tries. */
+static const char *const vocab_officials[] = {
+	"budi.santoso", "sri.wahyuni", "agus.setiawan", "dewi.lestari", "ahmad.fauzi",
+	"siti.rahmawati", "andi.pratama", "rina.marlina", "hendra.gunawan", "yuliana.sari",
+	"muhammad.rizal", "nur.aisyah", "bambang.sutrisno", "eko.prasetyo", "wahyu.hidayat",
+	"sekretariat", "kepegawaian", "umum", "keuangan", "ppid", "humas", "admin", "kadis",
+	"diskominfo", "bappeda", "info",
 	NULL
 };
 
