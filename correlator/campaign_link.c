@@ -823,6 +823,32 @@ camp_create(struct ronda_campaigns *c, struct crec **recs, size_t n, int link, i
 	return k;
 }
 
+/*
+ * The better reason for a member of two links that reach it: a fingerprint,
+ * then a rare strong indicator, a common one, a weak one; then by type and
+ * value. A choice of the links, not of the order the walk met them in, so
+ * a restart that restored the same incidents names the same reason.
+ */
+static int
+via_rank(const struct ind *x)
+{
+	if (camp_is_fingerprint(x->type, x->value))
+		return 3;
+	return x->strong ? (x->common ? 1 : 2) : 0;
+}
+
+static int
+via_better(const struct ind *x, const struct ind *cur)
+{
+	int rx = via_rank(x), rc = via_rank(cur);
+
+	if (rx != rc)
+		return rx > rc;
+	if (x->type != cur->type)
+		return x->type < cur->type;
+	return strcmp(x->value, cur->value) < 0;
+}
+
 static void
 reach_add(struct reach *rs, int *nr, struct camp *k, const struct ind *x)
 {
@@ -830,6 +856,9 @@ reach_add(struct reach *rs, int *nr, struct camp *k, const struct ind *x)
 		if (rs[i].k == k) {
 			if (can_merge(x) && (!rs[i].strong || (x->strong && !rs[i].via->strong))) {
 				rs[i].strong = 1;
+				rs[i].via = x;
+			} else if (can_merge(x) == rs[i].strong && x->strong == rs[i].via->strong &&
+			    via_better(x, rs[i].via)) {
 				rs[i].via = x;
 			}
 			return;
@@ -900,8 +929,13 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 					else
 						rare = 1;
 				}
-				if (b->epoch == c->epoch)
+				if (b->epoch == c->epoch) {
+					if (b != start && b->via != NULL && via_better(x, b->via)) {
+						b->via = x;
+						b->via_w = x->w;
+					}
 					continue;
+				}
 				if (n >= BFS_MAX) {
 					c->stats.dropped++;
 					continue;
@@ -938,12 +972,12 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 				surv = rs[k].k;
 	}
 	if (surv != NULL) {
-		/* The start joins by the link that reached surv; the others by theirs. */
+		/* The start joins by the best link that reached surv; the others by theirs. */
 		for (int k = 0; k < nr && start->camp == NULL; k++)
-			if (rs[k].k == surv) {
+			if (rs[k].k == surv && (start->via == NULL ||
+			    via_better(rs[k].via, start->via))) {
 				start->via = rs[k].via;
 				start->via_w = rs[k].via->w;
-				break;
 			}
 		camp_reopen(surv);
 		qsort(c->walk, n, sizeof(*c->walk), camp_by_first);

@@ -357,17 +357,28 @@ ind_add(struct ronda_incident *inc, const char *type, const char *value, int64_t
 	size_t vl;
 
 	for (int i = 0; i < inc->nind; i++)
-		if (inc->indh[i] == h)
-			return 1;
+		if (inc->indh[i] == h) {
+			/*
+			 * A pool's hits come from several partitions in any order:
+			 * an earlier hit carrying it moves its first_seen back
+			 * (queued again; the store keeps the minimum).
+			 */
+			if (ts >= inc->indts[i])
+				return 1;
+			inc->indts[i] = ts;
+			goto queue;
+		}
 	if (inc->nind >= RONDA_INCIDENT_IND)
 		return 0;
+	inc->indts[inc->nind] = ts;
+	inc->indh[inc->nind++] = h;
+queue:
 	/* Only the bytes of value it needs (see incident.h), cut at 255 as before. */
 	vl = strlen(value);
 	if (vl >= sizeof(ind->value))
 		vl = sizeof(ind->value) - 1;
 	if ((ind = malloc(offsetof(struct ronda_incident_ind, value) + vl + 1)) == NULL)
-		return 0;
-	inc->indh[inc->nind++] = h;
+		return 1;
 	copy_str(ind->type, sizeof(ind->type), type);
 	memcpy(ind->value, value, vl);
 	ind->value[vl] = '\0';
@@ -411,8 +422,23 @@ static void
 apply_hit(struct ronda_incidents *t, struct ronda_incident *inc, const struct ronda_detect_hit *h,
     int fresh)
 {
+	/*
+	 * A pool's case takes hits from many partitions, in an order a restart
+	 * or an import changes: whether one came "after a quiet gap" is not a
+	 * fact of the logs, so it is never "reopened" (a hit on a closed one
+	 * opens it again, the sweep closes it by its newest hit), and its
+	 * partition is that of its newest hit. One source's incident keeps
+	 * both as before (its hits come in order).
+	 */
+	int pooled = strcmp(inc->key, "pool") == 0;
+	int newest = fresh || h->ts > inc->last_seen ||
+	    (h->ts == inc->last_seen && h->part < inc->part);
+
 	if (fresh) {
 		/* Just made: nothing to reopen. */
+	} else if (pooled) {
+		if (inc->status == RONDA_INCIDENT_CLOSED)
+			inc->status = RONDA_INCIDENT_OPEN;
 	} else if (h->ts - inc->last_seen > t->cfg.quiet) {
 		/* Quiet long enough to have closed, whether or not a sweep saw it. */
 		inc->status = RONDA_INCIDENT_REOPENED;
@@ -428,7 +454,8 @@ apply_hit(struct ronda_incidents *t, struct ronda_incident *inc, const struct ro
 	if (h->ts > inc->last_seen)
 		inc->last_seen = h->ts;
 	inc->event_count += h->count;
-	inc->part = h->part;
+	if (!pooled || newest)
+		inc->part = h->part;
 	if (inc->new_from == 0 || h->ts < inc->new_from)
 		inc->new_from = h->ts;
 	for (int i = 0; i < h->nind; i++)

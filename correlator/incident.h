@@ -80,6 +80,7 @@ struct ronda_incident {
 	int nevidence;			/* evidence lines recorded (stored + pending) */
 	int nind;			/* indicators recorded */
 	uint64_t indh[RONDA_INCIDENT_IND];	/* hashes of those, to skip repeats */
+	int64_t indts[RONDA_INCIDENT_IND];	/* their earliest hit (written again when earlier) */
 	/* Not yet written to the store (taken by ronda_incidents_take_pending). */
 	struct ronda_incident_evidence *ev_pending;
 	struct ronda_incident_ind *ind_pending;

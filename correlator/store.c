@@ -333,8 +333,10 @@ static const char *const sql[NQ] = {
 	    " rule_ids = excluded.rule_ids",
 	[Q_INC_GET] = "SELECT id, site, kind, key, severity, status, first_seen, last_seen,"
 	    " event_count, reopen_count, part, site_known FROM incidents WHERE id = ?",
-	[Q_IND_PUT] = "INSERT OR IGNORE INTO indicators VALUES (?, ?, ?, ?)",
-	[Q_IND_GET] = "SELECT type, value FROM indicators WHERE incident_id = ?",
+	/* first_seen: the earliest hit that carried it, whatever order hits came in. */
+	[Q_IND_PUT] = "INSERT INTO indicators VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE"
+	    " SET first_seen = excluded.first_seen WHERE excluded.first_seen < first_seen",
+	[Q_IND_GET] = "SELECT type, value, first_seen FROM indicators WHERE incident_id = ?",
 	[Q_EV_PUT] = "INSERT OR IGNORE INTO evidence VALUES (?, ?, ?, ?)",
 	[Q_EV_COUNT] = "SELECT count(*) FROM evidence WHERE incident_id = ?",
 	[Q_CNT_PUT] = "INSERT OR REPLACE INTO counters VALUES (?, ?)",
@@ -1105,9 +1107,11 @@ ronda_store_incident_get(struct ronda_store *s, const char *id, struct ronda_inc
 		const char *v = (const char *)sqlite3_column_text(st, 1);
 		if (t == NULL || v == NULL)
 			continue;
-		if (o->nind < RONDA_INCIDENT_IND)
+		if (o->nind < RONDA_INCIDENT_IND) {
+			o->indts[o->nind] = sqlite3_column_int64(st, 2);
 			o->indh[o->nind++] = ronda_hash64(v, strlen(v),
 			    ronda_hash64(t, strlen(t), 7));
+		}
 		ronda_incident_set_add(o, t, v);
 	}
 	sqlite3_reset(st);

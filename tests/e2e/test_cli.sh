@@ -197,7 +197,7 @@ grep -qF '\x1b[2J\x1b[H\rroot@soc:~#|`id`' "$T/out" || { cat "$T/out"; fail "tab
 ok incident "${su_id:0:10}"
 grep -qF 'FAILED SU (to \x1b[2J\x1b[H\rroot@soc:~#|`id`) budi on pts/0' "$T/out" ||
     { cat "$T/out"; fail "incident: evidence not shown escaped"; }
-sqli_id=$(jq_py "$T/incidents.json" '[i["id"] for i in d if i["key"] == "6.6.6.6"][0]')
+sqli_id=$(jq_py "$T/incidents.json" '[i["id"] for i in d if i["kind"] == "sqli" and i["site"] == "'"$HOSTILE_SITE"'"][0]')
 ok incident "$sqli_id"
 grep -qF '"Mozilla/5.0 \x1b[2J\x1b[H\rroot@soc:~# rm -rf / | `id`"' "$T/out" ||
     { cat "$T/out"; fail "incident: the sqli evidence line not shown escaped"; }

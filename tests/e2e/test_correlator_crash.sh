@@ -5,7 +5,12 @@
 #    counted as duplicates;
 #  - a correlator killed with SIGKILL three times while consuming gives, after
 #    a final restart, exactly the same incidents, indicators, evidence and
-#    counters as an uninterrupted run.
+#    counters as an uninterrupted run. One exception, by design: a site's
+#    pool incident (key "pool") takes the hits of many sources, read from
+#    many partitions in an order a restart changes, so which 20 of its lines
+#    are kept as evidence is a sample of that order; for those the number
+#    of lines is compared (its times, counts, status, sets and indicators
+#    stay exact).
 # 64 partitions keep each under the mock broker's ~5 MB retention; any offset
 # gap is counted by the correlator and must be zero here.
 . "$(dirname "$0")/lib.sh"
@@ -49,7 +54,10 @@ dump() {  # db -> canonical text of the store's results
     sqlite3 "$1" "SELECT id,site,kind,key,severity,status,first_seen,last_seen,event_count,
         reopen_count,site_known,attacker_ips,users,rule_ids FROM incidents ORDER BY id;
       SELECT incident_id,type,value,first_seen FROM indicators ORDER BY 1,2,3;
-      SELECT incident_id,seq,ts,line FROM evidence ORDER BY 1,2;
+      SELECT incident_id,seq,ts,line FROM evidence WHERE incident_id NOT IN
+        (SELECT id FROM incidents WHERE key = 'pool') ORDER BY 1,2;
+      SELECT incident_id,count(*) FROM evidence WHERE incident_id IN
+        (SELECT id FROM incidents WHERE key = 'pool') GROUP BY 1 ORDER BY 1;
       SELECT name,value FROM counters WHERE name NOT IN ('batches','dlq') ORDER BY 1;"
 }
 
