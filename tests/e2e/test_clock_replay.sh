@@ -336,8 +336,11 @@ t0 = int(t0) * 1000
 db = sqlite3.connect("file:%s?mode=ro" % dbp, uri=True)
 c = dict(db.execute("SELECT name, value FROM counters"))
 out = []
-rows = db.execute("SELECT event_count, first_seen, last_seen FROM incidents"
-                  " WHERE kind = 'ssh_bruteforce' AND key = '203.0.113.7'").fetchall()
+# The site's pool case, with the one attacker among its addresses.
+rows = db.execute("SELECT event_count, first_seen, last_seen FROM incidents i"
+                  " WHERE kind = 'ssh_bruteforce' AND key = 'pool' AND EXISTS (SELECT 1"
+                  " FROM indicators x WHERE x.incident_id = i.id AND x.type = 'ip'"
+                  " AND x.value = '203.0.113.7')").fetchall()
 if not rows:
     out.append("no ssh_bruteforce incident for 203.0.113.7 (incidents: %s)"
                % (db.execute("SELECT group_concat(kind || ' ' || key, ', ') FROM incidents")
