@@ -306,7 +306,8 @@ by_last(const void *a, const void *b)
 void
 camp_expire(struct ronda_campaigns *c)
 {
-	int64_t lo = camp_judged(c) == NONE ? NONE : camp_judged(c) - c->cfg.link_window;
+	/* Incidents are held for dormancy: a fingerprint links that far back. */
+	int64_t lo = camp_judged(c) == NONE ? NONE : camp_judged(c) - c->cfg.dormancy;
 	struct camp **kp = &c->camps, *k;
 
 	while ((k = *kp) != NULL) {

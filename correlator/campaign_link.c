@@ -725,15 +725,21 @@ static int
 edge_ok(const struct ronda_campaigns *c, const struct crec *a, const struct crec *b,
     const struct ind *x, int64_t now)
 {
-	int64_t lw = c->cfg.link_window;
+	int fp = camp_is_fingerprint(x->type, x->value);
+	int64_t lw = c->cfg.link_window, lnow = fp ? c->cfg.dormancy : lw;
 
 	if (b == a || b->ignored)
 		return 0;
-	if (b->camp != NULL && camp_is_fingerprint(x->type, x->value))
+	if (b->camp != NULL && fp)
 		lw = c->cfg.dormancy;
 	else if (camp_dormant(b))
 		return 0;
-	if (now != NONE && b->last_seen < now - lw)
+	/*
+	 * A fingerprint reaches back dormancy behind the clock: an import that
+	 * read the drip's third site first, then the others days later, still
+	 * links it when the campaign forms.
+	 */
+	if (now != NONE && b->last_seen < now - lnow)
 		return 0;
 	if (b->last_seen < a->first_seen - lw || a->last_seen < b->first_seen - lw)
 		return 0;

@@ -1,6 +1,6 @@
 /*
  * fuzz_auth.c — libFuzzer target for the auth decoders (the shipped set,
- * rules/ and rules/auth/ under $RONDA_SRC or the current folder). The first
+ * rules/auth/ under $RONDA_SRC or the current folder). The first
  * byte picks the program (low 4 bits) or, with 0x80 set, feeds the rest as a
  * whole syslog line through ronda_parse_syslog first. The message is a
  * buffer of its exact size so ASan sees any read past the end. Every slice
@@ -35,7 +35,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "%s/rules", src ? src : ".");
+	/* The decoders only: compiling the web rules too cost ~50 s per start in this build. */
+	snprintf(dir, sizeof(dir), "%s/rules/auth", src ? src : ".");
 	shipped = ronda_rules_load(&paths, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.v[i]);
