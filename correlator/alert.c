@@ -863,8 +863,14 @@ ronda_alert_incident(struct sqlite3 *db, const struct ronda_incident *inc, int l
 	/* Its addresses abroad, as the detector found them (new in this write). */
 	for (const struct ronda_incident_ind *i = inc->ind_pending;
 	    i != NULL && nab < RONDA_INCIDENT_SET; i = i->next)
-		if (strcmp(i->type, "foreign") == 0)
-			abroad[nab++] = i->value;
+		if (strcmp(i->type, "foreign") == 0) {
+			/* Queued again when an earlier hit carried it: list it once. */
+			size_t k = 0;
+			while (k < nab && strcmp(abroad[k], i->value) != 0)
+				k++;
+			if (k == nab)
+				abroad[nab++] = i->value;
+		}
 	a.abroad = abroad;
 	a.nabroad = nab;
 	rc = ronda_alert_raise(db, &a, lang, now_ms, err, errlen);

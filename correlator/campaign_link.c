@@ -54,17 +54,13 @@ common_limit(const struct ronda_campaigns *c)
 static int
 allowed_in(const struct ronda_allow_cfg *list, size_t n, int type, const char *value)
 {
+	if (type == T_IP)
+		return ronda_allow_has_ip(list, n, value);
 	for (size_t i = 0; i < n; i++) {
 		const struct ronda_allow_cfg *a = &list[i];
-		if (a->type == NULL || a->value == NULL)
-			continue;
-		if (type == T_IP && (strcmp(a->type, "ip") == 0 || strcmp(a->type, "net") == 0)) {
-			if (ronda_indicator_ip_in(value, a->value))
-				return 1;
-		} else if (strcmp(a->type, itype_names[type]) == 0 &&
-		    strcmp(a->value, value) == 0) {
+		if (a->type != NULL && a->value != NULL &&
+		    strcmp(a->type, itype_names[type]) == 0 && strcmp(a->value, value) == 0)
 			return 1;
-		}
 	}
 	return 0;
 }

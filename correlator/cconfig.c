@@ -10,6 +10,7 @@
 #include "alert_format.h"
 #include "alertd.h"
 #include "geo.h"
+#include "indicator.h"
 #include "ronda/listen.h"
 #include "triage.h"
 #include "ronda/tz.h"
@@ -670,4 +671,16 @@ void
 ronda_correlator_config_free(struct ronda_correlator_config *cfg)
 {
 	ronda_cfg_free(ronda_correlator_config_keys, cfg);
+}
+
+int
+ronda_allow_has_ip(const struct ronda_allow_cfg *list, size_t n, const char *ip)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct ronda_allow_cfg *a = &list[i];
+		if (a->type != NULL && a->value != NULL && (strcmp(a->type, "ip") == 0 ||
+		    strcmp(a->type, "net") == 0) && ronda_indicator_ip_in(ip, a->value))
+			return 1;
+	}
+	return 0;
 }

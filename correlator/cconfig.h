@@ -79,6 +79,9 @@ struct ronda_allow_cfg {
 	char *value;
 };
 
+/* 1 when an ip or net entry of list[0..n) covers address ip (CIDR). */
+int ronda_allow_has_ip(const struct ronda_allow_cfg *list, size_t n, const char *ip);
+
 struct ronda_correlator_config {
 	struct {
 		char *brokers;

@@ -107,6 +107,7 @@ struct ronda_engine {
 	struct ronda_campaigns *camp;	/* the campaign stage, fed at each commit */
 	struct ronda_geo *geo;		/* ASN and country of addresses (geo.h) */
 	struct ronda_actors *actors;	/* addresses that guessed logins (actors.h) */
+	int64_t guess_pruned;		/* newest clock at the last prune of them */
 	struct part *parts;
 	int64_t cnt[RONDA_CNT_N];
 	int64_t pending;
@@ -462,13 +463,7 @@ own_source(void *arg, const char *ip)
 {
 	const struct ronda_engine *e = arg;
 
-	for (size_t i = 0; i < e->nallow; i++) {
-		const struct ronda_allow_cfg *a = &e->allow[i];
-		if (a->type != NULL && a->value != NULL && (strcmp(a->type, "ip") == 0 ||
-		    strcmp(a->type, "net") == 0) && ronda_indicator_ip_in(ip, a->value))
-			return 1;
-	}
-	return 0;
+	return ronda_allow_has_ip(e->allow, e->nallow, ip);
 }
 
 struct ronda_engine *
@@ -1151,7 +1146,7 @@ int
 ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 {
 	const char *topic = e->cfg->kafka.topic;
-	int64_t *floor = e->floor;
+	int64_t *floor = e->floor, nc;
 
 	/*
 	 * A failed commit rolled the store back, but the incidents, campaigns
@@ -1181,7 +1176,8 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	    ronda_store_dedupe_prune(e->store, ronda_dedupe_evicted_upto(e->dd)) == -1 ||
 	    ronda_incidents_flush(e->inc, inc_put, e) == -1)
 		goto fail_tx;
-	if (ronda_campaigns_commit(e->camp, ronda_store_db(e->store), newest_clock(e),
+	nc = newest_clock(e);
+	if (ronda_campaigns_commit(e->camp, ronda_store_db(e->store), nc,
 	    e->now_wall, err, errlen) == -1) {
 		ronda_store_rollback(e->store);
 		e->commit_failed = 1;
@@ -1239,14 +1235,13 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	 */
 	if (ronda_actors_flush(e->actors, guesser_put, e->store) == -1)
 		goto fail_tx;
-	{
-		int64_t nc = newest_clock(e);
-		if (nc != WM_NONE) {
-			int64_t before = nc - e->cfg->detectors.fleet_window - 7 * 86400000LL;
-			ronda_actors_prune(e->actors, before);
-			if (ronda_store_guesser_prune(e->store, before) == -1)
-				goto fail_tx;
-		}
+	/* Once per hour of event time: the DELETE reads the whole table. */
+	if (nc != WM_NONE && nc - e->guess_pruned >= 3600000LL) {
+		int64_t before = nc - e->cfg->detectors.fleet_window - 7 * 86400000LL;
+		ronda_actors_prune(e->actors, before);
+		if (ronda_store_guesser_prune(e->store, before) == -1)
+			goto fail_tx;
+		e->guess_pruned = nc;
 	}
 	for (size_t b = 0; b < 4096; b++)
 		for (struct site *s = e->sites[b]; s != NULL; s = s->next) {
