@@ -6,10 +6,11 @@
 /* ---- summary -------------------------------------------------------------- */
 
 static const char *const kind_order[] = {
-	"compromise", "webshell", "defacement", "sqli", "rce", "lfi", "gambling",
+	"compromise", "webshell", "webshell_file", "defacement", "gambling_injection", "cloaking",
+	"sqli", "rce", "lfi", "gambling",
 	"ssh_bruteforce", "ftp_bruteforce", "mail_bruteforce", "smtp_bruteforce",
 	"sudo_bruteforce", "su_bruteforce", "password_spray", "cms_bruteforce", "scan", "flood", "http_5xx_surge", "silent_site",
-	NULL
+	"bulk_change", NULL
 };
 
 /* Plain words for the incident kinds, for a report read by leadership. */
@@ -28,6 +29,10 @@ kind_words(const char *k)
 		{ "cms_bruteforce", "CMS login brute force" }, { "scan", "scanning" },
 		{ "flood", "HTTP flood" }, { "http_5xx_surge", "server errors (5xx)" },
 		{ "silent_site", "site went silent" },
+		{ "webshell_file", "web shell file planted" },
+		{ "gambling_injection", "gambling content injected" },
+		{ "cloaking", "cloaking (search engines served other content)" },
+		{ "bulk_change", "many web files changed" },
 	};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strcmp(words[i].k, k) == 0)

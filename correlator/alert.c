@@ -319,6 +319,11 @@ static const struct {
 	{ "flood", "banjir permintaan", "request flood" },
 	{ "http_5xx_surge", "lonjakan galat 5xx", "5xx error surge" },
 	{ "silent_site", "situs tidak mengirim log", "silent site" },
+	{ "webshell_file", "berkas webshell ditanam", "webshell file planted" },
+	{ "gambling_injection", "konten judi disisipkan", "gambling content injected" },
+	{ "cloaking", "cloaking (mesin pencari diberi konten lain)",
+	    "cloaking (search engines served other content)" },
+	{ "bulk_change", "banyak berkas web berubah", "many web files changed" },
 };
 
 /* What made a single-site incident critical, where the kind alone does not say. */

@@ -35,12 +35,14 @@
 #define NONE INT64_MIN
 
 enum itype { T_IP, T_NET, T_PAYLOAD, T_WEBSHELL, T_GAMBLING, T_UA, T_USER, T_HOST, T_ASN,
-	T_FOREIGN, T_N };
+	T_FOREIGN, T_FILE_HASH, T_FAMILY, T_N };
 static const char *const itype_names[T_N] = {
 	"ip", "net", "payload", "webshell", "gambling", "user_agent", "user",
 	"host",		/* an attacker's host name, logged instead of an address */
 	"asn",		/* its network operator (weak: one family, and only while rare) */
 	"foreign",	/* the country of an address abroad: shown, never links */
+	"file_hash",	/* SHA-256 of a planted file (web-root watch): a fingerprint */
+	"family",	/* a webshell's family (wso, alfa): strong, within the window */
 };
 
 enum { ST_ACTIVE, ST_QUIET, ST_CLOSED, ST_MERGED };
@@ -63,9 +65,10 @@ static const struct family {
 	const char *en, *id;		/* title words */
 	const char *kinds[9];
 } families[] = {
-	{ "webshell", "Webshell", "webshell", { "webshell" } },
+	{ "webshell", "Webshell", "webshell", { "webshell", "webshell_file" } },
 	{ "defacement", "Defacement", "deface situs", { "defacement" } },
-	{ "gambling", "Gambling-spam injection", "injeksi spam judi online", { "gambling" } },
+	{ "gambling", "Gambling-spam injection", "injeksi spam judi online", { "gambling",
+	    "gambling_injection", "cloaking" } },
 	{ "sqli", "SQL injection", "injeksi SQL", { "sqli" } },
 	{ "bruteforce", "Login brute force", "brute force login", { "ssh_bruteforce",
 	    "ftp_bruteforce", "sudo_bruteforce", "su_bruteforce", "password_spray",

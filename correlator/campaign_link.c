@@ -77,7 +77,8 @@ static int
 is_strong(int type, const char *value)
 {
 	switch (type) {
-	case T_IP: case T_PAYLOAD: case T_WEBSHELL: case T_UA: case T_HOST:
+	case T_IP: case T_PAYLOAD: case T_WEBSHELL: case T_UA: case T_HOST: case T_FILE_HASH:
+	case T_FAMILY:
 		return 1;
 	case T_GAMBLING:
 		return strchr(value, '.') != NULL;	/* a domain, not a word set */
@@ -235,7 +236,7 @@ camp_families_related(int fa, int fb)
 int
 camp_is_fingerprint(int type, const char *value)
 {
-	return type == T_PAYLOAD || type == T_WEBSHELL ||
+	return type == T_PAYLOAD || type == T_WEBSHELL || type == T_FILE_HASH ||
 	    (type == T_GAMBLING && strchr(value, '.') != NULL);
 }
 
@@ -1074,7 +1075,8 @@ static const struct ind *
 shared_ind(struct ronda_campaigns *c, const struct camp *a, const struct camp *b)
 {
 	static const int pref[T_N] = { [T_IP] = 7, [T_WEBSHELL] = 6, [T_PAYLOAD] = 5,
-	    [T_UA] = 4, [T_GAMBLING] = 3, [T_NET] = 2, [T_USER] = 1, [T_HOST] = 7 };
+	    [T_UA] = 4, [T_GAMBLING] = 3, [T_NET] = 2, [T_USER] = 1, [T_HOST] = 7,
+	    [T_FILE_HASH] = 6, [T_FAMILY] = 3 };
 	const struct camp *small = a->incident_count <= b->incident_count ? a : b;
 	const struct camp *big = small == a ? b : a;
 	const struct ind *best = NULL;

@@ -9,6 +9,7 @@
 
 #include "alert_format.h"
 #include "alertd.h"
+#include "bots.h"
 #include "geo.h"
 #include "indicator.h"
 #include "ronda/listen.h"
@@ -87,6 +88,14 @@ static const struct ronda_cfg_key detector_keys[] = {
 	    "and at least this many 5xx" },
 	DUR("silent_after", "15m", silent_after, "no heartbeat for this long"),
 	DUR("quiet", "30m", quiet, "an incident closes after this quiet period"),
+	CNT("file_bulk", "20", file_bulk,
+	    "web-root files changed without a marker nor acceptance: a low bulk_change"),
+	DUR("file_bulk_window", "10m", file_bulk_window, "within this span"),
+	CNT("cloak_answers", "2", cloak_answers,
+	    "search-bot answers unlike a browser's for the same URL: cloaking"),
+	CNT("cloak_referrals", "3", cloak_referrals,
+	    "or addresses sent from a search result to a redirect: cloaking"),
+	DUR("cloak_window", "1h", cloak_window, "within this span"),
 	{ NULL }
 };
 
@@ -609,6 +618,28 @@ geoip_home_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *p
 	s[1] = (char)(s[1] & ~0x20);
 }
 
+/* bots.ranges: the file reads (every line) now, not at the first crawler. */
+static void
+bots_ranges_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	const char *file = *(char **)field;
+	struct ronda_bots *b;
+	char err[512];
+
+	if (file == NULL || file[0] == '\0')
+		return;
+	if ((b = ronda_bots_load(file, err, sizeof(err))) == NULL)
+		ronda_cfg_error(ctx, line, path, "%s", err);
+	ronda_bots_free(b);
+}
+
+static const struct ronda_cfg_key bots_keys[] = {
+	{ "ranges", RONDA_CFG_STR, NULL, 0, 0, O(bots.ranges) - O(bots),
+	    "file of crawlers' published address ranges (NAME CIDR per line); none: "
+	    "crawler names are not checked", .check = bots_ranges_check },
+	{ NULL }
+};
+
 #define G(f) (O(geoip.f) - O(geoip))
 static const struct ronda_cfg_key geoip_keys[] = {
 	{ "asn", RONDA_CFG_STR, NULL, 0, 0, G(asn),
@@ -649,6 +680,8 @@ const struct ronda_cfg_key ronda_correlator_config_keys[] = {
 	    .check = api_check },
 	{ "geoip", RONDA_CFG_SECTION, NULL, 0, 0, O(geoip),
 	    "ASN and country of attackers (MaxMind DB files)", .sub = geoip_keys },
+	{ "bots", RONDA_CFG_SECTION, NULL, 0, 0, O(bots),
+	    "search engines' crawler ranges (cloaking)", .sub = bots_keys },
 	{ NULL }
 };
 

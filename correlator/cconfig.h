@@ -18,6 +18,7 @@
  *   api: {listen, tokens, analysts: [{name, token}], max_request, timeout,
  *         max_connections}
  *   geoip: {asn, country, home_country}
+ *   bots: {ranges}
  */
 #ifndef RONDA_CCONFIG_H
 #define RONDA_CCONFIG_H
@@ -153,6 +154,9 @@ struct ronda_correlator_config {
 		int64_t max_connections;
 	} api;
 	struct ronda_geo_config geoip;	/* no asn, no country: no GeoIP */
+	struct {
+		char *ranges;		/* crawlers' published ranges (bots.h); NULL: none */
+	} bots;
 };
 
 enum { RONDA_LANG_ID = 0, RONDA_LANG_EN = 1 };

@@ -729,6 +729,17 @@ m_request(struct js *j, const char *s, const char *k, void *arg)
 }
 
 static int
+m_body(struct js *j, const char *s, const char *k, void *arg)
+{
+	struct dec *d = arg;
+
+	if (KEY_IS(k, "bytes"))
+		return fint(j, s, "http.response.body.bytes", 0, INT64_MAX / 2, &d->ev->bytes,
+		    NULL);
+	return skip(j, s);
+}
+
+static int
 m_response(struct js *j, const char *s, const char *k, void *arg)
 {
 	struct dec *d = arg;
@@ -742,6 +753,8 @@ m_response(struct js *j, const char *s, const char *k, void *arg)
 			d->ev->status = (int)v;
 		return 0;
 	}
+	if (KEY_IS(k, "body"))
+		return fobj(j, s, "http.response.body", m_body, arg);
 	return skip(j, s);
 }
 
@@ -853,6 +866,146 @@ m_metrics(struct js *j, const char *s, const char *k, void *arg)
 	return skip(j, s);
 }
 
+/* An array of strings: the first max kept (each cut at width), the rest read. */
+static int
+fstr_array(struct js *j, const char *s, const char *field, char *out, size_t width,
+    int max, int *n)
+{
+	int first = 1, r;
+
+	*n = 0;
+	if (peek(j) != J_ARR) {
+		schema(j, "%s: expected an array", field);
+		return skip(j, s);
+	}
+	if (arr_open(j, s) == -1)
+		return -1;
+	while ((r = arr_next(j, s, &first)) == 1) {
+		if (peek(j) != J_STR) {
+			schema(j, "%s: expected strings", field);
+			if (skip(j, s) == -1)
+				return -1;
+			continue;
+		}
+		if (*n < max) {
+			if (str(j, s, out + (size_t)*n * width, width, NULL, NULL) == -1)
+				return -1;
+			(*n)++;
+		} else if (str(j, s, NULL, 0, NULL, NULL) == -1) {
+			return -1;
+		}
+	}
+	return r;
+}
+
+static int
+m_hash(struct js *j, const char *s, const char *k, void *arg)
+{
+	struct dec *d = arg;
+	char *h = d->ev->file.sha256;
+	size_t len = 0;
+	int cut = 0;
+
+	if (KEY_IS(k, "sha256")) {
+		if (fstr(j, s, "file.hash.sha256", h, sizeof(d->ev->file.sha256), &len,
+		    &cut) == -1)
+			return -1;
+		if (cut || len != 64 || strspn(h, "0123456789abcdef") != 64) {
+			h[0] = '\0';
+			schema(j, "%s: expected 64 lower-case hex digits", "file.hash.sha256");
+		}
+		return 0;
+	}
+	return skip(j, s);
+}
+
+static int
+m_file(struct js *j, const char *s, const char *k, void *arg)
+{
+	if (KEY_IS(k, "hash"))
+		return fobj(j, s, "file.hash", m_hash, arg);
+	return skip(j, s);
+}
+
+/* ronda.file.excerpts: [{"rule": id, "text": bytes}], the first text kept. */
+static int
+m_excerpt(struct js *j, const char *s, const char *k, void *arg)
+{
+	struct dec *d = arg;
+
+	if (KEY_IS(k, "text") && d->ev->file.excerpt[0] == '\0')
+		return fstr(j, s, "ronda.file.excerpts.text", d->ev->file.excerpt,
+		    sizeof(d->ev->file.excerpt), NULL, NULL);
+	return skip(j, s);
+}
+
+static int
+excerpts(struct js *j, const char *s, void *arg)
+{
+	int first = 1, r;
+
+	if (peek(j) != J_ARR) {
+		schema(j, "%s: expected an array", "ronda.file.excerpts");
+		return skip(j, s);
+	}
+	if (arr_open(j, s) == -1)
+		return -1;
+	while ((r = arr_next(j, s, &first)) == 1)
+		if (fobj(j, s, "ronda.file.excerpts", m_excerpt, arg) == -1)
+			return -1;
+	return r;
+}
+
+static int
+m_rfile(struct js *j, const char *s, const char *k, void *arg)
+{
+	struct dec *d = arg;
+	struct ronda_cevent_file *f = &d->ev->file;
+
+	f->present = 1;
+	if (KEY_IS(k, "relpath"))
+		return fstr(j, s, "ronda.file.relpath", f->relpath, sizeof(f->relpath), NULL,
+		    NULL);
+	if (KEY_IS(k, "accepted")) {
+		f->accepted = peek(j) == J_TRUE;
+		return skip(j, s);
+	}
+	if (KEY_IS(k, "families"))
+		return fstr_array(j, s, "ronda.file.families", &f->families[0][0],
+		    sizeof(f->families[0]), RONDA_CEVENT_FAMILIES, &f->nfam);
+	if (KEY_IS(k, "domains"))
+		return fstr_array(j, s, "ronda.file.domains", &f->domains[0][0],
+		    sizeof(f->domains[0]), RONDA_CEVENT_DOMAINS, &f->ndom);
+	if (KEY_IS(k, "excerpts"))
+		return excerpts(j, s, arg);
+	return skip(j, s);
+}
+
+static int
+m_cloak(struct js *j, const char *s, const char *k, void *arg)
+{
+	struct dec *d = arg;
+	struct ronda_cevent_cloak *c = &d->ev->cloak;
+	int64_t v = 0;
+	int set = 0;
+
+	c->present = 1;
+	if (KEY_IS(k, "browser_status")) {
+		if (fint(j, s, "ronda.cloak.browser_status", 100, 999, &v, &set) == -1)
+			return -1;
+		if (set)
+			c->browser_status = (int)v;
+		return 0;
+	}
+	if (KEY_IS(k, "browser_bytes"))
+		return fint(j, s, "ronda.cloak.browser_bytes", 0, INT64_MAX / 2,
+		    &c->browser_bytes, NULL);
+	if (KEY_IS(k, "browser_age_s"))
+		return fint(j, s, "ronda.cloak.browser_age_s", 0, INT64_C(1) << 40, &c->age_s,
+		    NULL);
+	return skip(j, s);
+}
+
 static int
 m_ronda(struct js *j, const char *s, const char *k, void *arg)
 {
@@ -866,6 +1019,14 @@ m_ronda(struct js *j, const char *s, const char *k, void *arg)
 	if (KEY_IS(k, "metrics")) {
 		d->have_metrics = 1;
 		return fobj(j, s, "ronda.metrics", m_metrics, arg);
+	}
+	if (KEY_IS(k, "file")) {
+		d->ev->file.present = 1;
+		return fobj(j, s, "ronda.file", m_rfile, arg);
+	}
+	if (KEY_IS(k, "cloak")) {
+		d->ev->cloak.present = 1;
+		return fobj(j, s, "ronda.cloak", m_cloak, arg);
 	}
 	return skip(j, s);
 }
@@ -885,6 +1046,10 @@ m_top(struct js *j, const char *s, const char *k, void *arg)
 	case 'e':
 		if (KEY_IS(k, "event"))
 			return fobj(j, s, "event", m_event, arg);
+		break;
+	case 'f':
+		if (KEY_IS(k, "file"))
+			return fobj(j, s, "file", m_file, arg);
 		break;
 	case 'h':
 		if (KEY_IS(k, "http"))
@@ -938,6 +1103,11 @@ reset(struct ronda_cevent *ev)
 	ev->m.window_s = 60;
 	ev->m.bytes = -1;
 	ev->m.distinct_ips = -1;
+	ev->bytes = -1;
+	ev->file.present = ev->file.accepted = ev->file.nfam = ev->file.ndom = 0;
+	ev->file.relpath[0] = ev->file.sha256[0] = ev->file.excerpt[0] = '\0';
+	ev->cloak.present = ev->cloak.browser_status = 0;
+	ev->cloak.browser_bytes = ev->cloak.age_s = -1;
 }
 
 int

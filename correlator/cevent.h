@@ -29,6 +29,10 @@
 #define RONDA_CEVENT_RULES	16	/* rule ids / categories kept */
 #define RONDA_CEVENT_RULE_MAX	64	/* one rule id or category */
 #define RONDA_CEVENT_TOPIPS	10	/* ronda.metrics.top_ips kept */
+#define RONDA_CEVENT_DOMAINS	8	/* ronda.file.domains kept */
+#define RONDA_CEVENT_DOMAIN_MAX	253
+#define RONDA_CEVENT_FAMILIES	4	/* ronda.file.families kept */
+#define RONDA_CEVENT_EXCERPT_MAX 200	/* ronda.file.excerpts[0].text kept */
 
 enum ronda_cevent_kind {
 	RONDA_CEVENT_EVENT = 1,
@@ -62,6 +66,33 @@ struct ronda_cevent_metrics {
 	int heartbeat;		/* ronda.metrics.heartbeat present */
 };
 
+/*
+ * A web-root change (event.dataset "file.integrity", collector/webroot.c):
+ * the file below its root, its hash, what the markers found in it.
+ */
+struct ronda_cevent_file {
+	int present;			/* ronda.file was there */
+	char relpath[RONDA_CEVENT_PATH_MAX + 1];	/* ronda.file.relpath (cut) */
+	char sha256[65];		/* file.hash.sha256, "" absent or malformed */
+	int accepted;			/* ronda.file.accepted: the operator's own change */
+	int nfam;
+	char families[RONDA_CEVENT_FAMILIES][32];	/* ronda.file.families */
+	int ndom;
+	char domains[RONDA_CEVENT_DOMAINS][RONDA_CEVENT_DOMAIN_MAX + 1];	/* ronda.file.domains */
+	char excerpt[RONDA_CEVENT_EXCERPT_MAX + 1];	/* the first excerpt's text (cut) */
+};
+
+/*
+ * A search bot's answer next to a browser's for the same URL (ronda.cloak,
+ * collector/cloak.c): a cloaker answers them differently.
+ */
+struct ronda_cevent_cloak {
+	int present;
+	int browser_status;
+	int64_t browser_bytes;		/* -1 absent */
+	int64_t age_s;			/* the browser's answer that long before, -1 absent */
+};
+
 struct ronda_cevent {
 	char id[RONDA_CEVENT_ID_MAX + 1];
 	uint64_t id_hi, id_lo;		/* 128-bit hash of id (dedupe key) */
@@ -85,6 +116,7 @@ struct ronda_cevent {
 	char ua[RONDA_CEVENT_UA_MAX + 1];
 	char referrer[RONDA_CEVENT_PATH_MAX + 1];	/* http.request.referrer (cut) */
 	int status;			/* http.response.status_code, 0 absent */
+	int64_t bytes;			/* http.response.body.bytes, -1 absent */
 	int severity;			/* ronda.severity or event.severity, 0 none */
 	int nrules;
 	char rule_id[RONDA_CEVENT_RULES][RONDA_CEVENT_RULE_MAX + 1];
@@ -93,6 +125,8 @@ struct ronda_cevent {
 	size_t original_len;		/* bytes kept in original */
 	int original_cut;		/* the original line was longer */
 	struct ronda_cevent_metrics m;	/* valid when kind == METRIC */
+	struct ronda_cevent_file file;	/* valid when file.present */
+	struct ronda_cevent_cloak cloak;	/* valid when cloak.present */
 };
 
 /*

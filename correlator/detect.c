@@ -1,4 +1,5 @@
 #include "detect.h"
+#include "detect_int.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -11,31 +12,6 @@
 #include "indicator.h"
 #include "ronda/event.h"
 #include "ronda/timeutil.h"
-
-struct ronda_detect {
-	struct ronda_detect_config cfg;
-	struct ronda_window *w;
-	struct ronda_detect_sink sink;
-	uint64_t hsite;		/* hash of the current event's site (window keys) */
-	int32_t clock;		/* the current event's stream clock (window expiry) */
-	int (*own)(void *arg, const char *ip);	/* keeps its own incidents (allowlist) */
-	void *own_arg;
-	struct ronda_geo *geo;		/* ASN and country of addresses, or NULL */
-	struct ronda_actors *actors;	/* addresses that guessed, for a day, or NULL */
-};
-
-/* Series kinds: part of every window key. */
-enum series {
-	S_FAIL_IP = 1,	/* auth failures of one service from one IP */
-	S_FAIL_USER,	/* sudo/su failures of one local user (no IP) */
-	S_SPRAY,	/* distinct user names failing from one IP */
-	S_FAIL_ANY_IP,	/* auth failures of any service from one IP (compromise) */
-	S_FAIL_NET,	/* auth failures from one /24 (compromise by network) */
-	S_CMS,		/* CMS login POSTs from one IP */
-	S_SCAN,		/* distinct 404 paths from one IP */
-	S_REQS,		/* per-minute request counts of one site (h = count) */
-	S_MEMBER,	/* hits of one source that joined (site, kind)'s incident */
-};
 
 /* The key of an incident of many sources: the pool of a site and kind. */
 static const char POOL[] = "pool";
@@ -51,6 +27,11 @@ ronda_detect_defaults(struct ronda_detect_config *c)
 	c->compromise_window = 30 * 60 * 1000;
 	c->cms_attempts = 20;
 	c->cms_window = 5 * 60 * 1000;
+	c->file_bulk = 20;
+	c->file_bulk_window = 10 * 60 * 1000;
+	c->cloak_answers = 2;
+	c->cloak_referrals = 3;
+	c->cloak_window = 60 * 60 * 1000;
 	c->slow_attempts = 5;
 	c->slow_window = 60 * 60 * 1000;
 	c->fleet_sites = 2;
@@ -81,6 +62,10 @@ ronda_detect_horizon(const struct ronda_detect_config *c)
 		h = c->scan_window;
 	if (c->slow_window > h)
 		h = c->slow_window;
+	if (c->file_bulk_window > h)
+		h = c->file_bulk_window;
+	if (c->cloak_window > h)
+		h = c->cloak_window;
 	/* A source stays in its incident's pool while it is active (quiet). */
 	if (c->quiet > h)
 		h = c->quiet;
@@ -119,6 +104,12 @@ void
 ronda_detect_set_actors(struct ronda_detect *d, struct ronda_actors *actors)
 {
 	d->actors = actors;
+}
+
+void
+ronda_detect_set_bots(struct ronda_detect *d, const struct ronda_bots *bots)
+{
+	d->bots = bots;
 }
 
 void
@@ -164,15 +155,6 @@ ronda_detect_kind_of_category(const char *category)
 	return NULL;
 }
 
-/*
- * Window key: hash of (series, partition, site, subject); the site's hash is
- * taken once per event (ronda_detect_event). Keys live only in memory (a
- * restart rebuilds the windows by replay), so their recipe is free to change.
- */
-struct skey {
-	uint64_t hi, lo;
-};
-
 static struct skey
 series_key_in(uint64_t hsite, enum series s, int32_t part, const char *subj, size_t subjlen)
 {
@@ -208,8 +190,8 @@ series_at(struct ronda_detect *d, struct skey k, int32_t part)
 	return ronda_window_get(d->w, k.hi, k.lo, d->clock, 1);
 }
 
-static struct ronda_window_entry *
-series(struct ronda_detect *d, enum series s, int32_t part, const char *subj,
+struct ronda_window_entry *
+detect_series(struct ronda_detect *d, enum series s, int32_t part, const char *subj,
     size_t subjlen)
 {
 	return series_at(d, series_key(d, s, part, subj, subjlen), part);
@@ -221,8 +203,8 @@ hstr(const char *s)
 	return ronda_hash64(s, strlen(s), 0x75736572ULL) | 1;
 }
 
-static void
-hit_init(struct ronda_detect *d, struct ronda_detect_hit *h, const struct ronda_cevent *ev,
+void
+detect_hit_init(struct ronda_detect *d, struct ronda_detect_hit *h, const struct ronda_cevent *ev,
     int32_t part, const char *kind, const char *key, int sev, int64_t count)
 {
 	static const char *rid[RONDA_CEVENT_RULES];
@@ -299,8 +281,8 @@ hit_init(struct ronda_detect *d, struct ronda_detect_hit *h, const struct ronda_
 	}
 }
 
-static void
-ind_add(struct ronda_detect_hit *h, const char *type, const char *value)
+void
+detect_ind_add(struct ronda_detect_hit *h, const char *type, const char *value)
 {
 	if (h->nind < RONDA_DETECT_MAX_IND && value != NULL && value[0] != '\0') {
 		h->ind[h->nind].type = type;
@@ -329,8 +311,8 @@ net_of(const struct ronda_cevent *ev, char *out)
  * from several partitions, and a replay (emit 0) rebuilds membership exactly
  * as it rebuilds the counts.
  */
-static void
-threshold(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
+void
+detect_threshold(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
     struct ronda_window_entry *e, const char *subj, const char *kind, const char *key,
     int sev, int64_t need, int64_t span, int64_t slow, int64_t slow_span, int emit)
 {
@@ -375,13 +357,13 @@ threshold(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 		ronda_actors_note(d->actors, ev->ip, d->hsite | 1, ev->ts_ms);
 	if (!emit)
 		return;
-	hit_init(d, &h, ev, part, kind, key, level != 0 ? level : RONDA_SEV_LOW,
+	detect_hit_init(d, &h, ev, part, kind, key, level != 0 ? level : RONDA_SEV_LOW,
 	    joined ? 1 : (int64_t)got);
 	d->sink.hit(d->sink.arg, &h);
 }
 
-static size_t
-cap_of(int64_t need)
+size_t
+detect_cap_of(int64_t need)
 {
 	return need < 1 ? 1 : need > 4096 ? 4096 : (size_t)need;
 }
@@ -446,7 +428,7 @@ compromise(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 			key = ev->ip;
 		} else if (net_series != 0) {
 			size_t netlen = net_of(ev, net);
-			e = series(d, net_series, part, net, netlen);
+			e = detect_series(d, net_series, part, net, netlen);
 			n = e != NULL ? (int64_t)ronda_window_count(e,
 			    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0;
 			if (n >= c->compromise_failures)
@@ -454,7 +436,7 @@ compromise(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 		}
 	}
 	if (key != NULL) {
-		hit_init(d, &h, ev, part, "compromise", key, RONDA_SEV_CRITICAL, 1);
+		detect_hit_init(d, &h, ev, part, "compromise", key, RONDA_SEV_CRITICAL, 1);
 		d->sink.hit(d->sink.arg, &h);
 	}
 }
@@ -466,7 +448,7 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 	char svc[16], kind[32], net[64];
 	size_t netlen;
 	struct ronda_window_entry *e;
-	size_t capn = cap_of(c->bf_failures > c->compromise_failures ? c->bf_failures :
+	size_t capn = detect_cap_of(c->bf_failures > c->compromise_failures ? c->bf_failures :
 	    c->compromise_failures);
 
 	if (is_auth_failure(ev)) {
@@ -491,8 +473,8 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 				ks = series_pre(d, S_SPRAY, part, ev->ip, il);
 			e = series_at(d, kf, part);
 			if (e != NULL)
-				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
-			threshold(d, ev, part, e, subj, kind, key, RONDA_SEV_HIGH,
+				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, detect_cap_of(c->bf_failures));
+			detect_threshold(d, ev, part, e, subj, kind, key, RONDA_SEV_HIGH,
 			    c->bf_failures, c->bf_window, c->slow_attempts, c->slow_window, emit);
 			e = series_at(d, ka, part);
 			if (e != NULL)
@@ -504,8 +486,8 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 				e = series_at(d, ks, part);
 				if (e != NULL)
 					ronda_window_add(d->w, e, ev->ts_ms, hstr(ev->user), 1,
-					    cap_of(c->spray_users));
-				threshold(d, ev, part, e, ev->ip, "password_spray", key,
+					    detect_cap_of(c->spray_users));
+				detect_threshold(d, ev, part, e, ev->ip, "password_spray", key,
 				    RONDA_SEV_HIGH, c->spray_users, c->spray_window, 0, 0, emit);
 			}
 		} else if (ev->domain[0] != '\0') {
@@ -518,17 +500,17 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 			memcpy(subj, svc, sl);
 			subj[sl] = '|';
 			memcpy(subj + sl + 1, ev->domain, dl + 1);
-			e = series(d, S_FAIL_IP, part, subj, sl + 1 + dl);
+			e = detect_series(d, S_FAIL_IP, part, subj, sl + 1 + dl);
 			if (e != NULL)
-				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
-			threshold(d, ev, part, e, subj, kind, ev->domain, RONDA_SEV_HIGH,
+				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, detect_cap_of(c->bf_failures));
+			detect_threshold(d, ev, part, e, subj, kind, ev->domain, RONDA_SEV_HIGH,
 			    c->bf_failures, c->bf_window, c->slow_attempts, c->slow_window, emit);
 		} else if (ev->user[0] != '\0') {
 			/* sudo/su: a local account guessed at, no network source. */
-			e = series(d, S_FAIL_USER, part, ev->user, strlen(ev->user));
+			e = detect_series(d, S_FAIL_USER, part, ev->user, strlen(ev->user));
 			if (e != NULL)
-				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->bf_failures));
-			threshold(d, ev, part, e, ev->user, kind, ev->user, RONDA_SEV_HIGH,
+				ronda_window_add(d->w, e, ev->ts_ms, 0, 0, detect_cap_of(c->bf_failures));
+			detect_threshold(d, ev, part, e, ev->user, kind, ev->user, RONDA_SEV_HIGH,
 			    c->bf_failures, c->bf_window, 0, 0, emit);
 		}
 		return;
@@ -536,7 +518,7 @@ auth_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 	if (is_auth_success(ev) && ev->ip_family != 0 && emit) {
 		int64_t n;
 
-		e = series(d, S_FAIL_ANY_IP, part, ev->ip, strlen(ev->ip));
+		e = detect_series(d, S_FAIL_ANY_IP, part, ev->ip, strlen(ev->ip));
 		n = e != NULL ? (int64_t)ronda_window_count(e,
 		    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0;
 		compromise(d, ev, part, n, S_FAIL_NET);
@@ -600,8 +582,8 @@ gambling_site_keyed(const struct ronda_cevent *ev, int *in_path)
 }
 
 /* Keep only the rule indicators: the requester is not the attacker. */
-static void
-drop_requester(struct ronda_detect_hit *h)
+void
+detect_drop_requester(struct ronda_detect_hit *h)
 {
 	int n = 0;
 
@@ -656,10 +638,10 @@ signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
 		gambling = strcmp(kind, "gambling") == 0;
 		if (gambling)
 			site_keyed = gambling_site_keyed(ev, &in_path);
-		hit_init(d, &h, ev, part, kind, site_keyed ? ev->site : key, sev, 1);
+		detect_hit_init(d, &h, ev, part, kind, site_keyed ? ev->site : key, sev, 1);
 		if (site_keyed)
-			drop_requester(&h);
-		ind_add(&h, "path", ev->path);
+			detect_drop_requester(&h);
+		detect_ind_add(&h, "path", ev->path);
 		/*
 		 * The payload fingerprint where the request is the attack and its
 		 * target exists (a 4xx is a probe every scanner on the Internet
@@ -669,17 +651,17 @@ signatures(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part)
 		if ((ev->status < 400 || ev->status >= 500) && (!gambling || in_path) && !entry) {
 			if (ronda_indicator_payload(ev->path, gambling ? NULL : ev->query, h.payload,
 			    sizeof(h.payload)) > 0)
-				ind_add(&h, "payload", h.payload);
+				detect_ind_add(&h, "payload", h.payload);
 		}
 		if (strcmp(kind, "webshell") == 0 && ok2xx && !entry)
-			ind_add(&h, "webshell", ev->path);
+			detect_ind_add(&h, "webshell", ev->path);
 		if (gambling) {
 			if (ronda_indicator_gambling_words(ev->path, ev->query, h.gwords,
 			    sizeof(h.gwords)) > 0)
-				ind_add(&h, "gambling", h.gwords);
+				detect_ind_add(&h, "gambling", h.gwords);
 			if (ronda_indicator_gambling_domain(ev->referrer, h.gdomain,
 			    sizeof(h.gdomain)) > 0)
-				ind_add(&h, "gambling", h.gdomain);
+				detect_ind_add(&h, "gambling", h.gdomain);
 		}
 		d->sink.hit(d->sink.arg, &h);
 	}
@@ -702,28 +684,33 @@ web_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part, 
 		size_t il = strlen(ev->ip);
 		if (ok && emit) {
 			/* The form's own failures (the IMAP server behind a webmail has its own). */
-			e = series(d, S_CMS, part, ev->ip, il);
+			e = detect_series(d, S_CMS, part, ev->ip, il);
 			compromise(d, ev, part, e != NULL ? (int64_t)ronda_window_count(e,
 			    ev->ts_ms - c->compromise_window, ev->ts_ms) : 0, 0);
 		}
 		/* Guesses only: an editor who logs in five times an hour guessed nothing. */
-		e = series(d, S_CMS, part, ev->ip, il);
+		e = detect_series(d, S_CMS, part, ev->ip, il);
 		if (e != NULL && !ok)
-			ronda_window_add(d->w, e, ev->ts_ms, 0, 0, cap_of(c->cms_attempts));
-		threshold(d, ev, part, e, ev->ip, "cms_bruteforce", pool_key(d, ev),
+			ronda_window_add(d->w, e, ev->ts_ms, 0, 0, detect_cap_of(c->cms_attempts));
+		detect_threshold(d, ev, part, e, ev->ip, "cms_bruteforce", pool_key(d, ev),
 		    RONDA_SEV_HIGH, c->cms_attempts, c->cms_window, c->slow_attempts,
 		    c->slow_window, emit);
 	}
 	if (ev->status == 404 && ev->path[0] != '\0') {
-		e = series(d, S_SCAN, part, ev->ip, strlen(ev->ip));
+		e = detect_series(d, S_SCAN, part, ev->ip, strlen(ev->ip));
 		if (e != NULL)
 			ronda_window_add(d->w, e, ev->ts_ms, hstr(ev->path), 1,
-			    cap_of(c->scan_paths));
-		threshold(d, ev, part, e, ev->ip, "scan", pool_key(d, ev), RONDA_SEV_LOW,
+			    detect_cap_of(c->scan_paths));
+		detect_threshold(d, ev, part, e, ev->ip, "scan", pool_key(d, ev), RONDA_SEV_LOW,
 		    c->scan_paths, c->scan_window, 0, 0, emit);
 	}
 	if (emit)
 		signatures(d, ev, part);
+	for (int i = 0; i < ev->nrules; i++)
+		if (strncmp(ev->rule_cat[i], "search-", 7) == 0) {
+			detect_cloak(d, ev, part, emit);
+			break;
+		}
 }
 
 static void
@@ -738,7 +725,7 @@ metric_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t par
 	size_t cap = (size_t)(c->flood_baseline / 60000) + 2;
 
 	/* Requests per minute into the site's series; the baseline is their mean. */
-	e = series(d, S_REQS, part, "", 0);
+	e = detect_series(d, S_REQS, part, "", 0);
 	if (e != NULL) {
 		int64_t sum = 0, n = 0;
 		n = (int64_t)ronda_window_count(e, ev->ts_ms - c->flood_baseline,
@@ -754,12 +741,12 @@ metric_detect(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t par
 		return;
 	if (base >= 0 && m->requests >= c->flood_min_requests &&
 	    m->requests >= c->flood_factor * (base > 0 ? base : 1)) {
-		hit_init(d, &h, ev, part, "flood", ev->site, RONDA_SEV_HIGH, m->requests);
+		detect_hit_init(d, &h, ev, part, "flood", ev->site, RONDA_SEV_HIGH, m->requests);
 		d->sink.hit(d->sink.arg, &h);
 	}
 	if (m->status[5] >= c->surge_5xx_min && m->requests > 0 &&
 	    m->status[5] * 100 >= c->surge_5xx_pct * m->requests) {
-		hit_init(d, &h, ev, part, "http_5xx_surge", ev->site, RONDA_SEV_HIGH,
+		detect_hit_init(d, &h, ev, part, "http_5xx_surge", ev->site, RONDA_SEV_HIGH,
 		    m->status[5]);
 		d->sink.hit(d->sink.arg, &h);
 	}
@@ -778,6 +765,11 @@ ronda_detect_event_on(struct ronda_detect *d, const struct ronda_cevent *ev, int
 {
 	d->clock = clock;
 	d->hsite = ronda_hash64(ev->site, strlen(ev->site), 0x73697465ULL);
+	/* A web-root change (its action is no login's). */
+	if (ev->file.present || strcmp(ev->dataset, "file.integrity") == 0) {
+		detect_file(d, ev, part, emit, late);
+		return;
+	}
 	if (late) {
 		if (emit && ev->kind != RONDA_CEVENT_METRIC && ev->action[0] == '\0')
 			signatures(d, ev, part);

@@ -24,6 +24,9 @@
  *                     visitor, by the IP for search spam (words in the query)
  *   flood             a minute's requests >= factor x the trailing baseline
  *   http_5xx_surge    a minute's 5xx share >= ratio (the "blank site")
+ *   webshell_file, gambling_injection, defacement, bulk_change
+ *                     web-root changes and their markers (detect_file.c)
+ *   cloaking          search bots answered unlike browsers (detect_file.c)
  * (silent_site is decided by the engine, which alone knows the clock.)
  */
 #ifndef RONDA_DETECT_H
@@ -57,6 +60,11 @@ struct ronda_detect_config {
 	int64_t surge_5xx_min;		/* and at least this many 5xx */
 	int64_t silent_after;		/* no heartbeat for this long (ms) */
 	int64_t quiet;			/* an incident closes after this quiet period */
+	int64_t file_bulk;		/* changed files without a marker on one site ... */
+	int64_t file_bulk_window;	/* ... within this span: a low bulk_change */
+	int64_t cloak_answers;		/* search-bot answers unlike a browser's ... */
+	int64_t cloak_referrals;	/* or addresses from a search result redirected ... */
+	int64_t cloak_window;		/* ... within this span: cloaking */
 };
 
 #define RONDA_DETECT_MAX_IND 20
@@ -154,6 +162,13 @@ void ronda_detect_set_actors(struct ronda_detect *d, struct ronda_actors *actors
  */
 void ronda_detect_set_own(struct ronda_detect *d, int (*own)(void *arg, const char *ip),
     void *arg);
+
+/*
+ * With bots (borrowed; NULL: none), a request naming a crawler from outside
+ * the crawler's published ranges keeps its address as an indicator.
+ */
+struct ronda_bots;
+void ronda_detect_set_bots(struct ronda_detect *d, const struct ronda_bots *bots);
 
 /* Incident kind for a rule category ("webshell", ...), or NULL. */
 const char *ronda_detect_kind_of_category(const char *category);

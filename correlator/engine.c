@@ -9,6 +9,7 @@
 
 #include "alert.h"
 #include "actors.h"
+#include "bots.h"
 #include "campaign.h"
 #include "dedupe.h"
 #include "detect.h"
@@ -106,6 +107,7 @@ struct ronda_engine {
 	struct ronda_incidents *inc;
 	struct ronda_campaigns *camp;	/* the campaign stage, fed at each commit */
 	struct ronda_geo *geo;		/* ASN and country of addresses (geo.h) */
+	struct ronda_bots *bots;	/* crawlers' ranges (bots.h), or NULL */
 	struct ronda_actors *actors;	/* addresses that guessed logins (actors.h) */
 	int64_t guess_pruned;		/* newest clock at the last prune of them */
 	struct part *parts;
@@ -483,6 +485,9 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	e->horizon = ronda_detect_horizon(&cfg->detectors) + cfg->windows.allowed_lateness;
 	if ((e->geo = ronda_geo_new(&cfg->geoip, err, errlen)) == NULL)
 		goto fail;
+	if (cfg->bots.ranges != NULL && cfg->bots.ranges[0] != '\0' &&
+	    (e->bots = ronda_bots_load(cfg->bots.ranges, err, errlen)) == NULL)
+		goto fail;
 	if ((e->store = ronda_store_open(cfg->store, err, errlen)) == NULL)
 		goto fail;
 	/* The operator's bound: a commit past it fails as on a full disk. */
@@ -552,6 +557,7 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	ronda_detect_set_own(e->det, own_source, e);
 	/* Always: a reload may open databases where there were none (no files: ~20 ns). */
 	ronda_detect_set_geo(e->det, e->geo);
+	ronda_detect_set_bots(e->det, e->bots);
 	if ((e->actors = ronda_actors_new()) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -594,6 +600,7 @@ ronda_engine_reload(struct ronda_engine *e, const struct ronda_correlator_config
 {
 	const struct ronda_site_cfg *sc = cfg->sites.v;
 	const struct ronda_allow_cfg *al = cfg->campaigns.allowlist.v;
+	struct ronda_bots *nbots = NULL;
 
 	if (e->commit_failed) {
 		snprintf(err, errlen, "the store is behind memory (a commit failed)");
@@ -605,6 +612,10 @@ ronda_engine_reload(struct ronda_engine *e, const struct ronda_correlator_config
 	 * that keeps them is harmless.
 	 */
 	if (ronda_geo_reload(e->geo, &cfg->geoip, err, errlen) == -1)
+		return -1;
+	/* The crawlers' ranges read aside, swapped in with the rest. */
+	if (cfg->bots.ranges != NULL && cfg->bots.ranges[0] != '\0' &&
+	    (nbots = ronda_bots_load(cfg->bots.ranges, err, errlen)) == NULL)
 		return -1;
 	/* The store first: when it refuses, nothing in memory has changed. */
 	if (ronda_store_begin(e->store) == -1)
@@ -637,10 +648,14 @@ ronda_engine_reload(struct ronda_engine *e, const struct ronda_correlator_config
 	ronda_campaigns_reload(e->camp, al, cfg->campaigns.allowlist.n, sc, cfg->sites.n);
 	e->allow = al;
 	e->nallow = cfg->campaigns.allowlist.n;
+	ronda_bots_free(e->bots);
+	e->bots = nbots;
+	ronda_detect_set_bots(e->det, nbots);
 	return 0;
 rollback:
 	ronda_store_rollback(e->store);
 storefail:
+	ronda_bots_free(nbots);
 	snprintf(err, errlen, "store: %s", ronda_store_errmsg(e->store));
 	return -1;
 }
@@ -653,6 +668,7 @@ ronda_engine_free(struct ronda_engine *e)
 	ronda_detect_free(e->det);
 	ronda_campaigns_free(e->camp);
 	ronda_geo_free(e->geo);
+	ronda_bots_free(e->bots);
 	ronda_actors_free(e->actors);
 	ronda_triage_suppressions_free(e->sup, e->nsup);
 	ronda_incidents_free(e->inc);

@@ -55,7 +55,7 @@ static const char *const incident_kinds[] = {
 	"ssh_bruteforce", "ftp_bruteforce", "mail_bruteforce", "smtp_bruteforce",
 	"sudo_bruteforce", "su_bruteforce", "password_spray", "compromise", "cms_bruteforce", "scan", "webshell", "sqli",
 	"lfi", "rce", "gambling", "defacement", "flood", "http_5xx_surge", "silent_site",
-	NULL
+	"webshell_file", "gambling_injection", "cloaking", "bulk_change", NULL
 };
 static const char *const incident_statuses[] = { "open", "closed", "reopened", "active", NULL };
 static const char *const campaign_statuses[] = {

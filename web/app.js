@@ -269,6 +269,8 @@
     sudo_bruteforce: ['#5d6d7e', 'circle'], su_bruteforce: ['#7f8c8d', 'circle'],
     password_spray: ['#3498db', 'square'], cms_bruteforce: ['#27ae60', 'square'], scan: ['#95a5a6', 'circle'],
     flood: ['#f39c12', 'square'], http_5xx_surge: ['#a04000', 'square'], silent_site: ['#34495e', 'square'],
+    webshell_file: ['#922b21', 'diamond'], gambling_injection: ['#e67e22', 'diamond'],
+    cloaking: ['#ca6f1e', 'triangle'], bulk_change: ['#aab7b8', 'square'],
   };
   function kindStyle(kind) { return KIND_STYLE[kind] || ['#555555', 'circle']; }
   function shape(kind, x, y, r, attrs) {

@@ -73,6 +73,8 @@ window.RONDA_I18N = {
     'kind.sqli': 'injeksi SQL', 'kind.lfi': 'LFI (baca berkas)', 'kind.rce': 'eksekusi perintah (RCE)',
     'kind.gambling': 'spam judi online', 'kind.defacement': 'deface', 'kind.flood': 'banjir permintaan',
     'kind.http_5xx_surge': 'lonjakan galat 5xx', 'kind.silent_site': 'situs senyap',
+    'kind.webshell_file': 'berkas webshell', 'kind.gambling_injection': 'sisipan judi online',
+    'kind.cloaking': 'cloaking', 'kind.bulk_change': 'banyak berkas berubah',
     'kind.bruteforce': 'brute force login',
   },
   en: {
@@ -143,6 +145,8 @@ window.RONDA_I18N = {
     'kind.sqli': 'SQL injection', 'kind.lfi': 'LFI (file read)', 'kind.rce': 'command execution (RCE)',
     'kind.gambling': 'gambling spam', 'kind.defacement': 'defacement', 'kind.flood': 'request flood',
     'kind.http_5xx_surge': '5xx surge', 'kind.silent_site': 'silent site',
+    'kind.webshell_file': 'webshell file', 'kind.gambling_injection': 'gambling injection',
+    'kind.cloaking': 'cloaking', 'kind.bulk_change': 'bulk file change',
     'kind.bruteforce': 'login brute force',
   },
 };
