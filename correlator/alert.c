@@ -335,6 +335,7 @@ static const struct {
 	{ "sqli", "injeksi SQL merusak dijawab 500", "destructive SQL injection answered 500" },
 	{ "defacement", "deface berhasil (PUT/POST diterima)",
 	    "defacement accepted (PUT/POST succeeded)" },
+	{ "webshell_file", "berkas webshell ada di web root", "webshell file in the web root" },
 };
 
 /* The kind's words, or NULL when unknown (the caller writes the kind itself). */

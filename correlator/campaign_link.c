@@ -565,7 +565,9 @@ camp_note_inds(struct ronda_campaigns *c, struct camp *k, const struct crec *r)
 static int
 is_success(const char *kind, int sev)
 {
-	if (strcmp(kind, "compromise") == 0)
+	/* What the web root holds (or serves search engines) is there: it worked. */
+	if (strcmp(kind, "compromise") == 0 || strcmp(kind, "webshell_file") == 0 ||
+	    strcmp(kind, "gambling_injection") == 0 || strcmp(kind, "cloaking") == 0)
 		return 1;
 	return sev >= RONDA_SEV_CRITICAL && (strcmp(kind, "webshell") == 0 ||
 	    strcmp(kind, "defacement") == 0 || strcmp(kind, "sqli") == 0 ||
