@@ -58,9 +58,20 @@ bad_conf "geoip:
   asn_file: $T/asn.mmdb" "bad.yaml:4: geoip.asn_file: unknown key"
 echo "geoip: check-config takes GeoLite2-style files and refuses bad ones with file:line"
 
+# bots.ranges (crawlers' published ranges, cloaking) is checked the same way.
+printf '# Google\ngooglebot 66.249.64.0/19\nbingbot 2001:4860:4801:10::/64\n' >"$T/bots.txt"
+printf 'googlebot 66.249.64.0/19\ngooglebot 66.249.64.0/40\n' >"$T/bots-bad.txt"
+ok_conf "bots: {ranges: $T/bots.txt}"
+bad_conf "bots: {ranges: $T/bots-bad.txt}" \
+    "bad.yaml:3: bots.ranges: $T/bots-bad.txt:2: not an address range: 66.249.64.0/40"
+bad_conf "bots: {ranges: $T/nope.txt}" \
+    "bad.yaml:3: bots.ranges: $T/nope.txt: No such file or directory"
+echo "bots: check-config reads the crawler ranges and names the bad line"
+
 # A start with the databases (the engine opens them) and without: the same run.
 : >"$T/events.tsv"
-for g in "geoip: {asn: $T/asn.mmdb, country: $T/country.mmdb}" ""; do
+for g in "geoip: {asn: $T/asn.mmdb, country: $T/country.mmdb}
+bots: {ranges: $T/bots.txt}" ""; do
     rm -f "$T/ronda.db"*
     conf "$T/run.yaml" "$g"
     timeout "$(scaled 60)" "$RONDA_BIN/ronda-correlator" -c "$T/run.yaml" \
