@@ -927,10 +927,15 @@ camp_link_from(struct ronda_campaigns *c, struct crec *start)
 				 * indicator, or a pool's address on many sites.
 				 */
 				if (x->strong && b->site != a->site) {
-					if (x->common)
-						fleet = 1;
-					else if (camp_is_fingerprint(x->type, x->value))
+					/*
+					 * A trace of the attack stays one on every
+					 * site (a domain injected into all roots);
+					 * only an address on many is a fleet.
+					 */
+					if (camp_is_fingerprint(x->type, x->value))
 						fp = 1;
+					else if (x->common)
+						fleet = 1;
 					else
 						rare = 1;
 				}
