@@ -73,6 +73,13 @@ struct ronda_marker_result {
 struct ronda_markers *ronda_markers_load(const struct ronda_strlist *paths,
     struct ronda_cfg_errors *errs);
 /*
+ * The same, keeping the compiled databases in cache_dir (a folder only this
+ * user may write; NULL or an unsafe folder: no cache) so that a restart
+ * with unchanged markers does not compile them again (about a second).
+ */
+struct ronda_markers *ronda_markers_load_cached(const struct ronda_strlist *paths,
+    const char *cache_dir, struct ronda_cfg_errors *errs);
+/*
  * The same from one marker file held in memory (tests, fuzzing); name is
  * used in messages.
  */

@@ -648,6 +648,8 @@ parse_document(struct yctx *y, yaml_node_t *root)
 				yaml_node_t *v = yaml_document_get_node(y->doc, p->value);
 				if (v != NULL)
 					ronda_decoders_parse(y->rs->dec, y->file, y->doc, v);
+			} else if (clean_scalar(k) && strcmp(ntext(k), "markers") == 0) {
+				/* rules/webroot/: the web-root markers' (marker_load.c), not ours */
 			} else {
 				rules_errs_addf(y->rs, "%s:%d: %s: unknown key (a rule file holds `rules:`, "
 				    "a decoder file `decoders:`)",
