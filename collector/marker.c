@@ -506,20 +506,49 @@ link_context(const unsigned char *b, size_t i)
  * form "https:\/\/", and "//host" in a link attribute. A host may run past
  * hi, never past n.
  */
+/*
+ * Where the HTML/XML comment ("<!-- ... -->") that holds position i ends
+ * (n when it is not closed), or i itself when no comment holds it; *open is
+ * the scan's next comment start at or after the last one looked at. A link
+ * in a comment is followed by nobody: a generator's credit
+ * (<!-- sitemap-generator-url="http://www.arnebrachhold.de" -->) is not
+ * one of the site's links, and spam hidden there ranks nothing.
+ */
+static size_t
+comment_end(const unsigned char *b, size_t n, size_t i, size_t *open)
+{
+	while (*open < n && *open + 4 <= i + 1) {
+		const unsigned char *c = memmem(b + *open + 4, n - *open - 4, "-->", 3);
+		size_t end = c != NULL ? (size_t)(c - b) + 3 : n;
+		const unsigned char *o;
+
+		if (i < end)
+			return end;
+		o = end < n ? memmem(b + end, n - end, "<!--", 4) : NULL;
+		*open = o != NULL ? (size_t)(o - b) : n;
+	}
+	return i;
+}
+
 static void
 links_scan(struct links *L, size_t lo, size_t hi)
 {
 	const unsigned char *b = L->b;
-	size_t i = lo;
+	const unsigned char *o = L->n >= 4 ? memmem(b, L->n, "<!--", 4) : NULL;
+	size_t i = lo, open = o != NULL ? (size_t)(o - b) : L->n;
 
 	while (i < hi) {
 		const unsigned char *s = memchr(b + i, '/', hi - i);
-		size_t j;
+		size_t j, ce;
 
 		if (s == NULL)
 			break;
 		j = (size_t)(s - b);
 		i = j + 1;
+		if ((ce = comment_end(b, L->n, j, &open)) != j) {
+			i = ce;
+			continue;
+		}
 		if (j + 1 < L->n && b[j + 1] == '/') {
 			if (ends_with(b, j, "http:") || ends_with(b, j, "https:") ||
 			    link_context(b, j)) {
