@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "cloak.h"
 #include "conf.h"
 #include "ronda/auth.h"
 #include "ronda/parse.h"
@@ -29,6 +30,7 @@ struct ronda_pipeline {
 	const struct ronda_collector_config *cfg;
 	struct ronda_ruleset *rules;
 	struct ronda_agg *agg;
+	struct ronda_cloak *cloak;	/* browser answers per site, for search-bot lines */
 	struct ronda_event ev;
 	struct ronda_pipeline_stats st;
 	uint64_t *id_seed;	/* per input: ronda_event_id_seed() of its site */
@@ -53,7 +55,8 @@ ronda_pipeline_new(const struct ronda_collector_config *cfg,
 	if ((p->id_seed = calloc(cfg->inputs.n + 1, sizeof(*p->id_seed))) == NULL ||
 	    (p->last = calloc((cfg->inputs.n + 1) * LAST_FILES, sizeof(*p->last))) == NULL ||
 	    (p->site_of = calloc(cfg->inputs.n + 1, sizeof(*p->site_of))) == NULL ||
-	    (p->dated = calloc(cfg->inputs.n + 1, sizeof(*p->dated))) == NULL)
+	    (p->dated = calloc(cfg->inputs.n + 1, sizeof(*p->dated))) == NULL ||
+	    (p->cloak = ronda_cloak_new(cfg->inputs.n, 0, 0)) == NULL)
 		goto fail;
 	for (size_t i = 0; i < cfg->inputs.n; i++) {
 		p->id_seed[i] = ronda_event_id_seed(in[i].site_id);
@@ -76,6 +79,7 @@ ronda_pipeline_free(struct ronda_pipeline *p)
 	free(p->last);
 	free(p->site_of);
 	free(p->dated);
+	ronda_cloak_free(p->cloak);
 	free(p);
 }
 
@@ -183,6 +187,12 @@ const struct ronda_pipeline_stats *
 ronda_pipeline_stats(const struct ronda_pipeline *p)
 {
 	return &p->st;
+}
+
+const struct ronda_cloak_stats *
+ronda_pipeline_cloak_stats(const struct ronda_pipeline *p)
+{
+	return ronda_cloak_stats(p->cloak);
 }
 
 /*
@@ -305,6 +315,9 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 	}
 	if (p->rules != NULL && rc == 0 && ronda_rules_match(p->rules, ev) > 0)
 		p->st.rule_hits++;
+	/* After the rules: a search-bot rule's hit is what makes a line a bot's. */
+	if (rc == 0 && in->type == RONDA_INPUT_WEB)
+		ronda_cloak_line(p->cloak, p->site_of[idx], ev);
 	if (p->agg != NULL && ev->ts_ms != 0)
 		ronda_agg_add(p->agg, idx, ev);
 

@@ -95,5 +95,8 @@ const struct ronda_event *ronda_pipeline_event(const struct ronda_pipeline *p);
  */
 void ronda_pipeline_set_event_max(struct ronda_pipeline *p, size_t max);
 const struct ronda_pipeline_stats *ronda_pipeline_stats(const struct ronda_pipeline *p);
+/* The cloaking memory's counters (collector/cloak.h; borrowed, live). */
+struct ronda_cloak_stats;
+const struct ronda_cloak_stats *ronda_pipeline_cloak_stats(const struct ronda_pipeline *p);
 
 #endif

@@ -79,7 +79,7 @@ static const char *const categories[] = {
 	"sqli", "xss", "lfi", "rfi", "rce", "ssti", "webshell", "scanner",
 	"sensitive-file", "cms-login", "gambling-spam", "defacement",
 	"brute-force", "recon", "file-upload", "privilege-escalation",
-	"login-success", NULL
+	"login-success", "search-bot", "search-redirect", NULL
 };
 
 struct status_range {

@@ -401,9 +401,10 @@ fmt_ts(char out[RONDA_TS_LEN + 1], int64_t ms)
  * Room the fast layout may use at most: every string six bytes a byte plus
  * its quotes, every number 20 digits and a sign, every key, brace and
  * comma. JW_FIXED covers the keys, punctuation, numbers and literal values:
- * about 830 bytes with every member present, every number at its longest
- * and 16 rules. Overrunning it aborts (never seen: test_event encodes
- * random events under ASan).
+ * about 1,100 bytes with every member present (ronda.cloak included),
+ * every number at its longest and 16 rules. Overrunning it aborts (never
+ * seen: test_event encodes random events under ASan, test_cloak the
+ * largest ronda.cloak).
  */
 #define JW_FIXED	2048
 #define JW_FAST_MAX	(256 * 1024)	/* beyond it (huge lines), the checked layout */
@@ -745,6 +746,22 @@ encode(struct jw *w, const struct ronda_event *ev, const struct ev_text *t, cons
 				SLICE("query", ev->norm_query);
 			CLOSE();
 		}
+	}
+	/* A search-bot line: what the site answered a browser for the same URL. */
+	if (ev->cloak.set) {
+		const struct ronda_event_cloak *ck = &ev->cloak;
+		OPEN("cloak");
+		INT("browser_status", ck->browser_status);
+		if (ck->browser_bytes >= 0)
+			INT("browser_bytes", ck->browser_bytes);
+		INT("browser_age_s", ck->browser_age_s);
+		if (ck->bot_status > 0) {
+			INT("bot_status", ck->bot_status);
+			if (ck->bot_bytes >= 0)
+				INT("bot_bytes", ck->bot_bytes);
+			INT("bot_age_s", ck->bot_age_s);
+		}
+		CLOSE();
 	}
 	if (ev->type == RONDA_EVENT_METRIC && ev->metric_json.n > 0) {
 		K("metrics");

@@ -64,6 +64,20 @@ struct ronda_event_rule {
 	int severity;		/* enum ronda_severity */
 };
 
+/*
+ * What the site answered others for the same URL (collector/cloak.c), on
+ * search-bot lines only: ronda.cloak. Numbers only, nothing borrowed.
+ */
+struct ronda_event_cloak {
+	int set;		/* 0: absent (no browser answer known) */
+	int browser_status;	/* the last answer to a browser */
+	int64_t browser_bytes;	/* -1 unknown (HEAD, "-") */
+	int64_t browser_age_s;	/* this line's time minus the browser line's, >= 0 */
+	int bot_status;		/* the previous search-bot answer, 0 none known */
+	int64_t bot_bytes;	/* -1 unknown */
+	int64_t bot_age_s;	/* this line's time minus that bot line's */
+};
+
 struct ronda_event {
 	int type;		/* enum ronda_event_type */
 	unsigned flags;		/* RONDA_EVENT_* */
@@ -115,6 +129,8 @@ struct ronda_event {
 	/* Normalised request used for matching (collector-owned scratch). */
 	struct ronda_str norm_path;	/* ronda.normalized.path */
 	struct ronda_str norm_query;	/* ronda.normalized.query */
+
+	struct ronda_event_cloak cloak;	/* ronda.cloak (collector/cloak.c) */
 
 	/* Rules that matched (rule engine). Keep these three groups last: see ronda_event_reset. */
 	struct ronda_event_rule rules[RONDA_EVENT_MAX_RULES];

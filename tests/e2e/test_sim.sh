@@ -227,7 +227,10 @@ def check(out):
         print("  background: %-8s %-32s %d" % (sev, rid, n))
     # Ordinary traffic may raise low rules (an admin's wp-login POST, an SSH
     # login, stray Internet probes) and, rarely, medium ones; never high.
-    nlow = sum(n for (sev, _), n in bg.items() if sev == "low")
+    # The crawler tags (rules/web-cloaking.yaml) mark every search bot's line so
+    # the correlator can compare its answers with a browser's: context, not
+    # an alarm (no incident comes of one), so outside the budget.
+    nlow = sum(n for (sev, rid), n in bg.items() if sev == "low" and not rid.startswith("web.cloak."))
     nmed = sum(n for (sev, _), n in bg.items() if sev == "medium")
     if nmed > lines_in[out] // 1000 or nlow > lines_in[out] // 50:
         problems.append("background raised %d medium and %d low rule hits in %d lines "
