@@ -26,8 +26,9 @@ SANFLAGS :=
 OPT     := -O2 -g
 endif
 
-# One line: tests/fuzz/run.sh reads it with sed.
-PKGS    := libevent libevent_pthreads rdkafka sqlite3 libcjson yaml-0.1 libhs libpcre2-8 libsystemd libcurl libmaxminddb
+# One line: tests/fuzz/run.sh reads it with sed. libcrypto (OpenSSL, a
+# well-kept library): SHA-256 of web-root files through EVP (collector/webroot_walk.c).
+PKGS    := libevent libevent_pthreads rdkafka sqlite3 libcjson yaml-0.1 libhs libpcre2-8 libsystemd libcurl libmaxminddb libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -177,6 +178,8 @@ install: all
 	if ls rules/*.yaml >/dev/null 2>&1; then install -m 0644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/ronda/rules/; fi
 	install -d $(DESTDIR)$(PREFIX)/share/ronda/rules/auth
 	install -m 0644 rules/auth/*.yaml $(DESTDIR)$(PREFIX)/share/ronda/rules/auth/
+	install -d $(DESTDIR)$(PREFIX)/share/ronda/rules/webroot
+	install -m 0644 rules/webroot/*.yaml $(DESTDIR)$(PREFIX)/share/ronda/rules/webroot/
 	install -d $(DESTDIR)$(PREFIX)/share/ronda/scenarios
 	install -m 0644 tests/scenarios/*.yaml $(DESTDIR)$(PREFIX)/share/ronda/scenarios/
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/ronda/

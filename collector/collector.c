@@ -14,6 +14,7 @@
 #include "ckpt.h"
 #include "conf.h"
 #include "journal.h"
+#include "marker.h"
 #include "metrics.h"
 #include "pipeline.h"
 #include "ronda/log.h"
@@ -21,6 +22,7 @@
 #include "ronda/timeutil.h"
 #include "sink.h"
 #include "tail.h"
+#include "webroot.h"
 
 #define POLL_MS		10
 #define PROGRESS_MS	250
@@ -35,6 +37,8 @@ struct ronda_collector {
 	struct ronda_ckpt *ck;
 	struct ronda_tail *tail;
 	struct ronda_journal *journal;	/* NULL when no input is a journal */
+	struct ronda_webroot *webroot;	/* NULL without webroots */
+	struct ronda_markers *markers;	/* the web-root content markers, with webroot */
 	struct ronda_sink *sink;
 	struct ronda_ruleset *rules;
 	struct ronda_agg *agg;
@@ -79,7 +83,10 @@ collector_on_delivered(void *arg, uint64_t ticket)
 {
 	struct ronda_collector *c = arg;
 
-	if (ticket & RONDA_JOURNAL_TICKET) {
+	if (RONDA_WEBROOT_IS_TICKET(ticket)) {
+		if (c->webroot != NULL)
+			ronda_webroot_ack(c->webroot, ticket);
+	} else if (ticket & RONDA_JOURNAL_TICKET) {
 		if (c->journal != NULL)
 			ronda_journal_ack(c->journal, ticket);
 	} else if (c->tail != NULL) {
@@ -296,6 +303,22 @@ agg_on_heartbeat(void *arg, struct ronda_buf *b)
 	    (unsigned long long)st.inflight, (unsigned long long)st.lines);
 }
 
+/*
+ * A web-root event: straight to the sink (they are few; the tailer's batch
+ * is for lines). -1 when the sink is full: the watcher holds it and waits.
+ */
+static int
+webroot_on_emit(void *arg, const char *key, size_t keylen, const char *json, size_t len,
+    uint64_t ticket)
+{
+	struct ronda_collector *c = arg;
+
+	if (c->stopping || c->sink->produce(c->sink, key, keylen, json, len, ticket) == -1)
+		return -1;
+	c->since_queued++;
+	return 0;
+}
+
 /* ---- timers ----------------------------------------------------------- */
 
 static void
@@ -332,6 +355,7 @@ collector_on_poll(evutil_socket_t fd, short what, void *arg)
 	ronda_tail_kick(c->tail);
 	if (c->journal != NULL)
 		ronda_journal_kick(c->journal);
+	ronda_webroot_kick(c->webroot);
 	if (c->progress && ronda_mono_ms() - c->last_progress >= PROGRESS_MS) {
 		c->last_progress = ronda_mono_ms();
 		draw_progress(c, 0);
@@ -416,6 +440,25 @@ ronda_collector_log_stats(struct ronda_collector *c)
 		    (unsigned long long)js.invalidations, (unsigned long long)js.read_errors,
 		    (unsigned long long)js.ckpt_errors);
 	}
+	if (c->webroot != NULL) {
+		struct ronda_webroot_stats ws;
+		ronda_webroot_stats(c->webroot, &ws);
+		log_info("stats: webroot: roots %llu (baselined %llu), files baselined %llu, "
+		    "hashed %llu (%llu bytes), changes sent %llu (confirmed %llu, with markers "
+		    "%llu), unreadable %llu, symlinks skipped %llu, watches %llu, watch limit "
+		    "hits %llu, folders unwatched %llu, scans %llu (last %llu ms), overflows "
+		    "%llu, checks dropped %llu, in flight %llu, db errors %llu",
+		    (unsigned long long)ws.roots, (unsigned long long)ws.roots_baselined,
+		    (unsigned long long)ws.files_baselined, (unsigned long long)ws.files_hashed,
+		    (unsigned long long)ws.bytes_hashed, (unsigned long long)ws.changes_sent,
+		    (unsigned long long)ws.changes_confirmed, (unsigned long long)ws.marker_hits,
+		    (unsigned long long)ws.unreadable, (unsigned long long)ws.symlinks_skipped,
+		    (unsigned long long)ws.watches, (unsigned long long)ws.watch_limit_hits,
+		    (unsigned long long)ws.folders_unwatched, (unsigned long long)ws.scans,
+		    (unsigned long long)ws.scan_ms_last, (unsigned long long)ws.overflows,
+		    (unsigned long long)ws.checks_dropped, (unsigned long long)ws.inflight,
+		    (unsigned long long)ws.db_errors);
+	}
 	if (ronda_log_level() >= RONDA_LOG_DEBUG)
 		ronda_tail_log_files(c->tail);
 }
@@ -428,6 +471,7 @@ ronda_collector_stats(struct ronda_collector *c, struct ronda_collector_stats *s
 	ronda_tail_stats(c->tail, &st->tail);
 	if (c->journal != NULL)
 		ronda_journal_stats(c->journal, &st->journal);
+	ronda_webroot_stats(c->webroot, &st->webroot);
 	st->kafka_sent = c->sink->sent;
 	st->kafka_delivered = c->sink->delivered;
 	st->kafka_retried = c->sink->retried;
@@ -485,6 +529,28 @@ load_rules(const struct ronda_collector_config *cfg, char *err, size_t errlen)
 	return rs;
 }
 
+/*
+ * The web-root content markers (webroot.markers, or the shipped ones),
+ * compiled databases cached beside the rules'.
+ */
+static struct ronda_markers *
+load_markers(const struct ronda_collector_config *cfg, char *err, size_t errlen)
+{
+	struct ronda_cfg_errors errs = { 0 };
+	char *cache = rules_cache_dir(cfg);
+	struct ronda_markers *m = ronda_markers_load_cached(&cfg->webroot.markers, cache,
+	    &errs);
+
+	free(cache);
+
+	if (m == NULL)
+		snprintf(err, errlen, "%s%s", errs.n > 0 ? errs.v[0] :
+		    "webroot.markers: cannot load", errs.n > 1 ?
+		    " (and more: run --check-config)" : "");
+	ronda_cfg_errors_free(&errs);
+	return m;
+}
+
 struct ronda_collector *
 ronda_collector_new(struct event_base *base, const struct ronda_collector_config *cfg,
     int once, char *err, size_t errlen)
@@ -494,6 +560,7 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	struct ronda_tail_ops tops = { collector_on_line, collector_on_tail_poll };
 	struct ronda_journal_ops jops = { collector_on_entry, collector_on_tail_poll };
 	struct ronda_agg_ops aops = { agg_on_emit, agg_on_heartbeat };
+	struct ronda_webroot_ops wops = { webroot_on_emit, NULL };
 	struct timeval tv;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -534,6 +601,14 @@ ronda_collector_new(struct event_base *base, const struct ronda_collector_config
 	if (ronda_journal_inputs(cfg) > 0 && (c->journal = ronda_journal_new(base, cfg,
 	    c->ck, &jops, c, once, err, errlen)) == NULL)
 		goto fail;
+	if (cfg->webroots.n > 0) {
+		if ((c->markers = load_markers(cfg, err, errlen)) == NULL ||
+		    (c->webroot = ronda_webroot_new(base, cfg, c->markers, &wops, c, once, err,
+		    errlen)) == NULL)
+			goto fail;
+		log_info("webroot: watching %zu web roots with %zu content markers",
+		    cfg->webroots.n, ronda_markers_count(c->markers));
+	}
 
 	c->poll_ev = event_new(base, -1, EV_PERSIST, collector_on_poll, c);
 	c->stats_ev = event_new(base, -1, EV_PERSIST, collector_on_stats, c);
@@ -573,7 +648,8 @@ int
 ronda_collector_done(const struct ronda_collector *c)
 {
 	return ronda_tail_idle(c->tail) && (c->journal == NULL ||
-	    ronda_journal_idle(c->journal)) && c->sink->queued(c->sink) == 0;
+	    ronda_journal_idle(c->journal)) && ronda_webroot_idle(c->webroot) &&
+	    c->sink->queued(c->sink) == 0;
 }
 
 int
@@ -611,6 +687,11 @@ ronda_collector_free(struct ronda_collector *c, int timeout_ms)
 		/* Events the sink never took (it stayed full) are unconfirmed too. */
 		left = c->sink->queued(c->sink) + c->nbatch;
 	}
+	/* Before the sink goes: the rows of what Kafka confirmed are written. */
+	ronda_webroot_free(c->webroot);
+	c->webroot = NULL;
+	ronda_markers_free(c->markers);
+	c->markers = NULL;
 	ronda_tail_free(c->tail);	/* writes the final checkpoints */
 	c->tail = NULL;
 	ronda_journal_free(c->journal);	/* and the journal cursors */
@@ -720,8 +801,17 @@ ronda_collector_check_rules(const struct ronda_collector_config *cfg,
 {
 	char *cache = rules_cache_dir(cfg);
 	struct ronda_ruleset *rs = ronda_rules_load_cached(&cfg->rules, cache, errs);
+	struct ronda_markers *m = NULL;
 
+	/* The web-root markers are part of the configuration too. */
+	if (cfg->webroots.n > 0 && (m = ronda_markers_load_cached(&cfg->webroot.markers,
+	    cache, errs)) == NULL) {
+		free(cache);
+		ronda_rules_free(rs);
+		return -1;
+	}
 	free(cache);
+	ronda_markers_free(m);
 	if (rs == NULL)
 		return -1;
 	ronda_rules_free(rs);

@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "pipeline.h"
 #include "tail.h"
+#include "webroot.h"
 
 struct event_base;
 struct ronda_collector_config;
@@ -41,6 +42,7 @@ struct ronda_collector_stats {
 	struct ronda_pipeline_stats pipe;
 	struct ronda_tail_stats tail;
 	struct ronda_journal_stats journal;	/* zero without journal inputs */
+	struct ronda_webroot_stats webroot;	/* zero without webroots */
 	uint64_t kafka_sent, kafka_delivered, kafka_retried, kafka_full, kafka_errors;
 	size_t kafka_queue;		/* queued in librdkafka, not yet confirmed */
 	uint64_t aggregates_sent;

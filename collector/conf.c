@@ -20,6 +20,8 @@ static const char *const forwards[] = { "events", "all", NULL };
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
 
 #define IN(f) offsetof(struct ronda_collector_input, f)
+#define WR(f) offsetof(struct ronda_collector_webroot, f)
+#define WK(f) offsetof(struct ronda_collector_webroot_knobs, f)
 #define KF(f) offsetof(struct ronda_collector_kafka, f)
 #define CF(f) offsetof(struct ronda_collector_config, f)
 
@@ -100,6 +102,177 @@ static const char *const journal_default_match[] = {
 	"_SYSTEMD_UNIT=sshd.service", NULL
 };
 
+/*
+ * The web-root durations: a bare number is milliseconds (the contract
+ * writes `settle: 200`), a suffixed one is read as every other duration.
+ */
+static int
+webroot_ms(const char *s, int64_t *ms)
+{
+	size_t i = 0;
+
+	if (s == NULL || s[0] == '\0')
+		return -1;
+	while (s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (s[i] == '\0') {
+		if (i > 15)
+			return -1;
+		*ms = strtoll(s, NULL, 10);
+		return 0;
+	}
+	return ronda_cfg_parse_duration(s, ms);
+}
+
+static void
+webroot_ms_check(struct ronda_cfg_ctx *ctx, const char *s, int64_t min, int64_t max,
+    int line, const char *path)
+{
+	int64_t v;
+
+	if (s == NULL)
+		return;
+	if (webroot_ms(s, &v) == -1)
+		ronda_cfg_error(ctx, line, path, "expected milliseconds or a duration (e.g. "
+		    "200, 500ms, 30s, 1h), got \"%s\"", s);
+	else if (v < min || v > max)
+		ronda_cfg_error(ctx, line, path, "%s is out of range (%lld to %lld ms)", s,
+		    (long long)min, (long long)max);
+}
+
+#define WR_SCAN_MIN	1000
+#define WR_SCAN_MAX	(INT64_C(7) * 86400 * 1000)
+#define WR_SETTLE_MAX	60000
+
+static void
+webroot_scan_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	webroot_ms_check(ctx, *(char **)field, WR_SCAN_MIN, WR_SCAN_MAX, line, path);
+}
+
+static void
+webroot_settle_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
+{
+	webroot_ms_check(ctx, *(char **)field, 0, WR_SETTLE_MAX, line, path);
+}
+
+/* After the section: the durations as milliseconds (their errors are reported). */
+static void
+webroot_knobs_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
+{
+	struct ronda_collector_webroot_knobs *k = obj;
+
+	(void)ctx;
+	(void)line;
+	(void)path;
+	if (webroot_ms(k->scan_interval_s, &k->scan_interval) == -1 ||
+	    k->scan_interval < WR_SCAN_MIN || k->scan_interval > WR_SCAN_MAX)
+		k->scan_interval = 3600000;
+	if (webroot_ms(k->settle_s, &k->settle) == -1 || k->settle < 0 ||
+	    k->settle > WR_SETTLE_MAX)
+		k->settle = 200;
+}
+
+static const struct ronda_cfg_key webroot_knob_keys[] = {
+	{ "scan_interval", RONDA_CFG_STR, "1h", 0, 0, WK(scan_interval_s),
+	  "ms (or a duration) between full backstop scans of each web root", 0, NULL,
+	  NULL, 0, webroot_scan_check },
+	{ "max_scan", RONDA_CFG_SIZE, "1M", 4096, 64 * 1024 * 1024, WK(max_scan),
+	  "bytes of a changed file given to the content markers", 0, NULL, NULL, 0,
+	  NULL },
+	{ "max_hash", RONDA_CFG_SIZE, "64M", 0, INT64_C(1) << 40, WK(max_hash),
+	  "larger files are compared by size, mtime, ctime and inode only", 0, NULL,
+	  NULL, 0, NULL },
+	{ "max_watches", RONDA_CFG_INT, "65536", 0, 8 * 1024 * 1024, WK(max_watches),
+	  "inotify watches (one per folder) at most; past it: scan-only, counted", 0,
+	  NULL, NULL, 0, NULL },
+	{ "settle", RONDA_CFG_STR, "200ms", 0, 0, WK(settle_s),
+	  "ms a file must be quiet after an inotify event before it is read", 0, NULL,
+	  NULL, 0, webroot_settle_check },
+	{ "markers", RONDA_CFG_STRLIST, NULL, 0, 0, WK(markers),
+	  "marker files or folders; empty = the shipped rules/webroot", 0, NULL, NULL,
+	  0, NULL },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
+};
+
+/*
+ * Normalise a path in place: "//" and "/./" collapse, a trailing '/' goes.
+ * Returns -1 when it holds a ".." component (a web root or an exclusion
+ * must say where it is, not climb out of it).
+ */
+static int
+path_normalise(char *p)
+{
+	char *o = p, *s = p;
+
+	while (*s != '\0') {
+		if (*s == '/') {
+			while (*s == '/')
+				s++;
+			if (o == p || o[-1] != '/')
+				*o++ = '/';
+			continue;
+		}
+		if (s[0] == '.' && (s[1] == '/' || s[1] == '\0') && (o == p || o[-1] == '/')) {
+			s++;
+			continue;
+		}
+		if (s[0] == '.' && s[1] == '.' && (s[2] == '/' || s[2] == '\0') &&
+		    (o == p || o[-1] == '/'))
+			return -1;
+		*o++ = *s++;
+	}
+	while (o > p + 1 && o[-1] == '/')
+		o--;
+	*o = '\0';
+	return 0;
+}
+
+static void
+webroot_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
+{
+	struct ronda_collector_webroot *wr = obj;
+	char kp[512];
+
+	wr->line = line;
+	snprintf(kp, sizeof(kp), "%s.path", path);
+	if (wr->path == NULL) {
+		/* reported as a required key */
+	} else if (wr->path[0] != '/') {
+		ronda_cfg_error(ctx, line, kp, "must be an absolute path");
+	} else if (path_normalise(wr->path) == -1) {
+		ronda_cfg_error(ctx, line, kp, "must not contain \"..\"");
+	} else if (strcmp(wr->path, "/") == 0) {
+		ronda_cfg_error(ctx, line, kp, "/ is not a web root: name the site's folder");
+	} else if (strlen(wr->path) > 1024) {
+		ronda_cfg_error(ctx, line, kp, "longer than 1024 bytes");
+	}
+	for (size_t i = 0; i < wr->exclude.n; i++) {
+		char *e = wr->exclude.v[i];
+		snprintf(kp, sizeof(kp), "%s.exclude[%zu]", path, i);
+		if (e[0] == '/')
+			ronda_cfg_error(ctx, line, kp, "\"%s\" must be relative to the web "
+			    "root (wp-content/cache, not /var/www/...)", e);
+		else if (path_normalise(e) == -1)
+			ronda_cfg_error(ctx, line, kp, "must not contain \"..\"");
+		else if (e[0] == '\0' || strcmp(e, "/") == 0)
+			ronda_cfg_error(ctx, line, kp, "empty: to watch nothing, remove the "
+			    "web root");
+	}
+}
+
+static const struct ronda_cfg_key webroot_keys[] = {
+	{ "path", RONDA_CFG_STR, NULL, 0, 0, WR(path),
+	  "the web root (absolute; never left through a symlink)", RONDA_CFG_REQUIRED,
+	  NULL, NULL, 0, NULL },
+	{ "site", RONDA_CFG_STR, NULL, 0, 0, WR(site), "site id override", 0, NULL,
+	  NULL, 0, NULL },
+	{ "exclude", RONDA_CFG_STRLIST, NULL, 0, 0, WR(exclude),
+	  "relative folder prefixes (fnmatch globs) not watched", 0, NULL, NULL, 0,
+	  NULL },
+	{ NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, 0, NULL }
+};
+
 static const struct ronda_cfg_key kafka_keys[] = {
 	{ "brokers", RONDA_CFG_STR, "127.0.0.1:9092", 0, 0, KF(brokers),
 	  "bootstrap servers", 0, NULL, NULL, 0, NULL },
@@ -128,8 +301,14 @@ static const struct ronda_cfg_key collector_keys[] = {
 	{ "forward", RONDA_CFG_ENUM, "events", 0, 0, CF(forward),
 	  "events: classified lines only; all: every line", 0, forwards, NULL, 0, NULL },
 	{ "inputs", RONDA_CFG_LIST, NULL, 0, 0, CF(inputs), "logs to tail",
-	  RONDA_CFG_REQUIRED, NULL, input_keys, sizeof(struct ronda_collector_input),
+	  0, NULL, input_keys, sizeof(struct ronda_collector_input),
 	  input_check },
+	{ "webroots", RONDA_CFG_LIST, NULL, 0, 0, CF(webroots), "web roots to watch",
+	  0, NULL, webroot_keys, sizeof(struct ronda_collector_webroot),
+	  webroot_check },
+	{ "webroot", RONDA_CFG_SECTION, NULL, 0, 0, CF(webroot),
+	  "the web-root watch's knobs", 0, NULL, webroot_knob_keys, 0,
+	  webroot_knobs_check },
 	{ "rules", RONDA_CFG_STRLIST, NULL, 0, 0, CF(rules), "rule files or folders", 0,
 	  NULL, NULL, 0, NULL },
 	{ "rules_cache", RONDA_CFG_STR, NULL, 0, 0, CF(rules_cache),
@@ -383,6 +562,39 @@ journal_keys(struct ronda_collector_config *cfg, struct ronda_cfg_errors *errs)
 	return bad ? -1 : 0;
 }
 
+/*
+ * Each web root's site, and no file in two baselines: a root may not be
+ * given twice nor lie inside another.
+ */
+static int
+webroots_resolve(struct ronda_collector_config *cfg, struct ronda_cfg_errors *errs)
+{
+	struct ronda_collector_webroot *wr = cfg->webroots.v;
+	int bad = 0;
+
+	for (size_t i = 0; i < cfg->webroots.n; i++) {
+		wr[i].site_id = wr[i].site ? wr[i].site : cfg->site;
+		for (size_t k = 0; k < i; k++) {
+			const char *a = wr[k].path, *b = wr[i].path;
+			size_t na, nb;
+			if (a == NULL || b == NULL)
+				continue;
+			na = strlen(a);
+			nb = strlen(b);
+			if (strcmp(a, b) == 0 ||
+			    (na < nb && strncmp(a, b, na) == 0 && b[na] == '/') ||
+			    (nb < na && strncmp(a, b, nb) == 0 && a[nb] == '/')) {
+				ronda_cfg_errors_addf(errs, "%s:%d: webroots[%zu].path: %s "
+				    "overlaps webroots[%zu] (line %d, %s): a file belongs to "
+				    "one web root (exclude the inner folder instead)",
+				    cfg->path, wr[i].line, i, b, k, wr[k].line, a);
+				bad = 1;
+			}
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 struct ronda_collector_config *
 ronda_collector_config_load(const char *path, struct ronda_cfg_errors *errs)
 {
@@ -396,9 +608,9 @@ ronda_collector_config_load(const char *path, struct ronda_cfg_errors *errs)
 	cfg->path = strdup(path);
 	if (ronda_cfg_load(path, collector_keys, cfg, errs) == -1)
 		bad = 1;
-	if (!bad && cfg->inputs.n == 0) {
-		ronda_cfg_errors_addf(errs, "%s: inputs: at least one input is needed",
-		    path);
+	if (!bad && cfg->inputs.n == 0 && cfg->webroots.n == 0) {
+		ronda_cfg_errors_addf(errs, "%s: inputs: at least one input (or a web "
+		    "root under webroots) is needed", path);
 		bad = 1;
 	}
 	if (bad)
@@ -424,6 +636,8 @@ ronda_collector_config_load(const char *path, struct ronda_cfg_errors *errs)
 		}
 	}
 	if (journal_keys(cfg, errs) == -1)
+		bad = 1;
+	if (webroots_resolve(cfg, errs) == -1)
 		bad = 1;
 	if (cfg->rules.n == 0 && default_rules(cfg) == -1) {
 		ronda_cfg_errors_addf(errs, "%s: rules: no rules given and the shipped "

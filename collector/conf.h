@@ -38,6 +38,33 @@ struct ronda_collector_input {
 	int line;		/* where the input is written (for later errors) */
 };
 
+/* One web root to watch (webroots: list; see webroot.h). */
+struct ronda_collector_webroot {
+	char *path;		/* absolute, normalised: no trailing '/', no "." or ".." */
+	char *site;		/* optional override of the top-level site */
+	struct ronda_strlist exclude;	/* relative folder prefixes (fnmatch globs allowed) */
+
+	/* Resolved by validation (not YAML keys). */
+	const char *site_id;	/* site or the top-level site (borrowed) */
+	int line;
+};
+
+/* The web-root watch's global knobs (webroot: section). */
+struct ronda_collector_webroot_knobs {
+	/*
+	 * Durations as written ("3600000" is milliseconds, "1h" works too),
+	 * turned into the int64_t fields below by validation.
+	 */
+	char *scan_interval_s;
+	char *settle_s;
+	int64_t scan_interval;	/* ms between full backstop scans */
+	int64_t settle;		/* ms a file must be quiet before it is read */
+	int64_t max_scan;	/* bytes of a changed file given to the markers */
+	int64_t max_hash;	/* larger files: compared by metadata only */
+	int64_t max_watches;	/* inotify watches at most; past it scan-only, counted */
+	struct ronda_strlist markers;	/* marker files or folders; empty = shipped */
+};
+
 struct ronda_collector_kafka {
 	char *brokers;
 	char *topic;
@@ -54,6 +81,8 @@ struct ronda_collector_config {
 	struct ronda_collector_kafka kafka;
 	int forward;		/* enum ronda_forward */
 	struct ronda_cfg_array inputs;	/* struct ronda_collector_input */
+	struct ronda_cfg_array webroots;	/* struct ronda_collector_webroot */
+	struct ronda_collector_webroot_knobs webroot;
 	struct ronda_strlist rules;	/* rule files or folders; empty = shipped rules */
 	char *rules_cache;	/* folder for compiled rule databases; default beside state_db */
 	int64_t max_line;	/* bytes; longer lines are cut and flagged */

@@ -22,6 +22,8 @@
 #include "ronda/config.h"
 #include "ronda/log.h"
 #include "ronda/parse.h"
+#include "ronda/timeutil.h"
+#include "webroot.h"
 
 #define SHUTDOWN_FLUSH_MS 10000
 
@@ -33,6 +35,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: ronda-collector -c FILE [--once] [--check-config] [-d]\n"
+	    "       ronda-collector -c FILE --accept PATH [--for DURATION]\n"
 	    "       ronda-collector --explain [-c FILE] [--type web|auth] [--format F] "
 	    "[FILE...]\n"
 	    "\n"
@@ -42,6 +45,11 @@ usage(FILE *out)
 	    "  -c, --config FILE   configuration (YAML)\n"
 	    "      --check-config  validate the configuration and the rules, then exit\n"
 	    "      --once          read every input to its end, wait for delivery, exit\n"
+	    "      --accept PATH   changes under PATH (a web root, or a file or folder in\n"
+	    "                      one) are the operator's: still reported, marked\n"
+	    "                      accepted; the running collector sees it at once\n"
+	    "      --for DURATION  with --accept: how long (30m, 2h; default 1h); 0 takes\n"
+	    "                      PATH's current content as the baseline at once\n"
 	    "      --explain       print one event (JSON) per input line, no Kafka\n"
 	    "      --type T        with --explain: web or auth (default web)\n"
 	    "      --format F      with --explain: combined, common, vhost_combined, syslog\n"
@@ -167,12 +175,15 @@ main(int argc, char **argv)
 		{ "explain", no_argument, NULL, 'e' },
 		{ "type", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "accept", required_argument, NULL, 'a' },
+		{ "for", required_argument, NULL, 'F' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *cfgpath = NULL, *type = NULL, *format = NULL;
+	const char *cfgpath = NULL, *type = NULL, *format = NULL, *accept = NULL;
+	const char *accept_for = NULL;
 	int check = 0, once = 0, explain = 0, debug = 0, ch, rc = 0;
 	struct ronda_collector_config *cfg;
 	struct ronda_cfg_errors errs = { 0 };
@@ -191,6 +202,8 @@ main(int argc, char **argv)
 		case 'e': explain = 1; break;
 		case 't': type = optarg; break;
 		case 'f': format = optarg; break;
+		case 'a': accept = optarg; break;
+		case 'F': accept_for = optarg; break;
 		case 'd': debug = 1; break;
 		case 'V': printf("ronda-collector %s\n", RONDA_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
@@ -221,6 +234,31 @@ main(int argc, char **argv)
 		print_errors(&errs);
 		ronda_cfg_errors_free(&errs);
 		return 2;
+	}
+	if (accept_for != NULL && accept == NULL) {
+		fprintf(stderr, "--for goes with --accept PATH\n");
+		ronda_collector_config_free(cfg);
+		return 2;
+	}
+	if (accept != NULL) {
+		/*
+		 * Written to the state DB for the running collector (as the
+		 * operator, who may be root: SQLite keeps the DB's owner on the
+		 * files it creates beside it).
+		 */
+		int64_t for_ms = 3600000;
+		char msg[1024];
+		if (accept_for != NULL && ronda_cfg_parse_duration(accept_for, &for_ms) == -1) {
+			fprintf(stderr, "--for: expected a duration (30m, 2h, 0), got \"%s\"\n",
+			    accept_for);
+			ronda_collector_config_free(cfg);
+			return 2;
+		}
+		rc = ronda_webroot_accept(cfg, accept, for_ms, ronda_now_ms(), msg, sizeof(msg));
+		fprintf(rc == 0 ? stdout : stderr, "%s%s\n", rc == 0 ? "" : "ronda-collector: ",
+		    msg);
+		ronda_collector_config_free(cfg);
+		return rc == 0 ? 0 : rc == -2 ? 2 : 1;
 	}
 	if (check) {
 		/* The rules are part of the configuration: load them too. */

@@ -108,6 +108,50 @@ render(struct ronda_metrics *m, struct ronda_buf *b)
 	counter(b, "ronda_collector_journal_read_errors_total",
 	    "Journal reads that failed (a corrupt file), retried or skipped.",
 	    st.journal.read_errors);
+	counter(b, "ronda_collector_webroot_files_baselined_total",
+	    "Files recorded by the first scan of a web root.", st.webroot.files_baselined);
+	counter(b, "ronda_collector_webroot_bytes_hashed_total",
+	    "Bytes of web-root files read for their SHA-256.", st.webroot.bytes_hashed);
+	counter(b, "ronda_collector_webroot_changes_sent_total",
+	    "Web-root file events sent (file_found of first scans included).",
+	    st.webroot.changes_sent);
+	counter(b, "ronda_collector_webroot_changes_confirmed_total",
+	    "Web-root file events Kafka confirmed (their baseline rows written).",
+	    st.webroot.changes_confirmed);
+	counter(b, "ronda_collector_webroot_marker_events_total",
+	    "Web-root file events that carried content markers.", st.webroot.marker_hits);
+	counter(b, "ronda_collector_webroot_unreadable_total",
+	    "Web-root files or folders that could not be read (compared by metadata).",
+	    st.webroot.unreadable);
+	counter(b, "ronda_collector_webroot_symlinks_skipped_total",
+	    "Symbolic links met in web roots (never followed).", st.webroot.symlinks_skipped);
+	counter(b, "ronda_collector_webroot_special_skipped_total",
+	    "FIFOs, sockets and devices met in web roots (never opened).",
+	    st.webroot.special_skipped);
+	counter(b, "ronda_collector_webroot_watch_limit_hits_total",
+	    "Folders left unwatched (webroot.max_watches or the kernel's inotify limit).",
+	    st.webroot.watch_limit_hits);
+	gauge(b, "ronda_collector_webroot_folders_unwatched",
+	    "Folders of the last web-root walks without an inotify watch (scan-only).",
+	    st.webroot.folders_unwatched);
+	gauge(b, "ronda_collector_webroot_watches", "inotify watches on web-root folders.",
+	    st.webroot.watches);
+	counter(b, "ronda_collector_webroot_scans_total",
+	    "Full web-root walks finished (first scans and backstop scans).", st.webroot.scans);
+	gauge(b, "ronda_collector_webroot_scan_duration_ms",
+	    "Duration of the last full web-root walk.", st.webroot.scan_ms_last);
+	counter(b, "ronda_collector_webroot_inotify_overflows_total",
+	    "inotify queue overflows (each forces a rescan).", st.webroot.overflows);
+	counter(b, "ronda_collector_webroot_checks_dropped_total",
+	    "Pending web-root checks past the cap (a rescan instead).",
+	    st.webroot.checks_dropped);
+	gauge(b, "ronda_collector_webroot_changes_in_flight",
+	    "Web-root file events sent and not yet confirmed.", st.webroot.inflight);
+	gauge(b, "ronda_collector_webroot_roots_baselined",
+	    "Web roots whose first scan finished.", st.webroot.roots_baselined);
+	counter(b, "ronda_collector_webroot_db_errors_total",
+	    "Failed web-root baseline writes (the change is found again).",
+	    st.webroot.db_errors);
 	counter(b, "ronda_collector_scrapes_total", "Requests to /metrics answered.",
 	    m->scrapes);
 }

@@ -7,6 +7,7 @@ PKGS="build-essential pkg-config libevent-dev librdkafka-dev libsqlite3-dev libc
 libyaml-dev libcmocka-dev kcat python3 python3-jsonschema sqlite3 tzdata clang time
 faketime libpcre2-dev libsystemd-dev systemd-journal-remote
 libcurl4-openssl-dev
+libssl-dev
 libmaxminddb-dev libmaxmind-db-writer-perl
 chromium chromium-driver python3-selenium"
 
