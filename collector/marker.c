@@ -253,7 +253,14 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 static const char *const benign_suffix[] = {
 	"w3.org", "xmlsoap.org", "wordpress.org", "w.org", "gmpg.org", "gstatic.com",
 	"sitemaps.org", "schema.org", "ogp.me", "purl.org", "php.net", "xmlns.com",
-	"openxmlformats.org", "adobe.com", "microsoft.com", NULL
+	"openxmlformats.org", "adobe.com", "microsoft.com",
+	/*
+	 * Address look-up services every cloaker asks where a visitor is: one
+	 * of them on two sites says nothing of who planted either.
+	 */
+	"ip-api.com", "ipinfo.io", "ipapi.co", "ipify.org", "geoplugin.net", "ipwho.is",
+	"ipwhois.app", "ipgeolocation.io", "freegeoip.app", "extreme-ip-lookup.com",
+	"ip-api.io", "db-ip.com", "ipdata.co", NULL
 };
 /*
  * Exact names: a suffix would hide what is hosted under them (judi landing

@@ -45,6 +45,9 @@ static const char *const itype_names[T_N] = {
 	"family",	/* a webshell's family (wso, alfa): strong, within the window */
 };
 
+/* A merge's reason when no indicator: one family on the same sites. */
+#define MERGE_SITES T_N
+
 enum { ST_ACTIVE, ST_QUIET, ST_CLOSED, ST_MERGED };
 static const char *const status_names[] = { "active", "quiet", "closed", "merged" };
 /*

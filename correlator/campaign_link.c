@@ -697,8 +697,11 @@ camp_merge(struct ronda_campaigns *c, struct camp *s, struct camp *l, const stru
 		struct merge *m = &s->merges[s->nmerges];
 		memcpy(m->from, l->id, sizeof(l->id));
 		m->at = at;
-		m->type = via != NULL ? via->type : T_IP;
-		if ((m->value = strdup(via != NULL ? via->value : "")) != NULL)
+		char why[64];
+		/* No shared indicator: one family on the same sites (camp_same_attack). */
+		snprintf(why, sizeof(why), "%s", l->family >= 0 ? families[l->family].name : "");
+		m->type = via != NULL ? via->type : MERGE_SITES;
+		if ((m->value = strdup(via != NULL ? via->value : why)) != NULL)
 			s->nmerges++;
 	}
 	l->status = ST_MERGED;
@@ -1061,6 +1064,15 @@ mostly_same_sites(struct ronda_campaigns *c, const struct camp *a, const struct 
 	return n >= c->cfg.min_sites && 2 * n >= small;
 }
 
+/* Every site of the smaller of a and b is one of the other's. */
+static int
+within_sites(struct ronda_campaigns *c, const struct camp *a, const struct camp *b)
+{
+	int small = a->nsites < b->nsites ? a->nsites : b->nsites;
+
+	return shared_sites(c, a, b) == small;
+}
+
 /* x is carried by a member of k (among x's postings). */
 static int
 carried_by(const struct ind *x, const struct camp *k)
@@ -1117,7 +1129,11 @@ shared_ind(struct ronda_campaigns *c, const struct camp *a, const struct camp *b
  * whose members share any indicator (a common one too: it links no
  * incident, but it ties two campaigns that already stand on their own)
  * merge; the older survives. Campaigns that only brush (a few sites in
- * common) stay apart, so merges do not snowball into one.
+ * common) stay apart, so merges do not snowball into one. Without a shared
+ * indicator, campaigns of one family merge when every site of one (at least
+ * min_sites) is one of the other's: a cloak seen in the access logs (its
+ * crawlers' addresses link nothing) and the injection that put it in the
+ * web roots are one attack on the same sites at once.
  */
 void
 camp_same_attack(struct ronda_campaigns *c)
@@ -1152,7 +1168,10 @@ camp_same_attack(struct ronda_campaigns *c)
 				    !camp_families_related(a->family, b->family) ||
 				    a->first_seen > b->last_seen + c->cfg.window ||
 				    b->first_seen > a->last_seen + c->cfg.window ||
-				    !mostly_same_sites(c, a, b) || (x = shared_ind(c, a, b)) == NULL)
+				    !mostly_same_sites(c, a, b))
+					continue;
+				if ((x = shared_ind(c, a, b)) == NULL && (a->family != b->family ||
+				    !within_sites(c, a, b)))
 					continue;
 				s = camp_older(a, b) ? a : b;
 				l = s == a ? b : a;

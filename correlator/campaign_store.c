@@ -283,7 +283,7 @@ camp_write_camp(struct ronda_campaigns *c, struct camp *k, char *err, size_t err
 		bind_text(st, 1, m->from);
 		bind_text(st, 2, k->id);
 		sqlite3_bind_int64(st, 3, m->at);
-		bind_text(st, 4, itype_names[m->type]);
+		bind_text(st, 4, m->type < T_N ? itype_names[m->type] : "sites");
 		bind_text(st, 5, m->value);
 		if (step(c, Q_MERGE_PUT, "campaign merge put", err, errlen) == -1)
 			return -1;

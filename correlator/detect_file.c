@@ -171,26 +171,35 @@ detect_file(struct ronda_detect *d, const struct ronda_cevent *ev, int32_t part,
 
 /*
  * A search bot's answer unlike a browser's for the same URL (the collector
- * put the browser's last answer beside it): another status class (200 to
- * the bot, 302 or 404 to people), or a body far from the browser's.
+ * put the browser's last answer beside it), the way judi cloakers answer:
+ * the page to the bot and a redirect to people (2xx against 3xx), a
+ * redirect away to the bot only (3xx against 2xx; not 301, a canonical
+ * URL), or another page altogether (both 2xx, bodies 2x and 8 KB apart;
+ * an empty body, a HEAD or a health check, says nothing). An outage (5xx),
+ * a 304 (the bot's copy is current) or a page gone for the bot (4xx) is no
+ * cloak: crawlers see those every day.
  */
 static int
 answers_differ(const struct ronda_cevent *ev)
 {
 	const struct ronda_cevent_cloak *k = &ev->cloak;
+	int bot = ev->status, web = k->browser_status;
 	int64_t a, b, lo, hi;
 
-	if (!k->present || k->browser_status == 0 || ev->status == 0)
+	if (!k->present || web == 0 || bot == 0 || bot >= 500 || web >= 500 || bot == 304 ||
+	    web == 304)
 		return 0;
-	if (ev->status / 100 != k->browser_status / 100)
+	if (bot / 100 == 2 && web / 100 == 3)
 		return 1;
-	if (ev->bytes < 0 || k->browser_bytes < 0)
+	if (bot / 100 == 3 && web / 100 == 2)
+		return bot != 301 && bot != 308;
+	if (bot / 100 != 2 || web / 100 != 2 || ev->bytes <= 0 || k->browser_bytes <= 0)
 		return 0;
 	a = ev->bytes;
 	b = k->browser_bytes;
 	lo = a < b ? a : b;
 	hi = a < b ? b : a;
-	return hi - lo > 4096 && lo * 2 < hi;
+	return hi - lo >= 8192 && lo * 2 <= hi;
 }
 
 void

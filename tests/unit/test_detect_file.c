@@ -354,6 +354,40 @@ cloaking_bot_answered_unlike_browser(void **state)
 }
 
 static void
+cloaking_not_for_what_crawlers_see_every_day(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		int status;
+		int64_t bytes;
+		const char *browser;
+	} same[] = {
+		{ 503, 48000, "\"browser_status\":200,\"browser_bytes\":21000" },	/* outage */
+		{ 200, 48000, "\"browser_status\":502,\"browser_bytes\":300" },
+		{ 304, 0, "\"browser_status\":200,\"browser_bytes\":21000" },	/* not modified */
+		{ 404, 9000, "\"browser_status\":200,\"browser_bytes\":21000" },	/* gone */
+		{ 301, 0, "\"browser_status\":200,\"browser_bytes\":21000" },	/* canonical */
+		{ 200, 45000, "\"browser_status\":200,\"browser_bytes\":0" },	/* HEAD, health check */
+		{ 200, 27000, "\"browser_status\":200,\"browser_bytes\":18000" },	/* a busier day */
+	};
+	char path[32];
+
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+			snprintf(path, sizeof(path), "/berita/%d-%zu", round, i);
+			feed_web(f, T0 + (int64_t)(round * 100 + (int)i) * 1000, "66.249.66.1", GBOT,
+			    path, same[i].status, same[i].bytes, "search-bot", same[i].browser);
+		}
+	assert_int_equal(f->r.n, 0);
+	/* The htaccess cloak: bots sent away (302), people served. */
+	feed_web(f, T0 + 400000, "66.249.66.1", GBOT, "/a", 302, 0, "search-bot",
+	    "\"browser_status\":200,\"browser_bytes\":21000");
+	feed_web(f, T0 + 401000, "66.249.66.1", GBOT, "/b", 302, 0, "search-bot",
+	    "\"browser_status\":200,\"browser_bytes\":21000");
+	assert_true(rec_find(&f->r, "cloaking") >= 0);
+}
+
+static void
 cloaking_search_referrals_redirected(void **state)
 {
 	struct fx *f = *state;
@@ -425,6 +459,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(late_marker_still_opens, setup, teardown),
 		cmocka_unit_test_setup_teardown(cloaking_bot_answered_unlike_browser, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(cloaking_not_for_what_crawlers_see_every_day, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(cloaking_search_referrals_redirected, setup,
 		    teardown),
