@@ -106,7 +106,7 @@ ronda_cloak_free(struct ronda_cloak *c)
 const struct ronda_cloak_stats *
 ronda_cloak_stats(const struct ronda_cloak *c)
 {
-	return &c->st;
+	return c != NULL ? &c->st : NULL;
 }
 
 static struct site_table *
@@ -464,4 +464,24 @@ ronda_cloak_line(struct ronda_cloak *c, size_t site, struct ronda_event *ev)
 	}
 	answer_put(&e->bot, &e->bot_status, ev, method == 2);
 	c->st.bot++;
+}
+
+int
+ronda_cloak_worth_sending(const struct ronda_event *ev)
+{
+	const struct ronda_event_cloak *k = &ev->cloak;
+	int bot = ev->status, web = k->browser_status;
+	int64_t lo, hi;
+
+	if (!k->set || bot == 0 || web == 0 || bot >= 500 || web >= 500)
+		return 0;
+	if (bot / 100 == 2 && web / 100 == 3)
+		return 1;
+	if (bot / 100 == 3 && web / 100 == 2)
+		return bot != 301 && bot != 308;
+	if (bot / 100 != 2 || web / 100 != 2 || ev->bytes <= 0 || k->browser_bytes <= 0)
+		return 0;
+	lo = ev->bytes < k->browser_bytes ? ev->bytes : k->browser_bytes;
+	hi = ev->bytes < k->browser_bytes ? k->browser_bytes : ev->bytes;
+	return hi - lo >= 8192 && lo * 2 <= hi;
 }

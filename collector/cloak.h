@@ -72,6 +72,17 @@ void ronda_cloak_free(struct ronda_cloak *c);
  */
 void ronda_cloak_line(struct ronda_cloak *c, size_t site, struct ronda_event *ev);
 
+/*
+ * Whether search-bot line ev (after ronda_cloak_line) is worth sending: its
+ * answer could be a cloak's — the page to the bot and a redirect to people
+ * (2xx against 3xx), a redirect to the bot only (3xx but 301/308 against
+ * 2xx), or another page (both 2xx, GET sizes 2x and 8 KB apart). Answers a
+ * crawler sees every day (5xx, 4xx, alike pages) are not: most lines of a
+ * site are crawlers', and the aggregates count them. The correlator judges
+ * again (correlator/detect_file.c), this only spares the network.
+ */
+int ronda_cloak_worth_sending(const struct ronda_event *ev);
+
 /* Counters (borrowed, live). */
 const struct ronda_cloak_stats *ronda_cloak_stats(const struct ronda_cloak *c);
 

@@ -12,6 +12,7 @@
 
 #include "agg.h"
 #include "ckpt.h"
+#include "cloak.h"
 #include "conf.h"
 #include "journal.h"
 #include "marker.h"
@@ -439,6 +440,15 @@ ronda_collector_log_stats(struct ronda_collector *c)
 		    (unsigned long long)js.cursor_saves, (unsigned long long)js.cursor_lost,
 		    (unsigned long long)js.invalidations, (unsigned long long)js.read_errors,
 		    (unsigned long long)js.ckpt_errors);
+	}
+	{
+		const struct ronda_cloak_stats *cs = ronda_pipeline_cloak_stats(c->pipe);
+		if (cs != NULL && (cs->bot > 0 || cs->browser > 0))
+			log_info("stats: cloak: browser answers %llu, crawler answers %llu, "
+			    "compared %llu, urls evicted %llu, sites %llu, out of memory %llu",
+			    (unsigned long long)cs->browser, (unsigned long long)cs->bot,
+			    (unsigned long long)cs->attached, (unsigned long long)cs->evictions,
+			    (unsigned long long)cs->sites, (unsigned long long)cs->nomem);
 	}
 	if (c->webroot != NULL) {
 		struct ronda_webroot_stats ws;

@@ -189,10 +189,20 @@ ronda_pipeline_stats(const struct ronda_pipeline *p)
 	return &p->st;
 }
 
+/* Every rule ev matched is a crawler tag (rules/web-cloaking.yaml, search-bot). */
+static int
+only_search_bot(const struct ronda_event *ev)
+{
+	for (int i = 0; i < ev->nrules; i++)
+		if (strcmp(ev->rules[i].category, "search-bot") != 0)
+			return 0;
+	return ev->nrules > 0;
+}
+
 const struct ronda_cloak_stats *
 ronda_pipeline_cloak_stats(const struct ronda_pipeline *p)
 {
-	return ronda_cloak_stats(p->cloak);
+	return p != NULL ? ronda_cloak_stats(p->cloak) : NULL;
 }
 
 /*
@@ -329,6 +339,15 @@ ronda_pipeline_line(struct ronda_pipeline *p, size_t idx,
 	 */
 	forward = force || cfg->forward == RONDA_FORWARD_ALL || ev->nrules > 0 ||
 	    ev->action != NULL || (ev->flags & RONDA_EVENT_PARSE_ERROR);
+	/*
+	 * A crawler's line tagged only to be compared with a browser's goes
+	 * when the answers could be a cloak's: a third of a site's lines are
+	 * crawlers', and forwarding them all tripled the collector's CPU.
+	 */
+	if (forward && !force && cfg->forward != RONDA_FORWARD_ALL && ev->action == NULL &&
+	    !(ev->flags & RONDA_EVENT_PARSE_ERROR) && only_search_bot(ev) &&
+	    !ronda_cloak_worth_sending(ev))
+		forward = 0;
 	if (!forward) {
 		p->st.filtered++;
 		return 0;
