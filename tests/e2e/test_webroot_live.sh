@@ -154,3 +154,6 @@ print("events", sum(1 for _ in open(sys.argv[1])), "distinct ids", len(ids))
 PY
 stop "$COLLECTOR_PID" --timeout 15 || fail "collector exited with $?"
 grep -E "stats: webroot" "$T/collector.log" | tail -n 1
+# Every file event as sent validates against schemas/event.schema.json.
+python3 "$RONDA_SRC/tests/e2e/check_events.py" "$T/events.jsonl" --full \
+    --schema "$RONDA_SRC/schemas/event.schema.json" || fail "file events break the event schema"
