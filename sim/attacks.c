@@ -6,7 +6,11 @@
  *
  * Determinism: a plan draws from the one PRNG in scenario order, and every
  * new key draws only when given, so a scenario without them gives the bytes
- * it always gave.
+ * it always gave. The kinds that change a web root (webshell-file,
+ * gambling-injection, defacement-file, cms-update) draw from a stream of
+ * their own, seeded from --seed and their name, swapped into rng_state while
+ * they plan or write: adding one to a scenario leaves every other line as it
+ * was (it only adds its own, and a cloaked site's answers to crawlers).
  */
 #include <math.h>
 #include <stdio.h>
@@ -153,18 +157,27 @@ atk_gambling(const struct sim_attack *a, size_t k, size_t si, int64_t ms, double
 	case 1: {
 		const struct vocab_crawler *c = &vocab_crawlers[rndn(3)];
 		uint32_t cip = c->a << 24 | c->b << 16 | c->c << 8 | (1 + rndn(254));
+		unsigned bytes;
+		int status = 200;
 
 		snprintf(url, sizeof(url), "%s/%s-%s.html", upload_dir,
 		    PICK(vocab_judol_page), a->token);
-		web(si, ms, cip, "GET", url, 200, 29000 + rndn(5000), NULL, c->ua);
+		bytes = 29000 + rndn(5000);
+		/* A cloak planted in the web root answers crawlers (draws nothing). */
+		cloak_answer(si, ms, url, c->ua, &status, &bytes);
+		web(si, ms, cip, "GET", url, status, bytes, NULL, c->ua);
 		break;
 	}
 	case 2: {
 		const struct vocab_crawler *c = &vocab_crawlers[rndn(3)];
 		uint32_t cip = c->a << 24 | c->b << 16 | c->c << 8 | (1 + rndn(254));
+		unsigned bytes;
+		int status = 200;
 
 		snprintf(url, sizeof(url), "/%s/", PICK(vocab_judol_page));
-		web(si, ms, cip, "GET", url, 200, 31000 + rndn(5000), NULL, c->ua);
+		bytes = 31000 + rndn(5000);
+		cloak_answer(si, ms, url, c->ua, &status, &bytes);
+		web(si, ms, cip, "GET", url, status, bytes, NULL, c->ua);
 		break;
 	}
 	default:
@@ -526,9 +539,35 @@ steady(struct sim_attack *a, size_t k, size_t j, int64_t from, int64_t to, int64
 	}
 }
 
+/* The file kinds' lines: a cloaked site's traffic, a core update's admin. */
+static void
+file_slice(struct sim_attack *a, int64_t t0)
+{
+	uint64_t saved = rng_state;
+
+	rng_state = a->rng;
+	if (a->kind == ATK_GAMBLING_INJECT)
+		cloak_slice(a, t0);
+	for (size_t k = 0; a->kind == ATK_CMS_UPDATE && k < a->n; k++) {
+		/* The admin's session starts a minute before the files change. */
+		int64_t at = a->from[k * a->nsess] - 60000;
+
+		if (at < sim_start_ms)
+			at = sim_start_ms;
+		if (at >= t0 && at < t0 + SIM_SLICE_MS)
+			cms_update(a->site[k], at);
+	}
+	a->rng = rng_state;
+	rng_state = saved;
+}
+
 void
 attack_slice(struct sim_attack *a, int64_t t0)
 {
+	if (atk_is_file(a->kind)) {
+		file_slice(a, t0);
+		return;
+	}
 	for (size_t k = 0; k < a->n; k++) {
 		size_t si = a->site[k], ns = a->nsess;
 		int64_t span_from = a->from[k * ns], span_to = a->to[k * ns + ns - 1];
@@ -663,6 +702,22 @@ check_plan(struct sim_attack *a, const char *file, char *err, size_t errlen)
 		    "per site", file, a->line, attack_index(a));
 		return -1;
 	}
+	if (atk_is_file(a->kind) && a->sessions > 1) {
+		snprintf(err, errlen, "%s:%d: attacks[%zu].sessions: %s changes a web root "
+		    "once per site", file, a->line, attack_index(a), attack_kinds[a->kind]);
+		return -1;
+	}
+	for (size_t k = 0; atk_is_file(a->kind) && k < a->n; k++) {
+		const struct sim_site *s = site_at(a->site[k]);
+
+		if (s->kind == KIND_SSH || (a->kind == ATK_CMS_UPDATE && s->kind != KIND_CMS)) {
+			snprintf(err, errlen, "%s:%d: attacks[%zu].sites: %s is a %s site: %s",
+			    file, a->line, attack_index(a), s->id, site_kinds[s->kind],
+			    a->kind == ATK_CMS_UPDATE ? "cms-update updates WordPress (kind cms)" :
+			    "its web root is a static page, with no script to plant in");
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -694,8 +749,8 @@ plan_accounts(struct sim_attack *a)
 	}
 }
 
-int
-plan_attack(struct sim_attack *a, const char *file, char *err, size_t errlen)
+static int
+plan_one(struct sim_attack *a, const char *file, char *err, size_t errlen)
 {
 	size_t total, ns;
 	int mail = 0;
@@ -705,18 +760,18 @@ plan_attack(struct sim_attack *a, const char *file, char *err, size_t errlen)
 	ns = a->nsess = (size_t)a->sessions;
 	a->from = calloc(a->n * ns, sizeof(int64_t));
 	a->to = calloc(a->n * ns, sizeof(int64_t));
-	a->nip = (size_t)a->ips;
+	a->nip = a->networks.n > 0 ? (size_t)a->ips : 0;
 	total = a->shared ? a->nip : a->nip * a->n;
 	if (total > SIM_MAX_ATTACK_IPS) {
 		snprintf(err, errlen, "%s:%d: attacks[%zu].ips: %zu attacker IPs (at most %d)",
 		    file, a->line, attack_index(a), total, SIM_MAX_ATTACK_IPS);
 		return -1;
 	}
-	a->ip = calloc(total, sizeof(*a->ip));
+	a->ip = calloc(total ? total : 1, sizeof(*a->ip));
 	if (a->from == NULL || a->to == NULL || a->ip == NULL)
 		goto nomem;
-	if (draw_addresses(&a->networks, a->shared ? 1 : a->n, a->nip, (unsigned)a->spread,
-	    a->ip, err, errlen) == -1) {
+	if (total > 0 && draw_addresses(&a->networks, a->shared ? 1 : a->n, a->nip,
+	    (unsigned)a->spread, a->ip, err, errlen) == -1) {
 		char why[256];
 
 		snprintf(why, sizeof(why), "%s", err);
@@ -779,10 +834,46 @@ plan_attack(struct sim_attack *a, const char *file, char *err, size_t errlen)
 			goto nomem;
 		plan_accounts(a);
 	}
+	if (atk_is_file(a->kind) && webroot_plan(a, err, errlen) == -1) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s:%d: attacks[%zu]: %s", file, a->line, attack_index(a),
+		    why);
+		return -1;
+	}
 	return 0;
 nomem:
 	snprintf(err, errlen, "out of memory");
 	return -1;
+}
+
+static uint64_t
+fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+int
+plan_attack(struct sim_attack *a, const char *file, char *err, size_t errlen)
+{
+	uint64_t saved;
+	int rc;
+
+	if (!atk_is_file(a->kind))
+		return plan_one(a, file, err, errlen);
+	/* Its own stream: the scenario's other lines stay what they were. */
+	saved = rng_state;
+	rng_state = mix64(sim_seed * 0x9e3779b97f4a7c15ULL ^ fnv1a(a->name)) ^
+	    0x6a09e667f3bcc908ULL;
+	rc = plan_one(a, file, err, errlen);
+	a->rng = rng_state;
+	rng_state = saved;
+	return rc;
 }
 
 void
@@ -795,4 +886,5 @@ attack_free(struct sim_attack *a)
 	free(a->turn_order);
 	free(a->turn_phase);
 	free(a->acct);
+	webroot_plan_free(a);
 }

@@ -328,6 +328,22 @@ write_slice(int64_t cutoff, double speed, int64_t wall0, uint64_t *lines,
 	return carry_over(i);
 }
 
+int
+pace_until(int64_t ms, double speed, int64_t wall0)
+{
+	int64_t due, now;
+
+	if (!(speed > 0))
+		return 0;
+	due = wall0 + (int64_t)((double)(ms - sim_start_ms) / speed);
+	while (!stop_requested && (now = ronda_mono_ms()) < due) {
+		if (flush_dirty() == -1)
+			return -1;
+		sleep_ms(due - now);
+	}
+	return 0;
+}
+
 uint64_t
 lines_dropped(void)
 {

@@ -10,9 +10,18 @@
  * background traffic and the attacks. For each site the tool writes
  * OUT/<site>/access.log (nginx combined, the site's UTC offset),
  * OUT/<site>/auth.log (RFC 3164 syslog in the site's local time, as rsyslog
- * writes it: no year, no zone) and OUT/<site>/collector.yaml (a config that
- * tails both from the beginning); and OUT/truth.json: every planted campaign
- * (one attack on two sites or more) and single-site incident.
+ * writes it: no year, no zone), OUT/<site>/www/ (its web root: a small
+ * WordPress or regional application, dated before the start) and
+ * OUT/<site>/collector.yaml (a config that tails both logs from the
+ * beginning and watches the web root); OUT/bots.txt (the search engines'
+ * crawler ranges); and OUT/truth.json: every planted campaign (one attack on
+ * two sites or more) and single-site incident, and every file planted.
+ *
+ * Web roots are written whole before truth.json (so before --hold lets the
+ * clock start: a collector started on the configs baselines them); the files
+ * an attack plants, or a core update changes, are written when their time
+ * comes, between the lines, and dated then (mtime of the file and, for a new
+ * or removed file, of its folder).
  *
  * Time runs in one-minute slices: every site's background and every active
  * attack add their lines for the minute into one buffer, which is sorted by
@@ -49,6 +58,7 @@
 #include "sim.h"
 
 struct sim_scenario *scn;
+uint64_t sim_seed;
 int64_t sim_start_ms, sim_end_ms;
 int start_year;
 char upload_dir[32];
@@ -62,9 +72,10 @@ usage(FILE *f)
 	    "       ronda-sim [--scenario NAME|FILE] [--out DIR] [--seed N] [--fast | --speed X]\n"
 	    "                 [--start RFC3339] [--kafka BROKERS] [--state-dir DIR] [--hold FILE]\n"
 	    "  --scenario S   kaltim-wave (default), quiet-day, slow-wave, single-site, low-slow,\n"
-	    "                 fingerprint, drip, busy-day, or a YAML file\n"
+	    "                 fingerprint, drip, busy-day, defaced, or a YAML file\n"
 	    "  --out DIR      output folder (default ./sim-out): DIR/<site>/{access,auth}.log,\n"
-	    "                 DIR/<site>/collector.yaml, DIR/truth.json, DIR/geo.tsv\n"
+	    "                 DIR/<site>/www/ (web root), DIR/<site>/collector.yaml,\n"
+	    "                 DIR/truth.json, DIR/geo.tsv, DIR/bots.txt\n"
 	    "  --seed N       the same seed writes the same bytes (default 1)\n"
 	    "  --fast         write everything at once (default)\n"
 	    "  --speed X      write each line when its time comes, X times faster than real time\n"
@@ -73,8 +84,9 @@ usage(FILE *f)
 	    "                 simulated clock\n"
 	    "  --kafka B      brokers for the collector configs (default 127.0.0.1:9092)\n"
 	    "  --state-dir D  the collectors' state DBs go to D/<site>.db (default DIR/<site>/)\n"
-	    "  --hold FILE    after truth.json and the configs, wait until FILE exists before\n"
-	    "                 the first line (lets a pipeline start on the configs first)\n"
+	    "  --hold FILE    after the web roots, truth.json and the configs, wait until FILE\n"
+	    "                 exists before the first line or planted file (lets a pipeline\n"
+	    "                 start on the configs first)\n"
 	    "\n"
 	    "With --speed, DIR/clock.json maps simulated time to the wall clock:\n"
 	    "{\"sim_start\": ms, \"wall_start\": ms, \"speed\": X}: a line dated t is due at\n"
@@ -188,6 +200,7 @@ main(int argc, char **argv)
 		s->blank_to = s->blank_for.text != NULL ? s->blank_from + s->blank_for.ms :
 		    INT64_MAX;
 	}
+	sim_seed = seed;
 	rng_state = seed * 0x2545f4914f6cdd1dULL + 0x5851f42d4c957f2dULL;
 	{
 		int64_t y;
@@ -226,7 +239,8 @@ main(int argc, char **argv)
 		s->next_pid = 1000 + rndn(20000);
 		s->session = rndn(900);
 	}
-	if (write_truth(dir, seed, err, sizeof(err)) == -1 ||
+	if (webroot_base(dir, err, sizeof(err)) == -1 ||
+	    write_truth(dir, seed, err, sizeof(err)) == -1 ||
 	    write_geo(dir, err, sizeof(err)) == -1) {
 		fprintf(stderr, "ronda-sim: %s\n", err);
 		goto done;
@@ -259,6 +273,21 @@ main(int argc, char **argv)
 		}
 		for (size_t a = 0; a < sc.attacks.n; a++)
 			attack_slice(&((struct sim_attack *)sc.attacks.v)[a], t);
+		/* Web-root changes in their place among the lines, each when due. */
+		for (int64_t at; !stop_requested &&
+		    (at = webroot_next(t + SIM_SLICE_MS)) != INT64_MAX;) {
+			if (write_slice(at, speed, wall0, &lines, &bytes) == -1 ||
+			    pace_until(at, speed, wall0) == -1) {
+				fprintf(stderr, "ronda-sim: write: %s\n", strerror(errno));
+				goto done;
+			}
+			if (stop_requested)
+				break;
+			if (webroot_apply_next(err, sizeof(err)) == -1) {
+				fprintf(stderr, "ronda-sim: %s\n", err);
+				goto done;
+			}
+		}
 		if (write_slice(t + SIM_SLICE_MS, speed, wall0, &lines, &bytes) == -1) {
 			fprintf(stderr, "ronda-sim: write: %s\n", strerror(errno));
 			goto done;
@@ -289,6 +318,7 @@ done:
 	}
 	for (size_t i = 0; i < sc.attacks.n; i++)
 		attack_free(&((struct sim_attack *)sc.attacks.v)[i]);
+	webroot_free();
 	ronda_cfg_free(scenario_keys, &sc);
 	ronda_cfg_errors_free(&errs);
 	lines_free();

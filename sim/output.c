@@ -170,7 +170,7 @@ open_site(size_t si, const char *dir, const char *state_dir, const char *brokers
 	if ((f = fopen(p, "w")) == NULL)
 		goto fail;
 	fprintf(f, "# Written by ronda-sim (scenario %s): tails this site's simulated "
-	    "logs.\nsite: ", scn->name);
+	    "logs and watches its web root.\nsite: ", scn->name);
 	yaml_str(f, s->id);
 	if (s->agency != NULL) {
 		fprintf(f, "\nagency: ");
@@ -198,6 +198,11 @@ open_site(size_t si, const char *dir, const char *state_dir, const char *brokers
 	snprintf(p, sizeof(p), "%s/auth.log", sd);
 	yaml_str(f, p);
 	fprintf(f, "\n    type: auth\n    format: syslog\n    start_at: beginning\n");
+	/* Its web root (webroot.c writes it before any collector can start). */
+	fprintf(f, "webroots:\n  - path: ");
+	snprintf(p, sizeof(p), "%s/www", sd);
+	yaml_str(f, p);
+	fputc('\n', f);
 	if (fclose(f) != 0)
 		goto fail;
 	return 0;

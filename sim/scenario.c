@@ -22,8 +22,11 @@
 const char *const site_kinds[] = { "cms", "complaint", "ekinerja", "mail", "ssh", NULL };
 /* Named with the rules' category vocabulary. */
 const char *const attack_kinds[] = { "gambling-spam", "defacement",
-	"webshell", "sqli", "brute-force", "cms-login", "scanner", "dos", NULL };
+	"webshell", "sqli", "brute-force", "cms-login", "scanner", "dos",
+	"webshell-file", "gambling-injection", "defacement-file", "cms-update", NULL };
 const char *const paces[] = { "random", "steady", NULL };
+const char *const obfuscations[] = { "random", "plain", "obfuscated", NULL };
+const char *const injects[] = { "cloaker", "links", "htaccess", "sitemap", NULL };
 
 #define BG(f) offsetof(struct sim_background, f)
 #define SB(f) offsetof(struct sim_site_background, f)
@@ -194,6 +197,7 @@ rate_check(struct ronda_cfg_ctx *ctx, void *field, int line, const char *path)
 {
 	struct sim_rate *r = field;
 
+	r->set = 1;
 	if (sim_parse_rate(r->text, &r->per_min) == -1)
 		ronda_cfg_error(ctx, line, path, "expected a rate per minute above 0 and up to "
 		    "100000 (e.g. 6, 0.5, 1/5m, 2/h), got \"%s\"", r->text);
@@ -274,6 +278,27 @@ attack_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
 	int login = a->kind == ATK_CMS_LOGIN || a->kind == ATK_BRUTE;
 
 	a->line = line;
+	/* A core update is the admin's, from the office: no attacker network. */
+	if (a->networks.n == 0 && a->kind != ATK_CMS_UPDATE)
+		kerr(ctx, line, path, "networks", "required key is missing");
+	for (size_t i = 0; i < a->inject.n; i++) {
+		int known = 0;
+
+		for (int j = 0; injects[j] != NULL && !known; j++)
+			known = strcmp(a->inject.v[i], injects[j]) == 0;
+		if (!known)
+			kerr(ctx, line, path, "inject", "\"%s\" is not cloaker, links, htaccess "
+			    "or sitemap", a->inject.v[i]);
+	}
+	if (a->inject.n > 0 && a->kind != ATK_GAMBLING_INJECT)
+		kerr(ctx, line, path, "inject", "only for kind gambling-injection");
+	if (a->obfuscation != OBF_RANDOM && a->kind != ATK_WEBSHELL_FILE)
+		kerr(ctx, line, path, "obfuscation", "only for kind webshell-file");
+	if (a->family != NULL && (a->kind != ATK_WEBSHELL_FILE ||
+	    (strcmp(a->family, "wso") != 0 && strcmp(a->family, "alfa") != 0 &&
+	    strcmp(a->family, "b374k") != 0)))
+		kerr(ctx, line, path, "family", "wso, alfa or b374k, and only for kind "
+		    "webshell-file");
 	for (size_t i = 0; i < a->networks.n; i++) {
 		struct sim_net net;
 
@@ -311,16 +336,17 @@ attack_check(struct ronda_cfg_ctx *ctx, void *obj, int line, const char *path)
 	    strpbrk(a->payload, " \t\r\n\"") != NULL))
 		kerr(ctx, line, path, "payload", "a request target: starts with '/', "
 		    "URL-encoded (no space or quote), at most 400 bytes");
-	if (a->shell != NULL && a->kind != ATK_WEBSHELL)
-		kerr(ctx, line, path, "shell", "only for kind webshell");
+	if (a->shell != NULL && a->kind != ATK_WEBSHELL && a->kind != ATK_WEBSHELL_FILE)
+		kerr(ctx, line, path, "shell", "only for kinds webshell and webshell-file");
 	if (a->shell != NULL && (a->shell[0] == '\0' || strpbrk(a->shell,
 	    "/ \t\r\n\"?#%") != NULL))
 		kerr(ctx, line, path, "shell", "a file name (no '/', space, quote, "
 		    "'?', '#' or '%%')");
-	if (a->domain != NULL && a->kind != ATK_GAMBLING)
-		kerr(ctx, line, path, "domain", "only for kind gambling-spam");
+	if (a->domain != NULL && a->kind != ATK_GAMBLING && a->kind != ATK_GAMBLING_INJECT)
+		kerr(ctx, line, path, "domain", "only for kinds gambling-spam and "
+		    "gambling-injection");
 	if (a->domain != NULL && (strncmp(a->domain, "http", 4) != 0 ||
-	    strpbrk(a->domain, " \t\r\n\"") != NULL))
+	    strpbrk(a->domain, " \t\r\n\"'<>\\") != NULL || strlen(a->domain) > 200))
 		kerr(ctx, line, path, "domain", "a URL (https://...)");
 	if (a->user_agent != NULL && (a->user_agent[0] == '\0' ||
 	    strpbrk(a->user_agent, "\"\r\n") != NULL))
@@ -479,7 +505,8 @@ static const struct ronda_cfg_key attack_keys[] = {
 	{ "pace", RONDA_CFG_ENUM, "random", 0, 0, AT(pace),
 	  "random (Poisson) or steady (evenly spaced)", 0, paces, NULL, 0, NULL },
 	{ "networks", RONDA_CFG_STRLIST, NULL, 0, 0, AT(networks),
-	  "CIDRs the attackers come from", RONDA_CFG_REQUIRED, NULL, NULL, 0, NULL },
+	  "CIDRs the attackers come from (required but for cms-update)", 0, NULL, NULL, 0,
+	  NULL },
 	{ "ips", RONDA_CFG_INT, "1", 1, SIM_MAX_ATTACK_IPS, AT(ips), "attacker IPs", 0,
 	  NULL, NULL, 0, NULL },
 	{ "shared", RONDA_CFG_BOOL, "true", 0, 0, AT(shared),
@@ -507,7 +534,15 @@ static const struct ronda_cfg_key attack_keys[] = {
 	{ "shell", RONDA_CFG_STR, NULL, 0, 0, AT(shell),
 	  "webshell: the shell's file name", 0, NULL, NULL, 0, NULL },
 	{ "domain", RONDA_CFG_STR, NULL, 0, 0, AT(domain),
-	  "gambling-spam: the site the injected pages promote", 0, NULL, NULL, 0, NULL },
+	  "gambling-spam / -injection: the site the injected pages promote", 0, NULL, NULL,
+	  0, NULL },
+	{ "inject", RONDA_CFG_STRLIST, NULL, 0, 0, AT(inject),
+	  "gambling-injection: cloaker, links, htaccess, sitemap (default cloaker, links)",
+	  0, NULL, NULL, 0, NULL },
+	{ "obfuscation", RONDA_CFG_ENUM, "random", 0, 0, AT(obfuscation),
+	  "webshell-file: random, plain or obfuscated", 0, obfuscations, NULL, 0, NULL },
+	{ "family", RONDA_CFG_STR, NULL, 0, 0, AT(family),
+	  "webshell-file: wso, alfa or b374k (default: drawn)", 0, NULL, NULL, 0, NULL },
 	{ "asn", RONDA_CFG_INT, "0", 0, 4294967295LL, AT(asn),
 	  "geo.tsv: every network's AS number (0: a default)", 0, NULL, NULL, 0, NULL },
 	{ "org", RONDA_CFG_STR, NULL, 0, 0, AT(org), "geo.tsv: the AS's organization", 0,

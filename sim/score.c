@@ -31,17 +31,20 @@ struct score_limits {
 	int noise_below;	/* noise campaigns below this severity (0: off) */
 	long max_absorbed;	/* sites absorbed per planted campaign (< 0: off) */
 	long max_incidents;	/* incidents in the store (< 0: off) */
+	int require_files;	/* web-root plants, file campaigns and incidents held too */
 };
 
 struct score_totals {
 	size_t matched_f, found_p, noise, fsites, fsites_ok, psites, psites_ok, inc_found;
+	size_t inc_held, inc_held_found;	/* planted incidents held to the recall */
+	size_t fp_found;	/* web-root plants found */
 	int max_noise_sev;
 	size_t max_absorbed;	/* the most sites a planted campaign's campaigns absorbed */
 	int max_absorbed_p;	/* that planted campaign, -1 none */
 };
 
 static void
-totals(const struct score *sc, struct score_totals *t)
+totals(const struct score *sc, const struct score_limits *lim, struct score_totals *t)
 {
 	memset(t, 0, sizeof(*t));
 	for (size_t i = 0; i < sc->nf; i++) {
@@ -68,8 +71,15 @@ totals(const struct score *sc, struct score_totals *t)
 			t->max_absorbed_p = (int)k;
 		}
 	}
-	for (size_t i = 0; i < sc->ninc; i++)
+	for (size_t i = 0; i < sc->ninc; i++) {
 		t->inc_found += sc->inc[i].found;
+		if (sc->inc[i].files && !lim->require_files)
+			continue;
+		t->inc_held++;
+		t->inc_held_found += sc->inc[i].found;
+	}
+	for (size_t i = 0; i < sc->nfp; i++)
+		t->fp_found += sc->fp[i].found;
 }
 
 static double
@@ -87,12 +97,14 @@ check_limits(const struct score *sc, const struct score_totals *t,
 
 	for (size_t k = 0; k < sc->np; k++) {
 		const struct sc_planted *p = &sc->p[k];
+		/* A campaign of web-root attacks only: held with --require-files (all sites). */
+		double want = p->files && !lim->require_files ? -1 : p->files &&
+		    lim->min_recall < 0 ? 1 : lim->min_recall;
 
-		if (lim->min_recall >= 0 &&
-		    (double)p->best < lim->min_recall * (double)p->nsite - 1e-9) {
+		if (want >= 0 && (double)p->best < want * (double)p->nsite - 1e-9) {
 			ronda_buf_printf(fails, "planted campaign %s: %zu of %zu sites found in "
 			    "one campaign (at least %.0f%% wanted)\n", p->name, p->best,
-			    p->nsite, lim->min_recall * 100);
+			    p->nsite, want * 100);
 			n++;
 		}
 		if (lim->max_absorbed >= 0 && p->nabsorbed > (size_t)lim->max_absorbed) {
@@ -136,10 +148,30 @@ check_limits(const struct score *sc, const struct score_totals *t,
 		    sc->store_incidents, lim->max_incidents);
 		n++;
 	}
-	if (lim->min_incident_recall >= 0 && sc->ninc > 0 &&
-	    (double)t->inc_found < lim->min_incident_recall * (double)sc->ninc - 1e-9) {
+	if (lim->min_incident_recall >= 0 && t->inc_held > 0 &&
+	    (double)t->inc_held_found < lim->min_incident_recall * (double)t->inc_held - 1e-9) {
 		ronda_buf_printf(fails, "planted incidents: %zu of %zu found (at least %.0f%% "
-		    "wanted)\n", t->inc_found, sc->ninc, lim->min_incident_recall * 100);
+		    "wanted)\n", t->inc_held_found, t->inc_held, lim->min_incident_recall * 100);
+		n++;
+	}
+	for (size_t i = 0; lim->require_files && i < sc->nfp; i++) {
+		const struct sc_plant *fp = &sc->fp[i];
+
+		if (fp->found)
+			continue;
+		ronda_buf_printf(fails, "web-root plant %s: no %s incident on %s\n", fp->name,
+		    fp->kind, fp->site);
+		n++;
+	}
+	/* A core update is benign: nothing above low, whatever the options. */
+	for (size_t i = 0; i < sc->nup; i++) {
+		const struct sc_update *u = &sc->up[i];
+
+		if (u->above_low == 0)
+			continue;
+		ronda_buf_printf(fails, "core update %s on %s: %ld incident%s above low (worst "
+		    "%s %s)\n", u->name, u->site, u->above_low, u->above_low > 1 ? "s" : "",
+		    ronda_severity_name(u->worst), u->worst_kind ? u->worst_kind : "?");
 		n++;
 	}
 	return n;
@@ -299,8 +331,39 @@ report_text(FILE *o, const struct score *sc, const struct score_totals *t,
 		    in->found ? term(&b, in->found_kind, 32) : "", in->distractor ?
 		    " (distractor)" : "");
 	}
-	fprintf(o, "store incidents: %ld (of planted attacks %ld, the SOC scanner %ld, neither "
-	    "%ld", sc->store_incidents, sc->inc_attributed, sc->inc_benign, sc->inc_other);
+	if (sc->nfp > 0) {
+		fprintf(o, "web-root plants: planted %zu, found %zu", sc->nfp, t->fp_found);
+		print_ratio(o, "recall", ratio_of(t->fp_found, sc->nfp));
+		fprintf(o, "\n");
+	}
+	for (size_t i = 0; i < sc->nfp; i++) {
+		const struct sc_plant *fp = &sc->fp[i];
+
+		fprintf(o, "  %-24s %-18s %-32s ", term(&b, fp->name, 24), term(&b2, fp->kind, 18),
+		    term(&b3, fp->site, 64));
+		if (fp->found)
+			fprintf(o, "found (%s)\n", term(&b, fp->found_severity, 16));
+		else
+			fprintf(o, "NOT FOUND\n");
+	}
+	if (sc->nup > 0)
+		fprintf(o, "core updates:    %zu (benign: nothing above low)\n", sc->nup);
+	for (size_t i = 0; i < sc->nup; i++) {
+		const struct sc_update *u = &sc->up[i];
+
+		fprintf(o, "  %-24s %-32s %ld incident%s", term(&b, u->name, 24),
+		    term(&b2, u->site, 64), u->incidents, u->incidents == 1 ? "" : "s");
+		if (u->incidents > 0)
+			fprintf(o, ", worst %s %s", ronda_severity_name(u->worst),
+			    term(&b, u->worst_kind ? u->worst_kind : "?", 32));
+		fprintf(o, "%s\n", u->above_low > 0 ? "  ABOVE LOW" : "");
+	}
+	fprintf(o, "store incidents: %ld (of planted attacks %ld, the SOC scanner %ld, ",
+	    sc->store_incidents, sc->inc_attributed, sc->inc_benign);
+	if (sc->nfp > 0 || sc->nup > 0)
+		fprintf(o, "web-root plants %ld, core updates %ld, ", sc->inc_files,
+		    sc->inc_updates);
+	fprintf(o, "neither %ld", sc->inc_other);
 	for (size_t i = 0; i < sc->nother; i++)
 		fprintf(o, "%s%s %ld", i ? ", " : ": ", term(&b, sc->other[i].kind, 32),
 		    sc->other[i].n);
@@ -527,8 +590,9 @@ report_json(FILE *o, const struct score *sc, const struct score_totals *t,
 	}
 	/* Incidents per planted attack, and the store's whole count. */
 	ronda_buf_printf(&b, ",\"store_incidents\":{\"total\":%ld,\"attributed\":%ld,"
-	    "\"benign\":%ld,\"other\":%ld,\"other_kinds\":{", sc->store_incidents,
-	    sc->inc_attributed, sc->inc_benign, sc->inc_other);
+	    "\"benign\":%ld,\"files\":%ld,\"updates\":%ld,\"other\":%ld,\"other_kinds\":{",
+	    sc->store_incidents, sc->inc_attributed, sc->inc_benign, sc->inc_files,
+	    sc->inc_updates, sc->inc_other);
 	for (size_t i = 0; i < sc->nother; i++) {
 		if (i)
 			ronda_buf_putc(&b, ',');
@@ -561,7 +625,44 @@ report_json(FILE *o, const struct score *sc, const struct score_totals *t,
 		ronda_buf_json_str(&b, sc->inc[i].name, strlen(sc->inc[i].name));
 		first = 0;
 	}
-	ronda_buf_printf(&b, "]},\"ok\":%s,\"failures\":[", nfail ? "false" : "true");
+	ronda_buf_puts(&b, "]},\"files\":{\"planted\":");
+	ronda_buf_printf(&b, "%zu,\"found\":%zu,\"recall\":", sc->nfp, t->fp_found);
+	jnum(&b, ratio_of(t->fp_found, sc->nfp));
+	ronda_buf_puts(&b, ",\"plants\":[");
+	for (size_t i = 0; i < sc->nfp; i++) {
+		const struct sc_plant *fp = &sc->fp[i];
+
+		ronda_buf_puts(&b, i ? ",{" : "{");
+		jkey(&b, "name", fp->name);
+		ronda_buf_putc(&b, ',');
+		jkey(&b, "campaign", fp->campaign);
+		ronda_buf_putc(&b, ',');
+		jkey(&b, "kind", fp->kind);
+		ronda_buf_putc(&b, ',');
+		jkey(&b, "site", fp->site);
+		ronda_buf_printf(&b, ",\"found\":%s,\"severity\":", fp->found ? "true" : "false");
+		jstr_or_null(&b, fp->found_severity);
+		ronda_buf_printf(&b, ",\"incidents\":%ld}", fp->incidents);
+	}
+	ronda_buf_puts(&b, "]},\"updates\":[");
+	for (size_t i = 0; i < sc->nup; i++) {
+		const struct sc_update *u = &sc->up[i];
+
+		ronda_buf_puts(&b, i ? ",{" : "{");
+		jkey(&b, "name", u->name);
+		ronda_buf_putc(&b, ',');
+		jkey(&b, "site", u->site);
+		ronda_buf_printf(&b, ",\"incidents\":%ld,\"above_low\":%ld,\"worst\":",
+		    u->incidents, u->above_low);
+		if (u->incidents > 0)
+			ronda_buf_printf(&b, "\"%s\"", ronda_severity_name(u->worst));
+		else
+			ronda_buf_puts(&b, "null");
+		ronda_buf_puts(&b, ",\"worst_kind\":");
+		jstr_or_null(&b, u->worst_kind);
+		ronda_buf_putc(&b, '}');
+	}
+	ronda_buf_printf(&b, "],\"ok\":%s,\"failures\":[", nfail ? "false" : "true");
 	for (const char *p = fails, *nl; p != NULL && *p != '\0'; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			break;
@@ -581,7 +682,7 @@ score_usage(FILE *f)
 	    "usage: ronda-sim score --truth DIR/truth.json --store ronda.db [--clock DIR/clock.json]\n"
 	    "                       [--json] [--min-recall R] [--max-noise N] [--max-latency S]\n"
 	    "                       [--noise-below SEVERITY] [--min-incident-recall R]\n"
-	    "                       [--max-absorbed N] [--max-incidents N]\n"
+	    "                       [--max-absorbed N] [--max-incidents N] [--require-files]\n"
 	    "  --truth F      what ronda-sim planted\n"
 	    "  --store F      the correlator's SQLite store (read only)\n"
 	    "  --clock F      clock.json of a --speed run: time from the deciding line to the alert\n"
@@ -595,6 +696,13 @@ score_usage(FILE *f)
 	    "  --max-absorbed N        every planted campaign's campaigns hold at most N sites\n"
 	    "                          not planted for it (absorbed: a distractor, noise)\n"
 	    "  --max-incidents N       at most N incidents in the store (every kind, every site)\n"
+	    "  --require-files         every web-root plant found (an incident of its kind on its\n"
+	    "                          site: webshell_file, gambling_injection, defacement,\n"
+	    "                          cloaking), and the campaigns and incidents of web-root\n"
+	    "                          attacks held to --min-recall (default all sites) and\n"
+	    "                          --min-incident-recall like the others\n"
+	    "A core update (truth.json benign, cms-update) raising an incident above low on its\n"
+	    "site is a failure whatever the options.\n"
 	    "Exit 0 when every given threshold holds, 1 when one is missed, 2 on bad input.\n");
 }
 
@@ -628,10 +736,11 @@ score_main(int argc, char **argv)
 		{ "min-incident-recall", required_argument, NULL, 'i' },
 		{ "max-absorbed", required_argument, NULL, 'a' },
 		{ "max-incidents", required_argument, NULL, 'I' },
+		{ "require-files", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct score_limits lim = { -1, -1, -1, -1, 0, -1, -1 };
+	struct score_limits lim = { -1, -1, -1, -1, 0, -1, -1, 0 };
 	struct score_totals t;
 	struct score sc;
 	struct ronda_buf fails;
@@ -685,6 +794,7 @@ score_main(int argc, char **argv)
 				goto done;
 			}
 			break;
+		case 'F': lim.require_files = 1; break;
 		case 'h': score_usage(stdout); rc = 0; goto done;
 		default: score_usage(stderr); goto done;
 		}
@@ -717,7 +827,7 @@ score_main(int argc, char **argv)
 	}
 	score_match_campaigns(&sc);
 	score_match_alerts(&sc, db);
-	totals(&sc, &t);
+	totals(&sc, &lim, &t);
 	nfail = check_limits(&sc, &t, &lim, &fails);
 	if (json)
 		report_json(stdout, &sc, &t, fails.len ? fails.data : "", nfail);

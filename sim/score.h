@@ -22,6 +22,21 @@
  * names one of the attack's addresses or is keyed by the site (no address)
  * and of a compatible kind.
  *
+ * Web roots (truth.json "files", and "files": true on the campaigns and
+ * incidents made of file attacks only): a plant (one attack at one site, and
+ * the cloaking it makes the access log show) is found when a store incident
+ * on its site has exactly its kind (webshell_file, gambling_injection,
+ * defacement, cloaking) and overlaps its window widened as above. A store
+ * incident none of the planted attacks explains is attributed to a plant the
+ * same way, else to a core update (truth.json "benign", kind cms-update) when
+ * it is on the update's site, in its window (widened), of a kind a changed
+ * file can raise (bulk_change, defacement, webshell_file, gambling_injection):
+ * an update must raise nothing above low, and one that does is a failure
+ * whatever the options. Plants, and campaigns and incidents of file attacks
+ * only, are reported but not held to a threshold unless --require-files: a
+ * correlator without web-root detection still passes the other thresholds,
+ * and a campaign it does find for them is matched, not noise.
+ *
  * Time to first alert (with --clock, written by `ronda-sim --speed`): the
  * first alert (outbox `created`, wall clock) of P's campaigns or of those
  * merged into them, minus the wall time the line dated at the earliest
@@ -60,6 +75,7 @@ struct sc_planted {
 	size_t found_sites;	/* distinct sites of its campaigns */
 	char **absorbed;	/* of those, the sites not planted for it (borrowed) */
 	size_t nabsorbed;
+	int files;		/* made of web-root attacks only */
 };
 
 struct sc_fsite {
@@ -94,6 +110,26 @@ struct sc_incident {
 	int distractor;		/* unrelated: no campaign may absorb its site */
 	int found;
 	char *found_kind;	/* the store's incident kind that matched */
+	int files;		/* a web-root attack's */
+};
+
+/* A web-root plant at one site (truth.json "files"). */
+struct sc_plant {
+	char *name, *campaign, *kind, *site;
+	int64_t from, to;
+	int found;
+	char *found_kind, *found_severity;
+	long incidents;		/* store incidents attributed to it */
+};
+
+/* A WordPress core update (truth.json "benign", kind cms-update): benign. */
+struct sc_update {
+	char *name, *site;
+	int64_t from, to;
+	long incidents;		/* store incidents attributed to it */
+	long above_low;		/* ... of severity above low */
+	int worst;		/* their worst severity */
+	char *worst_kind;
 };
 
 /* A planted attack (truth.json "attacks", or an older file's campaigns and incidents). */
@@ -131,6 +167,10 @@ struct score {
 	size_t na;
 	char **benign;		/* the SOC scanner's addresses, sorted */
 	size_t nbenign;
+	struct sc_plant *fp;	/* web-root plants */
+	size_t nfp;
+	struct sc_update *up;	/* core updates */
+	size_t nup;
 	struct sc_merged *m;
 	size_t nm;
 	int have_clock;
@@ -139,6 +179,7 @@ struct score {
 	int have_via;		/* the store records why incidents are members */
 	long store_incidents;	/* every incident in the store */
 	long inc_attributed, inc_benign, inc_other;	/* ... to a planted attack, the scanner, neither */
+	long inc_files, inc_updates;	/* ... to a web-root plant, a core update */
 	struct sc_count other[SCORE_MAX_KINDS];	/* kinds of the "neither", most first */
 	size_t nother;
 };
@@ -153,7 +194,10 @@ int score_load_store(struct score *sc, sqlite3 *db, char *err, size_t errlen);
 void score_match_campaigns(struct score *sc);
 /* First alerts of the planted campaigns (and their latency with a clock). */
 void score_match_alerts(struct score *sc, sqlite3 *db);
-/* Planted incidents found, and store incidents per planted attack. 0 / -1 with err. */
+/*
+ * Planted incidents and web-root plants found, and store incidents per
+ * planted attack, plant and core update. 0 / -1 with err.
+ */
 int score_match_incidents(struct score *sc, sqlite3 *db, char *err, size_t errlen);
 /* The distractor incident planted on site, or NULL. */
 const struct sc_incident *score_distractor_at(const struct score *sc, const char *site);

@@ -36,7 +36,15 @@ static const struct {
 	{ "scanner", { "scan", "probe", NULL }, NULL },
 	{ "defacement", { "deface", "webshell", "upload", NULL }, NULL },
 	{ "dos", { "flood", "5xx", "dos", "surge", NULL }, NULL },
+	/* Web-root attacks: the incident kinds their files (and cloaks) raise. */
+	{ "webshell-file", { "webshell", "shell", "upload", NULL }, NULL },
+	{ "gambling-injection", { "gambl", "judi", "inject", "cloak", "seo", NULL }, NULL },
+	{ "defacement-file", { "deface", NULL }, NULL },
 };
+
+/* Kinds a changed file can raise: what a core update must keep at low at most. */
+static const char *const update_kinds[] = { "bulk_change", "defacement", "webshell_file",
+	"gambling_injection", NULL };
 
 static int
 kind_compatible(const char *planted, const char *found)
@@ -334,6 +342,7 @@ score_load_truth(struct score *sc, const char *path, char *err, size_t errlen)
 		p->absorbed = NULL;
 		p->best_f = -1;
 		p->latency_s = -1;
+		p->files = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "files"));
 		cJSON_ArrayForEach(s, sites) {
 			if (!cJSON_IsString(s)) {
 				snprintf(err, errlen, "%s: campaigns[%zu].sites[%zu]: not a string",
@@ -371,14 +380,49 @@ score_load_truth(struct score *sc, const char *path, char *err, size_t errlen)
 		in->site = xstrdup(jstr(it, "site"));
 		in->kind = xstrdup(jstr(it, "kind"));
 		in->distractor = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "distractor"));
+		in->files = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "files"));
 		i++;
+	}
+	/* Web-root plants: one attack's change at one site, or the cloaking it shows. */
+	arr = cJSON_GetObjectItemCaseSensitive(j, "files");
+	sc->fp = xcalloc((size_t)cJSON_GetArraySize(arr), sizeof(*sc->fp));
+	cJSON_ArrayForEach(it, arr) {
+		struct sc_plant *fp = &sc->fp[sc->nfp];
+
+		if (jstr(it, "site") == NULL || jstr(it, "kind") == NULL ||
+		    jtime(it, "at", &fp->from) == -1 || jtime(it, "end", &fp->to) == -1) {
+			snprintf(err, errlen, "%s: files[%zu]: needs site, kind, at and end", path,
+			    sc->nfp);
+			goto done;
+		}
+		fp->name = xstrdup(jstr(it, "name") ? jstr(it, "name") : jstr(it, "kind"));
+		fp->campaign = xstrdup(jstr(it, "campaign") ? jstr(it, "campaign") : fp->name);
+		fp->kind = xstrdup(jstr(it, "kind"));
+		fp->site = xstrdup(jstr(it, "site"));
+		sc->nfp++;
 	}
 	/* The SOC scanner's addresses: its incidents are counted apart. */
 	arr = cJSON_GetObjectItemCaseSensitive(j, "benign");
 	sc->benign = xcalloc(1, sizeof(char *));
+	sc->up = xcalloc((size_t)cJSON_GetArraySize(arr), sizeof(*sc->up));
 	cJSON_ArrayForEach(it, arr) {
 		size_t n = 0;
-		char **ips = jstrings(cJSON_GetObjectItemCaseSensitive(it, "ips"), &n, 0);
+		char **ips;
+
+		/* A core update: its window on its site. */
+		if (jstr(it, "kind") != NULL && strcmp(jstr(it, "kind"), "cms-update") == 0 &&
+		    jstr(it, "site") != NULL) {
+			struct sc_update *u = &sc->up[sc->nup];
+
+			if (jtime(it, "start", &u->from) == -1 || jtime(it, "end", &u->to) == -1) {
+				snprintf(err, errlen, "%s: benign: a cms-update needs start and end", path);
+				goto done;
+			}
+			u->name = xstrdup(jstr(it, "name") ? jstr(it, "name") : "cms-update");
+			u->site = xstrdup(jstr(it, "site"));
+			sc->nup++;
+		}
+		ips = jstrings(cJSON_GetObjectItemCaseSensitive(it, "ips"), &n, 0);
 
 		sc->benign = realloc(sc->benign, (sc->nbenign + n + 1) * sizeof(char *));
 		if (sc->benign == NULL) {
@@ -766,9 +810,59 @@ score_match_alerts(struct score *sc, sqlite3 *db)
  * addresses) to the planted attacks it belongs to; count it once in the
  * totals (an attack's, the SOC scanner's, or neither).
  */
+static int
+is_update_kind(const char *kind)
+{
+	for (int i = 0; update_kinds[i] != NULL; i++)
+		if (strcmp(update_kinds[i], kind) == 0)
+			return 1;
+	return 0;
+}
+
+/* Attribute to the web-root plants (then the core updates) it fits. 1 if any. */
+static int
+attribute_files(struct score *sc, const char *site, const char *kind, int sev,
+    int64_t first, int64_t last)
+{
+	int any = 0;
+
+	for (size_t x = 0; x < sc->nfp; x++) {
+		struct sc_plant *fp = &sc->fp[x];
+
+		if (strcmp(fp->site, site) == 0 && strcmp(fp->kind, kind) == 0 &&
+		    overlaps(first, last, fp->from, fp->to)) {
+			fp->incidents++;
+			any = 1;
+		}
+	}
+	if (any) {
+		sc->inc_files++;
+		return 1;
+	}
+	for (size_t x = 0; x < sc->nup; x++) {
+		struct sc_update *u = &sc->up[x];
+
+		if (strcmp(u->site, site) != 0 || !is_update_kind(kind) ||
+		    !overlaps(first, last, u->from, u->to))
+			continue;
+		u->incidents++;
+		if (sev > RONDA_SEV_LOW)
+			u->above_low++;
+		if (sev > u->worst) {
+			u->worst = sev;
+			free(u->worst_kind);
+			u->worst_kind = xstrdup(kind);
+		}
+		any = 1;
+	}
+	if (any)
+		sc->inc_updates++;
+	return any;
+}
+
 static void
 attribute(struct score *sc, const char *site, const char *kind, const char *key,
-    int64_t first, int64_t last, char *const *ips, size_t nips)
+    int sev, int64_t first, int64_t last, char *const *ips, size_t nips)
 {
 	int any = 0, benign = nips > 0;
 	size_t i;
@@ -800,6 +894,8 @@ attribute(struct score *sc, const char *site, const char *kind, const char *key,
 		sc->inc_attributed++;
 		return;
 	}
+	if (attribute_files(sc, site, kind, sev, first, last))
+		return;
 	if (benign) {
 		sc->inc_benign++;
 		return;
@@ -829,8 +925,8 @@ score_match_incidents(struct score *sc, sqlite3 *db, char *err, size_t errlen)
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if (prepare(db, "SELECT kind FROM incidents WHERE site = ? AND first_seen <= ? "
-	    "AND last_seen >= ? ORDER BY first_seen", &st, err, errlen) == -1)
+	if (prepare(db, "SELECT kind, severity FROM incidents WHERE site = ? AND first_seen "
+	    "<= ? AND last_seen >= ? ORDER BY first_seen", &st, err, errlen) == -1)
 		return -1;
 	for (size_t i = 0; i < sc->ninc; i++) {
 		struct sc_incident *in = &sc->inc[i];
@@ -846,10 +942,27 @@ score_match_incidents(struct score *sc, sqlite3 *db, char *err, size_t errlen)
 				break;
 			}
 	}
+	sqlite3_reset(st);
+	/* A web-root plant: an incident of exactly its kind on its site, in its window. */
+	for (size_t i = 0; i < sc->nfp; i++) {
+		struct sc_plant *fp = &sc->fp[i];
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, fp->site, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, fp->to + SCORE_AFTER);
+		sqlite3_bind_int64(st, 3, fp->from - SCORE_BEFORE);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			if (strcmp(fp->kind, col_text(st, 0)) == 0) {
+				fp->found = 1;
+				fp->found_kind = xstrdup(col_text(st, 0));
+				fp->found_severity = xstrdup(col_text(st, 1));
+				break;
+			}
+	}
 	sqlite3_finalize(st);
 	/* Every incident in the store, to the planted attacks. */
-	if (prepare(db, "SELECT site, kind, key, first_seen, last_seen, attacker_ips FROM "
-	    "incidents ORDER BY first_seen, id", &st, err, errlen) == -1)
+	if (prepare(db, "SELECT site, kind, key, first_seen, last_seen, attacker_ips, severity "
+	    "FROM incidents ORDER BY first_seen, id", &st, err, errlen) == -1)
 		return -1;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		cJSON *arr = cJSON_Parse(col_text(st, 5));
@@ -858,7 +971,8 @@ score_match_incidents(struct score *sc, sqlite3 *db, char *err, size_t errlen)
 
 		sc->store_incidents++;
 		attribute(sc, col_text(st, 0), col_text(st, 1), col_text(st, 2),
-		    sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), ips, n);
+		    ronda_severity_parse(col_text(st, 6)), sqlite3_column_int64(st, 3),
+		    sqlite3_column_int64(st, 4), ips, n);
 		for (size_t i = 0; i < n; i++)
 			free(ips[i]);
 		free(ips);
@@ -937,6 +1051,21 @@ score_free(struct score *sc)
 	}
 	for (size_t i = 0; i < sc->nother; i++)
 		free(sc->other[i].kind);
+	for (size_t i = 0; i < sc->nfp; i++) {
+		free(sc->fp[i].name);
+		free(sc->fp[i].campaign);
+		free(sc->fp[i].kind);
+		free(sc->fp[i].site);
+		free(sc->fp[i].found_kind);
+		free(sc->fp[i].found_severity);
+	}
+	for (size_t i = 0; i < sc->nup; i++) {
+		free(sc->up[i].name);
+		free(sc->up[i].site);
+		free(sc->up[i].worst_kind);
+	}
+	free(sc->fp);
+	free(sc->up);
 	free_strings(sc->benign, sc->nbenign);
 	free(sc->p);
 	free(sc->f);

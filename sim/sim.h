@@ -13,6 +13,10 @@
  *   traffic.c   every site's ordinary traffic
  *   attacks.c   planting the attacks: the plan, then their lines slice by slice
  *   output.c    log files, collector configs, clock.json
+ *   webroot.c   every site's web root, the files attacks plant in it, core updates,
+ *               and the cloaking those plants make the access log show; its parts
+ *               webroot_tree.c (which files a CMS tree holds), webroot_cms.c
+ *               (what they hold), webroot_plant.c (what attacks plant), webroot_int.h
  *   truth.c     truth.json: the planted campaigns, incidents and attacks
  *   score.c     `ronda-sim score`: the correlator's store against truth.json
  *   vocab.h     the words the lines are made of (tables only)
@@ -39,6 +43,8 @@
 #define SIM_LINE_MAX 2048
 #define SIM_LOG_BUF (16u << 10)	/* per log file: flushed by us, never by stdio */
 #define SIM_IP_STR 46		/* INET6_ADDRSTRLEN */
+
+struct wr_plan;
 
 /* ---- addresses --------------------------------------------------------------- */
 
@@ -75,13 +81,30 @@ extern const char *const site_kinds[];	/* names of enum site_kind, NULL-terminat
 
 enum attack_kind {
 	ATK_GAMBLING, ATK_DEFACE, ATK_WEBSHELL, ATK_SQLI, ATK_BRUTE, ATK_CMS_LOGIN,
-	ATK_SCANNER, ATK_DOS
+	ATK_SCANNER, ATK_DOS,
+	/* Kinds that change a web root (webroot.c): each its own randomness. */
+	ATK_WEBSHELL_FILE, ATK_GAMBLING_INJECT, ATK_DEFACE_FILE, ATK_CMS_UPDATE
 };
 /* Named with the rules' category vocabulary (attack_kinds[], NULL-terminated). */
 extern const char *const attack_kinds[];
 
+/* The attack changes a web root (and draws from a stream of its own). */
+static inline int
+atk_is_file(int kind)
+{
+	return kind >= ATK_WEBSHELL_FILE;
+}
+
 enum pace { PACE_RANDOM, PACE_STEADY };
 extern const char *const paces[];
+
+/* webshell-file: obfuscation of the shell's body. */
+enum obfuscation { OBF_RANDOM, OBF_PLAIN, OBF_OBFUSCATED };
+extern const char *const obfuscations[];
+
+/* gambling-injection: what is planted (inject:). */
+enum inject { INJ_CLOAKER, INJ_LINKS, INJ_HTACCESS, INJ_SITEMAP, INJ_N };
+extern const char *const injects[];
 
 /*
  * A duration key as written ("90m", "18h30m", "2d6h") and its value. The
@@ -98,6 +121,7 @@ struct sim_dur {
 struct sim_rate {
 	char *text;
 	double per_min;
+	int set;		/* given in the file (not the default) */
 };
 
 /* An integer a site may set to override the background's; set when given. */
@@ -197,7 +221,10 @@ struct sim_attack {
 	char *user_agent;	/* the attacker's fixed agent (default: the tool's) */
 	char *payload;		/* sqli: the request target, the same on every site */
 	char *shell;		/* webshell: the shell's file name */
-	char *domain;		/* gambling-spam: the domain the injected pages promote */
+	char *domain;		/* gambling-spam / -injection: the domain the pages promote */
+	struct ronda_strlist inject;	/* gambling-injection: cloaker, links, htaccess, sitemap */
+	int obfuscation;	/* webshell-file: random, plain, obfuscated */
+	char *family;		/* webshell-file: wso, alfa, b374k (default: drawn) */
 	int64_t asn;		/* geo of every network (0: a default per network) */
 	char *org, *country;
 	struct ronda_cfg_array geo;	/* struct sim_geo: per network */
@@ -215,6 +242,8 @@ struct sim_attack {
 	char (*acct)[48];	/* login attacks on mail sites: n * SIM_ACCOUNTS names */
 	uint64_t salt;		/* steady pace: each site's own jitter */
 	char token[16];		/* payload fingerprint: shell name, team */
+	uint64_t rng;		/* file kinds: their own stream (rng_state while they draw) */
+	struct wr_plan *wr;	/* file kinds: what is planted where (webroot.c) */
 };
 
 struct sim_scenario {
@@ -230,6 +259,7 @@ struct sim_scenario {
 /* ---- the run (main.c) ------------------------------------------------------ */
 
 extern struct sim_scenario *scn;	/* the scenario being simulated */
+extern uint64_t sim_seed;	/* --seed */
 extern int64_t sim_start_ms, sim_end_ms;	/* simulated [start, end), UTC ms */
 extern int start_year;		/* the UTC year of --start (complaint tickets) */
 extern char upload_dir[32];	/* "/wp-content/uploads/2026/11" of the start */
@@ -334,6 +364,11 @@ void dovecot_session(char out[17]);
  */
 int write_slice(int64_t cutoff, double speed, int64_t wall0, uint64_t *lines,
     uint64_t *bytes);
+/*
+ * With speed > 0, wait (flushing the logs first) until simulated time ms is
+ * due on the wall clock paced from wall0; at once otherwise. 0 / -1.
+ */
+int pace_until(int64_t ms, double speed, int64_t wall0);
 /* Lines the slice caps refused. */
 uint64_t lines_dropped(void);
 /* Free the slice buffer. */
@@ -351,6 +386,11 @@ void soc_scan(size_t si, int64_t ms, uint32_t ip);
 int site_status(const struct sim_site *s, int64_t ms, int ok);
 /* "https://<site><path>" in a static buffer (valid until the next call). */
 const char *site_ref(const struct sim_site *s, const char *path);
+/*
+ * The admin updates WordPress on site si from ms: login, update-core, the
+ * plugins. Returns the time of the core upgrade's POST.
+ */
+int64_t cms_update(size_t si, int64_t ms);
 
 /* ---- attacks.c --------------------------------------------------------------- */
 
@@ -381,6 +421,52 @@ void json_str(FILE *f, const char *s);
 void json_time(FILE *f, int64_t ms);
 /* DIR/clock.json: where simulated time meets the wall clock. 0 / -1 with err. */
 int write_clock(const char *dir, double speed, int64_t wall0, char *err, size_t errlen);
+
+/* ---- webroot.c ---------------------------------------------------------------- */
+
+/*
+ * Every site's web root as it stands at the start, DIR/<site>/www/ (a
+ * WordPress, a CodeIgniter application, Roundcube or a static page, by the
+ * site's kind), dated before the start; and DIR/bots.txt, the search
+ * engines' crawler ranges. Deterministic from the seed, drawing nothing from
+ * rng_state. 0, or -1 with err.
+ */
+int webroot_base(const char *dir, char *err, size_t errlen);
+/*
+ * Plan what file attack a plants at each of its sites (called by
+ * plan_attack() with the attack's stream in rng_state): the content, and a
+ * change queued at each site's start. 0, or -1 with err.
+ */
+int webroot_plan(struct sim_attack *a, char *err, size_t errlen);
+/* Queue a WordPress core update of site si at ms (cms_update_at). */
+void webroot_update_at(size_t si, int64_t ms);
+/* Time of the first queued change dated before cutoff, or INT64_MAX. */
+int64_t webroot_next(int64_t cutoff);
+/* Write the first queued change into its web root. 0, or -1 with err. */
+int webroot_apply_next(char *err, size_t errlen);
+/*
+ * A cloaked site answers a search bot (by its user agent) otherwise than a
+ * browser: change *status and *bytes of a request to url of site si at ms
+ * accordingly (nothing when no cloak is planted there then).
+ */
+void cloak_answer(size_t si, int64_t ms, const char *url, const char *ua, int *status,
+    unsigned *bytes);
+/* A gambling-injection attack's cloaking traffic for the minute from t0. */
+void cloak_slice(struct sim_attack *a, int64_t t0);
+/*
+ * truth.json's "webroots", "files" (every plant) or the updates of "benign":
+ * entries, each after a comma unless *first (then cleared).
+ */
+void webroot_truth(FILE *f, int what, int *first);
+/* A file attack's link across sites: {"domain": ...}, {"sha256": ..., "family": ...}. */
+void webroot_truth_link(FILE *f, const struct sim_attack *a);
+#define WR_TRUTH_ROOTS 0
+#define WR_TRUTH_FILES 1
+#define WR_TRUTH_UPDATES 2
+/* Free the plans of a (attack_free()). */
+void webroot_plan_free(struct sim_attack *a);
+/* Free the queue and the paths. */
+void webroot_free(void);
 
 /* ---- truth.c ----------------------------------------------------------------- */
 

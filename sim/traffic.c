@@ -36,6 +36,27 @@ site_ref(const struct sim_site *s, const char *path)
 	return refbuf;
 }
 
+/*
+ * A page's size: its own (a hash of site and URL in [lo, lo + span)), give
+ * or take 3% from the draw: a page weighs about the same at every visit, as
+ * a real one does (and as the cloaking detector expects of the site).
+ */
+static unsigned
+page_bytes(const struct sim_site *s, const char *url, unsigned lo, unsigned span,
+    unsigned draw)
+{
+	uint32_t h = 2166136261u;
+	unsigned base, jit;
+
+	for (const char *p = s->id; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (const char *p = url; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	base = lo + h % span;
+	jit = base / 16 + 1;
+	return base - base / 32 + draw % jit;
+}
+
 /* One page view: the HTML, then (for a browser) a few of its assets. */
 static void
 page_view(size_t si, int64_t ms, uint32_t ip, const char *ua, int is_browser)
@@ -44,7 +65,7 @@ page_view(size_t si, int64_t ms, uint32_t ip, const char *ua, int is_browser)
 	char url[512];
 	const char *ref = NULL;
 	int status = 200;
-	unsigned bytes = 18000 + rndn(42000), r = rndn(100);
+	unsigned draw = rndn(42000), bytes = 0, r = rndn(100);
 
 	switch (s->kind) {
 	case KIND_COMPLAINT:
@@ -55,6 +76,7 @@ page_view(size_t si, int64_t ms, uint32_t ip, const char *ua, int is_browser)
 		else
 			snprintf(url, sizeof(url), "/pengaduan/lacak?tiket=ADU-%04d-%06u",
 			    start_year, rndn(20000));
+		bytes = page_bytes(s, url, 18000, 42000, draw);
 		if (s->db_broken_ms > 0 && ms >= s->db_broken_ms) {
 			status = 500;
 			bytes = 620;
@@ -62,11 +84,11 @@ page_view(size_t si, int64_t ms, uint32_t ip, const char *ua, int is_browser)
 		break;
 	case KIND_EKINERJA:
 		snprintf(url, sizeof(url), "%s", PICK(vocab_ekinerja));
-		bytes = 9000 + rndn(30000);
+		bytes = page_bytes(s, url, 9000, 30000, rndn(30000));
 		break;
 	case KIND_MAIL:
 		subst(url, sizeof(url), PICK(vocab_webmail), 1 + rndn(9000));
-		bytes = 3000 + rndn(20000);
+		bytes = page_bytes(s, url, 3000, 20000, rndn(20000));
 		break;
 	case KIND_SSH:
 		snprintf(url, sizeof(url), "/");
@@ -91,6 +113,7 @@ page_view(size_t si, int64_t ms, uint32_t ip, const char *ua, int is_browser)
 			snprintf(url, sizeof(url), "/robots.txt");
 		else
 			snprintf(url, sizeof(url), "/galeri/foto");
+		bytes = page_bytes(s, url, 18000, 42000, draw);
 		if (strcmp(url, "/robots.txt") == 0)
 			bytes = 312;
 		else if (strcmp(url, "/sitemap.xml") == 0)
@@ -99,6 +122,9 @@ page_view(size_t si, int64_t ms, uint32_t ip, const char *ua, int is_browser)
 			ref = rndn(4) ? "https://www.google.com/" : site_ref(s, "/");
 		break;
 	}
+	/* A planted cloak answers crawlers otherwise (draws nothing). */
+	if (!is_browser)
+		cloak_answer(si, ms, url, ua, &status, &bytes);
 	web(si, ms, ip, "GET", url, site_status(s, ms, status), bytes, ref, ua);
 	if (!is_browser || s->kind != KIND_CMS)
 		return;
@@ -315,7 +341,7 @@ cron(size_t si, int64_t ms)
  * updates the core (and its database: /wp-admin/upgrade.php, which rules
  * rightly watch) and the plugins. Benign, and on many sites at once.
  */
-static void
+int64_t
 cms_update(size_t si, int64_t ms)
 {
 	struct sim_site *s = site_at(si);
@@ -325,12 +351,15 @@ cms_update(size_t si, int64_t ms)
 	char refb[512];
 	int64_t t = ms + 15000;
 
+	int64_t upgrade;
+
 	snprintf(refb, sizeof(refb), "%s", ref);
 	admin_login_from(si, ms - 20000, ip, ua);
 	web(si, t, ip, "GET", "/wp-admin/update-core.php", 200, 38000 + rndn(3000), NULL, ua);
 	t += 20000 + rndn(20000);
 	web(si, t, ip, "POST", "/wp-admin/update-core.php?action=do-core-upgrade", 200,
 	    9800 + rndn(400), refb, ua);
+	upgrade = t;
 	t += 40000 + rndn(40000);
 	if (rndn(3) == 0) {
 		web(si, t, ip, "GET", "/wp-admin/upgrade.php?_wp_http_referer=%2Fwp-admin%2F",
@@ -349,6 +378,7 @@ cms_update(size_t si, int64_t ms)
 		web(si, t, ip, "POST", "/wp-admin/admin-ajax.php", 200, 180 + rndn(300),
 		    refb, ua);
 	}
+	return upgrade;
 }
 
 /* The SOC's scheduled sweep: benign, yet every probe is a real attack string. */
@@ -408,7 +438,8 @@ background(size_t si, int64_t t0)
 		ssh_session(si, t0 + rndn(SIM_SLICE_MS));
 	if (rndf() < (double)bg->ssh_noise / 60.0)
 		ssh_noise(si, t0 + rndn(SIM_SLICE_MS));
+	/* The core's files change while the upgrade request runs (a few seconds in). */
 	if (bg->cms_update_at.text != NULL && s->kind == KIND_CMS &&
 	    t0 == sim_start_ms + bg->cms_update_at.ms - bg->cms_update_at.ms % SIM_SLICE_MS)
-		cms_update(si, t0 + rndn(3600000));
+		webroot_update_at(si, cms_update(si, t0 + rndn(3600000)) + 6000);
 }

@@ -11,10 +11,24 @@
  *              several windows, "sessions";
  *   incidents  single-site attacks ("distractor": true for an unrelated one
  *              no campaign may absorb);
- *   benign     the SOC's own scanner;
+ *   benign     the SOC's own scanner, and every WordPress core update
+ *              (kind cms-update, per site: its window and files changed);
  *   blank      sites that stop logging, and when;
  *   attacks    every attack entry as planned (sites, sessions, addresses,
- *              turn, fingerprint), for scoring incidents per attack.
+ *              turn, fingerprint), for scoring incidents per attack; the
+ *              kinds that change a web root are in "files" instead;
+ *   webroots   every site's web root (relative to truth.json's folder), its
+ *              application, file count and upload folder;
+ *   files      every web-root plant, per attack and site: the incident kind
+ *              it should raise (webshell_file, gambling_injection,
+ *              defacement; cloaking for what a cloak makes the access log
+ *              show), when, the files (path, change, mtime, and for a new
+ *              file its SHA-256), the gambling domains, the shell family.
+ *
+ * A file attack joins campaigns and incidents like any other: on two sites or
+ * more it is (part of) a campaign, else an incident; one made of file attacks
+ * only says "files": true, and any with a file attack its "link" (the
+ * injected domain, or the shell's hash and family) across sites.
  *
  * It is written before any line, so a live demo can read it while the logs
  * are still being written. Windows are the planned ones: every planted line
@@ -46,6 +60,31 @@ static const char *
 group_of(const struct sim_attack *a)
 {
 	return a->campaign != NULL ? a->campaign : a->name;
+}
+
+/* A core update is benign: no campaign, incident or attack. */
+static int
+benign_kind(const struct sim_attack *a)
+{
+	return a->kind == ATK_CMS_UPDATE;
+}
+
+/* ,"files":true when every member changes a web root; the first file member's link. */
+static void
+file_keys(FILE *f, struct sim_attack **m, size_t nm)
+{
+	size_t nfile = 0;
+
+	for (size_t i = 0; i < nm; i++)
+		nfile += atk_is_file(m[i]->kind);
+	if (nfile == nm)
+		fprintf(f, ",\"files\":true");
+	for (size_t i = 0; i < nm; i++)
+		if (atk_is_file(m[i]->kind)) {
+			fprintf(f, ",\"link\":");
+			webroot_truth_link(f, m[i]);
+			break;
+		}
 }
 
 static void
@@ -274,6 +313,7 @@ write_campaign(FILE *f, struct sim_attack **m, size_t nm, const char *name, int 
 		}
 		fputc('}', f);
 	}
+	file_keys(f, m, nm);
 	fputc('}', f);
 	free(sites);
 	return 0;
@@ -309,6 +349,7 @@ write_incident(FILE *f, struct sim_attack *a, int first)
 		fprintf(f, ",\"sessions\":");
 		json_sessions(f, &a, 1, a->site[0]);
 	}
+	file_keys(f, &a, 1);
 	fprintf(f, "}");
 }
 
@@ -429,10 +470,11 @@ write_truth(const char *dir, uint64_t seed, char *err, size_t errlen)
 		size_t nm = 0, ns;
 		size_t *sites;
 
-		if (done[i])
+		if (done[i] || benign_kind(attack_at(i)))
 			continue;
 		for (size_t j = i; j < na; j++)
-			if (!done[j] && strcmp(group_of(attack_at(j)), group_of(attack_at(i))) == 0) {
+			if (!done[j] && !benign_kind(attack_at(j)) &&
+			    strcmp(group_of(attack_at(j)), group_of(attack_at(i))) == 0) {
 				m[nm++] = attack_at(j);
 				done[j] = 1;
 			}
@@ -471,7 +513,11 @@ write_truth(const char *dir, uint64_t seed, char *err, size_t errlen)
 		fprintf(f, "],\"start\":");
 		json_time(f, sim_start_ms + scn->bg.soc_scanner_at.ms);
 		fprintf(f, "}");
+		first = 0;
+	} else {
+		first = 1;
 	}
+	webroot_truth(f, WR_TRUTH_UPDATES, &first);
 	fprintf(f, "],\n\"blank\":[");
 	first = 1;
 	for (size_t i = 0; i < scn->sites.n; i++) {
@@ -489,8 +535,19 @@ write_truth(const char *dir, uint64_t seed, char *err, size_t errlen)
 		first = 0;
 	}
 	fprintf(f, "],\n\"attacks\":[");
-	for (size_t i = 0; i < na; i++)
-		write_attack(f, attack_at(i), i == 0);
+	first = 1;
+	for (size_t i = 0; i < na; i++) {
+		if (atk_is_file(attack_at(i)->kind))
+			continue;
+		write_attack(f, attack_at(i), first);
+		first = 0;
+	}
+	fprintf(f, "],\n\"webroots\":[");
+	first = 1;
+	webroot_truth(f, WR_TRUTH_ROOTS, &first);
+	fprintf(f, "],\n\"files\":[");
+	first = 1;
+	webroot_truth(f, WR_TRUTH_FILES, &first);
 	fprintf(f, "]}\n");
 	if (fclose(f) != 0) {
 		f = NULL;

@@ -28,12 +28,22 @@
 #
 # Files, all under $PIPE (default $T/pipe):
 #   sites/          ronda-sim's output: <site>/{access,auth}.log, <site>/collector.yaml,
-#                   truth.json, clock.json (--speed only)
+#                   <site>/www/ (the web root its collector watches), truth.json,
+#                   bots.txt (the crawler ranges), clock.json (--speed only)
 #   correlator.yaml the correlator's config: every site with agency, region and
 #                   zone; store; alerts file sink; the SOC scanner of truth.json's
-#                   "benign" allowlisted; then $PIPE_CORRELATOR_EXTRA (YAML, top-level keys)
+#                   "benign" allowlisted; GeoIP (geo.tsv) and bots.ranges (bots.txt)
+#                   when ronda-sim wrote them; then $PIPE_CORRELATOR_EXTRA (YAML,
+#                   top-level keys)
 #   ronda.db        the store;  alerts.jsonl  the alerts file sink
 #   state/          the collectors' state DBs;  logs/sim.log (--fast)
+# Web roots: ronda-sim writes every site's base tree before truth.json, so
+# before any collector starts (live or --once): a collector's first scan
+# baselines it silently. Files an attack plants (and core updates) are
+# written at their simulated time among the lines: live, when that time
+# comes (the collector sees them created or modified); --fast, before any
+# collector runs (its first scan reports those with markers as file_found,
+# dated by their mtimes, which are the simulated times).
 # Every spawned process logs to $T/$PIPE_TAG<name>.log (lib.sh's spawn):
 # correlator, collector-SITE (live), once-SITE, sim (--speed); devbroker.log.
 #
@@ -182,8 +192,11 @@ pipeline_configure() {
             fail "mkmmdb.pl: $(tail -n 3 "$PIPE/mkmmdb.log")"
         geo=$PIPE/geo.mmdb
     fi
+    # The search engines' crawler ranges (an agent of theirs from elsewhere is fake).
+    local bots=""
+    [ -s "$PIPE/sites/bots.txt" ] && bots=$PIPE/sites/bots.txt
     /usr/bin/python3 - "$PIPE" "$BROKER" "$PIPE_TOPIC" "$_pipe_lateness" "$PIPE_KAFKA_PROPERTIES" \
-        "$geo" <<'PY' >"$PIPE/correlator.yaml" ||
+        "$geo" "$bots" <<'PY' >"$PIPE/correlator.yaml" ||
 import glob, json, os, sys
 pipe, broker, topic = sys.argv[1:4]
 def q(s):
@@ -218,6 +231,8 @@ out.append("alerts:")
 out.append("  file: " + q(pipe + "/alerts.jsonl"))
 if sys.argv[6]:
     out.append("geoip: {asn: %s, country: %s, home_country: ID}" % (q(sys.argv[6]), q(sys.argv[6])))
+if sys.argv[7]:
+    out.append("bots: {ranges: %s}" % q(sys.argv[7]))
 print("\n".join(out))
 PY
         fail "could not write $PIPE/correlator.yaml"
@@ -275,6 +290,14 @@ pipeline_collectors_live() {
         wait_for grep -q "ronda-collector info: started" "$T/${PIPE_TAG}collector-$site.log" \
             --timeout 60 ||
             fail "collector of $site did not start"
+    done
+    # Its web root's first scan done before the clock starts: the base tree is
+    # baselined silently, every later change is one the collector sees happen.
+    for site in $sites; do
+        grep -q '^webroots:' "$PIPE/sites/$site/collector.yaml" || continue
+        wait_for grep -Eq "webroot: .*/$site/www: (baselined|scan done)" \
+            "$T/${PIPE_TAG}collector-$site.log" --timeout 60 ||
+            fail "collector of $site did not scan its web root"
     done
 }
 

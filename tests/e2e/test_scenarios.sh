@@ -24,6 +24,11 @@
 # ones at those dates are test_clock_replay's), so that every scenario is
 # checked far from any date it was written at.
 #
+# Issue 15's, on every scenario that plants files in web roots (defaced,
+# kaltim-wave's gambling kit): every plant found as its incident kind on
+# its site, the file-linked campaigns found like the others, and a CMS core
+# update raising nothing above low (ronda-sim score --require-files).
+#
 # Issue 13's thresholds, on every scenario: at most one absorbed site per
 # planted campaign (ronda-sim score --max-absorbed 1); kaltim-wave at most
 # 150 incidents in the store (--max-incidents); a planted success after
@@ -60,7 +65,7 @@ for yaml in "$RONDA_SRC"/tests/scenarios/*.yaml; do
     sc=$(basename "$yaml" .yaml)
     PIPE=$T/$sc
     PIPE_TAG=$sc-
-    args=(--min-recall 0.95 --max-noise 0 --min-incident-recall 1 --max-absorbed 1)
+    args=(--min-recall 0.95 --max-noise 0 --min-incident-recall 1 --max-absorbed 1 --require-files)
     [ "$sc" = kaltim-wave ] && args+=(--max-incidents 150)
     run=()
     if [ "$sc" = "$LIVE_SCENARIO" ]; then
