@@ -779,13 +779,14 @@ m_ua(struct js *j, const char *s, const char *k, void *arg)
 	return skip(j, s);
 }
 
-/* rule.id / rule.category: arrays of strings, the first RONDA_CEVENT_RULES kept. */
+/* An array of strings: the first max kept (each cut at width), the rest read. */
 static int
-str_array(struct js *j, const char *s, const char *field,
-    char (*out)[RONDA_CEVENT_RULE_MAX + 1], int *n)
+fstr_array(struct js *j, const char *s, const char *field, char *out, size_t width,
+    int max, int *n)
 {
 	int first = 1, r;
 
+	*n = 0;
 	if (peek(j) != J_ARR) {
 		schema(j, "%s: expected an array", field);
 		return skip(j, s);
@@ -799,8 +800,8 @@ str_array(struct js *j, const char *s, const char *field,
 				return -1;
 			continue;
 		}
-		if (*n < RONDA_CEVENT_RULES) {
-			if (str(j, s, out[*n], sizeof(out[0]), NULL, NULL) == -1)
+		if (*n < max) {
+			if (str(j, s, out + (size_t)*n * width, width, NULL, NULL) == -1)
 				return -1;
 			(*n)++;
 		} else if (str(j, s, NULL, 0, NULL, NULL) == -1) {
@@ -808,6 +809,14 @@ str_array(struct js *j, const char *s, const char *field,
 		}
 	}
 	return r;
+}
+
+/* rule.id / rule.category: arrays of strings, the first RONDA_CEVENT_RULES kept. */
+static int
+str_array(struct js *j, const char *s, const char *field,
+    char (*out)[RONDA_CEVENT_RULE_MAX + 1], int *n)
+{
+	return fstr_array(j, s, field, &out[0][0], sizeof(out[0]), RONDA_CEVENT_RULES, n);
 }
 
 static int
@@ -864,38 +873,6 @@ m_metrics(struct js *j, const char *s, const char *k, void *arg)
 	if (KEY_IS(k, "heartbeat"))
 		m->heartbeat = 1;
 	return skip(j, s);
-}
-
-/* An array of strings: the first max kept (each cut at width), the rest read. */
-static int
-fstr_array(struct js *j, const char *s, const char *field, char *out, size_t width,
-    int max, int *n)
-{
-	int first = 1, r;
-
-	*n = 0;
-	if (peek(j) != J_ARR) {
-		schema(j, "%s: expected an array", field);
-		return skip(j, s);
-	}
-	if (arr_open(j, s) == -1)
-		return -1;
-	while ((r = arr_next(j, s, &first)) == 1) {
-		if (peek(j) != J_STR) {
-			schema(j, "%s: expected strings", field);
-			if (skip(j, s) == -1)
-				return -1;
-			continue;
-		}
-		if (*n < max) {
-			if (str(j, s, out + (size_t)*n * width, width, NULL, NULL) == -1)
-				return -1;
-			(*n)++;
-		} else if (str(j, s, NULL, 0, NULL, NULL) == -1) {
-			return -1;
-		}
-	}
-	return r;
 }
 
 static int
