@@ -55,6 +55,8 @@ record() {   # name rc seconds log
     else
         failed=$((failed + 1)); failures+=("$name")
         printf 'FAIL  %-48s %4ss (rc %s, log %s)\n' "$name" "$secs" "$rc" "${log#$ROOT/}"
+        # The reason first (a failing e2e script says FAIL: ...), then the tail.
+        grep -m 3 '^FAIL: ' "$log" | sed 's/^/      | /'
         tail -n 25 "$log" | sed 's/^/      | /'
     fi
 }
