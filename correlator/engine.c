@@ -16,6 +16,8 @@
 #include "geo.h"
 #include "incident.h"
 #include "indicator.h"
+#include "istream.h"
+#include "shares.h"
 #include "store.h"
 #include "triage.h"
 #include "window.h"
@@ -91,13 +93,26 @@ struct site {
 	int64_t events_heard;	/* processing time, 0 never */
 	int64_t late;		/* events too late for their stream's windows */
 	int silent;		/* a silent_site incident raised for this silence */
+	int32_t hb_part;	/* partition of its last heartbeat (stage detect) */
 	int heard;		/* an event of it applied since the last commit */
 	int dirty;		/* its row changed since the last commit */
 	struct site *next;
 };
 
+/* Stage 2: a share read from the incident stream, applied at the commit. */
+struct share_q {
+	struct ronda_istream_rec rec;
+	char *payload;
+	size_t len;
+	struct share_q *next;
+};
+
 struct ronda_engine {
 	const struct ronda_correlator_config *cfg;
+	int stage;			/* enum ronda_stage */
+	const char *topic;		/* what it consumes */
+	struct ronda_engine_emit emit;	/* stage detect: the incident stream */
+	struct share_q *sq, **sq_tail;	/* stage campaigns: shares of the batch */
 	const struct ronda_allow_cfg *allow;	/* the running allowlist (reload moves it) */
 	size_t nallow;
 	struct ronda_store *store;
@@ -368,7 +383,7 @@ suppressions_refresh(struct ronda_engine *e, int64_t now, int force)
 	int64_t dv, expiry;
 	size_t n;
 
-	if (!force && now - e->sup_read < ENGINE_SUP_MS)
+	if (e->camp == NULL || (!force && now - e->sup_read < ENGINE_SUP_MS))
 		return;
 	dv = data_version(e);
 	if (!force && dv == e->sup_dv && now < e->sup_expiry)
@@ -482,6 +497,10 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 		return NULL;
 	}
 	e->cfg = cfg;
+	e->stage = cfg->stage;
+	e->topic = cfg->stage == RONDA_STAGE_CAMPAIGNS ? cfg->kafka.incidents_topic :
+	    cfg->kafka.topic;
+	e->sq_tail = &e->sq;
 	e->horizon = ronda_detect_horizon(&cfg->detectors) + cfg->windows.allowed_lateness;
 	if ((e->geo = ronda_geo_new(&cfg->geoip, err, errlen)) == NULL)
 		goto fail;
@@ -541,7 +560,8 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	icfg = (struct ronda_incidents_config){ .quiet = cfg->detectors.quiet,
 	    .max_evidence = cfg->incidents.max_evidence,
 	    .max_evidence_len = cfg->incidents.max_evidence_len,
-	    .max_memory = cfg->incidents.max_memory };
+	    .max_memory = cfg->incidents.max_memory,
+	    .per_part = cfg->stage == RONDA_STAGE_DETECT };
 	loader = (struct ronda_incidents_loader){ .arg = e, .load = load_incident };
 	if ((e->inc = ronda_incidents_new(&icfg, &loader, site_known, e)) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -567,12 +587,23 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 		snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
 		goto fail;
 	}
+	/*
+	 * Stage detect: a partition's open incidents come from the incident
+	 * stream when it is assigned (ronda_engine_assign_from), not from
+	 * what this member stored when it last held it.
+	 */
 	if (ronda_store_dedupe_load(e->store, e->dd, (size_t)cfg->dedupe.max_ids) == -1 ||
 	    ronda_store_incident_each_id(e->store, note_incident, e->inc) == -1 ||
-	    ronda_store_incident_each_active(e->store, restore_incident, e->inc) == -1) {
+	    (e->stage != RONDA_STAGE_DETECT &&
+	    ronda_store_incident_each_active(e->store, restore_incident, e->inc) == -1)) {
 		snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
 		goto fail;
 	}
+	if (e->stage == RONDA_STAGE_CAMPAIGNS &&
+	    ronda_shares_init(ronda_store_db(e->store), err, errlen) == -1)
+		goto fail;
+	if (e->stage == RONDA_STAGE_DETECT)
+		goto nocamp;
 	if ((e->camp = campaigns_new(cfg)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -581,6 +612,7 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	suppressions_refresh(e, ronda_now_ms(), 1);
 	if (ronda_campaigns_restore(e->camp, ronda_store_db(e->store), err, errlen) == -1)
 		goto fail;
+nocamp:
 	e->dd_persisted = ronda_dedupe_next_seq(e->dd);
 	for (int c = 0; c < RONDA_CNT_N; c++)
 		e->cnt[c] = ronda_store_counter_get(e->store, cnt_names[c]);
@@ -645,7 +677,8 @@ ronda_engine_reload(struct ronda_engine *e, const struct ronda_correlator_config
 			s->hosts = &sc[i].hosts;
 		}
 	}
-	ronda_campaigns_reload(e->camp, al, cfg->campaigns.allowlist.n, sc, cfg->sites.n);
+	if (e->camp != NULL)
+		ronda_campaigns_reload(e->camp, al, cfg->campaigns.allowlist.n, sc, cfg->sites.n);
 	e->allow = al;
 	e->nallow = cfg->campaigns.allowlist.n;
 	ronda_bots_free(e->bots);
@@ -667,6 +700,12 @@ ronda_engine_free(struct ronda_engine *e)
 		return;
 	ronda_detect_free(e->det);
 	ronda_campaigns_free(e->camp);
+	while (e->sq != NULL) {
+		struct share_q *q = e->sq;
+		e->sq = q->next;
+		ronda_istream_rec_clear(&q->rec);
+		free(q);
+	}
 	ronda_geo_free(e->geo);
 	ronda_bots_free(e->bots);
 	ronda_actors_free(e->actors);
@@ -720,7 +759,7 @@ ronda_engine_assign(struct ronda_engine *e, int32_t part)
 	p->fallback = stream_find(e, part, FALLBACK_KEY);
 	if (p->fallback < 0)
 		p->fallback = 0;
-	rc = ronda_store_offset_get(e->store, e->cfg->kafka.topic, part, &o);
+	rc = ronda_store_offset_get(e->store, e->topic, part, &o);
 	if (rc != 1) {
 		p->committed = p->next = p->expect = 0;
 		return -1;
@@ -774,7 +813,66 @@ ronda_engine_revoke_many(struct ronda_engine *e, const int32_t *parts, size_t n)
 		if (mask[p]) {
 			free(e->parts[p].segs);
 			memset(&e->parts[p], 0, sizeof(e->parts[p]));
+			/* Stage detect: the new owner takes them from the stream. */
+			if (e->stage == RONDA_STAGE_DETECT)
+				(void)ronda_incidents_drop_part(e->inc, p);
 		}
+	if (e->stage == RONDA_STAGE_DETECT)
+		for (size_t b = 0; b < 4096; b++)
+			for (struct site *s = e->sites[b]; s != NULL; s = s->next)
+				if (s->last_heard > 0 && s->hb_part >= 0 && s->hb_part < MAX_PARTS &&
+				    mask[s->hb_part])
+					s->last_heard = 0;	/* its heartbeats: another member's */
+}
+
+int64_t
+ronda_engine_assign_from(struct ronda_engine *e, int32_t part,
+    const struct ronda_store_offset *o, const struct ronda_incident *const *shares, size_t n)
+{
+	struct part *p;
+
+	if (part < 0 || part >= MAX_PARTS)
+		return -1;
+	(void)ronda_engine_assign(e, part);
+	p = &e->parts[part];
+	(void)ronda_incidents_drop_part(e->inc, part);
+	/*
+	 * Every share kept for the loader (a closed one hit again is read
+	 * back), the open ones in memory and written again at the next commit
+	 * (to the stream too: the stage that sums them takes the same or a
+	 * newer version).
+	 */
+	if (ronda_store_begin(e->store) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (ronda_store_incident_put(e->store, shares[i]) == 0)
+				ronda_incidents_note_stored(e->inc, shares[i]->id);
+		(void)ronda_store_commit(e->store);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (shares[i]->status != RONDA_INCIDENT_CLOSED)
+			ronda_incidents_restore_dirty(e->inc, shares[i]);
+	if (o == NULL) {
+		p->committed = p->next = p->expect = 0;
+		p->wm = p->stored_wm = WM_NONE;
+		return -1;
+	}
+	p->committed = p->next = o->next_offset;
+	p->expect = o->replay_offset;
+	p->wm = o->replay_wm;
+	p->stored_wm = o->watermark;
+	return o->replay_offset;
+}
+
+void
+ronda_engine_set_emit(struct ronda_engine *e, const struct ronda_engine_emit *emit)
+{
+	e->emit = *emit;
+}
+
+const char *
+ronda_engine_topic(const struct ronda_engine *e)
+{
+	return e->topic;
 }
 
 /* Host names compare without case (DNS); a cut name matches nothing. */
@@ -826,6 +924,61 @@ seg_note(struct part *p, int64_t offset, int64_t wm_before, int64_t ts)
 	s->n++;
 }
 
+/*
+ * Stage campaigns: one record of the incident stream. Shares wait for the
+ * commit (they read and write the store); a site's clocks join its row at
+ * once (the newest of what the members report); positions are for stage 1.
+ */
+static int
+process_record(struct ronda_engine *e, struct part *p, int64_t offset, const char *payload,
+    size_t len, int *reason, char *err, size_t errlen)
+{
+	struct share_q *q;
+	struct site *s;
+
+	if (offset < p->committed)
+		return RONDA_ENGINE_REPLAYED;
+	p->seen = 1;
+	p->expect = offset + 1;
+	if ((q = calloc(1, sizeof(*q))) == NULL ||
+	    ronda_istream_decode(payload, len, &q->rec, err, errlen) == -1) {
+		free(q);
+		*reason = RONDA_CEVENT_REJ_SCHEMA;
+		e->cnt[RONDA_CNT_SCHEMA]++;
+		p->next = offset + 1;
+		return RONDA_ENGINE_REJECTED;
+	}
+	p->next = offset + 1;
+	e->pending++;
+	e->cnt[RONDA_CNT_EVENTS]++;
+	if (q->rec.type == RONDA_ISTREAM_SHARE) {
+		/* The record as read is what incident_shares keeps. */
+		if ((q->payload = malloc(len + 1)) != NULL) {
+			memcpy(q->payload, payload, len);
+			q->payload[len] = '\0';
+			q->len = len;
+			*e->sq_tail = q;
+			e->sq_tail = &q->next;
+			return RONDA_ENGINE_APPLIED;
+		}
+	} else if (q->rec.type == RONDA_ISTREAM_SITE &&
+	    (s = site_get(e, q->rec.site_id, 1)) != NULL) {
+		const struct ronda_store_site *r = &q->rec.site;
+		if (r->last_event > 0 && (s->clock == WM_NONE || r->last_event > s->clock))
+			s->clock = r->last_event;
+		if (r->last_heard > s->last_heard)
+			s->last_heard = r->last_heard;
+		if (r->events_heard > s->events_heard)
+			s->events_heard = r->events_heard;
+		if (r->late > s->late)
+			s->late = r->late;
+		s->dirty = 1;
+	}
+	ronda_istream_rec_clear(&q->rec);
+	free(q);
+	return RONDA_ENGINE_APPLIED;
+}
+
 int
 ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
     const char *payload, size_t len, int *reason, char *err, size_t errlen)
@@ -848,6 +1001,8 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 	p = &e->parts[part];
 	if (!p->assigned)
 		ronda_engine_assign(e, part);
+	if (e->stage == RONDA_STAGE_CAMPAIGNS)
+		return process_record(e, p, offset, payload, len, reason, err, errlen);
 	replay = offset < p->committed;
 	p->seen = 1;
 	/* Offsets the broker no longer has (retention) or skipped: counted, never hidden. */
@@ -898,6 +1053,7 @@ ronda_engine_process(struct ronda_engine *e, int32_t part, int64_t offset,
 			if (host_unlisted(s, ev)) {
 				e->cnt[RONDA_CNT_HOST_MISMATCH]++;
 			} else {
+				s->hb_part = part;
 				s->last_heard = ronda_now_ms();
 				s->silent = 0;
 				s->dirty = 1;
@@ -1052,6 +1208,19 @@ campaign_feed(struct ronda_engine *e, const struct ronda_incident *inc)
  * An incident written in the batch, and its alert when it is critical (the
  * outbox row commits or rolls back with the incident).
  */
+static int64_t newest_clock(const struct ronda_engine *e);
+
+/* Stage detect: a record to the incident stream. */
+static int
+emit_put(struct ronda_engine *e, int rc, char *payload, size_t len, const char *key)
+{
+	if (rc == -1)
+		return -1;
+	rc = e->emit.put != NULL ? e->emit.put(e->emit.arg, key, payload, len) : 0;
+	free(payload);
+	return rc;
+}
+
 static int
 inc_put(void *arg, struct ronda_incident *inc)
 {
@@ -1060,6 +1229,16 @@ inc_put(void *arg, struct ronda_incident *inc)
 
 	if (ronda_store_incident_put(e->store, inc) == -1)
 		return -1;
+	if (e->stage == RONDA_STAGE_DETECT) {
+		/* Its share goes to the stream; alerts and campaigns are stage 2's. */
+		char *out = NULL, key[64];
+		size_t len = 0;
+		int64_t version = inc->part >= 0 && inc->part < MAX_PARTS ?
+		    e->parts[inc->part].next : 0;
+		int rc = ronda_istream_share(inc, version, newest_clock(e), &out, &len, key,
+		    sizeof(key));
+		return emit_put(e, rc, out, len, key);
+	}
 	if (ronda_alert_incident(ronda_store_db(e->store), inc, e->cfg->alerts.language,
 	    ronda_now_ms(), err, sizeof(err)) == -1)
 		return -1;
@@ -1088,7 +1267,8 @@ silent_hit(struct ronda_engine *e, struct site *s, int64_t at)
 {
 	struct ronda_detect_hit h;
 
-	if (ronda_incidents_active(e->inc, s->id, "silent_site", s->id, at))
+	if (ronda_incidents_active_in(e->inc, s->id, "silent_site", s->id,
+	    e->stage == RONDA_STAGE_DETECT ? s->hb_part : 0, at))
 		return;
 	memset(&h, 0, sizeof(h));
 	h.site = s->id;
@@ -1097,6 +1277,7 @@ silent_hit(struct ronda_engine *e, struct site *s, int64_t at)
 	h.severity = 2;
 	h.ts = at;
 	h.count = 1;
+	h.part = e->stage == RONDA_STAGE_DETECT ? s->hb_part : 0;
 	ronda_incidents_hit(e->inc, &h);
 }
 
@@ -1158,10 +1339,46 @@ part_floors(const struct ronda_engine *e, int64_t *floor)
 	}
 }
 
+/*
+ * Stage campaigns: the batch's shares into incident_shares, and each
+ * incident they sum to through inc_put (its row, evidence, indicators,
+ * alert and campaign), in the batch's transaction.
+ */
+static int
+shares_apply(struct ronda_engine *e)
+{
+	char err[256];
+	int rc = 0;
+
+	while (e->sq != NULL) {
+		struct share_q *q = e->sq;
+		struct ronda_incident inc;
+		int r = 0;
+		e->sq = q->next;
+		if (rc == 0) {
+			r = ronda_shares_apply(ronda_store_db(e->store), &q->rec, q->payload, q->len,
+			    &inc, err, sizeof(err));
+			if (r == -1)
+				rc = -1;
+			else if (r == 1 && inc_put(e, &inc) == -1)
+				rc = -1;
+			if (r == 1)
+				ronda_shares_out_clear(&inc);
+			if (r == 0)
+				e->cnt[RONDA_CNT_DUPLICATES]++;
+		}
+		ronda_istream_rec_clear(&q->rec);
+		free(q->payload);
+		free(q);
+	}
+	e->sq_tail = &e->sq;
+	return rc;
+}
+
 int
 ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 {
-	const char *topic = e->cfg->kafka.topic;
+	const char *topic = e->topic;
 	int64_t *floor = e->floor, nc;
 
 	/*
@@ -1190,10 +1407,11 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 		goto fail;
 	if (ronda_store_dedupe_append(e->store, e->dd, e->dd_persisted) == -1 ||
 	    ronda_store_dedupe_prune(e->store, ronda_dedupe_evicted_upto(e->dd)) == -1 ||
-	    ronda_incidents_flush(e->inc, inc_put, e) == -1)
+	    ronda_incidents_flush(e->inc, inc_put, e) == -1 ||
+	    shares_apply(e) == -1)
 		goto fail_tx;
 	nc = newest_clock(e);
-	if (ronda_campaigns_commit(e->camp, ronda_store_db(e->store), nc,
+	if (e->camp != NULL && ronda_campaigns_commit(e->camp, ronda_store_db(e->store), nc,
 	    e->now_wall, err, errlen) == -1) {
 		ronda_store_rollback(e->store);
 		e->commit_failed = 1;
@@ -1240,6 +1458,13 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 			o.replay_offset = o.next_offset;
 		if (ronda_store_offset_put(e->store, topic, &o) == -1)
 			goto fail_tx;
+		if (e->stage == RONDA_STAGE_DETECT) {
+			char *out = NULL, key[64];
+			size_t len = 0;
+			int rc = ronda_istream_position(topic, &o, &out, &len, key, sizeof(key));
+			if (emit_put(e, rc, out, len, key) == -1)
+				goto fail_tx;
+		}
 	}
 	for (int c = 0; c < RONDA_CNT_N; c++)
 		if (ronda_store_counter_put(e->store, cnt_names[c], e->cnt[c]) == -1)
@@ -1274,7 +1499,22 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 			    .events_heard = s->events_heard };
 			if (ronda_store_site_put(e->store, &row) == -1)
 				goto fail_tx;
+			if (e->stage == RONDA_STAGE_DETECT) {
+				char *out = NULL, key[64];
+				size_t len = 0;
+				int rc = ronda_istream_site(&row, s->hb_part, &out, &len, key,
+				    sizeof(key));
+				if (emit_put(e, rc, out, len, key) == -1)
+					goto fail_tx;
+			}
 		}
+	/* The stream first: a crash after it replays into the same records. */
+	if (e->stage == RONDA_STAGE_DETECT && e->emit.flush != NULL &&
+	    e->emit.flush(e->emit.arg, err, errlen) == -1) {
+		ronda_store_rollback(e->store);
+		e->commit_failed = 1;
+		return -1;
+	}
 	if (ronda_store_commit(e->store) == -1)
 		goto fail_tx;
 	ronda_actors_flushed(e->actors);

@@ -20,6 +20,7 @@
 
 #include "cconfig.h"
 #include "cevent.h"
+#include "store.h"
 
 struct ronda_engine;
 
@@ -39,6 +40,31 @@ enum ronda_engine_counter {
 	RONDA_CNT_HEARTBEATS, RONDA_CNT_STREAM_OVERFLOW,
 	RONDA_CNT_N
 };
+
+/*
+ * Stage detect: where the batch's shares, positions and site clocks go (the
+ * incident stream, istream.h). put queues one record; flush returns once
+ * every queued record is stored by Kafka (0) or failed (-1 with err). The
+ * store commits only after a flush: the stream is never behind it.
+ */
+struct ronda_engine_emit {
+	void *arg;
+	int (*put)(void *arg, const char *key, const char *payload, size_t len);
+	int (*flush)(void *arg, char *err, size_t errlen);
+};
+void ronda_engine_set_emit(struct ronda_engine *e, const struct ronda_engine_emit *emit);
+/* The topic it consumes: kafka.topic, or kafka.incidents_topic for stage campaigns. */
+const char *ronda_engine_topic(const struct ronda_engine *e);
+/*
+ * Stage detect: partition part assigned, with its state as the incident
+ * stream has it: the position (NULL: none, from the beginning) and the
+ * latest share of each incident before it. Returns the offset to read from
+ * (-1: the beginning). The shares are copied; their pending lists ignored.
+ */
+struct ronda_incident;
+int64_t ronda_engine_assign_from(struct ronda_engine *e, int32_t part,
+    const struct ronda_store_offset *o, const struct ronda_incident *const *shares,
+    size_t n);
 
 /* Open the store and restore state. cfg is borrowed for the engine's life. */
 struct ronda_engine *ronda_engine_new(const struct ronda_correlator_config *cfg,

@@ -104,6 +104,37 @@ ronda_incident_make_id(char out[33], const char *site, const char *kind, const c
 	key_hex(make_key(site, kind, key), out);
 }
 
+/*
+ * A partition's share of an incident (detection as a consumer group): the
+ * id of (site, kind, key) mixed with the partition, so the members that
+ * hold a pool's partitions each keep their own share and never write one
+ * row twice. The campaign stage adds the shares up under the plain id.
+ */
+static struct ikey
+part_key(struct ikey k, int32_t part)
+{
+	uint64_t m = ronda_hash64(&part, sizeof(part), 0x70617274ULL);
+
+	return (struct ikey){ k.a ^ m, k.b ^ (m * 0x9e3779b97f4a7c15ULL) };
+}
+
+void
+ronda_incident_make_id_part(char out[33], const char *site, const char *kind,
+    const char *key, int32_t part)
+{
+	key_hex(part_key(make_key(site, kind, key), part), out);
+}
+
+/* The table's key of (site, kind, key) as read from part. */
+static struct ikey
+table_key(const struct ronda_incidents *t, const char *site, const char *kind,
+    const char *key, int32_t part)
+{
+	struct ikey k = make_key(site, kind, key);
+
+	return t->cfg.per_part ? part_key(k, part) : k;
+}
+
 struct ronda_incidents *
 ronda_incidents_new(const struct ronda_incidents_config *cfg,
     const struct ronda_incidents_loader *loader, ronda_incidents_known_fn known,
@@ -394,7 +425,7 @@ static void apply_hit(struct ronda_incidents *t, struct ronda_incident *inc,
 void
 ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hit *h)
 {
-	struct ikey k = make_key(h->site, h->kind, h->key);
+	struct ikey k = table_key(t, h->site, h->kind, h->key, h->part);
 	struct ronda_incident *inc = get(t, k);
 
 	if (inc == NULL) {
@@ -488,7 +519,14 @@ int
 ronda_incidents_active(struct ronda_incidents *t, const char *site, const char *kind,
     const char *key, int64_t ts)
 {
-	struct ronda_incident *inc = get(t, make_key(site, kind, key));
+	return ronda_incidents_active_in(t, site, kind, key, 0, ts);
+}
+
+int
+ronda_incidents_active_in(struct ronda_incidents *t, const char *site, const char *kind,
+    const char *key, int32_t part, int64_t ts)
+{
+	struct ronda_incident *inc = get(t, table_key(t, site, kind, key, part));
 
 	return inc != NULL && ts - inc->last_seen <= t->cfg.quiet &&
 	    inc->last_seen - ts <= t->cfg.quiet;
@@ -504,7 +542,7 @@ sink_hit(void *arg, const struct ronda_detect_hit *h)
 int
 ronda_incidents_hit_active(struct ronda_incidents *t, const struct ronda_detect_hit *h)
 {
-	struct ronda_incident *inc = get(t, make_key(h->site, h->kind, h->key));
+	struct ronda_incident *inc = get(t, table_key(t, h->site, h->kind, h->key, h->part));
 
 	if (inc == NULL || h->ts - inc->last_seen > t->cfg.quiet ||
 	    inc->last_seen - h->ts > t->cfg.quiet)
@@ -696,7 +734,41 @@ const struct ronda_incident *
 ronda_incidents_find(struct ronda_incidents *t, const char *site, const char *kind,
     const char *key)
 {
-	return get(t, make_key(site, kind, key));
+	return get(t, table_key(t, site, kind, key, 0));
+}
+
+void
+ronda_incidents_restore_dirty(struct ronda_incidents *t, const struct ronda_incident *src)
+{
+	struct ronda_incident *inc;
+	struct ikey k;
+
+	ronda_incidents_restore(t, src);
+	if (key_parse(src->id, &k) == 0 && (inc = lookup(t, k)) != NULL)
+		mark_dirty(t, inc);
+}
+
+size_t
+ronda_incidents_drop_part(struct ronda_incidents *t, int32_t part)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct ronda_incident **pp = &t->b[i];
+		while (*pp != NULL) {
+			struct ronda_incident *inc = *pp;
+			if (!inc->dirty && inc->part == part) {
+				*pp = inc->hnext;
+				free_pending(inc);
+				free(inc);
+				t->n--;
+				n++;
+			} else {
+				pp = &inc->hnext;
+			}
+		}
+	}
+	return n;
 }
 
 size_t

@@ -91,6 +91,12 @@ struct ronda_incidents_config {
 	int64_t max_evidence;		/* evidence lines per incident */
 	int64_t max_evidence_len;	/* bytes per evidence line */
 	int64_t max_memory;		/* incidents kept in memory */
+	/*
+	 * Detection as a consumer group: each partition keeps its own share
+	 * of (site, kind, key), under ronda_incident_make_id_part (id and
+	 * store row); `part` of such an incident never changes.
+	 */
+	int per_part;
 };
 
 /* Looks an incident up in the store (when it is not in memory): 1 found, 0 not. */
@@ -119,6 +125,9 @@ void ronda_incidents_hit(struct ronda_incidents *t, const struct ronda_detect_hi
 int ronda_incidents_hit_active(struct ronda_incidents *t, const struct ronda_detect_hit *h);
 int ronda_incidents_active(struct ronda_incidents *t, const char *site, const char *kind,
     const char *key, int64_t ts);
+/* The same for the share of partition part (per_part; else part is ignored). */
+int ronda_incidents_active_in(struct ronda_incidents *t, const char *site, const char *kind,
+    const char *key, int32_t part, int64_t ts);
 
 /*
  * Close incidents whose clock wm(arg, inc) (the engine's: their site's event
@@ -143,6 +152,10 @@ void ronda_incidents_note_stored(struct ronda_incidents *t, const char *id);
 
 /* Restore a stored incident (startup). Ownership of nothing passes. */
 void ronda_incidents_restore(struct ronda_incidents *t, const struct ronda_incident *inc);
+/* The same, marked to be written at the next flush (taken over from elsewhere). */
+void ronda_incidents_restore_dirty(struct ronda_incidents *t, const struct ronda_incident *inc);
+/* Forget the clean incidents of a partition (revoked, or about to be restored); how many. */
+size_t ronda_incidents_drop_part(struct ronda_incidents *t, int32_t part);
 
 /* The incident for (site, kind, key) in memory, or NULL (borrowed). */
 const struct ronda_incident *ronda_incidents_find(struct ronda_incidents *t,
@@ -155,6 +168,9 @@ size_t ronda_incidents_dirty(const struct ronda_incidents *t);
 /* The deterministic id of (site, kind, key). */
 void ronda_incident_make_id(char out[33], const char *site, const char *kind,
     const char *key);
+/* The id of partition part's share of it (per_part tables). */
+void ronda_incident_make_id_part(char out[33], const char *site, const char *kind,
+    const char *key, int32_t part);
 
 /* Add v to the IP/user/rule set fed by indicator type (others: nothing). */
 void ronda_incident_set_add(struct ronda_incident *inc, const char *type, const char *v);

@@ -1,0 +1,340 @@
+#include "stage1.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "incident.h"
+#include "istream.h"
+#include "ronda/kafka.h"
+#include "ronda/log.h"
+#include "ronda/timeutil.h"
+
+#define FLUSH_MS 30000		/* a commit waits this long for the stream, then fails */
+#define READ_MS 30000		/* reading the stream at an assignment, at most */
+
+struct ronda_stage1 {
+	const struct ronda_correlator_config *cfg;
+	struct ronda_engine *eng;
+	rd_kafka_t *prod;
+	rd_kafka_topic_t *topic;
+	int64_t failed;		/* deliveries failed since the last flush */
+	char failmsg[256];
+};
+
+static void
+on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct ronda_stage1 *s = opaque;
+
+	(void)rk;
+	if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		s->failed++;
+		snprintf(s->failmsg, sizeof(s->failmsg), "%s", rd_kafka_err2str(m->err));
+	}
+}
+
+static int
+s1_put(void *arg, const char *key, const char *payload, size_t len)
+{
+	struct ronda_stage1 *s = arg;
+
+	for (;;) {
+		if (rd_kafka_produce(s->topic, 0, RD_KAFKA_MSG_F_COPY, (void *)payload, len, key,
+		    strlen(key), NULL) == 0)
+			return 0;
+		if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+			snprintf(s->failmsg, sizeof(s->failmsg), "%s",
+			    rd_kafka_err2str(rd_kafka_last_error()));
+			s->failed++;
+			return -1;
+		}
+		rd_kafka_poll(s->prod, 100);
+	}
+}
+
+static int
+s1_flush(void *arg, char *err, size_t errlen)
+{
+	struct ronda_stage1 *s = arg;
+	rd_kafka_resp_err_t rc = rd_kafka_flush(s->prod, FLUSH_MS);
+
+	if (rc != RD_KAFKA_RESP_ERR_NO_ERROR || s->failed > 0) {
+		snprintf(err, errlen, "incident stream %s: %s", s->cfg->kafka.incidents_topic,
+		    s->failed > 0 ? s->failmsg : "not delivered within 30 s");
+		return -1;
+	}
+	return 0;
+}
+
+struct ronda_stage1 *
+ronda_stage1_new(const struct ronda_correlator_config *cfg, struct ronda_engine *eng,
+    char *err, size_t errlen)
+{
+	struct ronda_stage1 *s = calloc(1, sizeof(*s));
+	rd_kafka_conf_t *conf;
+	char msg[512];
+	struct ronda_engine_emit emit;
+
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->cfg = cfg;
+	s->eng = eng;
+	if ((conf = ronda_kafka_conf_new(RONDA_KAFKA_PRODUCER, cfg->kafka.brokers, NULL,
+	    &cfg->kafka.properties, err, errlen)) == NULL)
+		goto fail;
+	rd_kafka_conf_set_opaque(conf, s);
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	if ((s->prod = rd_kafka_new(RD_KAFKA_PRODUCER, conf, msg, sizeof(msg))) == NULL) {
+		snprintf(err, errlen, "kafka producer: %s", msg);
+		rd_kafka_conf_destroy(conf);
+		goto fail;
+	}
+	if ((s->topic = rd_kafka_topic_new(s->prod, cfg->kafka.incidents_topic, NULL)) == NULL) {
+		snprintf(err, errlen, "topic %s: %s", cfg->kafka.incidents_topic,
+		    rd_kafka_err2str(rd_kafka_last_error()));
+		goto fail;
+	}
+	emit = (struct ronda_engine_emit){ .arg = s, .put = s1_put, .flush = s1_flush };
+	ronda_engine_set_emit(eng, &emit);
+	return s;
+fail:
+	ronda_stage1_free(s);
+	return NULL;
+}
+
+void
+ronda_stage1_free(struct ronda_stage1 *s)
+{
+	if (s == NULL)
+		return;
+	if (s->eng != NULL) {
+		struct ronda_engine_emit none = { 0 };
+		ronda_engine_set_emit(s->eng, &none);
+	}
+	if (s->topic != NULL)
+		rd_kafka_topic_destroy(s->topic);
+	if (s->prod != NULL) {
+		(void)rd_kafka_flush(s->prod, 5000);
+		rd_kafka_destroy(s->prod);
+	}
+	free(s);
+}
+
+/* ---- reading the stream at an assignment -------------------------------- */
+
+/* A partition's state as read so far. */
+struct pstate {
+	int32_t part;
+	int have_pos;
+	struct ronda_store_offset pos;
+	/* shares confirmed by a later position, and those after the last one */
+	struct ronda_istream_rec **done, **pend;
+	size_t ndone, capdone, npend, cappend;
+};
+
+static int
+push(struct ronda_istream_rec ***v, size_t *n, size_t *cap, struct ronda_istream_rec *r)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct ronda_istream_rec **nv = realloc(*v, nc * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = r;
+	return 0;
+}
+
+static void
+rec_free(struct ronda_istream_rec *r)
+{
+	if (r != NULL) {
+		ronda_istream_rec_clear(r);
+		free(r);
+	}
+}
+
+/* The pending shares are confirmed: each replaces the one of its share id. */
+static int
+confirm(struct pstate *ps)
+{
+	for (size_t i = 0; i < ps->npend; i++) {
+		struct ronda_istream_rec *r = ps->pend[i];
+		size_t j;
+		for (j = 0; j < ps->ndone; j++)
+			if (strcmp(ps->done[j]->inc.id, r->inc.id) == 0)
+				break;
+		if (j < ps->ndone) {
+			rec_free(ps->done[j]);
+			ps->done[j] = r;
+		} else if (push(&ps->done, &ps->ndone, &ps->capdone, r) == -1) {
+			rec_free(r);
+			return -1;
+		}
+	}
+	ps->npend = 0;
+	return 0;
+}
+
+static struct pstate *
+find_ps(struct pstate *v, size_t n, int32_t part)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].part == part)
+			return &v[i];
+	return NULL;
+}
+
+/* Read partition 0 of the stream from its start to the end it had when we began. */
+static int
+read_stream(struct ronda_stage1 *s, struct pstate *ps, size_t nps, char *err, size_t errlen)
+{
+	const char *topic = s->cfg->kafka.incidents_topic;
+	rd_kafka_conf_t *conf;
+	rd_kafka_t *rk = NULL;
+	rd_kafka_topic_partition_list_t *tp = NULL;
+	rd_kafka_resp_err_t rc;
+	int64_t lo = 0, hi = 0, deadline = ronda_mono_ms() + READ_MS, records = 0;
+	char msg[512];
+	int ret = -1;
+
+	if ((conf = ronda_kafka_conf_new(RONDA_KAFKA_CONSUMER, s->cfg->kafka.brokers, NULL,
+	    &s->cfg->kafka.properties, err, errlen)) == NULL)
+		return -1;
+	rd_kafka_conf_set(conf, "receive.message.max.bytes", "134217728", msg, sizeof(msg));
+	if ((rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, msg, sizeof(msg))) == NULL) {
+		snprintf(err, errlen, "kafka: %s", msg);
+		rd_kafka_conf_destroy(conf);
+		return -1;
+	}
+	rc = rd_kafka_query_watermark_offsets(rk, topic, 0, &lo, &hi, READ_MS);
+	if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(err, errlen, "incident stream %s: %s", topic, rd_kafka_err2str(rc));
+		goto out;
+	}
+	if (hi <= lo) {
+		ret = 0;
+		goto out;
+	}
+	tp = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(tp, topic, 0)->offset = lo;
+	if ((rc = rd_kafka_assign(rk, tp)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(err, errlen, "incident stream %s: %s", topic, rd_kafka_err2str(rc));
+		goto out;
+	}
+	for (int64_t next = lo; next < hi;) {
+		rd_kafka_message_t *m;
+		if (ronda_mono_ms() > deadline) {
+			snprintf(err, errlen, "incident stream %s: read to %" PRId64 " of %" PRId64
+			    " in %d s", topic, next, hi, READ_MS / 1000);
+			goto out;
+		}
+		if ((m = rd_kafka_consumer_poll(rk, 200)) == NULL)
+			continue;
+		if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			rd_kafka_message_destroy(m);
+			continue;
+		}
+		next = m->offset + 1;
+		records++;
+		{
+			struct ronda_istream_rec *r = malloc(sizeof(*r));
+			struct pstate *p;
+			char e2[128];
+			if (r == NULL || ronda_istream_decode(m->payload, m->len, r, e2,
+			    sizeof(e2)) == -1) {
+				free(r);
+				rd_kafka_message_destroy(m);
+				continue;
+			}
+			p = r->type == RONDA_ISTREAM_SHARE || r->type == RONDA_ISTREAM_POSITION ?
+			    find_ps(ps, nps, r->type == RONDA_ISTREAM_SHARE ? r->inc.part : r->part) :
+			    NULL;
+			if (p != NULL && r->type == RONDA_ISTREAM_POSITION &&
+			    strcmp(r->topic, s->cfg->kafka.topic) == 0) {
+				p->have_pos = 1;
+				p->pos = r->off;
+				if (confirm(p) == -1) {
+					rec_free(r);
+					rd_kafka_message_destroy(m);
+					snprintf(err, errlen, "out of memory");
+					goto out;
+				}
+				rec_free(r);
+			} else if (p != NULL && r->type == RONDA_ISTREAM_SHARE) {
+				if (push(&p->pend, &p->npend, &p->cappend, r) == -1)
+					rec_free(r);
+			} else {
+				rec_free(r);
+			}
+		}
+		rd_kafka_message_destroy(m);
+	}
+	log_info("incident stream %s: read %" PRId64 " records (offsets %" PRId64 "..%" PRId64
+	    ")", topic, records, lo, hi);
+	ret = 0;
+out:
+	if (tp != NULL)
+		rd_kafka_topic_partition_list_destroy(tp);
+	if (rk != NULL) {
+		rd_kafka_consumer_close(rk);
+		rd_kafka_destroy(rk);
+	}
+	return ret;
+}
+
+int
+ronda_stage1_assign(struct ronda_stage1 *s, const int32_t *parts, size_t n, int64_t *from,
+    char *err, size_t errlen)
+{
+	struct pstate *ps = calloc(n > 0 ? n : 1, sizeof(*ps));
+	int rc = -1;
+
+	if (ps == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		ps[i].part = parts[i];
+	if (read_stream(s, ps, n, err, errlen) == -1)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct ronda_incident **v = calloc(ps[i].ndone + 1, sizeof(*v));
+		size_t open = 0;
+		if (v == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		for (size_t j = 0; j < ps[i].ndone; j++) {
+			v[j] = &ps[i].done[j]->inc;
+			open += v[j]->status != RONDA_INCIDENT_CLOSED;
+		}
+		from[i] = ronda_engine_assign_from(s->eng, parts[i], ps[i].have_pos ? &ps[i].pos :
+		    NULL, v, ps[i].ndone);
+		log_info("%s[%d]: from the incident stream: %s, %zu incidents (%zu open), %zu"
+		    " shares after the last position left to the replay", s->cfg->kafka.topic,
+		    (int)parts[i], ps[i].have_pos ? "a position" : "no position (from the start)",
+		    ps[i].ndone, open, ps[i].npend);
+		free(v);
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < ps[i].ndone; j++)
+			rec_free(ps[i].done[j]);
+		for (size_t j = 0; j < ps[i].npend; j++)
+			rec_free(ps[i].pend[j]);
+		free(ps[i].done);
+		free(ps[i].pend);
+	}
+	free(ps);
+	return rc;
+}
