@@ -594,7 +594,7 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 	 */
 	if (ronda_store_dedupe_load(e->store, e->dd, (size_t)cfg->dedupe.max_ids) == -1 ||
 	    ronda_store_incident_each_id(e->store, note_incident, e->inc) == -1 ||
-	    (e->stage != RONDA_STAGE_DETECT &&
+	    (e->stage == RONDA_STAGE_ALL &&
 	    ronda_store_incident_each_active(e->store, restore_incident, e->inc) == -1)) {
 		snprintf(err, errlen, "%s", ronda_store_errmsg(e->store));
 		goto fail;
@@ -873,6 +873,14 @@ const char *
 ronda_engine_topic(const struct ronda_engine *e)
 {
 	return e->topic;
+}
+
+int64_t
+ronda_engine_committed(const struct ronda_engine *e, int32_t part)
+{
+	if (part < 0 || part >= MAX_PARTS || !e->parts[part].assigned)
+		return -1;
+	return e->parts[part].committed;
 }
 
 /* Host names compare without case (DNS); a cut name matches nothing. */
@@ -1311,6 +1319,8 @@ silent_sites(struct ronda_engine *e, int64_t now)
 int
 ronda_engine_liveness_due(struct ronda_engine *e, int64_t now)
 {
+	if (e->stage == RONDA_STAGE_CAMPAIGNS)
+		return 0;
 	for (size_t b = 0; b < 4096; b++)
 		for (struct site *s = e->sites[b]; s != NULL; s = s->next)
 			if (site_silent(e, s, now))
@@ -1399,7 +1409,9 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	    (int64_t)ronda_dedupe_evicted_cap(e->dd);
 	e->now_wall = ronda_now_ms();
 	ronda_window_expire(e->win, stream_cutoff, e);
-	silent_sites(e, e->now_wall);
+	/* Stage campaigns: silences are found by the member that hears the site. */
+	if (e->stage != RONDA_STAGE_CAMPAIGNS)
+		silent_sites(e, e->now_wall);
 	ronda_incidents_sweep(e->inc, incident_clock, e);
 	e->cnt[RONDA_CNT_BATCHES]++;
 	suppressions_refresh(e, e->now_wall, 0);

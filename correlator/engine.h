@@ -56,6 +56,13 @@ void ronda_engine_set_emit(struct ronda_engine *e, const struct ronda_engine_emi
 /* The topic it consumes: kafka.topic, or kafka.incidents_topic for stage campaigns. */
 const char *ronda_engine_topic(const struct ronda_engine *e);
 /*
+ * The next offset of part whose effects the store (and, for stage detect,
+ * the incident stream) hold; -1 when not assigned. Also committed to Kafka
+ * after each batch, for the group's lag in Kafka's own tools: the store and
+ * the stream stay the truth a member starts from.
+ */
+int64_t ronda_engine_committed(const struct ronda_engine *e, int32_t part);
+/*
  * Stage detect: partition part assigned, with its state as the incident
  * stream has it: the position (NULL: none, from the beginning) and the
  * latest share of each incident before it. Returns the offset to read from

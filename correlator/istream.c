@@ -150,7 +150,9 @@ num(const cJSON *o, const char *name, int64_t *v)
 {
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, name);
 
-	if (!cJSON_IsNumber(x))
+	/* Only what an int64_t holds (-2^63 is "none"): a larger double is no number of ours. */
+	if (!cJSON_IsNumber(x) || !(x->valuedouble >= -9223372036854775808.0 &&
+	    x->valuedouble < 9223372036854775808.0))
 		return -1;
 	*v = (int64_t)x->valuedouble;
 	return 0;

@@ -7,9 +7,13 @@
 # stage 2 (stage: campaigns) fed by the incident stream ronda.incidents.
 # Both stores must hold the same incidents (site, kind, key, events, first
 # and last seen) and the same campaigns (kind, severity, sites), exactly;
-# the reference must find the scenario's campaigns. (Not yet here: a
-# member killed with -9 and one added mid-run, and the stage-2 standby;
-# see the issue 17 note.)
+# the reference must find the scenario's campaigns. Then again with one
+# stage-1 member killed with -9 and another added while the collectors
+# send (one site after another), and again with the active stage 2 killed
+# with -9 mid-run: its standby (standby: true, waiting on the store's lock)
+# takes over, and the webhook receives every alert of the store, each under
+# its Idempotency-Key, none missing (a repeat only for an alert in flight
+# at the kill).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pipeline_lib.sh"
 require_cmd kcat sqlite3
@@ -18,6 +22,10 @@ require_cmd kcat sqlite3
 SEED=20261116
 START=2031-03-09T00:00:00Z
 PY=/usr/bin/python3
+
+free_port() {
+    $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
 
 dump() {  # dump DB OUT: incidents and campaigns, one per line, sorted
     $PY - "$1" >"$2" <<'PY' || fail "dump of $1"
@@ -65,8 +73,14 @@ stage_configs() {
         "$RONDA_BIN/ronda-correlator" -c "$PIPE/d$i.yaml" --check-config >/dev/null ||
             fail "d$i.yaml"
     done
-    cp "$PIPE/correlator.yaml" "$PIPE/c.yaml"
-    echo "stage: campaigns" >>"$PIPE/c.yaml"
+    # Stage 2 alerts to a webhook too (Idempotency-Key: the alert's id).
+    sed "s#^  file: .*#&\n  webhook: {url: \"http://127.0.0.1:$PORT/alerts\", max_backoff: 1s}#" \
+        "$PIPE/correlator.yaml" >"$PIPE/c.yaml"
+    printf 'stage: campaigns\n' >>"$PIPE/c.yaml"
+    sed -i 's#^  group: ronda-pipeline#&\n  instance_id: stage2#' "$PIPE/c.yaml"
+    cp "$PIPE/c.yaml" "$PIPE/c2.yaml"
+    echo "standby: true" >>"$PIPE/c2.yaml"
+    "$RONDA_BIN/ronda-correlator" -c "$PIPE/c.yaml" --check-config >/dev/null || fail "c.yaml"
 }
 
 start_member() {  # start_member NAME CONFIG
@@ -103,15 +117,24 @@ wait_stages() {
         fail "the stages did not catch up: events $(pipeline_end_offsets), incident stream end $(timeout 10 kcat -Q -b "$BROKER" -t ronda.incidents:0:-1 2>/dev/null)"
 }
 
-split_run() {  # split_run LABEL [kill]
+split_run() {  # split_run LABEL [kill|standby]
     PIPE=$T/$1
     mkdir -p "$PIPE/logs" "$PIPE/state"
+    PORT=$(free_port)
+    spawn "${1}_recv" /usr/bin/python3 "$RONDA_SRC/tests/e2e/alert_receiver.py" --port "$PORT" \
+        --log "$PIPE/recv.jsonl"
+    wait_for grep -q listening "$T/${1}_recv.log" --timeout 10 || fail "$1: the receiver did not start"
     start_broker --partitions "$PIPE_PARTITIONS" \
         --topics "$PIPE_TOPIC,ronda.alerts,$PIPE_TOPIC.dlq,ronda.incidents"
     pipeline_sim kaltim-wave --seed "$SEED" --start "$START"
     pipeline_configure
     stage_configs
     start_member "${1}_c" "$PIPE/c.yaml"
+    if [ "${2:-}" = standby ]; then
+        start_member "${1}_c2" "$PIPE/c2.yaml"
+        wait_for grep -q "standby: store .* is held by pid" "$T/${1}_c2.log" --timeout 20 ||
+            fail "$1: the standby does not wait for the store"
+    fi
     for i in 1 2 3; do start_member "${1}_d$i" "$PIPE/d$i.yaml"; done
     for i in 1 2 3; do
         wait_for grep -q "assigned $PIPE_TOPIC" "$T/${1}_d$i.log" --timeout 40 ||
@@ -126,11 +149,31 @@ split_run() {  # split_run LABEL [kill]
         echo "scaleout: $1: member d2 killed with -9 mid-run"
         start_member "${1}_d4" "$PIPE/d4.yaml"
         wait "$feeder" || fail "$1: the collectors failed"
+    elif [ "${2:-}" = standby ]; then
+        PIPE_JOBS=1 pipeline_collectors_once &
+        local feeder=$!
+        wait_for test -s "$PIPE/recv.jsonl" --timeout 60 || fail "$1: no alert before the kill"
+        eval "kill -9 \$PID_${1}_c"
+        echo "scaleout: $1: the active stage 2 killed with -9 after $(count_lines "$PIPE/recv.jsonl") webhook deliveries"
+        wait_for grep -q "consuming ronda.incidents" "$T/${1}_c2.log" --timeout 30 ||
+            fail "$1: the standby did not take over"
+        wait "$feeder" || fail "$1: the collectors failed"
     else
         pipeline_collectors_once
     fi
     wait_stages
-    for n in "${1}_c" "${1}_d1" "${1}_d3" "${1}_d4" "${1}_d2"; do
+    if [ "${2:-}" = kill ]; then
+        # The survivors and the newcomer took d2's partitions over from the
+        # stream, with incidents still open (else the kill proved nothing).
+        grep -h "from the incident stream: a position, [0-9]* incidents ([1-9]" \
+            "$T/${1}_d1.log" "$T/${1}_d3.log" "$T/${1}_d4.log" >"$T/${1}.takeover" ||
+            fail "$1: no partition was taken over with open incidents"
+        echo "scaleout: $1: $(wc -l <"$T/${1}.takeover") partitions taken over with open incidents"
+    fi
+    # Every alert of the store at the webhook, none it does not know.
+    wait_for alerts_delivered --timeout "$(scaled 60)" ||
+        fail "$1: the webhook has $(alerts_at_webhook) of $(sqlite3 "$PIPE/ronda.db" 'SELECT count(*) FROM alerts') alerts"
+    for n in "${1}_c" "${1}_c2" "${1}_d1" "${1}_d3" "${1}_d4" "${1}_d2" "${1}_recv"; do
         eval "local pid=\${PID_$n:-}"
         [ -n "$pid" ] && _alive "$pid" && stop "$pid"
     done
@@ -138,5 +181,42 @@ split_run() {  # split_run LABEL [kill]
     compare "$1"
 }
 
+alerts_at_webhook() {
+    $PY - "$PIPE/recv.jsonl" <<'PY'
+import json, sys
+try:
+    keys = [json.loads(l)["key"] for l in open(sys.argv[1])]
+except OSError:
+    keys = []
+print(len(set(keys)))
+PY
+}
+
+# alerts_delivered: the webhook's distinct Idempotency-Keys are the store's
+# alert ids, exactly; repeats (a delivery whose answer a kill cut off) at
+# most 1. Writes the counts to $PIPE/alerts.check.
+alerts_delivered() {
+    sqlite3 "$PIPE/ronda.db" "SELECT id FROM alerts" 2>/dev/null | sort >"$PIPE/alerts.want" || return 1
+    [ -s "$PIPE/alerts.want" ] || return 1
+    $PY - "$PIPE/recv.jsonl" "$PIPE/alerts.want" "$PIPE/alerts.check" <<'PY'
+import collections, json, sys
+keys = collections.Counter()
+try:
+    for l in open(sys.argv[1]):
+        keys[json.loads(l)["key"]] += 1
+except OSError:
+    pass
+want = set(open(sys.argv[2]).read().split())
+repeats = sum(n - 1 for n in keys.values())
+open(sys.argv[3], "w").write("%d alerts, %d deliveries, %d repeats, %d unknown\n" % (
+    len(want), sum(keys.values()), repeats, len(set(keys) - want)))
+sys.exit(0 if set(keys) == want and repeats <= 1 else 1)
+PY
+}
+
 split_run split
+echo "scaleout: split: $(cat "$PIPE/alerts.check")"
+split_run split_kill kill
+split_run split_standby standby
+echo "scaleout: split_standby: $(cat "$PIPE/alerts.check")"
 echo "scaleout: OK"
