@@ -31,12 +31,20 @@ static const struct ronda_cfg_key kafka_keys[] = {
 	    "consumer group" },
 	{ "dlq_topic", RONDA_CFG_STR, "ronda.events.dlq", 0, 0,
 	    O(kafka.dlq_topic) - O(kafka), "where bad messages are copied" },
+	{ "incidents_topic", RONDA_CFG_STR, "ronda.incidents", 0, 0,
+	    O(kafka.incidents_topic) - O(kafka),
+	    "the incident stream between the stages (stage: detect/campaigns; partition 0)" },
+	{ "campaigns_group", RONDA_CFG_STR, "ronda-campaigns", 0, 0,
+	    O(kafka.campaigns_group) - O(kafka),
+	    "consumer group of the campaign stage (stage: campaigns)" },
 	{ "properties", RONDA_CFG_MAP, NULL, 0, 0, O(kafka.properties) - O(kafka),
 	    "librdkafka properties" },
 	{ "max_message", RONDA_CFG_SIZE, "1M", 1024, 64 << 20,
 	    O(kafka.max_message) - O(kafka), "largest message decoded" },
 	{ "poll_max", RONDA_CFG_INT, "2000", 1, 1000000, O(kafka.poll_max) - O(kafka),
 	    "messages handled per loop tick" },
+	{ "instance_id", RONDA_CFG_STR, "", 0, 0, O(kafka.instance_id) - O(kafka),
+	    "static group membership (group.instance.id), unique per member; \"\": dynamic" },
 	{ NULL }
 };
 
@@ -654,7 +662,14 @@ static const struct ronda_cfg_key geoip_keys[] = {
 	{ NULL }
 };
 
+static const char *const stage_names[] = { "all", "detect", "campaigns", NULL };
+
 const struct ronda_cfg_key ronda_correlator_config_keys[] = {
+	{ "stage", RONDA_CFG_ENUM, "all", 0, 0, O(stage),
+	    "all (one process), detect (a member of the detection group) or campaigns "
+	    "(the campaign stage and the analysts' store)", .enums = stage_names },
+	{ "standby", RONDA_CFG_BOOL, "false", 0, 0, O(standby),
+	    "wait for the store's lock and take over when its holder stops" },
 	{ "kafka", RONDA_CFG_SECTION, NULL, 0, 0, O(kafka), "Kafka", .sub = kafka_keys },
 	{ "store", RONDA_CFG_STR, "/var/lib/ronda/ronda.db", 0, 0, O(store),
 	    "SQLite store" },

@@ -1,7 +1,8 @@
 /*
  * cconfig.h — ronda-correlator's configuration (YAML, strict key tables).
  *
- *   kafka: {brokers, topic, group, dlq_topic, properties, max_message, poll_max}
+ *   kafka: {brokers, topic, group, dlq_topic, properties, max_message, poll_max,
+ *           instance_id}
  *   store: /var/lib/ronda/ronda.db
  *   store_max_size: 0 (no cap)
  *   sites: [{id, agency, region, timezone, hosts}]
@@ -83,16 +84,28 @@ struct ronda_allow_cfg {
 /* 1 when an ip or net entry of list[0..n) covers address ip (CIDR). */
 int ronda_allow_has_ip(const struct ronda_allow_cfg *list, size_t n, const char *ip);
 
+/* What a correlator runs (config key `stage`). */
+enum ronda_stage {
+	RONDA_STAGE_ALL = 0,		/* detection and campaigns in one process */
+	RONDA_STAGE_DETECT,		/* stage 1: ronda.events -> ronda.incidents */
+	RONDA_STAGE_CAMPAIGNS,		/* stage 2: ronda.incidents -> the store */
+};
+
 struct ronda_correlator_config {
 	struct {
 		char *brokers;
 		char *topic;
 		char *group;
 		char *dlq_topic;
+		char *incidents_topic;	/* stage 1 -> stage 2 (istream.h) */
+		char *campaigns_group;	/* stage 2's consumer group */
 		struct ronda_kvlist properties;
 		int64_t max_message;	/* bytes */
 		int64_t poll_max;	/* messages per loop tick */
+		char *instance_id;	/* group.instance.id; "" = dynamic membership */
 	} kafka;
+	int stage;			/* enum ronda_stage */
+	int standby;			/* wait for the store lock (stage 2's standby) */
 	char *store;
 	int64_t store_max_size;		/* bytes, 0 = no cap */
 	struct ronda_cfg_array sites;	/* struct ronda_site_cfg */

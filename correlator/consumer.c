@@ -33,7 +33,40 @@ struct ronda_consumer {
 	void (*on_commit)(void *arg, int ok);
 	void *on_commit_arg;
 	int64_t nassigned;	/* partitions assigned now */
+	int subscribed;		/* joining the group (rd_kafka_subscribe succeeded) */
+	int ever_assigned;	/* the rebalance callback was asked to assign once */
+	/* Stage detect: an assignment's state from the incident stream (stage1.h). */
+	int (*on_assign)(void *arg, const int32_t *parts, size_t n, int64_t *from, char *err,
+	    size_t errlen);
+	void *on_assign_arg;
 };
+
+/*
+ * The applied offsets to the group too (asynchronously, best effort): what
+ * `kafka-consumer-groups --describe` shows as the correlators' lag. A
+ * member starts from the store or the incident stream, never from these.
+ */
+static void
+kafka_commit(struct ronda_consumer *c)
+{
+	rd_kafka_topic_partition_list_t *parts = NULL;
+	int n = 0;
+
+	if (c->closed || rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+	    parts == NULL) {
+		if (parts != NULL)
+			rd_kafka_topic_partition_list_destroy(parts);
+		return;
+	}
+	for (int i = 0; i < parts->cnt; i++) {
+		int64_t off = ronda_engine_committed(c->eng, parts->elems[i].partition);
+		parts->elems[i].offset = off > 0 ? off : RD_KAFKA_OFFSET_INVALID;
+		n += off > 0;
+	}
+	if (n > 0)
+		(void)rd_kafka_commit(c->rk, parts, 1);
+	rd_kafka_topic_partition_list_destroy(parts);
+}
 
 static int
 commit(struct ronda_consumer *c)
@@ -50,6 +83,7 @@ commit(struct ronda_consumer *c)
 		return -1;
 	}
 	c->last_commit = ronda_mono_ms();
+	kafka_commit(c);
 	if (c->on_commit != NULL)
 		c->on_commit(c->on_commit_arg, 1);
 	return 0;
@@ -65,12 +99,34 @@ consumer_on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t why,
 	rd_kafka_resp_err_t rc = RD_KAFKA_RESP_ERR_NO_ERROR;
 
 	if (why == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		int64_t *from = NULL;
+		c->ever_assigned = 1;
+		if (c->on_assign != NULL && parts->cnt > 0) {
+			int32_t *pv = calloc((size_t)parts->cnt, sizeof(*pv));
+			char err[512] = "out of memory";
+			from = calloc((size_t)parts->cnt, sizeof(*from));
+			for (int i = 0; pv != NULL && i < parts->cnt; i++)
+				pv[i] = parts->elems[i].partition;
+			if (pv == NULL || from == NULL || c->on_assign(c->on_assign_arg, pv,
+			    (size_t)parts->cnt, from, err, sizeof(err)) == -1) {
+				/* Never start a partition without its state: stop, a restart retries. */
+				snprintf(c->fatal, sizeof(c->fatal), "assignment: %s", err);
+				if (c->base != NULL)
+					event_base_loopbreak(c->base);
+				free(pv);
+				free(from);
+				return;
+			}
+			free(pv);
+		}
 		for (int i = 0; i < parts->cnt; i++) {
-			int64_t off = ronda_engine_assign(c->eng, parts->elems[i].partition);
+			int64_t off = from != NULL ? from[i] :
+			    ronda_engine_assign(c->eng, parts->elems[i].partition);
 			parts->elems[i].offset = off >= 0 ? off : RD_KAFKA_OFFSET_BEGINNING;
 			log_info("assigned %s[%d] from offset %" PRId64,
 			    parts->elems[i].topic, parts->elems[i].partition, off < 0 ? 0 : off);
 		}
+		free(from);
 		if (coop)
 			error = rd_kafka_incremental_assign(rk, parts);
 		else
@@ -132,11 +188,23 @@ ronda_consumer_new(const struct ronda_correlator_config *cfg, struct ronda_engin
 	c->dlq = dlq;
 	c->wakefd[0] = c->wakefd[1] = -1;
 	if ((conf = ronda_kafka_conf_new(RONDA_KAFKA_CONSUMER, cfg->kafka.brokers,
-	    cfg->kafka.group, &cfg->kafka.properties, err, errlen)) == NULL)
+	    cfg->stage == RONDA_STAGE_CAMPAIGNS ? cfg->kafka.campaigns_group : cfg->kafka.group,
+	    &cfg->kafka.properties, err, errlen)) == NULL)
 		goto fail;
 	/* Messages up to max_message are decoded; larger ones must still be fetched
 	 * (and sent to the DLQ), so the fetch limit is far above it. */
 	rd_kafka_conf_set(conf, "receive.message.max.bytes", "134217728", msg, sizeof(msg));
+	/*
+	 * Static membership: a member restarted with the same id within
+	 * session.timeout.ms gets its partitions back without a rebalance.
+	 */
+	if (cfg->kafka.instance_id != NULL && cfg->kafka.instance_id[0] != '\0' &&
+	    rd_kafka_conf_set(conf, "group.instance.id", cfg->kafka.instance_id, msg,
+	    sizeof(msg)) != RD_KAFKA_CONF_OK) {
+		snprintf(err, errlen, "kafka.instance_id: %s", msg);
+		rd_kafka_conf_destroy(conf);
+		goto fail;
+	}
 	rd_kafka_conf_set_opaque(conf, c);
 	rd_kafka_conf_set_rebalance_cb(conf, consumer_on_rebalance);
 	rd_kafka_conf_set_error_cb(conf, consumer_on_error);
@@ -298,14 +366,16 @@ ronda_consumer_attach(struct ronda_consumer *c, struct event_base *base, char *e
 
 	c->base = base;
 	topics = rd_kafka_topic_partition_list_new(1);
-	rd_kafka_topic_partition_list_add(topics, c->cfg->kafka.topic, RD_KAFKA_PARTITION_UA);
+	rd_kafka_topic_partition_list_add(topics, ronda_engine_topic(c->eng),
+	    RD_KAFKA_PARTITION_UA);
 	rc = rd_kafka_subscribe(c->rk, topics);
 	rd_kafka_topic_partition_list_destroy(topics);
 	if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		snprintf(err, errlen, "subscribe %s: %s", c->cfg->kafka.topic,
+		snprintf(err, errlen, "subscribe %s: %s", ronda_engine_topic(c->eng),
 		    rd_kafka_err2str(rc));
 		return -1;
 	}
+	c->subscribed = 1;
 	if ((c->tick = evtimer_new(base, consumer_on_tick, c)) == NULL) {
 		snprintf(err, errlen, "evtimer_new failed");
 		return -1;
@@ -350,6 +420,27 @@ ronda_consumer_close(struct ronda_consumer *c, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * librdkafka before 2.3.0 (Debian 12 ships 2.0.2) aborts in rd_kafka_destroy()
+ * (rd_kafka_sticky_assignor_state_destroy: assertion `assignor_state',
+ * librdkafka#4381, fixed in 2.3.0) when a member of a cooperative-sticky (or
+ * sticky) group had its JoinGroup answered but never received an
+ * assignment: the brokers went away before the SyncGroup answer, or the
+ * group's leader died and the SyncGroup waits for it. The process died with
+ * SIGABRT (exit 134) after the store's last commit, and systemd counted a
+ * failure. Such a handle is closed (it left the group) but not destroyed:
+ * the process is exiting and its threads end with it. The first assignment
+ * (even an empty one) runs the rebalance callback after the assignor's state
+ * exists, so a member that saw it is destroyed as usual.
+ */
+static rd_kafka_t *kafka_abandoned;	/* reachable: not a leak to LeakSanitizer */
+
+static int
+destroy_would_abort(const struct ronda_consumer *c)
+{
+	return c->subscribed && !c->ever_assigned && rd_kafka_version() < 0x020300ff;
+}
+
 void
 ronda_consumer_free(struct ronda_consumer *c)
 {
@@ -364,8 +455,16 @@ ronda_consumer_free(struct ronda_consumer *c)
 			rd_kafka_queue_io_event_enable(c->q, -1, NULL, 0);
 		rd_kafka_queue_destroy(c->q);
 	}
-	if (c->rk != NULL)
+	if (c->rk != NULL && destroy_would_abort(c)) {
+		if (!c->closed)
+			rd_kafka_consumer_close(c->rk);	/* what rd_kafka_destroy would do */
+		log_info("kafka: no partition was ever assigned: the consumer is closed "
+		    "but not destroyed (librdkafka %s would abort, librdkafka#4381)",
+		    rd_kafka_version_str());
+		kafka_abandoned = c->rk;
+	} else if (c->rk != NULL) {
 		rd_kafka_destroy(c->rk);
+	}
 	for (int i = 0; i < 2; i++)
 		if (c->wakefd[i] != -1)
 			close(c->wakefd[i]);
@@ -384,6 +483,14 @@ ronda_consumer_on_commit(struct ronda_consumer *c, void (*fn)(void *arg, int ok)
 {
 	c->on_commit = fn;
 	c->on_commit_arg = arg;
+}
+
+void
+ronda_consumer_on_assign(struct ronda_consumer *c, int (*fn)(void *arg, const int32_t *parts,
+    size_t n, int64_t *from, char *err, size_t errlen), void *arg)
+{
+	c->on_assign = fn;
+	c->on_assign_arg = arg;
 }
 
 int64_t

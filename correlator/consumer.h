@@ -30,6 +30,10 @@ int ronda_consumer_attach(struct ronda_consumer *c, struct event_base *base,
     char *err, size_t errlen);
 /* Commit what is pending and leave the group (shutdown). 0 / -1. */
 int ronda_consumer_close(struct ronda_consumer *c, char *err, size_t errlen);
+/*
+ * At exit only: with librdkafka < 2.3 a consumer that never got an assignment
+ * is closed but its handle left to the process exit (consumer.c says why).
+ */
 void ronda_consumer_free(struct ronda_consumer *c);
 /* A commit failed: the loop was stopped and this says why (else NULL). */
 const char *ronda_consumer_fatal(const struct ronda_consumer *c);
@@ -48,5 +52,13 @@ int64_t ronda_consumer_assigned(const struct ronda_consumer *c);
  * *lag is -1 when no assigned partition has both a position and a watermark yet.
  */
 void ronda_consumer_lag(struct ronda_consumer *c, int64_t *partitions, int64_t *lag);
+
+/*
+ * Stage detect: fn gives the offsets of newly assigned partitions (their
+ * state read from the incident stream) instead of the store; -1 stops the
+ * consumer (the partitions are not started without their state).
+ */
+void ronda_consumer_on_assign(struct ronda_consumer *c, int (*fn)(void *arg,
+    const int32_t *parts, size_t n, int64_t *from, char *err, size_t errlen), void *arg);
 
 #endif

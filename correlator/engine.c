@@ -461,14 +461,27 @@ restore_guesser(void *arg, const char *ip, const char *sites)
 	ronda_actors_restore(arg, ip, s, n);
 }
 
+static int emit_put(struct ronda_engine *e, int rc, char *payload, size_t len,
+    const char *key);
+
 static int
 guesser_put(void *arg, const char *ip, const struct ronda_actor_site *sites, int n,
     int64_t last)
 {
 	char text[RONDA_ACTORS_SITES * 64];
 
+	struct ronda_engine *e = arg;
+
 	ronda_actors_format(text, sizeof(text), sites, n);
-	return ronda_store_guesser_put(arg, ip, text, last);
+	if (ronda_store_guesser_put(e->store, ip, text, last) == -1)
+		return -1;
+	if (e->stage == RONDA_STAGE_DETECT) {
+		char *out = NULL, key[128];
+		size_t len = 0;
+		int rc = ronda_istream_guesser(ip, text, last, &out, &len, key, sizeof(key));
+		return emit_put(e, rc, out, len, key);
+	}
+	return 0;
 }
 
 /*
@@ -873,6 +886,12 @@ const char *
 ronda_engine_topic(const struct ronda_engine *e)
 {
 	return e->topic;
+}
+
+void
+ronda_engine_restore_guesser(struct ronda_engine *e, const char *ip, const char *sites)
+{
+	restore_guesser(e->actors, ip, sites);
 }
 
 int64_t
@@ -1486,7 +1505,7 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 	 * behind the newest clock (the margin keeps an import of older logs of
 	 * another site from finding them gone).
 	 */
-	if (ronda_actors_flush(e->actors, guesser_put, e->store) == -1)
+	if (ronda_actors_flush(e->actors, guesser_put, e) == -1)
 		goto fail_tx;
 	/* Once per hour of event time: the DELETE reads the whole table. */
 	if (nc != WM_NONE && nc - e->guess_pruned >= 3600000LL) {

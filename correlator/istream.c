@@ -143,6 +143,21 @@ ronda_istream_site(const struct ronda_store_site *s, int32_t part, char **out, s
 	return finish(o, out, len);
 }
 
+int
+ronda_istream_guesser(const char *ip, const char *sites, int64_t last, char **out,
+    size_t *len, char *key, size_t keylen)
+{
+	cJSON *o = rec_new("guesser");
+
+	if (o == NULL)
+		return -1;
+	snprintf(key, keylen, "guesser/%s", ip);
+	cJSON_AddStringToObject(o, "ip", ip);
+	cJSON_AddStringToObject(o, "sites", sites);
+	cJSON_AddNumberToObject(o, "last", (double)last);
+	return finish(o, out, len);
+}
+
 /* ---- decoding ----------------------------------------------------------- */
 
 static int
@@ -321,6 +336,15 @@ ronda_istream_decode(const char *payload, size_t len, struct ronda_istream_rec *
 		r->part = (int32_t)x;
 		r->site.id = r->site_id;
 		r->site.known = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "known"));
+		rc = 0;
+	} else if (strcmp(type, "guesser") == 0) {
+		r->type = RONDA_ISTREAM_GUESSER;
+		if (str(o, "ip", r->ip, sizeof(r->ip)) == -1 ||
+		    str(o, "sites", r->sites, sizeof(r->sites)) == -1 ||
+		    num(o, "last", &r->last) == -1) {
+			snprintf(err, errlen, "guesser: a field missing or out of range");
+			goto out;
+		}
 		rc = 0;
 	} else {
 		snprintf(err, errlen, "unknown record type");

@@ -18,6 +18,10 @@
  *             partition starts from it.
  *   site      a site's clocks as a member sees them from one partition
  *             (newest event time, processing times, late events).
+ *   guesser   an address that joined brute-force incidents and the sites
+ *             it guessed on (actors.h): facts of the logs, merged by every
+ *             member at each assignment, so the fleet memory (24 h) moves
+ *             with a partition.
  *
  * See docs/scaling.md.
  */
@@ -36,6 +40,7 @@ enum ronda_istream_type {
 	RONDA_ISTREAM_SHARE = 1,
 	RONDA_ISTREAM_POSITION,
 	RONDA_ISTREAM_SITE,
+	RONDA_ISTREAM_GUESSER,
 };
 
 struct ronda_istream_rec {
@@ -52,6 +57,10 @@ struct ronda_istream_rec {
 	struct ronda_store_site site;	/* site.id points into site_id */
 	char site_id[RONDA_CEVENT_SITE_MAX + 1];
 	int32_t part;
+	/* guesser: an address that guessed logins, its sites (actors.h text) */
+	char ip[64];
+	char sites[320];
+	int64_t last;
 };
 
 /*
@@ -63,6 +72,8 @@ int ronda_istream_share(const struct ronda_incident *share, int64_t version, int
 int ronda_istream_position(const char *topic, const struct ronda_store_offset *o,
     char **out, size_t *len, char *key, size_t keylen);
 int ronda_istream_site(const struct ronda_store_site *s, int32_t part, char **out,
+    size_t *len, char *key, size_t keylen);
+int ronda_istream_guesser(const char *ip, const char *sites, int64_t last, char **out,
     size_t *len, char *key, size_t keylen);
 
 /* Decode; -1 with err when it is not a record of this version. */

@@ -30,6 +30,8 @@
 #include "consumer.h"
 #include "dlq.h"
 #include "engine.h"
+#include "stage1.h"
+#include "storelock.h"
 #include "ronda/log.h"
 #include "ronda/privilege.h"
 #include "ronda/timeutil.h"
@@ -128,6 +130,14 @@ out:
 	return rc;
 }
 
+/* Stage detect: newly assigned partitions' state from the incident stream. */
+static int
+stage1_assign(void *arg, const int32_t *parts, size_t n, int64_t *from, char *err,
+    size_t errlen)
+{
+	return ronda_stage1_assign(arg, parts, n, from, err, errlen);
+}
+
 /*
  * The alert dispatcher on the loop, with the engine's store connection: the
  * outbox to every configured sink. Started before the consumer, so a sink
@@ -214,6 +224,8 @@ reload(struct running *r)
 		goto drop;
 	}
 	/* The sinks: the old dispatcher stops (its outbox rows stay), a new one starts. */
+	if (n->stage == RONDA_STAGE_DETECT)
+		goto sinks_done;	/* alerts are the campaign stage's */
 	ronda_alertd_free(r->alertd, 2000);
 	if ((ad = alerts_start(n, r->eng, r->base)) == NULL) {
 		log_warnx("reload: the new alert sinks did not start; back to the running ones");
@@ -221,6 +233,7 @@ reload(struct running *r)
 	} else {
 		r->alertd = ad;
 	}
+sinks_done:
 	ronda_api_reload(r->api, n);
 	restart_only(cur, n);
 	ronda_cfg_errors_free(&errs);
@@ -264,8 +277,10 @@ main(int argc, char **argv)
 	struct running run = { 0 };
 	struct ronda_cfg_errors errs = { 0 };
 	struct ronda_engine *eng = NULL;
+	struct ronda_storelock *lock = NULL;
 	struct ronda_dlq *dlq = NULL;
 	struct ronda_consumer *cons = NULL;
+	struct ronda_stage1 *s1 = NULL;
 	struct ronda_alertd *alertd = NULL;
 	struct ronda_api *api = NULL;
 	struct event_base *base = NULL;
@@ -317,6 +332,20 @@ main(int argc, char **argv)
 	}
 	ronda_privilege_refuse_root();	/* before the store is created as root */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * One writer per store (--input runs too), held until exit. A standby
+	 * waits here for the active one to stop; a TERM ends its wait (exit 0).
+	 */
+	if ((lock = ronda_storelock_take(cfg.store, cfg.standby ? RONDA_STORELOCK_FOREVER :
+	    RONDA_STORELOCK_NOWAIT, &input_stop, err, sizeof(err))) == NULL) {
+		if (cfg.standby && input_stop) {
+			log_info("signal while waiting for the store: stopping");
+			rc = 0;
+		} else {
+			log_warnx("%s", err);
+		}
+		goto out;
+	}
 	if ((eng = ronda_engine_new(&cfg, err, sizeof(err))) == NULL) {
 		log_warnx("store: %s", err);
 		goto out;
@@ -334,6 +363,14 @@ main(int argc, char **argv)
 		log_warnx("%s", err);
 		goto out;
 	}
+	/* Stage detect: incidents go to the stream; an assignment's state comes from it. */
+	if (cfg.stage == RONDA_STAGE_DETECT) {
+		if ((s1 = ronda_stage1_new(&cfg, eng, err, sizeof(err))) == NULL) {
+			log_warnx("%s", err);
+			goto out;
+		}
+		ronda_consumer_on_assign(cons, stage1_assign, s1);
+	}
 	if ((base = event_base_new()) == NULL) {
 		log_warnx("event_base_new failed");
 		goto out;
@@ -345,7 +382,8 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((alertd = alerts_start(&cfg, eng, base)) == NULL)
+	/* Alerts are the campaign stage's (stage all or campaigns). */
+	if (cfg.stage != RONDA_STAGE_DETECT && (alertd = alerts_start(&cfg, eng, base)) == NULL)
 		goto out;
 	run.path = path;
 	run.base = base;
@@ -367,8 +405,10 @@ main(int argc, char **argv)
 		log_warnx("api: %s", err);
 		goto out;
 	}
-	log_info("consuming %s from %s as %s into %s", cfg.kafka.topic, cfg.kafka.brokers,
-	    cfg.kafka.group, cfg.store);
+	log_info("consuming %s from %s as %s into %s (stage %s)", ronda_engine_topic(eng),
+	    cfg.kafka.brokers, cfg.stage == RONDA_STAGE_CAMPAIGNS ? cfg.kafka.campaigns_group :
+	    cfg.kafka.group, cfg.store, cfg.stage == RONDA_STAGE_DETECT ? "detect" :
+	    cfg.stage == RONDA_STAGE_CAMPAIGNS ? "campaigns" : "all");
 	run.alertd = alertd;
 	run.api = api;
 	event_base_dispatch(base);
@@ -392,9 +432,11 @@ main(int argc, char **argv)
 out:
 	ronda_api_free(api);
 	ronda_consumer_free(cons);
+	ronda_stage1_free(s1);
 	ronda_dlq_free(dlq);
 	ronda_alertd_free(alertd, 2000);
 	ronda_engine_free(eng);
+	ronda_storelock_release(lock);	/* after the store's last write */
 	ronda_alert_cleanup();
 	for (int i = 0; i < 3; i++)
 		if (sigs[i] != NULL)

@@ -193,7 +193,11 @@ find_ps(struct pstate *v, size_t n, int32_t part)
 	return NULL;
 }
 
-/* Read partition 0 of the stream from its start to the end it had when we began. */
+/*
+ * Read partition 0 of the stream from its start to the end it had when we
+ * began; guessers are merged into the engine as they come (facts of the
+ * logs: merging one twice, or one of an unfinished batch, changes nothing).
+ */
 static int
 read_stream(struct ronda_stage1 *s, struct pstate *ps, size_t nps, char *err, size_t errlen)
 {
@@ -203,10 +207,15 @@ read_stream(struct ronda_stage1 *s, struct pstate *ps, size_t nps, char *err, si
 	rd_kafka_topic_partition_list_t *tp = NULL;
 	rd_kafka_resp_err_t rc;
 	int64_t lo = 0, hi = 0, deadline = ronda_mono_ms() + READ_MS, records = 0;
-	char msg[512];
+	char msg[512], group[300];
 	int ret = -1;
 
-	if ((conf = ronda_kafka_conf_new(RONDA_KAFKA_CONSUMER, s->cfg->kafka.brokers, NULL,
+	/*
+	 * A consumer of its own, assigned (not subscribed): the group id is
+	 * librdkafka's requirement for assign(); nothing is ever committed.
+	 */
+	snprintf(group, sizeof(group), "%s.restore", s->cfg->kafka.group);
+	if ((conf = ronda_kafka_conf_new(RONDA_KAFKA_CONSUMER, s->cfg->kafka.brokers, group,
 	    &s->cfg->kafka.properties, err, errlen)) == NULL)
 		return -1;
 	rd_kafka_conf_set(conf, "receive.message.max.bytes", "134217728", msg, sizeof(msg));
@@ -272,6 +281,9 @@ read_stream(struct ronda_stage1 *s, struct pstate *ps, size_t nps, char *err, si
 			} else if (p != NULL && r->type == RONDA_ISTREAM_SHARE) {
 				if (push(&p->pend, &p->npend, &p->cappend, r) == -1)
 					rec_free(r);
+			} else if (r->type == RONDA_ISTREAM_GUESSER) {
+				ronda_engine_restore_guesser(s->eng, r->ip, r->sites);
+				rec_free(r);
 			} else {
 				rec_free(r);
 			}

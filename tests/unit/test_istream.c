@@ -2,7 +2,7 @@
  * The incident stream between the stages (istream.h) and the campaign
  * stage's sum of shares (shares.h): records round-trip (a share with its
  * evidence and indicators, a position with "no watermark", a site), bad
- * records are refused with a reason, per-partition share ids, and a pool's
+ * records are refused with a reason, a guesser's sites, per-partition share ids, and a pool's
  * shares from two partitions summed in a store, a replayed older share
  * ignored, evidence kept apart by partition.
  */
@@ -140,6 +140,15 @@ position_and_site(void **state)
 	assert_int_equal(r.part, 5);
 	assert_int_equal(r.site.last_event, T0);
 	assert_int_equal(r.site.late, 2);
+	free(out);
+	assert_int_equal(ronda_istream_guesser("203.0.113.7", "00000000000000ab:1:2", T0, &out,
+	    &len, key, sizeof(key)), 0);
+	assert_string_equal(key, "guesser/203.0.113.7");
+	assert_int_equal(ronda_istream_decode(out, len, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.type, RONDA_ISTREAM_GUESSER);
+	assert_string_equal(r.ip, "203.0.113.7");
+	assert_string_equal(r.sites, "00000000000000ab:1:2");
+	assert_int_equal(r.last, T0);
 	free(out);
 }
 
