@@ -17,8 +17,11 @@
 # every restart is a new member that waits for the dead one's session. On
 # such a broker the last check cannot hold, and the test says so and skips
 # (77) after the others passed, instead of passing without having checked it.
+# Plain build only: on the mock it ends in that skip either way, and
+# make check's 45 minutes are nearly spent.
 . "$(dirname "$0")/lib.sh"
 require_cmd kcat sqlite3
+[ "${RONDA_SAN:-0}" = 1 ] && skip "plain build only (the mock ignores group.instance.id: see the plain run)"
 
 start_broker --topics ronda.events,ronda.events.dlq --partitions 3
 "$RONDA_BIN/ronda-eventgen" --events 300 --sites 5 --ips 50 --rate 50 --seed 3 >"$T/ev.tsv"

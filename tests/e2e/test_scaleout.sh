@@ -1,5 +1,5 @@
 #!/bin/bash
-# ronda-test: exclusive (two pipelines of 18 collectors and five correlators on two cores)
+# (runs beside another test: nothing in it is timed on the wall clock; its waits are bounded)
 # Issue 17: detection as a consumer group, campaigns as a stage over Kafka.
 # kaltim-wave (at a far-future date) through one correlator (stage: all),
 # then the same logs through three stage-1 members (stage: detect, one
