@@ -130,6 +130,8 @@ split_run() {  # split_run LABEL [kill|standby]
     pipeline_configure
     stage_configs
     start_member "${1}_c" "$PIPE/c.yaml"
+    wait_for grep -q "consuming ronda.incidents" "$T/${1}_c.log" --timeout 30 ||
+        fail "$1: stage 2 did not start"
     if [ "${2:-}" = standby ]; then
         start_member "${1}_c2" "$PIPE/c2.yaml"
         wait_for grep -q "standby: store .* is held by pid" "$T/${1}_c2.log" --timeout 20 ||
@@ -173,9 +175,14 @@ split_run() {  # split_run LABEL [kill|standby]
     # Every alert of the store at the webhook, none it does not know.
     wait_for alerts_delivered --timeout "$(scaled 60)" ||
         fail "$1: the webhook has $(alerts_at_webhook) of $(sqlite3 "$PIPE/ronda.db" 'SELECT count(*) FROM alerts') alerts"
-    for n in "${1}_c" "${1}_c2" "${1}_d1" "${1}_d3" "${1}_d4" "${1}_d2" "${1}_recv"; do
+    # All at once: one by one, each stop moves partitions to the others.
+    local pids=()
+    for n in "${1}_c" "${1}_c2" "${1}_d1" "${1}_d3" "${1}_d4" "${1}_d2"; do
         eval "local pid=\${PID_$n:-}"
-        [ -n "$pid" ] && _alive "$pid" && stop "$pid"
+        [ -n "$pid" ] && _alive "$pid" && pids+=("$pid") && kill -TERM "$pid"
+    done
+    for pid in "${pids[@]}"; do
+        stop "$pid" --timeout 10 || fail "$1: a correlator did not stop cleanly (exit $?)"
     done
     kill "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null
     compare "$1"
