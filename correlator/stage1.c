@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -21,6 +22,7 @@ struct ronda_stage1 {
 	struct ronda_engine *eng;
 	rd_kafka_t *prod;
 	rd_kafka_topic_t *topic;
+	int in_txn;		/* a batch's transaction is open */
 	int64_t failed;		/* deliveries failed since the last flush */
 	char failmsg[256];
 };
@@ -37,11 +39,34 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	}
 }
 
+/* The transaction's error as text, freed; -1. */
+static int
+txn_fail(struct ronda_stage1 *s, rd_kafka_error_t *error, const char *what)
+{
+	snprintf(s->failmsg, sizeof(s->failmsg), "%s: %s", what, rd_kafka_error_string(error));
+	s->failed++;
+	if (rd_kafka_error_txn_requires_abort(error)) {
+		rd_kafka_error_t *e2 = rd_kafka_abort_transaction(s->prod, FLUSH_MS);
+		if (e2 != NULL)
+			rd_kafka_error_destroy(e2);
+		s->in_txn = 0;
+	}
+	rd_kafka_error_destroy(error);
+	return -1;
+}
+
 static int
 s1_put(void *arg, const char *key, const char *payload, size_t len)
 {
 	struct ronda_stage1 *s = arg;
+	rd_kafka_error_t *error;
 
+	/* A batch is one transaction: readers (read_committed) see all of it or none. */
+	if (!s->in_txn) {
+		if ((error = rd_kafka_begin_transaction(s->prod)) != NULL)
+			return txn_fail(s, error, "begin transaction");
+		s->in_txn = 1;
+	}
 	for (;;) {
 		if (rd_kafka_produce(s->topic, 0, RD_KAFKA_MSG_F_COPY, (void *)payload, len, key,
 		    strlen(key), NULL) == 0)
@@ -60,11 +85,18 @@ static int
 s1_flush(void *arg, char *err, size_t errlen)
 {
 	struct ronda_stage1 *s = arg;
-	rd_kafka_resp_err_t rc = rd_kafka_flush(s->prod, FLUSH_MS);
+	rd_kafka_error_t *error;
 
-	if (rc != RD_KAFKA_RESP_ERR_NO_ERROR || s->failed > 0) {
+	if (s->in_txn && s->failed == 0) {
+		/* Flushes, then commits: every record of the batch is stored, or none counts. */
+		if ((error = rd_kafka_commit_transaction(s->prod, FLUSH_MS)) != NULL)
+			(void)txn_fail(s, error, "commit transaction");
+		else
+			s->in_txn = 0;
+	}
+	if (s->failed > 0) {
 		snprintf(err, errlen, "incident stream %s: %s", s->cfg->kafka.incidents_topic,
-		    s->failed > 0 ? s->failmsg : "not delivered within 30 s");
+		    s->failmsg);
 		return -1;
 	}
 	return 0;
@@ -76,7 +108,8 @@ ronda_stage1_new(const struct ronda_correlator_config *cfg, struct ronda_engine 
 {
 	struct ronda_stage1 *s = calloc(1, sizeof(*s));
 	rd_kafka_conf_t *conf;
-	char msg[512];
+	rd_kafka_error_t *error;
+	char msg[512], tid[1024], host[256] = "";
 	struct ronda_engine_emit emit;
 
 	if (s == NULL) {
@@ -85,14 +118,42 @@ ronda_stage1_new(const struct ronda_correlator_config *cfg, struct ronda_engine 
 	}
 	s->cfg = cfg;
 	s->eng = eng;
+	(void)gethostname(host, sizeof(host) - 1);
 	if ((conf = ronda_kafka_conf_new(RONDA_KAFKA_PRODUCER, cfg->kafka.brokers, NULL,
 	    &cfg->kafka.properties, err, errlen)) == NULL)
 		goto fail;
+	/*
+	 * Transactional: one id per member's store (the store lock makes it
+	 * one process), the same across restarts, so a restarted member fences
+	 * what its previous life left open. A message may wait as long as a
+	 * commit does (a transaction needs a bound, unlike the collector).
+	 */
+	if (cfg->kafka.instance_id != NULL && cfg->kafka.instance_id[0] != '\0')
+		snprintf(tid, sizeof(tid), "ronda-detect/%s/%s", cfg->kafka.group,
+		    cfg->kafka.instance_id);
+	else
+		snprintf(tid, sizeof(tid), "ronda-detect/%s/%s:%s", cfg->kafka.group, host,
+		    cfg->store);
+	if (rd_kafka_conf_set(conf, "transactional.id", tid, msg, sizeof(msg)) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "message.timeout.ms", "10000", msg, sizeof(msg)) !=
+	    RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "transaction.timeout.ms", "10000", msg, sizeof(msg)) !=
+	    RD_KAFKA_CONF_OK) {
+		snprintf(err, errlen, "kafka producer: %s", msg);
+		rd_kafka_conf_destroy(conf);
+		goto fail;
+	}
 	rd_kafka_conf_set_opaque(conf, s);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	if ((s->prod = rd_kafka_new(RD_KAFKA_PRODUCER, conf, msg, sizeof(msg))) == NULL) {
 		snprintf(err, errlen, "kafka producer: %s", msg);
 		rd_kafka_conf_destroy(conf);
+		goto fail;
+	}
+	if ((error = rd_kafka_init_transactions(s->prod, READ_MS)) != NULL) {
+		snprintf(err, errlen, "incident stream %s: init transactions (%s): %s",
+		    cfg->kafka.incidents_topic, tid, rd_kafka_error_string(error));
+		rd_kafka_error_destroy(error);
 		goto fail;
 	}
 	if ((s->topic = rd_kafka_topic_new(s->prod, cfg->kafka.incidents_topic, NULL)) == NULL) {
@@ -120,7 +181,12 @@ ronda_stage1_free(struct ronda_stage1 *s)
 	if (s->topic != NULL)
 		rd_kafka_topic_destroy(s->topic);
 	if (s->prod != NULL) {
-		(void)rd_kafka_flush(s->prod, 5000);
+		if (s->in_txn) {
+			/* A batch the store never committed: nobody may read it. */
+			rd_kafka_error_t *error = rd_kafka_abort_transaction(s->prod, 5000);
+			if (error != NULL)
+				rd_kafka_error_destroy(error);
+		}
 		rd_kafka_destroy(s->prod);
 	}
 	free(s);
@@ -219,6 +285,9 @@ read_stream(struct ronda_stage1 *s, struct pstate *ps, size_t nps, char *err, si
 	    &s->cfg->kafka.properties, err, errlen)) == NULL)
 		return -1;
 	rd_kafka_conf_set(conf, "receive.message.max.bytes", "134217728", msg, sizeof(msg));
+	/* The end is where read_committed ends: the first offset of a batch still open. */
+	rd_kafka_conf_set(conf, "enable.partition.eof", "true", msg, sizeof(msg));
+	rd_kafka_conf_set(conf, "isolation.level", "read_committed", msg, sizeof(msg));
 	if ((rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, msg, sizeof(msg))) == NULL) {
 		snprintf(err, errlen, "kafka: %s", msg);
 		rd_kafka_conf_destroy(conf);
@@ -239,6 +308,12 @@ read_stream(struct ronda_stage1 *s, struct pstate *ps, size_t nps, char *err, si
 		snprintf(err, errlen, "incident stream %s: %s", topic, rd_kafka_err2str(rc));
 		goto out;
 	}
+	/*
+	 * Up to the end it had when we began, commit markers included: a batch
+	 * left open by a member killed meanwhile holds the end back until its
+	 * transaction times out (transaction.timeout.ms, 10 s), then the
+	 * batches after it are read too.
+	 */
 	for (int64_t next = lo; next < hi;) {
 		rd_kafka_message_t *m;
 		if (ronda_mono_ms() > deadline) {
@@ -248,6 +323,12 @@ read_stream(struct ronda_stage1 *s, struct pstate *ps, size_t nps, char *err, si
 		}
 		if ((m = rd_kafka_consumer_poll(rk, 200)) == NULL)
 			continue;
+		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			if (m->offset > next)
+				next = m->offset;
+			rd_kafka_message_destroy(m);
+			continue;
+		}
 		if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
 			rd_kafka_message_destroy(m);
 			continue;
@@ -290,6 +371,17 @@ read_stream(struct ronda_stage1 *s, struct pstate *ps, size_t nps, char *err, si
 		}
 		rd_kafka_message_destroy(m);
 	}
+	/*
+	 * Read committed: every record is of a finished batch, and a batch
+	 * writes its shares with its positions, so the newest share of each
+	 * id stands, behind a position or not (compaction may keep a share
+	 * and drop the positions around it).
+	 */
+	for (size_t i = 0; i < nps; i++)
+		if (confirm(&ps[i]) == -1) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
 	log_info("incident stream %s: read %" PRId64 " records (offsets %" PRId64 "..%" PRId64
 	    ")", topic, records, lo, hi);
 	ret = 0;
@@ -331,10 +423,9 @@ ronda_stage1_assign(struct ronda_stage1 *s, const int32_t *parts, size_t n, int6
 		}
 		from[i] = ronda_engine_assign_from(s->eng, parts[i], ps[i].have_pos ? &ps[i].pos :
 		    NULL, v, ps[i].ndone);
-		log_info("%s[%d]: from the incident stream: %s, %zu incidents (%zu open), %zu"
-		    " shares after the last position left to the replay", s->cfg->kafka.topic,
-		    (int)parts[i], ps[i].have_pos ? "a position" : "no position (from the start)",
-		    ps[i].ndone, open, ps[i].npend);
+		log_info("%s[%d]: from the incident stream: %s, %zu incidents (%zu open)",
+		    s->cfg->kafka.topic, (int)parts[i], ps[i].have_pos ? "a position" :
+		    "no position (from the start)", ps[i].ndone, open);
 		free(v);
 	}
 	rc = 0;
