@@ -476,7 +476,7 @@ guesser_put(void *arg, const char *ip, const struct ronda_actor_site *sites, int
 	if (ronda_store_guesser_put(e->store, ip, text, last) == -1)
 		return -1;
 	if (e->stage == RONDA_STAGE_DETECT) {
-		char *out = NULL, key[128];
+		char *out = NULL, key[512];
 		size_t len = 0;
 		int rc = ronda_istream_guesser(ip, text, last, &out, &len, key, sizeof(key));
 		return emit_put(e, rc, out, len, key);
@@ -1258,7 +1258,7 @@ inc_put(void *arg, struct ronda_incident *inc)
 		return -1;
 	if (e->stage == RONDA_STAGE_DETECT) {
 		/* Its share goes to the stream; alerts and campaigns are stage 2's. */
-		char *out = NULL, key[64];
+		char *out = NULL, key[512];
 		size_t len = 0;
 		int64_t version = inc->part >= 0 && inc->part < MAX_PARTS ?
 		    e->parts[inc->part].next : 0;
@@ -1490,7 +1490,7 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 		if (ronda_store_offset_put(e->store, topic, &o) == -1)
 			goto fail_tx;
 		if (e->stage == RONDA_STAGE_DETECT) {
-			char *out = NULL, key[64];
+			char *out = NULL, key[512];
 			size_t len = 0;
 			int rc = ronda_istream_position(topic, &o, &out, &len, key, sizeof(key));
 			if (emit_put(e, rc, out, len, key) == -1)
@@ -1531,7 +1531,7 @@ ronda_engine_commit(struct ronda_engine *e, char *err, size_t errlen)
 			if (ronda_store_site_put(e->store, &row) == -1)
 				goto fail_tx;
 			if (e->stage == RONDA_STAGE_DETECT) {
-				char *out = NULL, key[64];
+				char *out = NULL, key[512];
 				size_t len = 0;
 				int rc = ronda_istream_site(&row, s->hb_part, &out, &len, key,
 				    sizeof(key));

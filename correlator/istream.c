@@ -51,7 +51,8 @@ ronda_istream_share(const struct ronda_incident *inc, int64_t version, int64_t c
 	if (o == NULL)
 		return -1;
 	ronda_incident_make_id(id, inc->site, inc->kind, inc->key);
-	snprintf(key, keylen, "%s", id);
+	/* The key of a compacted topic: each partition's share is kept. */
+	snprintf(key, keylen, "%s", inc->id);
 	cJSON_AddStringToObject(o, "id", id);
 	cJSON_AddStringToObject(o, "share", inc->id);
 	cJSON_AddNumberToObject(o, "part", inc->part);
@@ -114,7 +115,7 @@ ronda_istream_position(const char *topic, const struct ronda_store_offset *off,
 
 	if (o == NULL)
 		return -1;
-	snprintf(key, keylen, "position/%d", (int)off->part);
+	snprintf(key, keylen, "position/%.200s/%d", topic, (int)off->part);
 	cJSON_AddStringToObject(o, "topic", topic);
 	cJSON_AddNumberToObject(o, "part", off->part);
 	cJSON_AddNumberToObject(o, "next", (double)off->next_offset);
@@ -132,7 +133,7 @@ ronda_istream_site(const struct ronda_store_site *s, int32_t part, char **out, s
 
 	if (o == NULL)
 		return -1;
-	snprintf(key, keylen, "site/%d", (int)part);
+	snprintf(key, keylen, "site/%d/%.200s", (int)part, s->id);
 	cJSON_AddStringToObject(o, "site", s->id);
 	cJSON_AddNumberToObject(o, "part", part);
 	cJSON_AddBoolToObject(o, "known", s->known);

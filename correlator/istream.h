@@ -65,7 +65,8 @@ struct ronda_istream_rec {
 
 /*
  * Encode into *out (malloc'd, NUL-terminated, *len bytes); the Kafka key
- * goes to key (at least 64 bytes). 0 / -1 (out of memory).
+ * goes to key (at least 256 bytes: the keys of a compacted topic, one per
+ * share id, position/TOPIC/P, site/P/SITE, guesser/IP). 0 / -1.
  */
 int ronda_istream_share(const struct ronda_incident *share, int64_t version, int64_t clock,
     char **out, size_t *len, char *key, size_t keylen);

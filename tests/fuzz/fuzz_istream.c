@@ -18,7 +18,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ronda_istream_rec r, r2;
-	char err[256], key[64], *out = NULL;
+	char err[256], key[512], *out = NULL;
 	size_t len = 0;
 
 	err[0] = '\0';
