@@ -52,6 +52,9 @@ kafka_commit(struct ronda_consumer *c)
 	rd_kafka_topic_partition_list_t *parts = NULL;
 	int n = 0;
 
+	/* Stage detect commits them in its batch's transaction (stage1.c). */
+	if (c->on_assign != NULL)
+		return;
 	if (c->closed || rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR ||
 	    parts == NULL) {
 		if (parts != NULL)
@@ -483,6 +486,30 @@ ronda_consumer_on_commit(struct ronda_consumer *c, void (*fn)(void *arg, int ok)
 {
 	c->on_commit = fn;
 	c->on_commit_arg = arg;
+}
+
+int
+ronda_consumer_positions(struct ronda_consumer *c, struct rd_kafka_topic_partition_list_s **out,
+    struct rd_kafka_consumer_group_metadata_s **md)
+{
+	rd_kafka_topic_partition_list_t *parts = NULL;
+
+	*out = NULL;
+	*md = NULL;
+	if (c->closed && c->nassigned == 0)
+		return -1;
+	if (rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || parts == NULL)
+		return -1;
+	for (int i = 0; i < parts->cnt; i++) {
+		int64_t off = ronda_engine_next(c->eng, parts->elems[i].partition);
+		parts->elems[i].offset = off > 0 ? off : RD_KAFKA_OFFSET_INVALID;
+	}
+	if ((*md = rd_kafka_consumer_group_metadata(c->rk)) == NULL) {
+		rd_kafka_topic_partition_list_destroy(parts);
+		return -1;
+	}
+	*out = parts;
+	return 0;
 }
 
 void

@@ -54,6 +54,18 @@ int64_t ronda_consumer_assigned(const struct ronda_consumer *c);
 void ronda_consumer_lag(struct ronda_consumer *c, int64_t *partitions, int64_t *lag);
 
 /*
+ * Stage detect: the assigned partitions with the engine's next offsets
+ * (ronda_engine_next) and the group's metadata (member, generation), for a
+ * transaction that commits them with its batch and is refused when this
+ * member is no longer the owner. 0 with both to free, -1.
+ */
+struct rd_kafka_topic_partition_list_s;
+struct rd_kafka_consumer_group_metadata_s;
+int ronda_consumer_positions(struct ronda_consumer *c,
+    struct rd_kafka_topic_partition_list_s **out,
+    struct rd_kafka_consumer_group_metadata_s **md);
+
+/*
  * Stage detect: fn gives the offsets of newly assigned partitions (their
  * state read from the incident stream) instead of the store; -1 stops the
  * consumer (the partitions are not started without their state).

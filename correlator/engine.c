@@ -895,6 +895,15 @@ ronda_engine_restore_guesser(struct ronda_engine *e, const char *ip, const char 
 }
 
 int64_t
+ronda_engine_next(const struct ronda_engine *e, int32_t part)
+{
+	if (part < 0 || part >= MAX_PARTS || !e->parts[part].assigned)
+		return -1;
+	return e->parts[part].next > e->parts[part].committed ? e->parts[part].next :
+	    e->parts[part].committed;
+}
+
+int64_t
 ronda_engine_committed(const struct ronda_engine *e, int32_t part)
 {
 	if (part < 0 || part >= MAX_PARTS || !e->parts[part].assigned)

@@ -62,6 +62,8 @@ const char *ronda_engine_topic(const struct ronda_engine *e);
  * the stream stay the truth a member starts from.
  */
 int64_t ronda_engine_committed(const struct ronda_engine *e, int32_t part);
+/* The next offset of part applied in memory (the batch being committed), -1. */
+int64_t ronda_engine_next(const struct ronda_engine *e, int32_t part);
 /* Stage detect: an address's guessing sites from the stream, merged (actors.h). */
 void ronda_engine_restore_guesser(struct ronda_engine *e, const char *ip, const char *sites);
 /*

@@ -370,6 +370,7 @@ main(int argc, char **argv)
 			goto out;
 		}
 		ronda_consumer_on_assign(cons, stage1_assign, s1);
+		ronda_stage1_set_consumer(s1, cons);
 	}
 	if ((base = event_base_new()) == NULL) {
 		log_warnx("event_base_new failed");

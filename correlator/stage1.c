@@ -8,6 +8,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "consumer.h"
 #include "incident.h"
 #include "istream.h"
 #include "ronda/kafka.h"
@@ -22,6 +23,7 @@ struct ronda_stage1 {
 	struct ronda_engine *eng;
 	rd_kafka_t *prod;
 	rd_kafka_topic_t *topic;
+	struct ronda_consumer *cons;	/* its offsets go into each transaction */
 	int in_txn;		/* a batch's transaction is open */
 	int64_t failed;		/* deliveries failed since the last flush */
 	char failmsg[256];
@@ -87,6 +89,17 @@ s1_flush(void *arg, char *err, size_t errlen)
 	struct ronda_stage1 *s = arg;
 	rd_kafka_error_t *error;
 
+	if (s->in_txn && s->failed == 0 && s->cons != NULL) {
+		rd_kafka_topic_partition_list_t *offs;
+		rd_kafka_consumer_group_metadata_t *md;
+		if (ronda_consumer_positions(s->cons, &offs, &md) == 0) {
+			error = rd_kafka_send_offsets_to_transaction(s->prod, offs, md, FLUSH_MS);
+			rd_kafka_consumer_group_metadata_destroy(md);
+			rd_kafka_topic_partition_list_destroy(offs);
+			if (error != NULL)
+				(void)txn_fail(s, error, "offsets to the transaction");
+		}
+	}
 	if (s->in_txn && s->failed == 0) {
 		/* Flushes, then commits: every record of the batch is stored, or none counts. */
 		if ((error = rd_kafka_commit_transaction(s->prod, FLUSH_MS)) != NULL)
@@ -167,6 +180,12 @@ ronda_stage1_new(const struct ronda_correlator_config *cfg, struct ronda_engine 
 fail:
 	ronda_stage1_free(s);
 	return NULL;
+}
+
+void
+ronda_stage1_set_consumer(struct ronda_stage1 *s, struct ronda_consumer *c)
+{
+	s->cons = c;
 }
 
 void

@@ -17,7 +17,14 @@ struct ronda_stage1;
 
 struct ronda_stage1 *ronda_stage1_new(const struct ronda_correlator_config *cfg,
     struct ronda_engine *eng, char *err, size_t errlen);
-/* Flushes what is queued (bounded), then frees. */
+/*
+ * The consumer whose offsets each batch's transaction commits (Kafka's
+ * consume-transform-produce: the group coordinator refuses a member that
+ * lost its partitions, so a zombie's batch never becomes visible).
+ */
+struct ronda_consumer;
+void ronda_stage1_set_consumer(struct ronda_stage1 *s, struct ronda_consumer *c);
+/* Aborts an open transaction, then frees. */
 void ronda_stage1_free(struct ronda_stage1 *s);
 
 /*
