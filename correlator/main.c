@@ -351,6 +351,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (input != NULL) {
+		if (cfg.stage == RONDA_STAGE_DETECT) {
+			/* Its output is the incident stream, which a file run has not. */
+			log_warnx("--input: %s has stage: detect; a file is read by stage all "
+			    "(or campaigns, from a copy of the incident stream)", path);
+			goto out;
+		}
 		rc = run_input(&cfg, eng, input, nparts);
 		goto out;
 	}
