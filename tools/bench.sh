@@ -147,7 +147,8 @@ echo "collector CPU (user + sys, every thread) per line: forward all $(cat "$OUT
 for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 wait 2>/dev/null || true
 PIDS=()
-for extra in tools/bench_correlator.sh tools/bench_latency.sh tools/bench_webroot.sh; do
+for extra in tools/bench_correlator.sh tools/bench_latency.sh tools/bench_webroot.sh \
+    tools/bench_scale.sh; do
     BENCH_OUT=$OUT BENCH_ROWS=$ROWS BENCH_NOTES=$NOTES "$extra" || echo "bench: $extra failed" >&2
 done
 
