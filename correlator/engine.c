@@ -102,8 +102,6 @@ struct site {
 /* Stage 2: a share read from the incident stream, applied at the commit. */
 struct share_q {
 	struct ronda_istream_rec rec;
-	char *payload;
-	size_t len;
 	struct share_q *next;
 };
 
@@ -113,6 +111,7 @@ struct ronda_engine {
 	const char *topic;		/* what it consumes */
 	struct ronda_engine_emit emit;	/* stage detect: the incident stream */
 	struct share_q *sq, **sq_tail;	/* stage campaigns: shares of the batch */
+	struct ronda_shares *shares;	/* stage campaigns: their sums (shares.h) */
 	const struct ronda_allow_cfg *allow;	/* the running allowlist (reload moves it) */
 	size_t nallow;
 	struct ronda_store *store;
@@ -613,7 +612,7 @@ ronda_engine_new(const struct ronda_correlator_config *cfg, char *err, size_t er
 		goto fail;
 	}
 	if (e->stage == RONDA_STAGE_CAMPAIGNS &&
-	    ronda_shares_init(ronda_store_db(e->store), err, errlen) == -1)
+	    (e->shares = ronda_shares_new(ronda_store_db(e->store), err, errlen)) == NULL)
 		goto fail;
 	if (e->stage == RONDA_STAGE_DETECT)
 		goto nocamp;
@@ -713,6 +712,7 @@ ronda_engine_free(struct ronda_engine *e)
 		return;
 	ronda_detect_free(e->det);
 	ronda_campaigns_free(e->camp);
+	ronda_shares_free(e->shares);
 	while (e->sq != NULL) {
 		struct share_q *q = e->sq;
 		e->sq = q->next;
@@ -988,15 +988,9 @@ process_record(struct ronda_engine *e, struct part *p, int64_t offset, const cha
 	e->pending++;
 	e->cnt[RONDA_CNT_EVENTS]++;
 	if (q->rec.type == RONDA_ISTREAM_SHARE) {
-		/* The record as read is what incident_shares keeps. */
-		if ((q->payload = malloc(len + 1)) != NULL) {
-			memcpy(q->payload, payload, len);
-			q->payload[len] = '\0';
-			q->len = len;
-			*e->sq_tail = q;
-			e->sq_tail = &q->next;
-			return RONDA_ENGINE_APPLIED;
-		}
+		*e->sq_tail = q;
+		e->sq_tail = &q->next;
+		return RONDA_ENGINE_APPLIED;
 	} else if (q->rec.type == RONDA_ISTREAM_SITE &&
 	    (s = site_get(e, q->rec.site_id, 1)) != NULL) {
 		const struct ronda_store_site *r = &q->rec.site;
@@ -1394,8 +1388,7 @@ shares_apply(struct ronda_engine *e)
 		int r = 0;
 		e->sq = q->next;
 		if (rc == 0) {
-			r = ronda_shares_apply(ronda_store_db(e->store), &q->rec, q->payload, q->len,
-			    &inc, err, sizeof(err));
+			r = ronda_shares_apply(e->shares, &q->rec, &inc, err, sizeof(err));
 			if (r == -1)
 				rc = -1;
 			else if (r == 1 && inc_put(e, &inc) == -1)
@@ -1406,7 +1399,6 @@ shares_apply(struct ronda_engine *e)
 				e->cnt[RONDA_CNT_DUPLICATES]++;
 		}
 		ronda_istream_rec_clear(&q->rec);
-		free(q->payload);
 		free(q);
 	}
 	e->sq_tail = &e->sq;

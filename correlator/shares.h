@@ -17,18 +17,20 @@
 #include "istream.h"
 
 struct sqlite3;
+struct ronda_shares;
 
-/* The table, when it is not there. 0 / -1. */
-int ronda_shares_init(struct sqlite3 *db, char *err, size_t errlen);
+/* On db (borrowed; the table made when missing). NULL with err. */
+struct ronda_shares *ronda_shares_new(struct sqlite3 *db, char *err, size_t errlen);
+void ronda_shares_free(struct ronda_shares *sh);
 
 /*
- * Keep the share r (payload: its record as read) and sum the incident:
- * 1 with *out the incident (its pending evidence and indicators moved from
- * r: free them with ronda_shares_out_clear), 0 when r is older than the
- * share kept (nothing done), -1 with err.
+ * Keep the share r and sum the incident: 1 with *out the incident (its
+ * pending evidence and indicators moved from r: free them with
+ * ronda_shares_out_clear), 0 when r is older than the share kept (nothing
+ * done), -1 with err. Runs inside the caller's transaction.
  */
-int ronda_shares_apply(struct sqlite3 *db, struct ronda_istream_rec *r, const char *payload,
-    size_t len, struct ronda_incident *out, char *err, size_t errlen);
+int ronda_shares_apply(struct ronda_shares *sh, struct ronda_istream_rec *r,
+    struct ronda_incident *out, char *err, size_t errlen);
 void ronda_shares_out_clear(struct ronda_incident *out);
 
 #endif

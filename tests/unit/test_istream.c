@@ -166,7 +166,8 @@ bad_records_refused(void **state)
 
 /* Decode what a member wrote and apply it to the store as stage 2 does. */
 static int
-apply(sqlite3 *db, struct ronda_incident *share, int64_t version, struct ronda_incident *sum)
+apply(struct ronda_shares *db, struct ronda_incident *share, int64_t version,
+    struct ronda_incident *sum)
 {
 	struct ronda_istream_rec r;
 	char *out, key[512], err[128];
@@ -175,7 +176,7 @@ apply(sqlite3 *db, struct ronda_incident *share, int64_t version, struct ronda_i
 
 	assert_int_equal(ronda_istream_share(share, version, T0, &out, &len, key, sizeof(key)), 0);
 	assert_int_equal(ronda_istream_decode(out, len, &r, err, sizeof(err)), 0);
-	rc = ronda_shares_apply(db, &r, out, len, sum, err, sizeof(err));
+	rc = ronda_shares_apply(db, &r, sum, err, sizeof(err));
 	assert_int_not_equal(rc, -1);
 	ronda_istream_rec_clear(&r);
 	free(out);
@@ -186,20 +187,21 @@ static void
 pool_shares_summed(void **state)
 {
 	struct ronda_incident a, b, sum;
+	struct ronda_shares *sh;
 	sqlite3 *db;
 	char err[128], id[33];
 
 	(void)state;
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
-	assert_int_equal(ronda_shares_init(db, err, sizeof(err)), 0);
+	assert_non_null(sh = ronda_shares_new(db, err, sizeof(err)));
 	ronda_incident_make_id(id, "kukarkab.go.id", "ssh_bruteforce", "pool");
 	mkshare(&a, 1, 10, T0 + 1000, T0 + 4000, 2, "203.0.113.1", "line a");
 	mkshare(&b, 2, 5, T0, T0 + 3000, 3, "203.0.113.2", "line b");
-	assert_int_equal(apply(db, &a, 100, &sum), 1);
+	assert_int_equal(apply(sh, &a, 100, &sum), 1);
 	assert_string_equal(sum.id, id);
 	assert_int_equal(sum.event_count, 10);
 	ronda_shares_out_clear(&sum);
-	assert_int_equal(apply(db, &b, 50, &sum), 1);
+	assert_int_equal(apply(sh, &b, 50, &sum), 1);
 	/* The sum: events added, the extremes of time, the highest severity, both addresses. */
 	assert_int_equal(sum.event_count, 15);
 	assert_int_equal(sum.first_seen, T0);
@@ -213,23 +215,24 @@ pool_shares_summed(void **state)
 	ronda_shares_out_clear(&sum);
 	/* A replayed older version of a changes nothing; the same version is taken again. */
 	a.event_count = 7;
-	assert_int_equal(apply(db, &a, 99, &sum), 0);
-	assert_int_equal(apply(db, &a, 100, &sum), 1);
+	assert_int_equal(apply(sh, &a, 99, &sum), 0);
+	assert_int_equal(apply(sh, &a, 100, &sum), 1);
 	assert_int_equal(sum.event_count, 12);
 	ronda_shares_out_clear(&sum);
 	/* A newer one of a, closed: still open while b's share is. */
 	a.event_count = 20;
 	a.status = RONDA_INCIDENT_CLOSED;
-	assert_int_equal(apply(db, &a, 300, &sum), 1);
+	assert_int_equal(apply(sh, &a, 300, &sum), 1);
 	assert_int_equal(sum.event_count, 25);
 	assert_int_equal(sum.status, RONDA_INCIDENT_OPEN);
 	ronda_shares_out_clear(&sum);
 	b.status = RONDA_INCIDENT_CLOSED;
-	assert_int_equal(apply(db, &b, 60, &sum), 1);
+	assert_int_equal(apply(sh, &b, 60, &sum), 1);
 	assert_int_equal(sum.status, RONDA_INCIDENT_CLOSED);
 	ronda_shares_out_clear(&sum);
 	ronda_shares_out_clear(&a);
 	ronda_shares_out_clear(&b);
+	ronda_shares_free(sh);
 	sqlite3_close(db);
 }
 
