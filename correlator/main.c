@@ -180,6 +180,9 @@ restart_only(const struct ronda_correlator_config *a, const struct ronda_correla
 		{ "kafka.brokers", a->kafka.brokers, b->kafka.brokers },
 		{ "kafka.topic", a->kafka.topic, b->kafka.topic },
 		{ "kafka.group", a->kafka.group, b->kafka.group },
+		{ "kafka.incidents_topic", a->kafka.incidents_topic, b->kafka.incidents_topic },
+		{ "kafka.campaigns_group", a->kafka.campaigns_group, b->kafka.campaigns_group },
+		{ "kafka.instance_id", a->kafka.instance_id, b->kafka.instance_id },
 		{ "store", a->store, b->store },
 		{ "api.listen", a->api.listen, b->api.listen },
 	};
@@ -188,6 +191,8 @@ restart_only(const struct ronda_correlator_config *a, const struct ronda_correla
 		if ((s[i].x == NULL) != (s[i].y == NULL) ||
 		    (s[i].x != NULL && strcmp(s[i].x, s[i].y) != 0))
 			log_warnx("reload: %s changed: takes effect at restart", s[i].name);
+	if (a->stage != b->stage || a->standby != b->standby)
+		log_warnx("reload: stage/standby changed: take effect at restart");
 	if (memcmp(&a->detectors, &b->detectors, sizeof(a->detectors)) != 0 ||
 	    memcmp(&a->windows, &b->windows, sizeof(a->windows)) != 0)
 		log_warnx("reload: detectors/windows changed: take effect at restart");
@@ -224,8 +229,8 @@ reload(struct running *r)
 		goto drop;
 	}
 	/* The sinks: the old dispatcher stops (its outbox rows stay), a new one starts. */
-	if (n->stage == RONDA_STAGE_DETECT)
-		goto sinks_done;	/* alerts are the campaign stage's */
+	if (cur->stage == RONDA_STAGE_DETECT)
+		goto sinks_done;	/* alerts are the campaign stage's (the running stage) */
 	ronda_alertd_free(r->alertd, 2000);
 	if ((ad = alerts_start(n, r->eng, r->base)) == NULL) {
 		log_warnx("reload: the new alert sinks did not start; back to the running ones");
