@@ -114,10 +114,13 @@ ronda_storelock_take(const char *store, int wait_ms, volatile sig_atomic_t *stop
 		waited = 1;
 		sleep_ms(POLL_MS);
 	}
-	if (write_holder(fd) == -1) {
-		snprintf(err, errlen, "store lock %s: %s", path, strerror(errno));
-		goto fail;	/* closing the fd unlocks */
-	}
+	/*
+	 * The holder's name is for the next one's message only: a full disk
+	 * (ENOSPC) leaves it unwritten, and the store's own open says why it
+	 * cannot go on (test_fault_store_full).
+	 */
+	if (write_holder(fd) == -1)
+		log_warnx("store lock %s: holder not recorded: %s", path, strerror(errno));
 	if ((lk = calloc(1, sizeof(*lk))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
