@@ -213,30 +213,20 @@ ronda_stage1_free(struct ronda_stage1 *s)
 
 /* ---- reading the stream at an assignment -------------------------------- */
 
-/* A partition's state as read so far. */
+/*
+ * A partition's state as read so far: its newest position and the newest
+ * share of each share id. Read committed, every record is of a finished
+ * batch, and a batch writes its shares with its positions, so the newest
+ * share stands, behind a position or not (compaction may keep a share and
+ * drop the positions around it).
+ */
 struct pstate {
 	int32_t part;
 	int have_pos;
 	struct ronda_store_offset pos;
-	/* shares confirmed by a later position, and those after the last one */
-	struct ronda_istream_rec **done, **pend;
-	size_t ndone, capdone, npend, cappend;
+	struct ronda_istream_rec **shares;
+	size_t n, cap;
 };
-
-static int
-push(struct ronda_istream_rec ***v, size_t *n, size_t *cap, struct ronda_istream_rec *r)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		struct ronda_istream_rec **nv = realloc(*v, nc * sizeof(*nv));
-		if (nv == NULL)
-			return -1;
-		*v = nv;
-		*cap = nc;
-	}
-	(*v)[(*n)++] = r;
-	return 0;
-}
 
 static void
 rec_free(struct ronda_istream_rec *r)
@@ -247,25 +237,27 @@ rec_free(struct ronda_istream_rec *r)
 	}
 }
 
-/* The pending shares are confirmed: each replaces the one of its share id. */
+/* Keep share r (taken), in place of the older one of its share id. 0 / -1. */
 static int
-confirm(struct pstate *ps)
+keep(struct pstate *ps, struct ronda_istream_rec *r)
 {
-	for (size_t i = 0; i < ps->npend; i++) {
-		struct ronda_istream_rec *r = ps->pend[i];
-		size_t j;
-		for (j = 0; j < ps->ndone; j++)
-			if (strcmp(ps->done[j]->inc.id, r->inc.id) == 0)
-				break;
-		if (j < ps->ndone) {
-			rec_free(ps->done[j]);
-			ps->done[j] = r;
-		} else if (push(&ps->done, &ps->ndone, &ps->capdone, r) == -1) {
+	for (size_t j = 0; j < ps->n; j++)
+		if (strcmp(ps->shares[j]->inc.id, r->inc.id) == 0) {
+			rec_free(ps->shares[j]);
+			ps->shares[j] = r;
+			return 0;
+		}
+	if (ps->n == ps->cap) {
+		size_t nc = ps->cap ? ps->cap * 2 : 64;
+		struct ronda_istream_rec **nv = realloc(ps->shares, nc * sizeof(*nv));
+		if (nv == NULL) {
 			rec_free(r);
 			return -1;
 		}
+		ps->shares = nv;
+		ps->cap = nc;
 	}
-	ps->npend = 0;
+	ps->shares[ps->n++] = r;
 	return 0;
 }
 
@@ -371,16 +363,13 @@ read_stream(struct ronda_stage1 *s, struct pstate *ps, size_t nps, char *err, si
 			    strcmp(r->topic, s->cfg->kafka.topic) == 0) {
 				p->have_pos = 1;
 				p->pos = r->off;
-				if (confirm(p) == -1) {
-					rec_free(r);
+				rec_free(r);
+			} else if (p != NULL && r->type == RONDA_ISTREAM_SHARE) {
+				if (keep(p, r) == -1) {
 					rd_kafka_message_destroy(m);
 					snprintf(err, errlen, "out of memory");
 					goto out;
 				}
-				rec_free(r);
-			} else if (p != NULL && r->type == RONDA_ISTREAM_SHARE) {
-				if (push(&p->pend, &p->npend, &p->cappend, r) == -1)
-					rec_free(r);
 			} else if (r->type == RONDA_ISTREAM_GUESSER) {
 				ronda_engine_restore_guesser(s->eng, r->ip, r->sites);
 				rec_free(r);
@@ -390,17 +379,6 @@ read_stream(struct ronda_stage1 *s, struct pstate *ps, size_t nps, char *err, si
 		}
 		rd_kafka_message_destroy(m);
 	}
-	/*
-	 * Read committed: every record is of a finished batch, and a batch
-	 * writes its shares with its positions, so the newest share of each
-	 * id stands, behind a position or not (compaction may keep a share
-	 * and drop the positions around it).
-	 */
-	for (size_t i = 0; i < nps; i++)
-		if (confirm(&ps[i]) == -1) {
-			snprintf(err, errlen, "out of memory");
-			goto out;
-		}
 	log_info("incident stream %s: read %" PRId64 " records (offsets %" PRId64 "..%" PRId64
 	    ")", topic, records, lo, hi);
 	ret = 0;
@@ -430,32 +408,29 @@ ronda_stage1_assign(struct ronda_stage1 *s, const int32_t *parts, size_t n, int6
 	if (read_stream(s, ps, n, err, errlen) == -1)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct ronda_incident **v = calloc(ps[i].ndone + 1, sizeof(*v));
+		const struct ronda_incident **v = calloc(ps[i].n + 1, sizeof(*v));
 		size_t open = 0;
 		if (v == NULL) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
-		for (size_t j = 0; j < ps[i].ndone; j++) {
-			v[j] = &ps[i].done[j]->inc;
+		for (size_t j = 0; j < ps[i].n; j++) {
+			v[j] = &ps[i].shares[j]->inc;
 			open += v[j]->status != RONDA_INCIDENT_CLOSED;
 		}
 		from[i] = ronda_engine_assign_from(s->eng, parts[i], ps[i].have_pos ? &ps[i].pos :
-		    NULL, v, ps[i].ndone);
+		    NULL, v, ps[i].n);
 		log_info("%s[%d]: from the incident stream: %s, %zu incidents (%zu open)",
 		    s->cfg->kafka.topic, (int)parts[i], ps[i].have_pos ? "a position" :
-		    "no position (from the start)", ps[i].ndone, open);
+		    "no position (from the start)", ps[i].n, open);
 		free(v);
 	}
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < ps[i].ndone; j++)
-			rec_free(ps[i].done[j]);
-		for (size_t j = 0; j < ps[i].npend; j++)
-			rec_free(ps[i].pend[j]);
-		free(ps[i].done);
-		free(ps[i].pend);
+		for (size_t j = 0; j < ps[i].n; j++)
+			rec_free(ps[i].shares[j]);
+		free(ps[i].shares);
 	}
 	free(ps);
 	return rc;
