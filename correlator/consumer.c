@@ -42,6 +42,31 @@ struct ronda_consumer {
 };
 
 /*
+ * The assigned partitions, each with the engine's offset off(part) (one not
+ * known yet: invalid, which Kafka leaves alone); *n how many are known.
+ * NULL when there is no assignment to read.
+ */
+static rd_kafka_topic_partition_list_t *
+assigned_offsets(struct ronda_consumer *c, int64_t (*off)(const struct ronda_engine *, int32_t),
+    int *n)
+{
+	rd_kafka_topic_partition_list_t *parts = NULL;
+
+	*n = 0;
+	if (rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || parts == NULL) {
+		if (parts != NULL)
+			rd_kafka_topic_partition_list_destroy(parts);
+		return NULL;
+	}
+	for (int i = 0; i < parts->cnt; i++) {
+		int64_t o = off(c->eng, parts->elems[i].partition);
+		parts->elems[i].offset = o > 0 ? o : RD_KAFKA_OFFSET_INVALID;
+		*n += o > 0;
+	}
+	return parts;
+}
+
+/*
  * The applied offsets to the group too (asynchronously, best effort): what
  * `kafka-consumer-groups --describe` shows as the correlators' lag. A
  * member starts from the store or the incident stream, never from these.
@@ -49,23 +74,13 @@ struct ronda_consumer {
 static void
 kafka_commit(struct ronda_consumer *c)
 {
-	rd_kafka_topic_partition_list_t *parts = NULL;
-	int n = 0;
+	rd_kafka_topic_partition_list_t *parts;
+	int n;
 
 	/* Stage detect commits them in its batch's transaction (stage1.c). */
-	if (c->on_assign != NULL)
+	if (c->on_assign != NULL || c->closed ||
+	    (parts = assigned_offsets(c, ronda_engine_committed, &n)) == NULL)
 		return;
-	if (c->closed || rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-	    parts == NULL) {
-		if (parts != NULL)
-			rd_kafka_topic_partition_list_destroy(parts);
-		return;
-	}
-	for (int i = 0; i < parts->cnt; i++) {
-		int64_t off = ronda_engine_committed(c->eng, parts->elems[i].partition);
-		parts->elems[i].offset = off > 0 ? off : RD_KAFKA_OFFSET_INVALID;
-		n += off > 0;
-	}
 	if (n > 0)
 		(void)rd_kafka_commit(c->rk, parts, 1);
 	rd_kafka_topic_partition_list_destroy(parts);
@@ -191,8 +206,7 @@ ronda_consumer_new(const struct ronda_correlator_config *cfg, struct ronda_engin
 	c->dlq = dlq;
 	c->wakefd[0] = c->wakefd[1] = -1;
 	if ((conf = ronda_kafka_conf_new(RONDA_KAFKA_CONSUMER, cfg->kafka.brokers,
-	    cfg->stage == RONDA_STAGE_CAMPAIGNS ? cfg->kafka.campaigns_group : cfg->kafka.group,
-	    &cfg->kafka.properties, err, errlen)) == NULL)
+	    ronda_correlator_group(cfg), &cfg->kafka.properties, err, errlen)) == NULL)
 		goto fail;
 	/* Messages up to max_message are decoded; larger ones must still be fetched
 	 * (and sent to the DLQ), so the fetch limit is far above it. */
@@ -492,18 +506,14 @@ int
 ronda_consumer_positions(struct ronda_consumer *c, struct rd_kafka_topic_partition_list_s **out,
     struct rd_kafka_consumer_group_metadata_s **md)
 {
-	rd_kafka_topic_partition_list_t *parts = NULL;
+	rd_kafka_topic_partition_list_t *parts;
+	int n;
 
 	*out = NULL;
 	*md = NULL;
-	if (c->closed && c->nassigned == 0)
+	if ((c->closed && c->nassigned == 0) ||
+	    (parts = assigned_offsets(c, ronda_engine_next, &n)) == NULL)
 		return -1;
-	if (rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR || parts == NULL)
-		return -1;
-	for (int i = 0; i < parts->cnt; i++) {
-		int64_t off = ronda_engine_next(c->eng, parts->elems[i].partition);
-		parts->elems[i].offset = off > 0 ? off : RD_KAFKA_OFFSET_INVALID;
-	}
 	if ((*md = rd_kafka_consumer_group_metadata(c->rk)) == NULL) {
 		rd_kafka_topic_partition_list_destroy(parts);
 		return -1;
