@@ -700,6 +700,19 @@ const struct ronda_cfg_key ronda_correlator_config_keys[] = {
 	{ NULL }
 };
 
+const char *
+ronda_stage_name(int stage)
+{
+	return stage >= 0 && stage <= RONDA_STAGE_CAMPAIGNS ? stage_names[stage] : "?";
+}
+
+const char *
+ronda_correlator_group(const struct ronda_correlator_config *cfg)
+{
+	return cfg->stage == RONDA_STAGE_CAMPAIGNS ? cfg->kafka.campaigns_group :
+	    cfg->kafka.group;
+}
+
 int
 ronda_correlator_config_load(const char *path, struct ronda_correlator_config *cfg,
     struct ronda_cfg_errors *errs)

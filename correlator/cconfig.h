@@ -185,4 +185,9 @@ int ronda_correlator_config_load_string(const char *name, const char *text,
 /* Free what the loader allocated (not cfg itself). */
 void ronda_correlator_config_free(struct ronda_correlator_config *cfg);
 
+/* "all", "detect" or "campaigns". */
+const char *ronda_stage_name(int stage);
+/* The consumer group the process joins: kafka.group, or campaigns_group for stage 2. */
+const char *ronda_correlator_group(const struct ronda_correlator_config *cfg);
+
 #endif

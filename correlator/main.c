@@ -418,9 +418,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_info("consuming %s from %s as %s into %s (stage %s)", ronda_engine_topic(eng),
-	    cfg.kafka.brokers, cfg.stage == RONDA_STAGE_CAMPAIGNS ? cfg.kafka.campaigns_group :
-	    cfg.kafka.group, cfg.store, cfg.stage == RONDA_STAGE_DETECT ? "detect" :
-	    cfg.stage == RONDA_STAGE_CAMPAIGNS ? "campaigns" : "all");
+	    cfg.kafka.brokers, ronda_correlator_group(&cfg), cfg.store,
+	    ronda_stage_name(cfg.stage));
 	run.alertd = alertd;
 	run.api = api;
 	event_base_dispatch(base);
