@@ -467,9 +467,8 @@ static int
 guesser_put(void *arg, const char *ip, const struct ronda_actor_site *sites, int n,
     int64_t last)
 {
-	char text[RONDA_ACTORS_SITES * 64];
-
 	struct ronda_engine *e = arg;
+	char text[RONDA_ACTORS_SITES * 64];
 
 	ronda_actors_format(text, sizeof(text), sites, n);
 	if (ronda_store_guesser_put(e->store, ip, text, last) == -1)
@@ -975,16 +974,14 @@ process_record(struct ronda_engine *e, struct part *p, int64_t offset, const cha
 	if (offset < p->committed)
 		return RONDA_ENGINE_REPLAYED;
 	p->seen = 1;
-	p->expect = offset + 1;
+	p->expect = p->next = offset + 1;
 	if ((q = calloc(1, sizeof(*q))) == NULL ||
 	    ronda_istream_decode(payload, len, &q->rec, err, errlen) == -1) {
 		free(q);
 		*reason = RONDA_CEVENT_REJ_SCHEMA;
 		e->cnt[RONDA_CNT_SCHEMA]++;
-		p->next = offset + 1;
 		return RONDA_ENGINE_REJECTED;
 	}
-	p->next = offset + 1;
 	e->pending++;
 	e->cnt[RONDA_CNT_EVENTS]++;
 	if (q->rec.type == RONDA_ISTREAM_SHARE) {
@@ -1234,10 +1231,6 @@ campaign_feed(struct ronda_engine *e, const struct ronda_incident *inc)
 	return ronda_campaigns_add(e->camp, &v);
 }
 
-/*
- * An incident written in the batch, and its alert when it is critical (the
- * outbox row commits or rolls back with the incident).
- */
 static int64_t newest_clock(const struct ronda_engine *e);
 
 /* Stage detect: a record to the incident stream. */
@@ -1251,6 +1244,11 @@ emit_put(struct ronda_engine *e, int rc, char *payload, size_t len, const char *
 	return rc;
 }
 
+/*
+ * An incident written in the batch, and its alert when it is critical (the
+ * outbox row commits or rolls back with the incident); stage detect: its
+ * share to the stream instead.
+ */
 static int
 inc_put(void *arg, struct ronda_incident *inc)
 {
