@@ -42,9 +42,7 @@ if [ ! -s "$AUTH_LOG" ]; then
     mv "$AUTH_LOG.tmp" "$AUTH_LOG"
 fi
 
-now() { date +%s.%N; }
-rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+. "$ROOT/tools/bench_lib.sh"
 
 # Baseline 1: grep -c over the same file (warm cache: run once first).
 # (Not to /dev/null: GNU grep stops at the first match when its output goes

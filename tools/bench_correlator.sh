@@ -41,11 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-now() { date +%s.%N; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-cpu_of() { awk '{ printf "%.2f", $2 + $3 }' "$1"; }     # time file: wall user sys rss
+. "$ROOT/tools/bench_lib.sh"
 rss_of() { awk '{ printf "%d MiB", $4 / 1024 }' "$1"; }
 counter() { sqlite3 "$1" "SELECT coalesce(sum(value),0) FROM counters WHERE name IN ($2)" 2>/dev/null || echo 0; }
 

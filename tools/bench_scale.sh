@@ -69,11 +69,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-now() { date +%s.%N; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-cpu_of() { awk '{ printf "%.2f", $2 + $3 }' "$1"; }     # time file: wall user sys rss
+. "$ROOT/tools/bench_lib.sh"
 rss_kib() { awk '{ print $4 }' "$1"; }
 mib() { echo "$(( $1 / 1024 )) MiB"; }
 die() { echo "bench_scale: $*" >&2; exit 1; }

@@ -64,7 +64,7 @@ BYTES=$(find "$TREE" -type f ! -name .done -printf '%s\n' | awk '{ s += $1 } END
 NFILES=$(find "$TREE" -type f ! -name .done | wc -l)
 MB=$(awk -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1048576 }')
 
-now() { date +%s.%N; }
+. "$ROOT/tools/bench_lib.sh"
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { print b - a }'; }
 mbps() { awk -v b="$BYTES" -v s="$1" 'BEGIN { printf "%.0f", (s > 0 ? b / 1048576 / s : 0) }'; }
 
